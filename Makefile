@@ -1,0 +1,93 @@
+# acidbase lab. `make` builds ./acidbase; `make test` builds a sanitized copy and runs
+# every unit, scenario and error test; `make run` opens the lab.
+#
+# Dependencies come from pkg-config (ncursesw, sqlite3, libcjson). When one is missing the
+# build installs the Debian package if it runs as root, otherwise it stops and prints the
+# exact apt-get line.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+PKGS    := ncursesw sqlite3 libcjson
+DEBS    := libncurses-dev libsqlite3-dev libcjson-dev pkg-config
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+WARN    := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes -Wno-unused-parameter
+BASECF  := -std=c11 -D_GNU_SOURCE -DACIDBASE_VERSION='"$(VERSION)"' $(WARN) -g
+RELCF   := $(BASECF) -O2
+SANCF   := $(BASECF) -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+SANLD   := -fsanitize=address,undefined
+
+ENGINE_SRC := $(wildcard engines/acid/*.c) $(wildcard engines/history/*.c)
+LAB_SRC    := $(filter-out lab/main.c,$(wildcard lab/*.c))
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+
+REL_OBJ := $(patsubst %.c,build/rel/%.o,$(ENGINE_SRC) $(LAB_SRC))
+SAN_OBJ := $(patsubst %.c,build/san/%.o,$(ENGINE_SRC) $(LAB_SRC))
+UNIT_BIN := $(patsubst tests/unit/%.c,build/san/tests/%,$(UNIT_SRC))
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+.PHONY: all run test unit scenarios errors install uninstall clean deps soak bench
+all: acidbase
+
+# --- dependencies -------------------------------------------------------------------
+build/.deps:
+	@mkdir -p build
+	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists $(PKGS); then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing build dependencies: $(DEBS)"; \
+	    (apt-get install -y -q $(DEBS) || (apt-get update -q && apt-get install -y -q $(DEBS))) >build/apt.log 2>&1 \
+	      || { cat build/apt.log; echo "could not install $(DEBS)"; exit 1; }; \
+	  else \
+	    echo "missing build dependencies; install them with:"; \
+	    echo "  sudo apt-get install $(DEBS)"; exit 1; \
+	  fi; \
+	fi
+	@touch $@
+deps: build/.deps
+
+# --- objects --------------------------------------------------------------------------
+build/rel/%.o: %.c build/.deps
+	@mkdir -p $(dir $@)
+	$(CC) $(RELCF) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+build/san/%.o: %.c build/.deps
+	@mkdir -p $(dir $@)
+	$(CC) $(SANCF) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+acidbase: $(REL_OBJ) build/rel/lab/main.o
+	$(CC) -o $@ $^ $(PKG_LIBS) -lm
+build/san/acidbase: $(SAN_OBJ) build/san/lab/main.o
+	$(CC) $(SANLD) -o $@ $^ $(PKG_LIBS) -lm
+build/san/tests/%: tests/unit/%.c $(SAN_OBJ) tests/unit/t.h
+	@mkdir -p $(dir $@)
+	$(CC) $(SANCF) $(PKG_CFLAGS) -Iengines -Ilab -o $@ $< $(SAN_OBJ) $(SANLD) $(PKG_LIBS) -lm
+
+-include $(shell find build -name '*.d' 2>/dev/null)
+
+# --- tests ----------------------------------------------------------------------------
+# Everything runs under AddressSanitizer and UndefinedBehaviorSanitizer.
+export ASAN_OPTIONS := detect_leaks=1:abort_on_error=0:halt_on_error=1
+export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
+
+test: build/san/acidbase $(UNIT_BIN)
+	@sh tests/run-all.sh build/san/acidbase $(UNIT_BIN)
+
+unit: $(UNIT_BIN)
+	@for t in $(UNIT_BIN); do $$t || exit 1; done
+
+run: acidbase
+	./acidbase
+
+install: acidbase
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/acidbase
+	install -m 0755 acidbase $(DESTDIR)$(PREFIX)/bin/acidbase
+	cp -R assets lessons $(DESTDIR)$(PREFIX)/share/acidbase/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/acidbase
+	rm -rf $(DESTDIR)$(PREFIX)/share/acidbase
+
+clean:
+	rm -rf build acidbase

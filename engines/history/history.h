@@ -1,0 +1,135 @@
+/*
+ * history.h: the one spine of the lab. Every engine reports what it does as events,
+ * appended here in order; the runner's transcript, the checkers, the TUI and the trace
+ * all read this and nothing else. There is no second log.
+ *
+ * An event is one fixed struct: a sequence number, the logical tick, which side it
+ * belongs to, its kind, a few identifying fields (session, transaction, table, key) and
+ * six kind-specific numbers n[0..5] whose meaning the kind table below fixes (and
+ * hist_kind_info() names, for the trace and the UI). Strings, predicates and row sets are
+ * owned by the history and live until hist_free().
+ *
+ * Invariants:
+ *   H1. seq is 1, 2, 3, ... in append order; tick never decreases.
+ *   H2. Events are facts, appended when they happen; nothing is edited afterwards.
+ *   H3. The history holds no pointers into engine memory: an engine may be freed (a crash)
+ *       and the history still reads.
+ *
+ * Kinds and their numbers (txn is the transaction id, 0 = none):
+ *   STMT_INVOKE  session txn text         a statement handed to a session
+ *   STMT_QUEUE   session text             the session is blocked; the statement waits behind it
+ *   STMT_BLOCK   session txn text         the statement must wait; text says for what
+ *   STMT_RESUME  session txn text         a blocked statement continues
+ *   STMT_RETURN  session txn text         result; n0 = rows affected or returned, n1 = number (COUNT/SUM)
+ *   STMT_FAIL    session txn text         text = error code (deadlock, check, duplicate, ...)
+ *   STMT_SKIP    session text             discarded: the session's transaction was aborted
+ *   TXN_BEGIN    session txn              n0 = isolation level (1 RU, 2 RC, 3 RR, 4 SER), n1 = autocommit
+ *   TXN_COMMIT   session txn              n0 = LSN of the commit record
+ *   TXN_ABORT    session txn text         text = why: rollback, deadlock, error, crash
+ *   TXN_LOST     txn                      its COMMIT was answered but the commit record was not
+ *                                         durable when the power went: the crash took it
+ *   WRITE        txn table key            n0 = new version, n1 = value, n2 = 1 exists / 0 deleted,
+ *                                         n3 = version replaced (0 = none), n4 = 1 if inserted
+ *   UNDO         txn table key            n0 = version restored, n1 = value, n2 = exists,
+ *                                         n3 = version removed
+ *   READ         txn table key            n0 = version seen, n1 = value, n2 = exists,
+ *                                         n3 = 1 if its writer had not committed yet
+ *   PREAD        txn table pred rows      a predicate read (scan): text = predicate,
+ *                                         rows = every row examined with the version seen and
+ *                                         whether it matched; n0 = rows matched
+ *   LOCK_REQUEST txn table key            n0 = mode (lock_mode), key.type 0 = the table itself
+ *   LOCK_GRANT   txn table key            n0 = mode granted (the txn's mode after the grant)
+ *   LOCK_WAIT    txn table key txn2       n0 = mode wanted; txn2 = first transaction it waits for
+ *   LOCK_RELEASE txn table key            n0 = mode released
+ *   DEADLOCK     txn txns                 txn = victim; txns = the cycle in waits-for order; text
+ *   LOG_APPEND   txn                      n0 = LSN, n1 = record type, n2 = prev LSN, n3 = size,
+ *                table key                n4 = before value, n5 = after value
+ *   LOG_FLUSH                             n0 = durable end LSN, n1 = records made durable,
+ *                                         n2 = 1 if fsynced (0: written only)
+ *   PAGE_READ / PAGE_WRITE / PAGE_EVICT   n0 = page number, n1 = page LSN, n2 = dirty
+ *   CHECKPOINT                            n0 = LSN, n1 = dirty pages, n2 = active transactions
+ *   CRASH                                 n0 = log bytes lost, n1 = page writes lost,
+ *                                         n2 = transactions aborted, n3 = commits lost
+ *   LOG_TORN                              n0 = offset cut at, n1 = bytes cut; text = why
+ *   RECOVERY     text = pass name         n0 = from LSN, n1 = to LSN, n2 = records scanned,
+ *                (analysis, redo, undo)   n3 = applied (redone / undone), n4 = skipped,
+ *                                         n5 = losers (analysis) or CLRs written (undo)
+ */
+#ifndef AB_HISTORY_H
+#define AB_HISTORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "scalar.h"
+#include "pred.h"
+
+typedef enum { SIDE_ACID = 0, SIDE_BASE = 1 } hist_side;
+
+typedef enum {
+    EV_STMT_INVOKE = 1, EV_STMT_QUEUE, EV_STMT_BLOCK, EV_STMT_RESUME, EV_STMT_RETURN,
+    EV_STMT_FAIL, EV_STMT_SKIP,
+    EV_TXN_BEGIN, EV_TXN_COMMIT, EV_TXN_ABORT, EV_TXN_LOST,
+    EV_WRITE, EV_UNDO, EV_READ, EV_PREAD,
+    EV_LOCK_REQUEST, EV_LOCK_GRANT, EV_LOCK_WAIT, EV_LOCK_RELEASE, EV_DEADLOCK,
+    EV_LOG_APPEND, EV_LOG_FLUSH, EV_PAGE_READ, EV_PAGE_WRITE, EV_PAGE_EVICT,
+    EV_CHECKPOINT, EV_CRASH, EV_LOG_TORN, EV_RECOVERY,
+    EV__COUNT
+} hist_kind;
+
+typedef struct hist_row {
+    scalar key;
+    uint64_t version;
+    int64_t value;
+    uint8_t matched;
+} hist_row;
+
+typedef struct hist_event {
+    uint64_t seq;
+    uint64_t tick;
+    uint8_t side;      /* hist_side */
+    uint8_t kind;      /* hist_kind */
+    uint8_t session;   /* 1..9 for T1..T9, 0 none */
+    uint8_t node;      /* BASE side: replica 1..n, 0 none */
+    uint64_t txn;
+    uint64_t txn2;
+    const char *table; /* interned by the history; NULL none */
+    scalar key;
+    int64_t n[6];
+    char *text;
+    pred *pred;
+    hist_row *rows;
+    int nrows;
+    uint64_t *txns;
+    int ntxns;
+} hist_event;
+
+typedef struct hist_kind_info {
+    const char *name;      /* "stmt_invoke", ... as in traces */
+    const char *fields[6]; /* names of n[0..5], NULL where unused */
+} hist_kind_info;
+
+typedef struct hist hist;
+
+hist *hist_new(void);
+void hist_free(hist *h);
+
+/* Appends a zeroed event with seq and tick set; returns NULL only when out of memory.
+ * The pointer is valid until the next hist_add. */
+hist_event *hist_add(hist *h, hist_side side, hist_kind kind);
+/* Helpers that copy into memory the history owns. */
+void hist_set_text(hist *h, hist_event *e, const char *text);
+void hist_set_table(hist *h, hist_event *e, const char *table);
+void hist_set_pred(hist *h, hist_event *e, const pred *p);
+void hist_set_rows(hist *h, hist_event *e, const hist_row *rows, int n);
+void hist_set_txns(hist *h, hist_event *e, const uint64_t *txns, int n);
+
+void hist_set_tick(hist *h, uint64_t tick);
+uint64_t hist_tick(const hist *h);
+size_t hist_count(const hist *h);
+const hist_event *hist_get(const hist *h, size_t i);   /* 0-based */
+
+const hist_kind_info *hist_kind_info_of(hist_kind k);
+/* Kind by its trace name, or 0. */
+hist_kind hist_kind_by_name(const char *name);
+
+#endif
