@@ -1,0 +1,330 @@
+/*
+ * fio.c: real files with a record of what is not yet durable. See fio.h.
+ *
+ * Per file we keep the synced size and an undo list of overwrites below it: (offset,
+ * the old bytes). Appends past the synced size need no undo, truncation removes them.
+ * A sync clears the list. The list is what makes fio_crash() exact (F1).
+ */
+#include "fio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct fio_undo {
+    uint64_t off;
+    uint32_t len;
+    uint8_t *old;
+} fio_undo;
+
+struct fio_file {
+    fio_env *env;
+    fio_file *next;
+    int fd;
+    char *path;
+    uint64_t size;
+    uint64_t synced_size;
+    uint64_t overwritten;      /* bytes in the undo list */
+    uint64_t writes_since_sync;
+    fio_undo *undo;
+    size_t nundo, capundo;
+    uint64_t keep_on_crash;
+};
+
+struct fio_env {
+    fio_file *files;
+    fio_stats stats;
+    long fault_sync_countdown;   /* 0 = no fault armed */
+    int crashed;                 /* an injected crash fired and fio_crash not yet called */
+    int real_sync;
+    int last_errno;
+    char errbuf[256];
+};
+
+fio_env *fio_env_new(void)
+{
+    fio_env *env = calloc(1, sizeof *env);
+    if (env)
+        env->real_sync = 1;
+    return env;
+}
+
+static void undo_clear(fio_file *f)
+{
+    for (size_t i = 0; i < f->nundo; i++)
+        free(f->undo[i].old);
+    f->nundo = 0;
+    f->overwritten = 0;
+}
+
+void fio_close(fio_file *f)
+{
+    if (!f)
+        return;
+    fio_file **pp = &f->env->files;
+    while (*pp && *pp != f)
+        pp = &(*pp)->next;
+    if (*pp)
+        *pp = f->next;
+    undo_clear(f);
+    free(f->undo);
+    if (f->fd >= 0)
+        close(f->fd);
+    free(f->path);
+    free(f);
+}
+
+void fio_env_free(fio_env *env)
+{
+    if (!env)
+        return;
+    while (env->files)
+        fio_close(env->files);
+    free(env);
+}
+
+static int fail_errno(fio_env *env)
+{
+    env->last_errno = errno;
+    return FIO_EIO;
+}
+
+int fio_open(fio_env *env, const char *path, fio_file **out)
+{
+    *out = NULL;
+    if (env->crashed)
+        return FIO_ECRASH;
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return fail_errno(env);
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        int rc = fail_errno(env);
+        close(fd);
+        return rc;
+    }
+    fio_file *f = calloc(1, sizeof *f);
+    if (!f || !(f->path = strdup(path))) {
+        free(f);
+        close(fd);
+        return FIO_ENOMEM;
+    }
+    f->env = env;
+    f->fd = fd;
+    f->size = f->synced_size = (uint64_t)st.st_size;
+    f->next = env->files;
+    env->files = f;
+    *out = f;
+    return FIO_OK;
+}
+
+int fio_read(fio_file *f, uint64_t off, void *buf, size_t n, size_t *got)
+{
+    size_t done = 0;
+    while (done < n) {
+        ssize_t r = pread(f->fd, (char *)buf + done, n - done, (off_t)(off + done));
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            return fail_errno(f->env);
+        }
+        if (r == 0)
+            break;
+        done += (size_t)r;
+    }
+    if (got)
+        *got = done;
+    return FIO_OK;
+}
+
+static int write_all(fio_file *f, uint64_t off, const void *buf, size_t n)
+{
+    size_t done = 0;
+    while (done < n) {
+        ssize_t r = pwrite(f->fd, (const char *)buf + done, n - done, (off_t)(off + done));
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            return fail_errno(f->env);
+        }
+        done += (size_t)r;
+    }
+    return FIO_OK;
+}
+
+/* Before overwriting [off, off+n) remember the durable bytes it covers. */
+static int remember_overwrite(fio_file *f, uint64_t off, size_t n)
+{
+    if (off >= f->synced_size)
+        return FIO_OK;
+    uint64_t end = off + n < f->synced_size ? off + n : f->synced_size;
+    uint32_t len = (uint32_t)(end - off);
+    if (f->nundo == f->capundo) {
+        size_t cap = f->capundo ? f->capundo * 2 : 16;
+        fio_undo *u = realloc(f->undo, cap * sizeof *u);
+        if (!u)
+            return FIO_ENOMEM;
+        f->undo = u;
+        f->capundo = cap;
+    }
+    uint8_t *old = malloc(len);
+    if (!old)
+        return FIO_ENOMEM;
+    size_t got = 0;
+    int rc = fio_read(f, off, old, len, &got);
+    if (rc) {
+        free(old);
+        return rc;
+    }
+    if (got < len)
+        memset(old + got, 0, len - got);
+    f->undo[f->nundo++] = (fio_undo){ off, len, old };
+    f->overwritten += len;
+    return FIO_OK;
+}
+
+int fio_write(fio_file *f, uint64_t off, const void *buf, size_t n)
+{
+    if (f->env->crashed)
+        return FIO_ECRASH;
+    int rc = remember_overwrite(f, off, n);
+    if (rc)
+        return rc;
+    rc = write_all(f, off, buf, n);
+    if (rc)
+        return rc;
+    if (off + n > f->size)
+        f->size = off + n;
+    f->writes_since_sync++;
+    f->env->stats.writes++;
+    f->env->stats.bytes_written += n;
+    return FIO_OK;
+}
+
+int fio_sync(fio_file *f)
+{
+    fio_env *env = f->env;
+    if (env->crashed)
+        return FIO_ECRASH;
+    if (env->fault_sync_countdown > 0 && --env->fault_sync_countdown == 0) {
+        env->crashed = 1;
+        return FIO_ECRASH;
+    }
+    if (env->real_sync && fdatasync(f->fd) < 0)
+        return fail_errno(env);
+    undo_clear(f);
+    f->synced_size = f->size;
+    f->writes_since_sync = 0;
+    env->stats.syncs++;
+    return FIO_OK;
+}
+
+int fio_truncate(fio_file *f, uint64_t size)
+{
+    if (f->env->crashed)
+        return FIO_ECRASH;
+    if (ftruncate(f->fd, (off_t)size) < 0)
+        return fail_errno(f->env);
+    f->size = size;
+    if (f->env->real_sync && fdatasync(f->fd) < 0)
+        return fail_errno(f->env);
+    undo_clear(f);
+    f->synced_size = size;
+    return FIO_OK;
+}
+
+uint64_t fio_size(const fio_file *f) { return f->size; }
+uint64_t fio_synced_size(const fio_file *f) { return f->synced_size; }
+const char *fio_path(const fio_file *f) { return f->path; }
+
+uint64_t fio_pending_bytes(const fio_file *f)
+{
+    return (f->size > f->synced_size ? f->size - f->synced_size : 0) + f->overwritten;
+}
+
+void fio_keep_on_crash(fio_file *f, uint64_t bytes)
+{
+    f->keep_on_crash = bytes;
+}
+
+int fio_crash(fio_env *env, fio_crash_report *rep)
+{
+    fio_crash_report r = { 0, 0 };
+    int rc = FIO_OK;
+    env->crashed = 0;
+    env->fault_sync_countdown = 0;
+    for (fio_file *f = env->files; f; f = f->next) {
+        r.bytes_lost += fio_pending_bytes(f);
+        r.writes_lost += f->writes_since_sync;
+        for (size_t i = f->nundo; i-- > 0;) {
+            int w = write_all(f, f->undo[i].off, f->undo[i].old, f->undo[i].len);
+            if (w && !rc)
+                rc = w;
+        }
+        undo_clear(f);
+        uint64_t keep = f->synced_size + f->keep_on_crash;
+        if (keep > f->size)
+            keep = f->size;
+        if (f->keep_on_crash && keep > f->synced_size)
+            r.bytes_lost -= keep - f->synced_size;
+        if (ftruncate(f->fd, (off_t)keep) < 0 && !rc)
+            rc = fail_errno(env);
+        if (env->real_sync)
+            (void)fdatasync(f->fd);
+        f->size = f->synced_size = keep;
+        f->keep_on_crash = 0;
+        f->writes_since_sync = 0;
+    }
+    if (rep)
+        *rep = r;
+    return rc;
+}
+
+void fio_fault_syncs(fio_env *env, long nth)
+{
+    env->fault_sync_countdown = nth > 0 ? nth : 0;
+}
+
+void fio_set_real_sync(fio_env *env, int on)
+{
+    env->real_sync = on;
+}
+
+fio_stats fio_get_stats(const fio_env *env)
+{
+    return env->stats;
+}
+
+const char *fio_strerror(const fio_env *env, int rc)
+{
+    switch (rc) {
+    case FIO_OK: return "ok";
+    case FIO_EIO: return strerror(env->last_errno);
+    case FIO_ECRASH: return "crashed (injected fault)";
+    case FIO_ENOMEM: return "out of memory";
+    }
+    return "unknown error";
+}
+
+int fio_mkdirs(const char *path)
+{
+    char buf[4096];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof buf)
+        return FIO_EIO;
+    memcpy(buf, path, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] == '/' || buf[i] == 0) {
+            char c = buf[i];
+            buf[i] = 0;
+            if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+                return FIO_EIO;
+            buf[i] = c;
+        }
+    }
+    return FIO_OK;
+}

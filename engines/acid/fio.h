@@ -1,0 +1,87 @@
+/*
+ * fio.h: the file seam. Every byte the ACID engine reads or writes goes through here, and
+ * this layer knows which of them are durable.
+ *
+ * Writes go to the real file at once (so a real kill -9 leaves what the OS has), but until
+ * fio_sync() they are "volatile": the layer remembers what each write overwrote inside the
+ * durable part of the file, and how long the file was at the last sync. fio_crash() plays
+ * the power loss that `engine: crash` and the crash tests need: on every open file it puts
+ * the overwritten bytes back, newest first, and truncates to the synced length, leaving
+ * each file exactly as its last fsync left it. Recovery then runs on those real files.
+ *
+ * Faults for tests (SQLite's crash VFS, in miniature):
+ *   - fio_fault_syncs(env, n): the n-th sync from now, and everything after it, fails with
+ *     FIO_ECRASH without syncing; the caller unwinds and the test calls fio_crash().
+ *   - fio_keep_on_crash(file, bytes): at the next crash keep that many bytes of the
+ *     file's unsynced tail (a torn write: part of the last write reached the platter).
+ *
+ * Invariants:
+ *   F1. After fio_crash() every file's content equals its content at its last fio_sync().
+ *   F2. fio_synced_size() <= fio_size(); bytes below fio_synced_size() that no write has
+ *       touched since the last sync are durable.
+ *
+ * Not here: caching (the buffer pool does that), directories beyond create-and-sync,
+ * concurrency (the engine is single-threaded).
+ */
+#ifndef AB_FIO_H
+#define AB_FIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+    FIO_OK = 0,
+    FIO_EIO = -1,      /* the OS said no; errno is kept in the env */
+    FIO_ECRASH = -2,   /* an injected crash: stop, the test will call fio_crash() */
+    FIO_ENOMEM = -3,
+};
+
+typedef struct fio_env fio_env;
+typedef struct fio_file fio_file;
+
+typedef struct fio_stats {
+    uint64_t syncs;          /* fio_sync calls that reached the disk */
+    uint64_t writes;         /* fio_write calls */
+    uint64_t bytes_written;
+} fio_stats;
+
+typedef struct fio_crash_report {
+    uint64_t bytes_lost;     /* unsynced bytes dropped, over all files */
+    uint64_t writes_lost;    /* unsynced write calls dropped */
+} fio_crash_report;
+
+fio_env *fio_env_new(void);
+void fio_env_free(fio_env *env);     /* closes any file still open */
+
+/* Opens (creating with mode 0600 if missing) path for reading and writing. A file that
+ * exists is taken as durable up to its current size. */
+int fio_open(fio_env *env, const char *path, fio_file **out);
+void fio_close(fio_file *f);
+
+int fio_read(fio_file *f, uint64_t off, void *buf, size_t n, size_t *got);
+int fio_write(fio_file *f, uint64_t off, const void *buf, size_t n);
+int fio_sync(fio_file *f);
+/* Cuts the file to size and makes that durable at once (recovery cutting a torn tail). */
+int fio_truncate(fio_file *f, uint64_t size);
+uint64_t fio_size(const fio_file *f);
+uint64_t fio_synced_size(const fio_file *f);
+/* Unsynced bytes (appended past the synced size, plus overwritten below it). */
+uint64_t fio_pending_bytes(const fio_file *f);
+const char *fio_path(const fio_file *f);
+
+/* Power loss on every file of env (F1). Files stay open. Clears the fault counters. */
+int fio_crash(fio_env *env, fio_crash_report *rep);
+
+void fio_fault_syncs(fio_env *env, long nth);
+void fio_keep_on_crash(fio_file *f, uint64_t bytes);
+/* Skip the real fdatasync (the durable/volatile bookkeeping is unchanged). For tests and
+ * benchmarks that model durability but do not need the platter; never in the lab. */
+void fio_set_real_sync(fio_env *env, int on);
+
+fio_stats fio_get_stats(const fio_env *env);
+const char *fio_strerror(const fio_env *env, int rc);
+
+/* mkdir -p with mode 0700 for the directories it creates; 0 or FIO_EIO. */
+int fio_mkdirs(const char *path);
+
+#endif

@@ -1,0 +1,420 @@
+/*
+ * recovery.c: analysis, redo, undo. See recovery.h.
+ *
+ * The log is read sequentially through a 1 MiB window (log_iter), so recovering a large
+ * log costs one pass of reads per phase and no per-record system call.
+ */
+#include "recovery.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ITER_WINDOW (1u << 20)
+
+typedef struct log_iter {
+    store *st;
+    uint64_t off;          /* next record */
+    uint64_t size;         /* file size */
+    uint8_t *buf;
+    uint64_t buf_off;
+    size_t len;
+    int err;               /* why iteration stopped early: WAL_E* or an I/O error */
+} log_iter;
+
+static int iter_init(log_iter *it, store *st, uint64_t from)
+{
+    memset(it, 0, sizeof *it);
+    it->st = st;
+    it->off = from;
+    it->size = fio_size(st->logf);
+    it->buf = malloc(ITER_WINDOW);
+    return it->buf ? 0 : -1;
+}
+
+static void iter_done(log_iter *it)
+{
+    free(it->buf);
+    it->buf = NULL;
+}
+
+/* 1: a record in *r; 0: the end of the log (clean, or it->err says why not). */
+static int iter_next(log_iter *it, wal_rec *r)
+{
+    if (it->off >= it->size)
+        return 0;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        size_t have = 0;
+        if (it->off >= it->buf_off && it->off < it->buf_off + it->len)
+            have = (size_t)(it->buf_off + it->len - it->off);
+        const uint8_t *p = it->buf + (it->off - it->buf_off);
+        int rc = have ? wal_decode(p, have, it->off, r) : WAL_ESHORT;
+        if (rc == WAL_OK) {
+            it->off += r->size;
+            return 1;
+        }
+        /* Short only because the window ends here, and the file has more: refill once. */
+        bool window_cut = it->buf_off + it->len < it->size;
+        if (rc != WAL_ESHORT || (!window_cut && have) || attempt == 1) {
+            it->err = rc;
+            return 0;
+        }
+        size_t want = ITER_WINDOW;
+        if (it->size - it->off < want)
+            want = (size_t)(it->size - it->off);
+        size_t got = 0;
+        rc = fio_read(it->st->logf, it->off, it->buf, want, &got);
+        if (rc) {
+            it->err = rc;
+            return 0;
+        }
+        it->buf_off = it->off;
+        it->len = got;
+    }
+    return 0;
+}
+
+/* --- tables of the analysis pass ---------------------------------------------------- */
+
+typedef struct att_ent { uint64_t txn, last_lsn; } att_ent;
+typedef struct dpt_ent { uint32_t page; uint64_t rec_lsn; } dpt_ent;
+
+typedef struct rtab {
+    att_ent *att;
+    size_t natt, capatt;
+    dpt_ent *dpt;
+    size_t ndpt, capdpt;
+} rtab;
+
+static int grow(void **v, size_t *cap, size_t n, size_t sz)
+{
+    if (n < *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 16;
+    void *nv = realloc(*v, c * sz);
+    if (!nv)
+        return -1;
+    *v = nv;
+    *cap = c;
+    return 0;
+}
+
+static void att_put(rtab *t, uint64_t txn, uint64_t lsn)
+{
+    for (size_t i = t->natt; i-- > 0;)
+        if (t->att[i].txn == txn) {
+            t->att[i].last_lsn = lsn;
+            return;
+        }
+    if (grow((void **)&t->att, &t->capatt, t->natt, sizeof *t->att) == 0)
+        t->att[t->natt++] = (att_ent){ txn, lsn };
+}
+
+static void att_del(rtab *t, uint64_t txn)
+{
+    for (size_t i = t->natt; i-- > 0;)
+        if (t->att[i].txn == txn) {
+            t->att[i] = t->att[--t->natt];
+            return;
+        }
+}
+
+static dpt_ent *dpt_find(rtab *t, uint32_t pageno)
+{
+    for (size_t i = 0; i < t->ndpt; i++)
+        if (t->dpt[i].page == pageno)
+            return &t->dpt[i];
+    return NULL;
+}
+
+static void dpt_add(rtab *t, uint32_t pageno, uint64_t lsn)
+{
+    if (dpt_find(t, pageno))
+        return;
+    if (grow((void **)&t->dpt, &t->capdpt, t->ndpt, sizeof *t->dpt) == 0)
+        t->dpt[t->ndpt++] = (dpt_ent){ pageno, lsn };
+}
+
+static bool is_change(int type)
+{
+    return type == WAL_INSERT || type == WAL_UPDATE || type == WAL_DELETE || type == WAL_CLR;
+}
+
+static void pass_event(store *st, const char *name, const int64_t n[6])
+{
+    if (!st->h)
+        return;
+    hist_event *e = hist_add(st->h, SIDE_ACID, EV_RECOVERY);
+    if (!e)
+        return;
+    hist_set_text(st->h, e, name);
+    memcpy(e->n, n, sizeof e->n);
+}
+
+static int fail(store *st, int rc, const char *what)
+{
+    snprintf(st->err, sizeof st->err, "recovery: %s: %s", what, store_rc_text(st, rc));
+    return rc ? rc : -1;
+}
+
+/* --- the passes --------------------------------------------------------------------- */
+
+static int analysis(store *st, rtab *t, rec_report *rep, uint64_t *max_txn, uint64_t *max_ver,
+                    uint32_t *max_page)
+{
+    uint8_t hdr[PAGE_SIZE];
+    size_t got = 0;
+    page_header ph = { 0 };
+    int rc = fio_read(st->datf, 0, hdr, PAGE_SIZE, &got);
+    if (rc)
+        return fail(st, rc, "reading the data file header");
+    if (got == PAGE_SIZE && page_header_decode(hdr, &ph) < 0)
+        ph.master_lsn = 0;   /* a damaged header only costs a full scan of the log */
+
+    uint64_t start = WAL_HDR_SIZE;
+    if (ph.master_lsn >= WAL_HDR_SIZE && ph.master_lsn < fio_size(st->logf)) {
+        uint8_t *buf = malloc(WAL_REC_MAX);
+        wal_rec r;
+        size_t n = 0;
+        if (buf && fio_read(st->logf, ph.master_lsn, buf, WAL_REC_MAX, &n) == 0 &&
+            wal_decode(buf, n, ph.master_lsn, &r) == WAL_OK && r.type == WAL_CHECKPOINT) {
+            wal_ckpt c;
+            if (wal_ckpt_decode(r.payload, r.payload_len, &c) == WAL_OK) {
+                for (int i = 0; i < c.ntables; i++)
+                    if (store_add_table_sql(st, c.tables[i].id, c.tables[i].sql)) {
+                        wal_ckpt_free(&c);
+                        free(buf);
+                        return -1;
+                    }
+                for (int i = 0; i < c.ndirty; i++)
+                    dpt_add(t, c.dirty[i].page, c.dirty[i].rec_lsn);
+                for (int i = 0; i < c.nactive; i++)
+                    att_put(t, c.active[i].txn, c.active[i].last_lsn);
+                if (c.next_txn > *max_txn + 1)
+                    *max_txn = c.next_txn - 1;
+                if (c.next_version > *max_ver + 1)
+                    *max_ver = c.next_version - 1;
+                if (c.next_page > *max_page + 1)
+                    *max_page = c.next_page - 1;
+                start = ph.master_lsn + r.size;
+                rep->checkpoint_lsn = ph.master_lsn;
+                st->master_lsn = ph.master_lsn;
+                wal_ckpt_free(&c);
+            }
+        }
+        free(buf);
+    }
+
+    rep->analysis_from = rep->checkpoint_lsn ? rep->checkpoint_lsn : start;
+    log_iter it;
+    if (iter_init(&it, st, start))
+        return fail(st, -3, "out of memory");
+    wal_rec r;
+    while (iter_next(&it, &r)) {
+        rep->analysis_scanned++;
+        if (r.txn > *max_txn)
+            *max_txn = r.txn;
+        switch (r.type) {
+        case WAL_BEGIN:
+            att_put(t, r.txn, r.lsn);
+            break;
+        case WAL_COMMIT:
+        case WAL_ABORT:
+            att_del(t, r.txn);
+            break;
+        case WAL_CREATE: {
+            wal_table_def def;
+            if (wal_create_decode(r.payload, r.payload_len, &def) == WAL_OK &&
+                store_add_table_sql(st, def.id, def.sql)) {
+                iter_done(&it);
+                return -1;
+            }
+            break;
+        }
+        case WAL_CHECKPOINT:
+            break;
+        default:
+            if (is_change(r.type)) {
+                att_put(t, r.txn, r.lsn);
+                dpt_add(t, r.page, r.lsn);
+                if (r.after.version > *max_ver)
+                    *max_ver = r.after.version;
+                if (r.before.version > *max_ver)
+                    *max_ver = r.before.version;
+                if (r.page > *max_page)
+                    *max_page = r.page;
+            }
+        }
+    }
+    uint64_t end = it.off;
+    int why = it.err;
+    iter_done(&it);
+    if (why == WAL_ESHORT || why == WAL_ECRC || why == WAL_EBAD) {
+        /* A torn or corrupt tail: cut it off, durably, before anything is appended. */
+        rep->torn = true;
+        rep->torn_offset = end;
+        rep->torn_bytes = fio_size(st->logf) - end;
+        snprintf(rep->torn_reason, sizeof rep->torn_reason, "%s", wal_strerror(why));
+        rc = fio_truncate(st->logf, end);
+        if (rc)
+            return fail(st, rc, "cutting the torn log tail");
+        if (st->h) {
+            hist_event *e = hist_add(st->h, SIDE_ACID, EV_LOG_TORN);
+            if (e) {
+                e->n[0] = (int64_t)end;
+                e->n[1] = (int64_t)rep->torn_bytes;
+                hist_set_text(st->h, e, rep->torn_reason);
+            }
+        }
+    } else if (why) {
+        return fail(st, why, "reading the log");
+    }
+    wal_set_end(&st->w, end);
+    rep->log_end = end;
+    rep->ndirty = (int)t->ndpt;
+    rep->nlosers = 0;
+    for (size_t i = 0; i < t->natt && rep->nlosers < 64; i++)
+        rep->losers[rep->nlosers++] = t->att[i].txn;
+    pass_event(st, "analysis", (int64_t[6]){ (int64_t)rep->analysis_from, (int64_t)end,
+                                             (int64_t)rep->analysis_scanned, 0, 0, (int64_t)t->natt });
+    return 0;
+}
+
+static int redo(store *st, rtab *t, rec_report *rep)
+{
+    uint64_t from = 0;
+    for (size_t i = 0; i < t->ndpt; i++)
+        if (!from || t->dpt[i].rec_lsn < from)
+            from = t->dpt[i].rec_lsn;
+    rep->redo_from = from;
+    if (from) {
+        log_iter it;
+        if (iter_init(&it, st, from))
+            return fail(st, -3, "out of memory");
+        it.size = rep->log_end;
+        wal_rec r;
+        while (iter_next(&it, &r)) {
+            rep->redo_scanned++;
+            if (!is_change(r.type))
+                continue;
+            dpt_ent *d = dpt_find(t, r.page);
+            if (!d || r.lsn < d->rec_lsn) {
+                rep->redo_skipped++;
+                continue;
+            }
+            page *pg;
+            int rc = bp_get(&st->bp, r.page, &pg);
+            if (rc) {
+                iter_done(&it);
+                return fail(st, rc, "reading a page to redo");
+            }
+            if (pg->lsn >= r.lsn) {
+                rep->redo_skipped++;
+                continue;
+            }
+            rc = store_apply(st, r.table, r.page, r.slot, &r.key, &r.after, r.lsn);
+            if (rc) {
+                iter_done(&it);
+                return rc;
+            }
+            rep->redone++;
+        }
+        int why = it.err;
+        iter_done(&it);
+        if (why)
+            return fail(st, why, "reading the log for redo");
+    }
+    pass_event(st, "redo", (int64_t[6]){ (int64_t)from, (int64_t)rep->log_end, (int64_t)rep->redo_scanned,
+                                         (int64_t)rep->redone, (int64_t)rep->redo_skipped, 0 });
+    return 0;
+}
+
+static int undo(store *st, rtab *t, rec_report *rep)
+{
+    /* Per loser: the next LSN to undo and its last LSN (the CLR chain's tail). */
+    size_t n = t->natt;
+    uint64_t *next = calloc(n + 1, sizeof *next), *last = calloc(n + 1, sizeof *last);
+    if (!next || !last) {
+        free(next);
+        free(last);
+        return fail(st, -3, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++)
+        next[i] = last[i] = t->att[i].last_lsn;
+    rep->undo_from = 0;
+    rep->undo_to = 0;
+    for (;;) {
+        size_t pick = n;
+        for (size_t i = 0; i < n; i++)
+            if (next[i] && (pick == n || next[i] > next[pick]))
+                pick = i;
+        if (pick == n)
+            break;
+        uint64_t lsn = next[pick], nxt = 0;
+        if (!rep->undo_from)
+            rep->undo_from = lsn;
+        rep->undo_to = lsn;
+        st_undo_info info;
+        int rc = store_undo_step(st, t->att[pick].txn, &last[pick], lsn, &nxt, &info);
+        if (rc) {
+            free(next);
+            free(last);
+            return rc;
+        }
+        if (info.did) {
+            rep->undone++;
+            rep->clrs++;
+            if (st->h) {
+                hist_event *e = hist_add(st->h, SIDE_ACID, EV_UNDO);
+                if (e) {
+                    st_table *tb = store_table_by_id(st, info.table);
+                    e->txn = t->att[pick].txn;
+                    hist_set_table(st->h, e, tb ? tb->name : NULL);
+                    e->key = info.key;
+                    e->n[0] = (int64_t)info.restored.version;
+                    e->n[1] = info.restored.value;
+                    e->n[2] = info.restored.exists;
+                    e->n[3] = (int64_t)info.removed.version;
+                }
+            }
+        }
+        next[pick] = nxt;
+        if (!nxt)
+            store_log_txn(st, WAL_ABORT, t->att[pick].txn, last[pick], 0);
+    }
+    free(next);
+    free(last);
+    int rc = wal_flush(&st->w);
+    if (rc)
+        return fail(st, rc, "flushing the log after undo");
+    pass_event(st, "undo", (int64_t[6]){ (int64_t)rep->undo_from, (int64_t)rep->undo_to, 0,
+                                         (int64_t)rep->undone, 0, (int64_t)rep->clrs });
+    return 0;
+}
+
+int recovery_run(store *st, rec_report *rep)
+{
+    rtab t = { 0 };
+    uint64_t max_txn = 0, max_ver = 0;
+    uint32_t max_page = 0;
+    memset(rep, 0, sizeof *rep);
+    int rc = analysis(st, &t, rep, &max_txn, &max_ver, &max_page);
+    if (!rc) {
+        uint64_t file_pages = fio_size(st->datf) / PAGE_SIZE;
+        st->next_txn = max_txn + 1;
+        st->next_version = max_ver + 1;
+        st->next_page = max_page + 1;
+        if (file_pages > st->next_page)
+            st->next_page = (uint32_t)file_pages;
+        if (st->next_page < 1)
+            st->next_page = 1;
+        rc = redo(st, &t, rep);
+    }
+    if (!rc)
+        rc = undo(st, &t, rep);
+    if (!rc)
+        rc = store_rebuild_index(st);
+    free(t.att);
+    free(t.dpt);
+    return rc;
+}

@@ -1,0 +1,165 @@
+/*
+ * store.h: tables of (key, INT) rows on pages, with every change logged first.
+ *
+ * The store owns the two files of a database directory (`acidbase.log`, `acidbase.db`),
+ * the log, the buffer pool, the catalog and an in-memory index per table (key -> page and
+ * slot, sorted by key). It knows nothing of transactions' isolation or locks: it performs
+ * one logged change at a time for whoever asks (store_write), undoes one logged change at
+ * a time (store_undo_step, used by ROLLBACK and by recovery alike), and reads rows.
+ *
+ * Deletes leave a ghost: until the deleting transaction ends, the index keeps the key
+ * with the deleter's id and the slot stays reserved. Readers that lock see the ghost and
+ * wait for the deleter like they would for an update; undo puts the row back in the same
+ * slot; commit drops the ghost and frees the slot (store_txn_end).
+ *
+ * Versions: every change creates a version id (next_version++), stored in the row's slot
+ * and in the log record's after image, so a read can say exactly which write it saw and
+ * undo and redo restore version ids with the values.
+ *
+ * Not here: locking, isolation, commit policy (engine.c); the recovery passes (recovery.c,
+ * which uses store_apply and store_undo_step).
+ */
+#ifndef AB_STORE_H
+#define AB_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "bufpool.h"
+#include "fio.h"
+#include "page.h"
+#include "sql.h"
+#include "wal.h"
+#include "../history/history.h"
+
+#define STORE_TABLES_MAX 64
+#define STORE_ROWS_MAX 2000000
+
+typedef struct st_ent {
+    scalar key;
+    uint32_t page;
+    uint16_t slot;
+    uint64_t ghost_txn;     /* nonzero: deleted by this still-open transaction */
+} st_ent;
+
+typedef struct st_table {
+    uint32_t id;
+    char name[SQL_NAME_MAX + 1];
+    char keycol[SQL_NAME_MAX + 1];
+    char valcol[SQL_NAME_MAX + 1];
+    scalar_type keytype;
+    pred *check;             /* resolved against the columns; NULL for none */
+    char sql[512];           /* the canonical CREATE TABLE text */
+    st_ent *ents;
+    size_t nents, capents;
+    uint32_t *pages;         /* pages holding this table's rows, in allocation order */
+    size_t npages, cappages;
+    uint32_t insert_page;    /* where the next insert looks first (0: none yet) */
+    uint32_t *freepages;     /* pages known to have a free slot */
+    size_t nfree, capfree;
+} st_table;
+
+typedef struct st_reserved {
+    uint64_t txn;
+    uint32_t table;
+    uint32_t page;
+    uint16_t slot;
+    scalar key;
+} st_reserved;
+
+typedef struct st_row {
+    bool exists;             /* false: no row (or a ghost, see ghost_txn) */
+    scalar key;
+    int64_t value;
+    uint64_t version;
+    uint64_t ghost_txn;
+} st_row;
+
+typedef struct store {
+    char dir[1024];
+    fio_env *env;
+    fio_file *logf, *datf;
+    wal w;
+    bufpool bp;
+    hist *h;
+    st_table *tables[STORE_TABLES_MAX];
+    int ntables;
+    uint64_t next_txn, next_version;
+    uint32_t next_page;
+    uint64_t master_lsn;
+    st_reserved *resv;
+    size_t nresv, capresv;
+    char err[512];           /* the last error in words */
+} store;
+
+/* Recovery's report, pass by pass (also emitted as RECOVERY events). */
+typedef struct rec_report {
+    uint64_t checkpoint_lsn;         /* 0: none, scanned from the start */
+    uint64_t analysis_from, log_end;
+    uint64_t analysis_scanned;
+    int nlosers;
+    uint64_t losers[64];
+    int ndirty;
+    uint64_t redo_from;
+    uint64_t redo_scanned, redone, redo_skipped;
+    uint64_t undo_from, undo_to;
+    uint64_t undone, clrs;
+    bool torn;
+    uint64_t torn_offset, torn_bytes;
+    char torn_reason[64];
+} rec_report;
+
+/* Opens (creating) the database in dir and runs recovery. frames: buffer pool size.
+ * With a NULL env the store makes its own. On error returns nonzero with st->err set. */
+int store_open(store *st, const char *dir, fio_env *env, hist *h, int frames, rec_report *rep);
+void store_close(store *st);          /* memory only; nothing is written */
+/* Power loss: drop everything unsynced (fio_crash), forget memory, recover. torn: keep
+ * half of the log's last unsynced record on disk first. */
+int store_crash(store *st, bool torn, fio_crash_report *lost, rec_report *rep);
+
+st_table *store_table(store *st, const char *name);
+st_table *store_table_by_id(store *st, uint32_t id);
+/* Logs CREATE (durably) and adds the table. */
+int store_create_table(store *st, const sql_stmt *create, st_table **out);
+
+int store_read(store *st, st_table *t, const scalar *key, st_row *out);
+/* Every index entry in key order, ghosts included (exists false). *rows is malloc'ed. */
+int store_scan(store *st, st_table *t, st_row **rows, size_t *n);
+size_t store_row_count(const st_table *t);
+
+/* One logged change: the row at key becomes (exists, value). *last_lsn is the txn's
+ * previous LSN in and the new record's LSN out. before/version_out may be NULL. */
+int store_write(store *st, uint64_t txn, uint64_t *last_lsn, st_table *t, const scalar *key,
+                bool exists, int64_t value, st_row *before, uint64_t *version_out);
+
+typedef struct st_undo_info {
+    bool did;                 /* a change was undone (a CLR written) */
+    uint32_t table;
+    scalar key;
+    wal_image restored, removed;
+} st_undo_info;
+/* Undoes the record at lsn of txn (writing a CLR for a change); *next gets the next LSN
+ * of the transaction to undo (0 when its BEGIN was reached). */
+int store_undo_step(store *st, uint64_t txn, uint64_t *last_lsn, uint64_t lsn, uint64_t *next,
+                    st_undo_info *info);
+/* Applies an image to a page slot under the record lsn (redo and the normal path). */
+int store_apply(store *st, uint32_t table, uint32_t pageno, uint16_t slot, const scalar *key,
+                const wal_image *im, uint64_t lsn);
+
+/* BEGIN / COMMIT / ABORT records. */
+uint64_t store_log_txn(store *st, uint8_t type, uint64_t txn, uint64_t prev_lsn, uint8_t level);
+/* The transaction has ended: drop its ghosts and slot reservations. */
+void store_txn_end(store *st, uint64_t txn);
+
+/* Checkpoint: record (catalog, dirty pages, active txns), flush the log, write and sync
+ * the pages, then point the master record at it. */
+int store_checkpoint(store *st, const wal_active *active, int nactive, uint64_t *lsn, int *ndirty);
+
+const char *store_errmsg(const store *st);
+/* Any error code of fio, wal or page, in words. */
+const char *store_rc_text(const store *st, int rc);
+
+/* For recovery.c: a table known from the log; the index rebuilt from the pages. */
+int store_add_table_sql(store *st, uint32_t id, const char *sql);
+int store_rebuild_index(store *st);
+
+#endif

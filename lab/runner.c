@@ -1,0 +1,472 @@
+/*
+ * runner.c: scenario lines in, engine actions and a transcript out. See runner.h.
+ *
+ * The transcript has one line per statement outcome ("T2: UPDATE ... -> blocked: ..."),
+ * resumed statements indented under the line that released them, engine events marked
+ * with '*', and one line per expectation. Rows print as {key:value, ...}, the same form
+ * `expect ... rows` takes, so a teacher can paste what they saw into an expectation.
+ */
+#include "runner.h"
+#include "../engines/history/acidcheck.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct runner {
+    runner_opts o;
+    hist *h;
+    acid_engine *acid;
+    int passed, failed;
+    bool ioerr;
+    int lineno;
+};
+
+hist *runner_history(runner *r) { return r->h; }
+acid_engine *runner_acid(runner *r) { return r->acid; }
+
+static const char *shown_name(const runner *r)
+{
+    return strcmp(r->o.file, "-") == 0 ? "<stdin>" : r->o.file;
+}
+
+static int invalid(runner *r, int line, int col, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(r->o.err, "%s:%d:%d: ", shown_name(r), line, col);
+    va_start(ap, fmt);
+    vfprintf(r->o.err, fmt, ap);
+    va_end(ap);
+    fputc('\n', r->o.err);
+    fflush(r->o.err);
+    return RUN_INVALID;
+}
+
+static void out(runner *r, const char *fmt, ...)
+{
+    if (r->o.quiet)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(r->o.out, fmt, ap);
+    va_end(ap);
+}
+
+static void on_note(void *arg, const acid_note *n)
+{
+    runner *r = arg;
+    switch (n->kind) {
+    case NOTE_ENGINE:
+        if (strncmp(n->msg, "I/O error", 9) == 0)
+            r->ioerr = true;
+        out(r, "  * %s\n", n->msg);
+        break;
+    default:
+        if (n->resumed)
+            out(r, "  T%d resumed: %s  -> %s\n", n->session, n->stmt, n->msg);
+        else
+            out(r, "T%d: %s  -> %s\n", n->session, n->stmt, n->msg);
+    }
+}
+
+runner *runner_new(const runner_opts *o)
+{
+    runner *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->o = *o;
+    if (!r->o.out)
+        r->o.out = stdout;
+    if (!r->o.err)
+        r->o.err = stderr;
+    r->h = hist_new();
+    char err[600];
+    acid_options ao = { .dir = o->dir, .frames = 0, .real_sync = o->real_sync };
+    r->acid = r->h ? acid_open(&ao, r->h, on_note, r, err, sizeof err) : NULL;
+    if (!r->acid) {
+        fprintf(r->o.err, "acidbase: cannot open the database: %s\n", r->h ? err : "out of memory");
+        runner_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+void runner_free(runner *r)
+{
+    if (!r)
+        return;
+    acid_close(r->acid);
+    hist_free(r->h);
+    free(r);
+}
+
+/* --- expectations ------------------------------------------------------------------ */
+
+static void format_rows(const acid_row *rows, int n, char *buf, size_t cap)
+{
+    size_t o = (size_t)snprintf(buf, cap, "{");
+    char k[64];
+    for (int i = 0; i < n && o < cap; i++) {
+        scalar_format(&rows[i].key, false, k, sizeof k);
+        o += (size_t)snprintf(buf + o, cap - o, "%s%s:%" PRId64, i ? ", " : "", k, rows[i].value);
+    }
+    if (o < cap)
+        snprintf(buf + o, cap - o, "}");
+}
+
+/* Same rows, as sets (expected keys are written as text). */
+static bool rows_equal(const acid_row *got, int n, const scn_row *want, int m)
+{
+    if (n != m)
+        return false;
+    char k[64];
+    for (int i = 0; i < m; i++) {
+        bool found = false;
+        for (int j = 0; j < n && !found; j++) {
+            scalar_format(&got[j].key, false, k, sizeof k);
+            found = strcmp(k, want[i].key) == 0 && got[j].value == want[i].value;
+        }
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+static const char *state_name(acid_state s)
+{
+    switch (s) {
+    case AS_IDLE: return "idle";
+    case AS_ACTIVE: return "active";
+    case AS_BLOCKED: return "blocked";
+    case AS_COMMITTED: return "committed";
+    case AS_ABORTED: return "aborted";
+    }
+    return "?";
+}
+
+static void normalize_word(const char *in, char *outw, size_t n)
+{
+    size_t k = 0;
+    for (; *in && k + 1 < n; in++)
+        outw[k++] = *in == ' ' || *in == '_' ? '-' : (char)tolower((unsigned char)*in);
+    outw[k] = 0;
+}
+
+static void findings_text(runner *r, const acid_findings *f, char *buf, size_t n)
+{
+    size_t o = 0;
+    buf[0] = 0;
+    for (int i = 0; i < f->n && o < n; i++)
+        o += (size_t)snprintf(buf + o, n - o, "\n      %s", f->v[i].text ? f->v[i].text : f->v[i].name);
+    (void)r;
+}
+
+static int expect(runner *r, const scn_line *l)
+{
+    const scn_expect *x = &l->ex;
+    char why[8192] = "";
+    bool ok = false;
+    switch (x->kind) {
+    case EX_STATE: {
+        acid_state st = acid_session_state(r->acid, x->session);
+        ok = (int)st == (int)x->state;
+        if (!ok)
+            snprintf(why, sizeof why, "T%d is %s", x->session, state_name(st));
+        break;
+    }
+    case EX_ROWS: {
+        const acid_row *rows;
+        int n;
+        if (!acid_session_rows(r->acid, x->session, &rows, &n)) {
+            snprintf(why, sizeof why, "T%d has not completed a SELECT", x->session);
+            break;
+        }
+        ok = rows_equal(rows, n, x->rows, x->nrows);
+        if (!ok) {
+            char got[4096];
+            format_rows(rows, n, got, sizeof got);
+            snprintf(why, sizeof why, "T%d's latest SELECT returned %s", x->session, got);
+        }
+        break;
+    }
+    case EX_VALUE: {
+        int64_t v;
+        if (!acid_session_number(r->acid, x->session, &v)) {
+            snprintf(why, sizeof why, "T%d has not completed a COUNT or SUM", x->session);
+            break;
+        }
+        ok = v == x->value;
+        if (!ok)
+            snprintf(why, sizeof why, "T%d's latest COUNT/SUM was %" PRId64, x->session, v);
+        break;
+    }
+    case EX_ERROR: {
+        char want[64], got[64];
+        normalize_word(x->word, want, sizeof want);
+        normalize_word(acid_session_error(r->acid, x->session), got, sizeof got);
+        ok = strcmp(want, got) == 0;
+        if (!ok)
+            snprintf(why, sizeof why, got[0] ? "T%d's latest statement failed with %s" :
+                                                "T%d's latest statement did not fail%s", x->session, got);
+        break;
+    }
+    case EX_TABLE: {
+        acid_row *rows;
+        int n;
+        if (!acid_table_exists(r->acid, x->table, NULL))
+            return invalid(r, l->line, x->word_col, "unknown table '%s'", x->table);
+        if (acid_committed_rows(r->acid, x->table, &rows, &n)) {
+            r->ioerr = true;
+            return RUN_IOERR;
+        }
+        ok = rows_equal(rows, n, x->rows, x->nrows);
+        if (!ok) {
+            char got[4096];
+            format_rows(rows, n, got, sizeof got);
+            snprintf(why, sizeof why, "table %s is %s (committed)", x->table, got);
+        }
+        free(rows);
+        break;
+    }
+    case EX_DEADLOCK:
+        ok = acid_deadlocks(r->acid) > 0;
+        if (!ok)
+            snprintf(why, sizeof why, "no deadlock has been detected");
+        break;
+    case EX_ANOMALY:
+    case EX_NO_ANOMALY: {
+        if (x->word[0] && !acidcheck_known_name(x->word))
+            return invalid(r, l->line, x->word_col,
+                           "unknown anomaly '%s'; expected G0, G1a, G1b, G1c, G-single, G2-item, G2, dirty-read, "
+                           "dirty-write, aborted-read, intermediate-read, read-skew, non-repeatable-read, phantom, "
+                           "lost-update or write-skew", x->word);
+        acid_findings f = { 0 };
+        if (acidcheck_run(r->h, acid_txn_label, r->acid, &f)) {
+            r->ioerr = true;
+            return RUN_IOERR;
+        }
+        if (x->kind == EX_ANOMALY) {
+            ok = acidcheck_has(&f, x->word);
+            if (!ok) {
+                char list[7000];
+                findings_text(r, &f, list, sizeof list);
+                snprintf(why, sizeof why, "the checker found no %s%s%s", x->word,
+                         f.n ? "; it found:" : " (no findings at all)", list);
+            }
+        } else {
+            ok = x->word[0] ? !acidcheck_has(&f, x->word) : f.n == 0;
+            if (!ok) {
+                char list[7000];
+                findings_text(r, &f, list, sizeof list);
+                snprintf(why, sizeof why, "the checker found:%s", list);
+            }
+        }
+        acidcheck_free(&f);
+        break;
+    }
+    default:
+        return invalid(r, l->line, l->col, "this expectation is about the BASE side, which is not yet supported");
+    }
+    if (ok) {
+        r->passed++;
+        out(r, "%s  -> ok\n", l->text);
+    } else {
+        r->failed++;
+        /* Failures print even with --quiet: they are what the reader came for. */
+        fprintf(r->o.out, "%s:%d: %s  -> FAILED: %s\n", shown_name(r), l->line, l->text, why);
+    }
+    return RUN_OK;
+}
+
+/* --- one line ------------------------------------------------------------------------ */
+
+static int engine_directive(runner *r, const scn_line *l)
+{
+    int rc = 0;
+    out(r, "%s\n", l->text);
+    switch (l->eng) {
+    case ENG_SYNC_FULL: rc = acid_set_sync(r->acid, SYNC_FULL, 1); break;
+    case ENG_SYNC_OFF: rc = acid_set_sync(r->acid, SYNC_OFF, 1); break;
+    case ENG_SYNC_GROUP: rc = acid_set_sync(r->acid, SYNC_GROUP, l->eng_n); break;
+    case ENG_FLUSH: rc = acid_flush(r->acid); break;
+    case ENG_CHECKPOINT: rc = acid_checkpoint(r->acid); break;
+    case ENG_EVICT: rc = acid_evict(r->acid); break;
+    case ENG_CRASH: rc = acid_crash(r->acid, false); break;
+    case ENG_CRASH_TORN: rc = acid_crash(r->acid, true); break;
+    case ENG_FRAMES: rc = acid_set_frames(r->acid, l->eng_n); break;
+    }
+    if (rc) {
+        fprintf(r->o.err, "%s:%d: engine: %s\n", shown_name(r), l->line, acid_error(r->acid));
+        r->ioerr = true;
+        return RUN_IOERR;
+    }
+    return RUN_OK;
+}
+
+int runner_line(runner *r, const char *text, int lineno)
+{
+    scn_line *l = calloc(1, sizeof *l);
+    if (!l)
+        return RUN_IOERR;
+    scn_error err;
+    r->lineno = lineno;
+    if (scn_parse_line(text, lineno, l, &err) != 0) {
+        free(l);
+        return invalid(r, err.line, err.col, "%s", err.msg);
+    }
+    int rc = RUN_OK;
+    char msg[512];
+    int eline = lineno, ecol = l->col;
+    switch (l->kind) {
+    case SL_BLANK:
+        break;
+    case SL_SAY:
+        out(r, "say: %s\n", l->text);
+        break;
+    case SL_SETUP:
+        msg[0] = 0;
+        if (acid_validate(r->acid, &l->sql, msg, sizeof msg, &eline, &ecol)) {
+            rc = invalid(r, eline, ecol, "%s", msg);
+            break;
+        }
+        if (l->sql.kind != SQL_CREATE && l->sql.kind != SQL_INSERT && l->sql.kind != SQL_UPDATE &&
+            l->sql.kind != SQL_DELETE) {
+            rc = invalid(r, l->sql.pos.line, l->sql.pos.col,
+                         "setup takes CREATE TABLE, INSERT, UPDATE and DELETE; give other statements to a session (T1: ...)");
+            break;
+        }
+        if (acid_setup(r->acid, &l->sql, msg, sizeof msg)) {
+            rc = invalid(r, l->sql.pos.line, l->sql.pos.col, "setup failed: %s", msg);
+            break;
+        }
+        out(r, "%s  -> ok\n", l->text);
+        break;
+    case SL_SQL:
+        if (l->sql.kind == SQL_CREATE) {
+            rc = invalid(r, l->sql.pos.line, l->sql.pos.col,
+                         "CREATE TABLE belongs in setup: (setup: CREATE TABLE ...), not in a session");
+            break;
+        }
+        if (acid_validate(r->acid, &l->sql, msg, sizeof msg, &eline, &ecol)) {
+            rc = invalid(r, eline, ecol, "%s", msg);
+            break;
+        }
+        acid_submit(r->acid, l->session, &l->sql);
+        break;
+    case SL_ENGINE:
+        rc = engine_directive(r, l);
+        break;
+    case SL_EXPECT:
+        rc = expect(r, l);
+        break;
+    case SL_CLUSTER:
+    case SL_NET:
+    case SL_RUN:
+    case SL_CLIENT:
+        rc = invalid(r, lineno, l->col, "the BASE side (replicas, network, clients) is not yet supported");
+        break;
+    }
+    scn_line_free(l);
+    free(l);
+    fflush(r->o.out);
+    if (rc == RUN_OK && r->ioerr)
+        rc = RUN_IOERR;
+    return rc;
+}
+
+int runner_finish(runner *r)
+{
+    int total = r->passed + r->failed;
+    if (total && (!r->o.quiet || r->failed))
+        fprintf(r->o.out, "expectations: %d passed, %d failed\n", r->passed, r->failed);
+    fflush(r->o.out);
+    if (r->ioerr)
+        return RUN_IOERR;
+    return r->failed ? RUN_EXPECT_FAILED : RUN_OK;
+}
+
+/* --- a whole file ---------------------------------------------------------------------- */
+
+/* Reads one line of any length into *buf; 0 at EOF. Lines longer than SCN_LINE_MAX are
+ * returned whole (the parser refuses them with a position). */
+static int read_line(FILE *f, char **buf, size_t *cap)
+{
+    ssize_t n = getline(buf, cap, f);
+    if (n < 0)
+        return 0;
+    if (n > 0 && (*buf)[n - 1] == '\n')
+        (*buf)[--n] = 0;
+    if (n > 0 && (*buf)[n - 1] == '\r')
+        (*buf)[--n] = 0;
+    return 1;
+}
+
+int runner_run_file(const runner_opts *o, const char *path)
+{
+    bool from_stdin = strcmp(path, "-") == 0;
+    FILE *f = from_stdin ? stdin : fopen(path, "r");
+    FILE *err = o->err ? o->err : stderr;
+    if (!f) {
+        fprintf(err, "acidbase: cannot open %s: %s\n", path, strerror(errno));
+        return RUN_IOERR;
+    }
+    char *buf = NULL;
+    size_t cap = 0;
+    if (!from_stdin) {
+        /* A file is checked whole first: a typo on line 40 stops the run before line 1. */
+        int lineno = 0, bad = 0;
+        scn_line *l = calloc(1, sizeof *l);
+        while (l && read_line(f, &buf, &cap)) {
+            scn_error e;
+            lineno++;
+            if (scn_parse_line(buf, lineno, l, &e) == 0) {
+                scn_line_free(l);
+            } else if (bad++ < 20) {
+                fprintf(err, "%s:%d:%d: %s\n", path, e.line, e.col, e.msg);
+            }
+            memset(l, 0, sizeof *l);
+        }
+        free(l);
+        if (ferror(f)) {
+            fprintf(err, "acidbase: reading %s: %s\n", path, strerror(errno));
+            fclose(f);
+            free(buf);
+            return RUN_IOERR;
+        }
+        if (bad) {
+            if (bad > 20)
+                fprintf(err, "%s: %d more errors not shown\n", path, bad - 20);
+            fclose(f);
+            free(buf);
+            return RUN_INVALID;
+        }
+        rewind(f);
+    }
+    runner_opts ro = *o;
+    ro.file = path;
+    runner *r = runner_new(&ro);
+    if (!r) {
+        if (!from_stdin)
+            fclose(f);
+        free(buf);
+        return RUN_IOERR;
+    }
+    int lineno = 0, rc = RUN_OK;
+    while (read_line(f, &buf, &cap)) {
+        rc = runner_line(r, buf, ++lineno);
+        if (rc != RUN_OK)
+            break;
+    }
+    int fin = runner_finish(r);
+    if (rc == RUN_OK)
+        rc = fin;
+    runner_free(r);
+    if (!from_stdin)
+        fclose(f);
+    free(buf);
+    return rc;
+}

@@ -1,0 +1,48 @@
+/*
+ * runner.h: runs scenario lines against the engines and prints the transcript. This is
+ * `acidbase run`, and the TUI will drive the same runner one line at a time.
+ *
+ * Exit codes (SCENARIO.md): 0 every expectation held; 1 some expectation failed (all are
+ * reported); 2 invalid input (FILE:LINE:COL: message on stderr, nothing executed past the
+ * bad line); 3 an I/O or internal error.
+ */
+#ifndef AB_RUNNER_H
+#define AB_RUNNER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "scenario.h"
+#include "../engines/acid/engine.h"
+#include "../engines/history/history.h"
+
+enum { RUN_OK = 0, RUN_EXPECT_FAILED = 1, RUN_INVALID = 2, RUN_IOERR = 3 };
+
+typedef struct runner_opts {
+    const char *file;      /* name used in messages ("-" shows as "<stdin>") */
+    const char *dir;       /* --dir, or NULL */
+    uint64_t seed;
+    bool quiet;
+    bool real_sync;
+    FILE *out, *err;
+} runner_opts;
+
+typedef struct runner runner;
+
+/* Opens the engines; returns NULL with a message on err. */
+runner *runner_new(const runner_opts *o);
+void runner_free(runner *r);
+
+/* One line of input. Returns RUN_OK, RUN_INVALID (message printed) or RUN_IOERR. Failed
+ * expectations are counted, not returned. */
+int runner_line(runner *r, const char *text, int lineno);
+/* Prints the closing summary; returns the exit status for everything run so far. */
+int runner_finish(runner *r);
+
+hist *runner_history(runner *r);
+acid_engine *runner_acid(runner *r);
+
+/* `acidbase run`: the whole command, reading path ("-" for stdin). */
+int runner_run_file(const runner_opts *o, const char *path);
+
+#endif

@@ -1,0 +1,156 @@
+/*
+ * scenario.h: one line of the scenario language (SCENARIO.md), parsed.
+ *
+ * The parser is syntactic and knows both sides: ACID session statements (SQL, parsed by
+ * sql.h), setup and engine directives, BASE client statements and cluster/net/run
+ * directives, narration and every form of `expect`. What a line means at run time is the
+ * runner's business; the parser only guarantees that a line it accepts is well formed and
+ * records the column of every part so the runner can still point at a token.
+ *
+ * Errors are "expected X, found Y" with the 1-based line and column of the offending
+ * token, like the SQL parser's.
+ */
+#ifndef AB_SCENARIO_H
+#define AB_SCENARIO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "../engines/acid/sql.h"
+
+#define SCN_LINE_MAX 4096
+#define SCN_ROWS_MAX 256
+#define SCN_TEXT_MAX 256
+
+typedef enum {
+    SL_BLANK = 0,    /* empty or comment only */
+    SL_SQL,          /* T1..T9: <sql>                    session, sql */
+    SL_SETUP,        /* setup: <sql>                     sql */
+    SL_ENGINE,       /* engine: <directive>              eng, eng_n */
+    SL_CLUSTER,      /* cluster: <directive>             cluster, node, n */
+    SL_NET,          /* net: <directive>                 net, groups / a, b, n */
+    SL_RUN,          /* run: tick|gossip|settle [k]      run, n (-1 when omitted) */
+    SL_CLIENT,       /* [client@]nK: <base statement>    client, node, base */
+    SL_SAY,          /* say: <text>                      text */
+    SL_EXPECT,       /* expect <assertion>               ex */
+} scn_kind;
+
+typedef enum {
+    ENG_SYNC_FULL = 1, ENG_SYNC_OFF, ENG_SYNC_GROUP, ENG_FLUSH, ENG_CHECKPOINT, ENG_EVICT,
+    ENG_CRASH,        /* engine: crash */
+    ENG_CRASH_TORN,   /* engine: crash torn   (added: the last unsynced log write is half on disk) */
+    ENG_FRAMES,       /* engine: frames <n>   (added: buffer pool size, 2..64) */
+} scn_engine;
+
+typedef enum {
+    CL_REPLICAS = 1, CL_RESOLVE, CL_SEED, CL_GOSSIP, CL_GOSSIP_INTERVAL, CL_READ_REPAIR,
+    CL_HINTED_HANDOFF, CL_TOMBSTONE_GRACE, CL_TIMEOUT, CL_SKEW,
+} scn_cluster;
+
+typedef enum { RESOLVE_LWW = 1, RESOLVE_SIBLINGS, RESOLVE_CRDT } scn_resolve;
+
+typedef enum {
+    NET_CUT = 1,      /* cut a b (both ways) */
+    NET_CUT_ONEWAY,   /* cut a -> b */
+    NET_PARTITION,    /* partition g1 | g2 | ... */
+    NET_HEAL,         /* heal [a b]: a = 0 for all */
+    NET_DELAY,        /* delay [a b] n: a = 0 for all links */
+    NET_LOSS,         /* loss [a b] pct */
+    NET_DOWN, NET_UP, /* a */
+} scn_net;
+
+typedef enum { RUN_TICK = 1, RUN_GOSSIP, RUN_SETTLE } scn_run;
+
+typedef enum { BOP_PUT = 1, BOP_GET, BOP_DEL, BOP_ADD, BOP_REMOVE, BOP_INCR } scn_base_op;
+/* W= / R= : level, or a number k when level is Q_NUM; Q_DEFAULT when not given. */
+typedef enum { Q_DEFAULT = 0, Q_ONE, Q_QUORUM, Q_ALL, Q_NUM } scn_quorum;
+
+typedef struct scn_base_stmt {
+    scn_base_op op;
+    char key[64];
+    char value[64];          /* PUT value, ADD/REMOVE element */
+    int64_t n;               /* INCR amount */
+    scn_quorum q;            /* W for writes, R for GET */
+    int qn;                  /* when q == Q_NUM */
+} scn_base_stmt;
+
+typedef enum {
+    EX_STATE = 1,     /* expect T2 blocked|active|committed|aborted|idle      session, state */
+    EX_ROWS,          /* expect T2 rows {1:10, 2:20}                          session, rows */
+    EX_VALUE,         /* expect T2 value 30                                   session, value */
+    EX_ERROR,         /* expect T2 error deadlock                             session, word */
+    EX_TABLE,         /* expect table test {1:12}                             table, rows */
+    EX_DEADLOCK,      /* expect deadlock */
+    EX_ANOMALY,       /* expect anomaly NAME                                  word */
+    EX_NO_ANOMALY,    /* expect no anomaly [NAME]                             word ("" = any) */
+    EX_STORES,        /* expect n2 cart = apple | absent                      node, key, value, absent */
+    EX_READ,          /* expect n2 read = v | absent, expect alice read = v   node or client */
+    EX_WRITE,         /* expect n1 write ok|unavailable                       node, word */
+    EX_CONVERGED,     /* expect converged */
+    EX_DIVERGED,      /* expect diverged */
+    EX_STALE_READS,   /* expect stale-reads = 0 (also >=, <=)                  cmp, value */
+} scn_expect_kind;
+
+typedef enum { SS_IDLE = 1, SS_ACTIVE, SS_BLOCKED, SS_COMMITTED, SS_ABORTED } scn_state;
+typedef enum { CMP_EQ = 0, CMP_GE, CMP_LE } scn_cmp;
+
+typedef struct scn_row {
+    char key[SCALAR_TEXT_MAX + 1];   /* as written, unquoted: "1", "A" */
+    int64_t value;
+} scn_row;
+
+typedef struct scn_expect {
+    scn_expect_kind kind;
+    int session;                     /* 1..9 */
+    scn_state state;
+    int nrows;
+    scn_row rows[SCN_ROWS_MAX];
+    int64_t value;
+    char word[64];                   /* error code, anomaly name, ok/unavailable */
+    char table[SQL_NAME_MAX + 1];
+    int node;                        /* replica 1..9 */
+    char client[32];                 /* EX_READ by client */
+    char key[64];
+    char text[SCN_TEXT_MAX];         /* EX_STORES / EX_READ expected value as written */
+    bool absent;
+    scn_cmp cmp;
+    int word_col;                    /* column of word/table/name, for runtime errors */
+} scn_expect;
+
+typedef struct scn_line {
+    int line;
+    scn_kind kind;
+    int col;                         /* column where the statement/directive/assertion starts */
+    int session;                     /* SL_SQL */
+    sql_stmt sql;                    /* SL_SQL, SL_SETUP (owned) */
+    bool has_sql;
+    scn_engine eng;
+    int eng_n;
+    scn_cluster cluster;
+    int node;                        /* replica 1..9 where one is named */
+    int64_t n;                       /* a number argument (-1 when omitted) */
+    scn_resolve resolve;
+    bool on;                         /* on/off settings */
+    scn_net net;
+    int a, b;                        /* replicas of a link (0 = all) */
+    int ngroups;
+    uint16_t groups[9];              /* NET_PARTITION: bit i set = replica i+1 in the group */
+    scn_run run;
+    char client[32];                 /* SL_CLIENT: "" when none */
+    scn_base_stmt base;
+    char text[SCN_LINE_MAX];         /* SL_SAY text; for every kind: the line without comment */
+    scn_expect ex;
+} scn_line;
+
+typedef struct scn_error {
+    int line, col;
+    char msg[256];
+} scn_error;
+
+/* Parses one line (no trailing newline needed; one is ignored). Returns 0, or -1 with
+ * *err filled. *out needs scn_line_free afterwards only when 0 was returned. */
+int scn_parse_line(const char *text, int lineno, scn_line *out, scn_error *err);
+void scn_line_free(scn_line *l);
+
+const char *scn_state_name(scn_state s);
+
+#endif
