@@ -77,8 +77,9 @@ test: build/san/acidbase $(UNIT_BIN)
 unit: $(UNIT_BIN)
 	@for t in $(UNIT_BIN); do $$t || exit 1; done
 
+# Until the full-screen lab exists, `make run` runs the guided tour.
 run: acidbase
-	./acidbase
+	./acidbase run assets/tour.scn
 
 install: acidbase
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/acidbase

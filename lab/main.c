@@ -28,7 +28,7 @@ static const char *main_help =
     "traces and grading (`check`, `grade`), benchmarks (`bench`), and the BASE side (replicas).\n"
     "Until the lab screen exists, try:  acidbase run assets/tour.scn\n"
     "\n"
-    "The scenario language is documented in docs/SCENARIO.md (copied from the course's contract).\n";
+    "The scenario language: assets/doc/scenarios.md. Exit codes: acidbase run --help.\n";
 
 static const char *run_help =
     "usage: acidbase run FILE|- [--dir DIR] [--seed N] [--quiet] [--trace OUT.json]\n"

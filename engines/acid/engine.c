@@ -365,7 +365,7 @@ static void fail_queue(acid_engine *e, acid_session *s, const char *code, const 
         if (i == 0) {
             ev_text(e, EV_STMT_FAIL, s->no, s->txn ? s->txn->id : 0, code);
             set_error(s, code);
-            note(e, NOTE_ERROR, s->no, it->started, it->text, "error %s: %s", code, why);
+            note(e, NOTE_ERROR, s->no, it->parked, it->text, "error %s: %s", code, why);
         } else {
             ev_text(e, EV_STMT_SKIP, s->no, 0, it->text);
             note(e, NOTE_SKIPPED, s->no, false, it->text, "skipped: T%d's transaction was aborted", s->no);
@@ -739,8 +739,8 @@ static int exec_update_delete(acid_engine *e, acid_session *s, acid_txn *t, q_it
                 pred_format(tb->check, chk, sizeof chk);
                 free(c);
                 return stmt_fail(e, s, it, "check", "CHECK (%s) fails for %s/%s: %" PRId64 " would become %" PRId64
-                                 "; the statement changed nothing and the transaction stays open",
-                                 chk, tb->name, k, old, nv);
+                                 "; the statement changed nothing%s",
+                                 chk, tb->name, k, old, nv, t->autocommit ? "" : " and the transaction stays open");
             }
             c[i].row.value = nv;
         }
@@ -784,13 +784,13 @@ static int exec_insert(acid_engine *e, acid_session *s, acid_txn *t, q_item *it,
         for (int j = 0; j < i && !dup; j++)
             dup = scalar_eq(&q->rows[j].key, &r->key);
         if (dup)
-            return stmt_fail(e, s, it, "duplicate", "%s already has a row with %s = %s; nothing was inserted",
-                             tb->name, tb->keycol, k);
+            return stmt_fail(e, s, it, "duplicate", "%s already has a row with %s = %s; nothing was inserted%s",
+                             tb->name, tb->keycol, k, t->autocommit ? "" : " and the transaction stays open");
         if (!check_ok(tb, &r->key, r->value)) {
             char chk[256];
             pred_format(tb->check, chk, sizeof chk);
-            return stmt_fail(e, s, it, "check", "CHECK (%s) fails for %s = %" PRId64 " (key %s); nothing was inserted",
-                             chk, tb->valcol, r->value, k);
+            return stmt_fail(e, s, it, "check", "CHECK (%s) fails for %s = %" PRId64 " (key %s); nothing was inserted%s",
+                             chk, tb->valcol, r->value, k, t->autocommit ? "" : " and the transaction stays open");
         }
     }
     for (int i = 0; i < q->nrows; i++)
@@ -1292,8 +1292,8 @@ int acid_evict(acid_engine *e)
     size_t o = 0;
     for (int i = 0; i < nd && o < sizeof list; i++)
         o += (size_t)snprintf(list + o, sizeof list - o, "%s%u", i ? ", " : "", pages[i]);
-    note(e, NOTE_ENGINE, 0, false, NULL, "evict: %d dirty page%s written to the data file%s%s%s",
-         written, written == 1 ? "" : "s", nd ? " (pages " : "", list, nd ? ")" : "");
+    note(e, NOTE_ENGINE, 0, false, NULL, "evict: %d dirty page%s written to the data file and fsynced%s%s%s",
+         written, written == 1 ? "" : "s", nd ? (nd == 1 ? " (page " : " (pages ") : "", list, nd ? ")" : "");
     if (e->st.w.fsyncs > fs)
         note(e, NOTE_ENGINE, 0, false, NULL, "log rule: the log was fsynced first, up to LSN %" PRIu64, e->st.w.durable);
     if (e->ngroup && e->st.w.fsyncs > fs)

@@ -1,0 +1,453 @@
+/*
+ * test_storage.c: the file seam, pages, log records, the buffer pool's log rule and
+ * recovery (redo, undo, torn tails, a crash in the middle of recovery).
+ */
+#include "t.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "acid/bufpool.h"
+#include "acid/crc32.h"
+#include "acid/fio.h"
+#include "acid/page.h"
+#include "acid/recovery.h"
+#include "acid/store.h"
+#include "acid/wal.h"
+
+static char *tmpdir(void)
+{
+    static char buf[256];
+    const char *t = getenv("TMPDIR");
+    snprintf(buf, sizeof buf, "%s/ab-storage-XXXXXX", t && *t ? t : "/tmp");
+    return mkdtemp(buf);
+}
+
+static void rmrf(const char *dir)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+}
+
+static size_t file_bytes(const char *path, unsigned char *buf, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, cap, f);
+    fclose(f);
+    return n;
+}
+
+/* --- crc, fio ------------------------------------------------------------------------ */
+
+static void test_crc32_matches_the_standard_check_value(void)
+{
+    CHECK_EQ_INT(crc32_update(0, "123456789", 9), 0xCBF43926u);
+    uint32_t a = crc32_update(0, "12345", 5);
+    CHECK_EQ_INT(crc32_update(a, "6789", 4), 0xCBF43926u);
+}
+
+static void test_fio_crash_restores_the_last_synced_content(void)
+{
+    char *dir = tmpdir();
+    char path[300];
+    snprintf(path, sizeof path, "%s/f", dir);
+    fio_env *env = fio_env_new();
+    fio_set_real_sync(env, 0);
+    fio_file *f;
+    CHECK_EQ_INT(fio_open(env, path, &f), FIO_OK);
+    CHECK_EQ_INT(fio_write(f, 0, "hello world", 11), FIO_OK);
+    CHECK_EQ_INT(fio_sync(f), FIO_OK);
+    CHECK_EQ_INT(fio_write(f, 6, "WORLD", 5), FIO_OK);     /* overwrite durable bytes */
+    CHECK_EQ_INT(fio_write(f, 11, " and more", 9), FIO_OK); /* append */
+    CHECK_EQ_INT(fio_pending_bytes(f), 14);
+    fio_crash_report rep;
+    CHECK_EQ_INT(fio_crash(env, &rep), FIO_OK);
+    CHECK_EQ_INT(rep.bytes_lost, 14);
+    unsigned char buf[64];
+    size_t n = file_bytes(path, buf, sizeof buf);
+    CHECK_EQ_INT(n, 11);
+    CHECK(memcmp(buf, "hello world", 11) == 0);
+    CHECK_EQ_INT(fio_size(f), 11);
+    fio_env_free(env);
+    rmrf(dir);
+}
+
+static void test_fio_keep_on_crash_leaves_a_torn_tail(void)
+{
+    char *dir = tmpdir();
+    char path[300];
+    snprintf(path, sizeof path, "%s/f", dir);
+    fio_env *env = fio_env_new();
+    fio_set_real_sync(env, 0);
+    fio_file *f;
+    fio_open(env, path, &f);
+    fio_write(f, 0, "abc", 3);
+    fio_sync(f);
+    fio_write(f, 3, "defghij", 7);
+    fio_keep_on_crash(f, 2);
+    fio_crash(env, NULL);
+    unsigned char buf[64];
+    CHECK_EQ_INT(file_bytes(path, buf, sizeof buf), 5);
+    CHECK(memcmp(buf, "abcde", 5) == 0);
+    fio_env_free(env);
+    rmrf(dir);
+}
+
+static void test_fio_injected_sync_fault_fails_until_the_crash(void)
+{
+    char *dir = tmpdir();
+    char path[300];
+    snprintf(path, sizeof path, "%s/f", dir);
+    fio_env *env = fio_env_new();
+    fio_set_real_sync(env, 0);
+    fio_file *f;
+    fio_open(env, path, &f);
+    fio_fault_syncs(env, 2);
+    fio_write(f, 0, "a", 1);
+    CHECK_EQ_INT(fio_sync(f), FIO_OK);
+    fio_write(f, 1, "b", 1);
+    CHECK_EQ_INT(fio_sync(f), FIO_ECRASH);
+    CHECK_EQ_INT(fio_write(f, 2, "c", 1), FIO_ECRASH);
+    fio_crash(env, NULL);
+    CHECK_EQ_INT(fio_size(f), 1);
+    CHECK_EQ_INT(fio_write(f, 1, "x", 1), FIO_OK);
+    fio_env_free(env);
+    rmrf(dir);
+}
+
+/* --- pages ----------------------------------------------------------------------------- */
+
+static void test_page_round_trips_rows_and_lsn(void)
+{
+    page p, q;
+    page_init(&p, 7);
+    p.lsn = 12345;
+    p.table = 3;
+    p.rows[0] = (page_row){ true, scalar_int(-42), 99, 5 };
+    p.rows[2] = (page_row){ true, scalar_text("alice", 5), 7, 6 };
+    uint8_t buf[PAGE_SIZE];
+    page_encode(&p, buf);
+    CHECK_EQ_INT(page_decode(buf, 7, &q), PAGE_OK);
+    CHECK_EQ_INT(q.lsn, 12345);
+    CHECK_EQ_INT(q.table, 3);
+    CHECK(q.rows[0].used && q.rows[0].key.i == -42 && q.rows[0].value == 99 && q.rows[0].version == 5);
+    CHECK(!q.rows[1].used);
+    CHECK(q.rows[2].used && strcmp(q.rows[2].key.s, "alice") == 0);
+    CHECK(PAGE_SLOTS >= 4);
+}
+
+static void test_page_checksum_catches_a_flipped_bit(void)
+{
+    page p, q;
+    page_init(&p, 1);
+    p.rows[0] = (page_row){ true, scalar_int(1), 10, 1 };
+    uint8_t buf[PAGE_SIZE];
+    page_encode(&p, buf);
+    buf[PAGE_HDR + 5] ^= 0x10;
+    CHECK_EQ_INT(page_decode(buf, 1, &q), PAGE_ECRC);
+    page_encode(&p, buf);
+    CHECK_EQ_INT(page_decode(buf, 2, &q), PAGE_ENUMBER);
+    memset(buf, 0, sizeof buf);
+    CHECK_EQ_INT(page_decode(buf, 2, &q), PAGE_EMPTY);
+    buf[100] = 1;
+    CHECK_EQ_INT(page_decode(buf, 2, &q), PAGE_EBADMAGIC);
+}
+
+/* --- log records -------------------------------------------------------------------------- */
+
+static void test_wal_records_round_trip(void)
+{
+    uint8_t buf[512];
+    wal_rec r = { .type = WAL_CLR, .lsn = 100, .prev_lsn = 50, .txn = 9, .table = 2, .page = 4, .slot = 3,
+                  .key = scalar_text("B", 1), .before = { 1, 300, 4 }, .after = { 0, 0, 0 }, .undo_next = 16 };
+    size_t n = wal_encode(&r, buf, sizeof buf);
+    CHECK_EQ_INT(n, wal_encoded_size(&r));
+    wal_rec d;
+    CHECK_EQ_INT(wal_decode(buf, n, 100, &d), WAL_OK);
+    CHECK_EQ_INT(d.type, WAL_CLR);
+    CHECK_EQ_INT(d.prev_lsn, 50);
+    CHECK_EQ_INT(d.undo_next, 16);
+    CHECK(scalar_eq(&d.key, &r.key));
+    CHECK(d.before.exists && d.before.value == 300 && d.before.version == 4);
+    CHECK(!d.after.exists);
+    /* Every other type. */
+    int types[] = { WAL_BEGIN, WAL_INSERT, WAL_UPDATE, WAL_DELETE, WAL_COMMIT, WAL_ABORT };
+    for (size_t i = 0; i < sizeof types / sizeof *types; i++) {
+        wal_rec x = { .type = (uint8_t)types[i], .lsn = 16, .txn = 3, .key = scalar_int(7), .level = 4 };
+        n = wal_encode(&x, buf, sizeof buf);
+        CHECK_EQ_INT(wal_decode(buf, n, 16, &d), WAL_OK);
+        CHECK_EQ_INT(d.type, types[i]);
+    }
+}
+
+static void test_wal_decode_rejects_torn_corrupt_and_misplaced_records(void)
+{
+    uint8_t buf[512];
+    wal_rec r = { .type = WAL_UPDATE, .lsn = 16, .txn = 1, .key = scalar_int(1), .after = { 1, 11, 2 } };
+    size_t n = wal_encode(&r, buf, sizeof buf);
+    wal_rec d;
+    CHECK_EQ_INT(wal_decode(buf, n - 1, 16, &d), WAL_ESHORT);
+    CHECK_EQ_INT(wal_decode(buf, n, 17, &d), WAL_EBAD);
+    buf[40] ^= 1;
+    CHECK_EQ_INT(wal_decode(buf, n, 16, &d), WAL_ECRC);
+    memset(buf, 0xff, 8);
+    CHECK_EQ_INT(wal_decode(buf, n, 16, &d), WAL_EBAD);
+}
+
+static void test_wal_checkpoint_payload_round_trips(void)
+{
+    wal_table_def t = { 1, "CREATE TABLE test (id INT PRIMARY KEY, value INT)" };
+    wal_dirty dp[2] = { { 1, 100 }, { 3, 200 } };
+    wal_active ac[1] = { { 7, 300 } };
+    wal_ckpt c = { 8, 40, 5, 1, 2, 1, &t, dp, ac };
+    uint8_t *p;
+    uint32_t len;
+    CHECK_EQ_INT(wal_ckpt_encode(&c, &p, &len), WAL_OK);
+    wal_ckpt d;
+    CHECK_EQ_INT(wal_ckpt_decode(p, len, &d), WAL_OK);
+    CHECK_EQ_INT(d.next_txn, 8);
+    CHECK_EQ_INT(d.ndirty, 2);
+    CHECK_EQ_INT(d.dirty[1].rec_lsn, 200);
+    CHECK_EQ_INT(d.active[0].txn, 7);
+    CHECK_EQ_STR(d.tables[0].sql, t.sql);
+    wal_ckpt_free(&d);
+    CHECK(wal_ckpt_decode(p, len - 3, &d) != WAL_OK);
+    free(p);
+}
+
+/* --- a store to test with ------------------------------------------------------------------ */
+
+typedef struct fixture {
+    char dir[256];
+    fio_env *env;
+    store st;
+    st_table *t;
+} fixture;
+
+static int fx_open(fixture *fx, int frames)
+{
+    rec_report rep;
+    fx->env = fio_env_new();
+    fio_set_real_sync(fx->env, 0);
+    int rc = store_open(&fx->st, fx->dir, fx->env, NULL, frames, &rep);
+    fx->t = store_table(&fx->st, "test");
+    return rc;
+}
+
+static void fx_close(fixture *fx)
+{
+    store_close(&fx->st);
+    fio_env_free(fx->env);
+    fx->env = NULL;
+}
+
+static void fx_create(fixture *fx, int frames)
+{
+    snprintf(fx->dir, sizeof fx->dir, "%s", tmpdir());
+    CHECK_EQ_INT(fx_open(fx, frames), 0);
+    sql_stmt s;
+    sql_error e;
+    CHECK_EQ_INT(sql_parse("CREATE TABLE test (id INT PRIMARY KEY, value INT)", 1, 1, &s, &e), 0);
+    CHECK_EQ_INT(store_create_table(&fx->st, &s, &fx->t), 0);
+    sql_free(&s);
+}
+
+/* A committed transaction writing keys [from, to) with value = key * mul. */
+static uint64_t fx_txn(fixture *fx, int from, int to, int mul, bool commit)
+{
+    uint64_t txn = fx->st.next_txn++;
+    uint64_t last = store_log_txn(&fx->st, WAL_BEGIN, txn, 0, 2);
+    for (int k = from; k < to; k++) {
+        scalar key = scalar_int(k);
+        CHECK_EQ_INT(store_write(&fx->st, txn, &last, fx->t, &key, true, (int64_t)k * mul, NULL, NULL), 0);
+    }
+    if (commit) {
+        store_log_txn(&fx->st, WAL_COMMIT, txn, last, 0);
+        CHECK_EQ_INT(wal_flush(&fx->st.w), 0);
+    }
+    return txn;
+}
+
+static int64_t fx_value(fixture *fx, int k)
+{
+    st_row row;
+    scalar key = scalar_int(k);
+    if (!fx->t || store_read(&fx->st, fx->t, &key, &row) || !row.exists)
+        return -1;
+    return row.value;
+}
+
+static void test_bufpool_writes_the_log_before_the_page(void)
+{
+    fixture fx;
+    fx_create(&fx, 2);
+    fx_txn(&fx, 1, 2, 10, false);   /* uncommitted: its record is only in memory */
+    CHECK(fx.st.w.durable <= fx.st.w.last_lsn);
+    int written = 0;
+    CHECK_EQ_INT(bp_flush_all(&fx.st.bp, true, &written), 0);
+    CHECK_EQ_INT(written, 1);
+    CHECK(fx.st.w.durable > fx.st.w.last_lsn);   /* the log rule forced the log */
+    fx_close(&fx);
+    rmrf(fx.dir);
+}
+
+static void test_recovery_redoes_committed_and_undoes_losers(void)
+{
+    fixture fx;
+    fx_create(&fx, 2);
+    fx_txn(&fx, 1, 12, 10, true);          /* committed, spread over 3 pages */
+    fx_txn(&fx, 5, 9, 1000, false);         /* a loser overwriting some of them */
+    wal_flush(&fx.st.w);
+    bp_flush_all(&fx.st.bp, false, NULL);   /* steal: the loser's values reach the file */
+    fio_sync(fx.st.datf);
+    fx_close(&fx);
+
+    CHECK_EQ_INT(fx_open(&fx, 2), 0);
+    for (int k = 1; k < 12; k++)
+        CHECK_EQ_INT(fx_value(&fx, k), k * 10);
+    fx_close(&fx);
+
+    /* Recovering again finds nothing to undo and the same rows. */
+    rec_report rep;
+    fx.env = fio_env_new();
+    CHECK_EQ_INT(store_open(&fx.st, fx.dir, fx.env, NULL, 2, &rep), 0);
+    CHECK_EQ_INT(rep.nlosers, 0);
+    fx.t = store_table(&fx.st, "test");
+    CHECK_EQ_INT(fx_value(&fx, 6), 60);
+    fx_close(&fx);
+    rmrf(fx.dir);
+}
+
+static void test_recovery_cuts_a_torn_tail_and_reports_it(void)
+{
+    fixture fx;
+    fx_create(&fx, 4);
+    fx_txn(&fx, 1, 3, 10, true);
+    fx_close(&fx);
+    char path[300];
+    snprintf(path, sizeof path, "%s/acidbase.log", fx.dir);
+    struct stat st;
+    stat(path, &st);
+    FILE *f = fopen(path, "ab");
+    fwrite("\x40\x00\x00\x00garbage", 1, 11, f);   /* a record that claims 64 bytes */
+    fclose(f);
+    rec_report rep;
+    fx.env = fio_env_new();
+    fio_set_real_sync(fx.env, 0);
+    CHECK_EQ_INT(store_open(&fx.st, fx.dir, fx.env, NULL, 4, &rep), 0);
+    CHECK(rep.torn);
+    CHECK_EQ_INT(rep.torn_offset, st.st_size);
+    CHECK_EQ_INT(rep.torn_bytes, 11);
+    fx.t = store_table(&fx.st, "test");
+    CHECK_EQ_INT(fx_value(&fx, 2), 20);
+    fx_close(&fx);
+    struct stat st2;
+    stat(path, &st2);
+    CHECK_EQ_INT(st2.st_size, st.st_size);
+    rmrf(fx.dir);
+}
+
+static void copy_file(const char *from, const char *to)
+{
+    static unsigned char buf[1 << 20];
+    size_t n = file_bytes(from, buf, sizeof buf);
+    FILE *f = fopen(to, "wb");
+    if (f) {
+        fwrite(buf, 1, n, f);
+        fclose(f);
+    }
+}
+
+static void test_a_crash_during_recovery_is_recovered_again(void)
+{
+    fixture fx;
+    fx_create(&fx, 2);
+    fx_txn(&fx, 1, 21, 10, true);          /* 20 rows on 4 pages */
+    fx_txn(&fx, 1, 21, 1000, false);        /* a loser over all of them */
+    wal_flush(&fx.st.w);
+    bp_flush_all(&fx.st.bp, false, NULL);
+    fio_sync(fx.st.datf);
+    fx_close(&fx);
+    char log[300], db[300], blog[300], bdb[300];
+    snprintf(log, sizeof log, "%s/acidbase.log", fx.dir);
+    snprintf(db, sizeof db, "%s/acidbase.db", fx.dir);
+    snprintf(blog, sizeof blog, "%s/base.log", fx.dir);
+    snprintf(bdb, sizeof bdb, "%s/base.db", fx.dir);
+    copy_file(log, blog);
+    copy_file(db, bdb);
+
+    int crashed_runs = 0;
+    for (long k = 1; k < 64; k++) {
+        copy_file(blog, log);
+        copy_file(bdb, db);
+        rec_report rep;
+        fx.env = fio_env_new();
+        fio_set_real_sync(fx.env, 0);
+        fio_fault_syncs(fx.env, k);
+        int rc = store_open(&fx.st, fx.dir, fx.env, NULL, 2, &rep);
+        if (rc == 0) {
+            fx.t = store_table(&fx.st, "test");
+            for (int i = 1; i < 21; i++)
+                CHECK_EQ_INT(fx_value(&fx, i), i * 10);
+            fx_close(&fx);
+            break;
+        }
+        crashed_runs++;
+        fio_crash(fx.env, NULL);          /* the power goes during recovery */
+        store_close(&fx.st);
+        CHECK_EQ_INT(store_open(&fx.st, fx.dir, fx.env, NULL, 2, &rep), 0);
+        fx.t = store_table(&fx.st, "test");
+        for (int i = 1; i < 21; i++)
+            CHECK_EQ_INT(fx_value(&fx, i), i * 10);
+        fx_close(&fx);
+    }
+    CHECK(crashed_runs >= 2);   /* recovery really did sync (evictions, the final flush) */
+    rmrf(fx.dir);
+}
+
+static void test_checkpoint_bounds_analysis(void)
+{
+    fixture fx;
+    fx_create(&fx, 4);
+    fx_txn(&fx, 1, 4, 10, true);
+    uint64_t lsn;
+    int nd;
+    CHECK_EQ_INT(store_checkpoint(&fx.st, NULL, 0, &lsn, &nd), 0);
+    fx_txn(&fx, 1, 2, 7, true);
+    fx_close(&fx);
+    rec_report rep;
+    fx.env = fio_env_new();
+    fio_set_real_sync(fx.env, 0);
+    CHECK_EQ_INT(store_open(&fx.st, fx.dir, fx.env, NULL, 4, &rep), 0);
+    CHECK_EQ_INT(rep.checkpoint_lsn, lsn);
+    CHECK(rep.analysis_scanned <= 4);   /* begin, update, commit after the checkpoint */
+    fx.t = store_table(&fx.st, "test");
+    CHECK_EQ_INT(fx_value(&fx, 1), 7);
+    CHECK_EQ_INT(fx_value(&fx, 3), 30);
+    fx_close(&fx);
+    rmrf(fx.dir);
+}
+
+int main(void)
+{
+    RUN(test_crc32_matches_the_standard_check_value);
+    RUN(test_fio_crash_restores_the_last_synced_content);
+    RUN(test_fio_keep_on_crash_leaves_a_torn_tail);
+    RUN(test_fio_injected_sync_fault_fails_until_the_crash);
+    RUN(test_page_round_trips_rows_and_lsn);
+    RUN(test_page_checksum_catches_a_flipped_bit);
+    RUN(test_wal_records_round_trip);
+    RUN(test_wal_decode_rejects_torn_corrupt_and_misplaced_records);
+    RUN(test_wal_checkpoint_payload_round_trips);
+    RUN(test_bufpool_writes_the_log_before_the_page);
+    RUN(test_recovery_redoes_committed_and_undoes_losers);
+    RUN(test_recovery_cuts_a_torn_tail_and_reports_it);
+    RUN(test_a_crash_during_recovery_is_recovered_again);
+    RUN(test_checkpoint_bounds_analysis);
+    return t_done("storage");
+}
