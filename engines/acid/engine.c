@@ -1044,6 +1044,16 @@ void acid_submit(acid_engine *e, int session, sql_stmt *stmt)
         item_free(it);
         return;
     }
+    /* Binds column names (the runner validated first and reported errors as invalid
+     * input; a caller that did not gets a statement error instead of a wrong answer). */
+    char msg[256];
+    int line, col;
+    if (acid_validate(e, &it->stmt, msg, sizeof msg, &line, &col)) {
+        note(e, NOTE_ERROR, session, false, it->text, "error invalid: %s", msg);
+        set_error(s, "invalid");
+        item_free(it);
+        return;
+    }
     s->q[s->nq++] = it;
     if (s->nq > 1) {
         ev_text(e, EV_STMT_QUEUE, session, s->txn ? s->txn->id : 0, it->text);

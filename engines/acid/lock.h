@@ -18,8 +18,12 @@
  *       non-upgrade request.
  *
  * Waits-for edges: a parked request of T on r waits for every other holder of r whose mode
- * is incompatible with the mode T asks for, and for every earlier parked request on r whose
- * mode is incompatible with it. A cycle is a deadlock; the victim is the youngest
+ * is incompatible with the mode T asks for, for every earlier parked request on r whose
+ * mode is incompatible with it, and (queues are strictly FIFO) for the request directly
+ * ahead of it even when compatible: without that edge a request parked only because the
+ * queue was not empty would have no edges and a deadlock through it would go unseen.
+ * Withdrawn requests are reported as LOCK_RELEASE with n[1] = 1. A cycle is a deadlock;
+ * the victim is the youngest
  * transaction in it (the greatest age given to lock_txn_begin, i.e. the latest BEGIN).
  *
  * Events go to the history when one is given: LOCK_REQUEST, LOCK_GRANT, LOCK_WAIT,
