@@ -10,6 +10,8 @@
 #include "../engines/history/acidcheck.h"
 
 #include <ctype.h>
+#include <dirent.h>
+#include <unistd.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -19,6 +21,7 @@
 
 struct runner {
     runner_opts o;
+    char tmpdir[1024];     /* the private database directory when no --dir was given */
     hist *h;
     acid_engine *acid;
     int passed, failed;
@@ -73,6 +76,23 @@ static void on_note(void *arg, const acid_note *n)
     }
 }
 
+/* Removes the private database directory (two files, no subdirectories). */
+static void remove_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *de;
+        char path[1400];
+        while ((de = readdir(d)))
+            if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+                snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+                unlink(path);
+            }
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
 runner *runner_new(const runner_opts *o)
 {
     runner *r = calloc(1, sizeof *r);
@@ -85,7 +105,18 @@ runner *runner_new(const runner_opts *o)
         r->o.err = stderr;
     r->h = hist_new();
     char err[600];
-    acid_options ao = { .dir = o->dir, .frames = 0, .real_sync = o->real_sync };
+    if (!o->dir) {
+        const char *tmp = getenv("TMPDIR");
+        snprintf(r->tmpdir, sizeof r->tmpdir, "%s/acidbase-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        if (!mkdtemp(r->tmpdir)) {
+            fprintf(r->o.err, "acidbase: cannot create a temporary directory in %s: %s\n",
+                    tmp && *tmp ? tmp : "/tmp", strerror(errno));
+            r->tmpdir[0] = 0;
+            runner_free(r);
+            return NULL;
+        }
+    }
+    acid_options ao = { .dir = o->dir ? o->dir : r->tmpdir, .frames = 0, .real_sync = o->real_sync };
     r->acid = r->h ? acid_open(&ao, r->h, on_note, r, err, sizeof err) : NULL;
     if (!r->acid) {
         fprintf(r->o.err, "acidbase: cannot open the database: %s\n", r->h ? err : "out of memory");
@@ -101,6 +132,8 @@ void runner_free(runner *r)
         return;
     acid_close(r->acid);
     hist_free(r->h);
+    if (r->tmpdir[0])
+        remove_tree(r->tmpdir);
     free(r);
 }
 

@@ -13,7 +13,6 @@
 #include "engine.h"
 #include "recovery.h"
 
-#include <dirent.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -82,7 +81,6 @@ struct acid_engine {
     hist *h;
     lockmgr *lm;
     char dir[1024];
-    bool own_dir;
     acid_sync sync;
     int group_n;
     acid_txn *group[ACID_SESSIONS + 1];
@@ -1470,22 +1468,6 @@ int acid_committed_rows(acid_engine *e, const char *table, acid_row **rows, int 
 
 /* --- open and close ----------------------------------------------------------------------- */
 
-static void remove_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d) {
-        struct dirent *de;
-        char path[1400];
-        while ((de = readdir(d)))
-            if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
-                snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-                unlink(path);
-            }
-        closedir(d);
-    }
-    rmdir(dir);
-}
-
 acid_engine *acid_open(const acid_options *opt, hist *h, acid_note_fn fn, void *arg, char *err, size_t errlen)
 {
     acid_engine *e = calloc(1, sizeof *e);
@@ -1501,18 +1483,12 @@ acid_engine *acid_open(const acid_options *opt, hist *h, acid_note_fn fn, void *
         e->sess[k].no = k;
         e->sess[k].level = ISO_RC;
     }
-    if (opt && opt->dir) {
-        snprintf(e->dir, sizeof e->dir, "%s", opt->dir);
-    } else {
-        const char *tmp = getenv("TMPDIR");
-        snprintf(e->dir, sizeof e->dir, "%s/acidbase-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-        if (!mkdtemp(e->dir)) {
-            snprintf(err, errlen, "cannot create a temporary directory in %s", tmp && *tmp ? tmp : "/tmp");
-            free(e);
-            return NULL;
-        }
-        e->own_dir = true;
+    if (!opt || !opt->dir || !*opt->dir) {
+        snprintf(err, errlen, "no database directory given");
+        free(e);
+        return NULL;
     }
+    snprintf(e->dir, sizeof e->dir, "%s", opt->dir);
     e->env = fio_env_new();
     e->lm = lock_new(h);
     if (!e->env || !e->lm) {
@@ -1553,8 +1529,6 @@ void acid_close(acid_engine *e)
     if (e->lm)
         lock_free(e->lm);
     fio_env_free(e->env);
-    if (e->own_dir)
-        remove_dir(e->dir);
     free(e->txns);
     free(e->shorts);
     free(e);

@@ -67,7 +67,7 @@ typedef struct acid_row { scalar key; int64_t value; } acid_row;
 typedef struct acid_engine acid_engine;
 
 typedef struct acid_options {
-    const char *dir;      /* NULL: a private temporary directory, removed on close */
+    const char *dir;      /* the database directory (created if missing); required */
     int frames;           /* buffer pool frames, 0 = default */
     bool real_sync;       /* fdatasync for real (the lab: yes; some tests: no) */
 } acid_options;

@@ -58,8 +58,12 @@ static void random_op(char *buf, size_t n, int nextkey)
 static int run_schedule(uint64_t seed, iso_level level, int *deadlocks)
 {
     rng = seed * 2654435761u + 17;
-    char err[256];
-    acid_options o = { .dir = NULL, .frames = 0, .real_sync = false };
+    char err[256], dir[256], cmd[300];
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/ab-prop-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir))
+        abort();
+    acid_options o = { .dir = dir, .frames = 0, .real_sync = false };
     hist *h = hist_new();
     acid_engine *e = acid_open(&o, h, quiet, NULL, err, sizeof err);
     if (!e) {
@@ -112,6 +116,9 @@ static int run_schedule(uint64_t seed, iso_level level, int *deadlocks)
     acidcheck_free(&f);
     acid_close(e);
     hist_free(h);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
     return n;
 }
 
