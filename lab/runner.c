@@ -71,6 +71,8 @@ static void on_note(void *arg, const acid_note *n)
     default:
         if (n->resumed)
             out(r, "  T%d resumed: %s  -> %s\n", n->session, n->stmt, n->msg);
+        else if (n->queued)
+            out(r, "  T%d then: %s  -> %s\n", n->session, n->stmt, n->msg);
         else
             out(r, "T%d: %s  -> %s\n", n->session, n->stmt, n->msg);
     }

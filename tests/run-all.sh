@@ -1,4 +1,243 @@
 #!/bin/sh
-# placeholder; replaced by the real runner
-bin=$1; shift
-for t in "$@"; do "$t" || exit 1; done
+# run-all.sh: every test of acidbase lab in one run. `make test` calls it.
+#
+#   sh tests/run-all.sh ACIDBASE_BIN UNIT_BIN...
+#
+# 1. each unit-test binary (it prints "suite: N passed, N failed"; its tests are counted);
+# 2. each tests/scenarios/*.scn with `ACIDBASE_BIN run FILE --quiet`, which must exit 0;
+#    on failure the file's full (non-quiet) transcript is printed;
+# 3. each tests/errors/*.scn, run as `cd tests/errors && ACIDBASE_BIN run NAME.scn`. Its
+#    leading comment lines say what must happen:
+#        # exit: N            the exit status (required)
+#        # stderr: TEXT       TEXT must appear in stderr (any number of these lines)
+#        # stdout: TEXT       TEXT must appear in stdout (any number of these lines)
+#    and an exit status of 2 also requires a "NAME.scn:LINE:COL: message" line on stderr;
+# 4. the command line: --dir reuse across runs, a scenario piped to `run -`, --help and
+#    --version.
+#
+# Ends with exactly one line "N passed, N failed" and exits 1 if anything failed.
+# Scenario files run two at a time when xargs can (-P), otherwise one after another.
+# ACIDBASE_TEST_TIMEOUT (seconds, default 120) bounds each run when timeout(1) exists.
+
+if [ $# -lt 1 ]; then
+    echo "usage: sh tests/run-all.sh ACIDBASE_BIN UNIT_BIN..." >&2
+    exit 2
+fi
+
+bin=$1
+shift
+case $bin in
+/*) ;;
+*) bin=$(pwd)/$bin ;;
+esac
+if [ ! -x "$bin" ]; then
+    echo "run-all.sh: $bin is not an executable" >&2
+    exit 2
+fi
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/acidbase-tests.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+
+limit=
+if command -v timeout >/dev/null 2>&1; then
+    limit="timeout ${ACIDBASE_TEST_TIMEOUT:-120}"
+fi
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); printf 'FAIL: %s\n' "$*"; }
+
+# Prints a file indented, for failure reports.
+show() { sed 's/^/    | /' "$1"; }
+
+# ---- 1. unit tests ------------------------------------------------------------------
+for unit in "$@"; do
+    $limit "$unit" >"$tmp/unit.out" 2>"$tmp/unit.err"
+    rc=$?
+    cat "$tmp/unit.out"
+    line=$(grep -E ': [0-9]+ passed, [0-9]+ failed$' "$tmp/unit.out" | tail -n 1)
+    if [ -n "$line" ]; then
+        np=$(printf '%s\n' "$line" | sed 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\1/')
+        nf=$(printf '%s\n' "$line" | sed 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\2/')
+        passed=$((passed + np))
+        failed=$((failed + nf))
+        if [ "$rc" -ne 0 ] && [ "$nf" -eq 0 ]; then
+            fail "unit $unit: exit $rc although it reported no failure"
+        fi
+    elif [ "$rc" -eq 0 ]; then
+        pass
+    else
+        fail "unit $unit: exit $rc, no summary line"
+    fi
+    if [ "$rc" -ne 0 ]; then
+        show "$tmp/unit.err"
+    fi
+done
+
+# ---- 2. scenarios ---------------------------------------------------------------------
+scn_out=$tmp/scenarios
+mkdir -p "$scn_out"
+cat >"$tmp/worker.sh" <<'EOF'
+# One scenario: $1 is its file name under tests/scenarios.
+cd "$AB_ROOT" || exit 0
+f=$1
+set -- $AB_LIMIT
+"$@" "$AB_BIN" run "tests/scenarios/$f" --quiet >"$AB_OUT/$f.quiet" 2>&1
+rc=$?
+echo "$rc" >"$AB_OUT/$f.rc"
+if [ "$rc" -ne 0 ]; then
+    "$@" "$AB_BIN" run "tests/scenarios/$f" >"$AB_OUT/$f.transcript" 2>&1
+fi
+exit 0
+EOF
+AB_ROOT=$root AB_BIN=$bin AB_OUT=$scn_out AB_LIMIT=$limit
+export AB_ROOT AB_BIN AB_OUT AB_LIMIT
+
+: >"$tmp/scenario-list"
+for path in "$root"/tests/scenarios/*.scn; do
+    [ -f "$path" ] && basename "$path" >>"$tmp/scenario-list"
+done
+if [ -s "$tmp/scenario-list" ]; then
+    if echo x | xargs -n 1 -P 2 true >/dev/null 2>&1; then
+        xargs -n 1 -P 2 sh "$tmp/worker.sh" <"$tmp/scenario-list"
+    else
+        while read -r f; do
+            sh "$tmp/worker.sh" "$f"
+        done <"$tmp/scenario-list"
+    fi
+fi
+while read -r f; do
+    rc=$(cat "$scn_out/$f.rc" 2>/dev/null || echo missing)
+    if [ "$rc" = 0 ]; then
+        pass
+    else
+        fail "scenario tests/scenarios/$f (exit $rc); transcript:"
+        if [ -f "$scn_out/$f.transcript" ]; then
+            show "$scn_out/$f.transcript"
+        fi
+    fi
+done <"$tmp/scenario-list"
+
+# ---- 3. bad input ---------------------------------------------------------------------
+# Reads the leading "# key: value" lines of $1 into $tmp/want (key<TAB>value per line).
+read_header() {
+    : >"$tmp/want"
+    while IFS= read -r hline; do
+        case $hline in
+        '#'*) ;;
+        *) break ;;
+        esac
+        case $hline in
+        '# exit:'*) key='exit' ;;
+        '# stderr:'*) key='stderr' ;;
+        '# stdout:'*) key='stdout' ;;
+        *) continue ;;
+        esac
+        val=$(printf '%s\n' "$hline" | sed 's/^# [a-z]*:[[:space:]]*//; s/[[:space:]]*$//')
+        printf '%s\t%s\n' "$key" "$val" >>"$tmp/want"
+    done <"$1"
+}
+
+for path in "$root"/tests/errors/*.scn; do
+    [ -f "$path" ] || continue
+    name=$(basename "$path")
+    read_header "$path"
+    want_exit=$(sed -n 's/^exit	//p' "$tmp/want" | head -n 1)
+    if [ -z "$want_exit" ]; then
+        fail "error test $name: no '# exit: N' line"
+        continue
+    fi
+    (cd "$root/tests/errors" && $limit "$bin" run "$name" >"$tmp/err.out" 2>"$tmp/err.err")
+    rc=$?
+    why=
+    [ "$rc" -eq "$want_exit" ] || why="exit $rc, expected $want_exit"
+    while IFS='	' read -r key val; do
+        case $key in
+        stderr) grep -F -q -e "$val" "$tmp/err.err" || why="${why:+$why; }stderr lacks '$val'" ;;
+        stdout) grep -F -q -e "$val" "$tmp/err.out" || why="${why:+$why; }stdout lacks '$val'" ;;
+        esac
+    done <"$tmp/want"
+    if [ "$want_exit" = 2 ] && ! grep -q -E "^$name:[0-9]+:[0-9]+: ." "$tmp/err.err"; then
+        why="${why:+$why; }no '$name:LINE:COL: message' line on stderr"
+    fi
+    if [ -z "$why" ]; then
+        pass
+    else
+        fail "error test tests/errors/$name: $why"
+        echo "    stderr:"
+        show "$tmp/err.err"
+        echo "    stdout:"
+        show "$tmp/err.out"
+    fi
+done
+
+# ---- 4. the command line --------------------------------------------------------------
+# $1 = description, $2 = expected exit status, rest = command (stdin from $tmp/stdin).
+check_exit() {
+    desc=$1
+    want=$2
+    shift 2
+    $limit "$@" <"$tmp/stdin" >"$tmp/cmd.out" 2>&1
+    rc=$?
+    if [ "$rc" -eq "$want" ]; then
+        pass
+    else
+        fail "$desc: exit $rc, expected $want"
+        show "$tmp/cmd.out"
+    fi
+}
+: >"$tmp/stdin"
+
+# --dir keeps the database between runs; opening it again runs recovery first. The first
+# run leaves a transaction open at the end: it must not survive either.
+db=$tmp/db
+mkdir -p "$db"
+cat >"$tmp/dir-1.scn" <<'EOF'
+setup: CREATE TABLE IF NOT EXISTS kept (id INT PRIMARY KEY, value INT)
+T1: INSERT INTO kept VALUES (1, 42)
+expect T1 committed
+T2: BEGIN
+T2: INSERT INTO kept VALUES (2, 99)
+expect table kept {1:42}
+EOF
+cat >"$tmp/dir-2.scn" <<'EOF'
+setup: CREATE TABLE IF NOT EXISTS kept (id INT PRIMARY KEY, value INT)
+T1: SELECT * FROM kept
+expect T1 rows {1:42}
+expect table kept {1:42}
+T1: INSERT INTO kept VALUES (3, 44)
+expect table kept {1:42, 3:44}
+EOF
+cat >"$tmp/dir-3.scn" <<'EOF'
+setup: CREATE TABLE IF NOT EXISTS kept (id INT PRIMARY KEY, value INT)
+expect table kept {1:42, 3:44}
+EOF
+check_exit "--dir: first run creates the table" 0 "$bin" run "$tmp/dir-1.scn" --dir "$db" --quiet
+check_exit "--dir: second run finds the committed row" 0 "$bin" run "$tmp/dir-2.scn" --dir "$db" --quiet
+check_exit "--dir: third run finds both runs' rows" 0 "$bin" run "$tmp/dir-3.scn" --dir "$db" --quiet
+
+# A scenario piped to `run -`.
+printf 'setup: CREATE TABLE t (id INT PRIMARY KEY, value INT)\nT1: INSERT INTO t VALUES (1, 5)\nexpect table t {1:5}\n' >"$tmp/stdin"
+check_exit "run - (stdin), expectations hold" 0 "$bin" run - --quiet
+printf 'setup: CREATE TABLE t (id INT PRIMARY KEY, value INT)\nT1: INSERT INTO t VALUES (1, 5)\nexpect table t {1:6}\n' >"$tmp/stdin"
+check_exit "run - (stdin), a failed expectation" 1 "$bin" run - --quiet
+: >"$tmp/stdin"
+
+check_exit "--help" 0 "$bin" --help
+check_exit "--version" 0 "$bin" --version
+if [ -f "$root/VERSION" ]; then
+    version=$(head -n 1 "$root/VERSION")
+    if grep -F -q -e "$version" "$tmp/cmd.out"; then
+        pass
+    else
+        fail "--version does not print $version (from VERSION)"
+        show "$tmp/cmd.out"
+    fi
+fi
+check_exit "run --help" 0 "$bin" run --help
+
+printf '%d passed, %d failed\n' "$passed" "$failed"
+[ "$failed" -eq 0 ]

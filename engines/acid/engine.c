@@ -48,6 +48,7 @@ typedef struct q_item {
     char text[512];
     bool started;          /* invoked once already (a re-run is a resume) */
     bool parked;
+    bool queued;           /* arrived while the session was blocked */
     bool commit_phase;     /* autocommit: the statement is done, its commit is pending */
 } q_item;
 
@@ -94,6 +95,7 @@ struct acid_engine {
     int deadlocks;
     acid_note_fn note;
     void *note_arg;
+    bool running_queued;   /* the statement running now had waited behind a blocked one */
     short_lock *shorts;    /* READ COMMITTED locks of the running statement */
     int nshorts, capshorts;
     char err[600];
@@ -112,7 +114,7 @@ static void note(acid_engine *e, acid_note_kind kind, int session, bool resumed,
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     if (e->note) {
-        acid_note n = { kind, session, resumed, stmt, msg };
+        acid_note n = { kind, session, resumed, e->running_queued && !resumed && session, stmt, msg };
         e->note(e->note_arg, &n);
     }
 }
@@ -379,7 +381,7 @@ static void describe_wait(acid_engine *e, acid_txn *t, char *buf, size_t n)
 {
     lock_res r;
     lock_mode m;
-    char res[96], who[256] = "", lb[32];
+    char res[96], held[200] = "", ahead[200] = "", lb[32];
     if (!lock_waiting(e->lm, t->id, &r, &m)) {
         snprintf(buf, n, "waiting");
         return;
@@ -387,10 +389,16 @@ static void describe_wait(acid_engine *e, acid_txn *t, char *buf, size_t n)
     lock_res_format(&r, res, sizeof res);
     uint64_t wf[16];
     int k = lock_waits_for(e->lm, t->id, wf, 16);
-    size_t o = 0;
-    for (int i = 0; i < k && o < sizeof who; i++)
-        o += (size_t)snprintf(who + o, sizeof who - o, "%s%s", i ? ", " : "", label(e, wf[i], lb, sizeof lb));
-    snprintf(buf, n, "waits for %s lock on %s held by %s", lock_mode_name(m), res, k ? who : "?");
+    size_t oh = 0, oa = 0;
+    for (int i = 0; i < k; i++) {
+        label(e, wf[i], lb, sizeof lb);
+        if (lock_held(e->lm, wf[i], &r) != LM_NL && oh < sizeof held)
+            oh += (size_t)snprintf(held + oh, sizeof held - oh, "%s%s", oh ? ", " : "", lb);
+        else if (oa < sizeof ahead)
+            oa += (size_t)snprintf(ahead + oa, sizeof ahead - oa, "%s%s", oa ? ", " : "", lb);
+    }
+    snprintf(buf, n, "waits for %s lock on %s%s%s%s%s%s", lock_mode_name(m), res, oh ? " held by " : "", held,
+             oa ? (oh ? " (queued behind " : " queued behind ") : "", ahead, oa && oh ? ")" : "");
 }
 
 static int abort_victim(acid_engine *e, uint64_t victim);
@@ -595,13 +603,30 @@ static int scan(acid_engine *e, acid_txn *t, st_table *tb, const pred *where, bo
     for (int i = 0; x == X_DONE && i < nkeys; i++) {
         const scalar *key = &keys[i];
         bool lockable = has_entry(tb, key) || (t->level == ISO_SER && point);
-        if (lockable && !table_s) {
+        st_row row;
+        int rc;
+        /* A write scan asks for X at once on a row that already matches, as SQL Server's
+         * update locks do: taking S first would let two writers of one row both get S and
+         * then deadlock upgrading. The re-check under the lock keeps it correct. */
+        bool x_first = false;
+        if (xlock && lockable) {
+            rc = store_read(&e->st, tb, key, &row);
+            if (rc) {
+                x = X_IOERR;
+                break;
+            }
+            x_first = row.exists && pred_eval(where, key, row.value);
+        }
+        if (x_first) {
+            x = need_lock(e, t, tb->name, true, key, LM_X);
+            if (x != X_DONE)
+                break;
+        } else if (lockable && !table_s) {
             x = read_lock_row(e, t, tb, key);
             if (x != X_DONE)
                 break;
         }
-        st_row row;
-        int rc = store_read(&e->st, tb, key, &row);
+        rc = store_read(&e->st, tb, key, &row);
         if (rc) {
             x = X_IOERR;
             break;
@@ -1007,7 +1032,9 @@ static void run_session(acid_engine *e, acid_session *s)
 {
     while (s->nq) {
         q_item *it = s->q[0];
+        e->running_queued = it->queued;
         int x = exec_item(e, s, it);
+        e->running_queued = false;
         if (x == X_BLOCK) {
             it->parked = true;
             return;
@@ -1058,6 +1085,7 @@ void acid_submit(acid_engine *e, int session, sql_stmt *stmt)
     }
     s->q[s->nq++] = it;
     if (s->nq > 1) {
+        it->queued = true;
         ev_text(e, EV_STMT_QUEUE, session, s->txn ? s->txn->id : 0, it->text);
         note(e, NOTE_QUEUED, session, false, it->text, "queued: T%d is blocked", session);
         return;

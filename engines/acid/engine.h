@@ -56,6 +56,7 @@ typedef struct acid_note {
     acid_note_kind kind;
     int session;          /* 0 for engine notes */
     bool resumed;         /* the result of a statement that had been blocked */
+    bool queued;          /* the result of a statement that waited behind a blocked one */
     const char *stmt;     /* canonical statement text, NULL for engine notes */
     const char *msg;
 } acid_note;
