@@ -141,18 +141,6 @@ void runner_free(runner *r)
 
 /* --- expectations ------------------------------------------------------------------ */
 
-static void format_rows(const acid_row *rows, int n, char *buf, size_t cap)
-{
-    size_t o = (size_t)snprintf(buf, cap, "{");
-    char k[64];
-    for (int i = 0; i < n && o < cap; i++) {
-        scalar_format(&rows[i].key, false, k, sizeof k);
-        o += (size_t)snprintf(buf + o, cap - o, "%s%s:%" PRId64, i ? ", " : "", k, rows[i].value);
-    }
-    if (o < cap)
-        snprintf(buf + o, cap - o, "}");
-}
-
 /* Same rows, as sets (expected keys are written as text). */
 static bool rows_equal(const acid_row *got, int n, const scn_row *want, int m)
 {
@@ -223,7 +211,7 @@ static int expect(runner *r, const scn_line *l)
         ok = rows_equal(rows, n, x->rows, x->nrows);
         if (!ok) {
             char got[4096];
-            format_rows(rows, n, got, sizeof got);
+            acid_format_rows(rows, n, got, sizeof got);
             snprintf(why, sizeof why, "T%d's latest SELECT returned %s", x->session, got);
         }
         break;
@@ -261,7 +249,7 @@ static int expect(runner *r, const scn_line *l)
         ok = rows_equal(rows, n, x->rows, x->nrows);
         if (!ok) {
             char got[4096];
-            format_rows(rows, n, got, sizeof got);
+            acid_format_rows(rows, n, got, sizeof got);
             snprintf(why, sizeof why, "table %s is %s (committed)", x->table, got);
         }
         free(rows);

@@ -187,7 +187,7 @@ store *acid_store(acid_engine *e) { return &e->st; }
 lockmgr *acid_locks(acid_engine *e) { return e->lm; }
 int acid_deadlocks(const acid_engine *e) { return e->deadlocks; }
 
-static void format_rows(const acid_row *rows, int n, char *buf, size_t cap)
+void acid_format_rows(const acid_row *rows, int n, char *buf, size_t cap)
 {
     size_t o = 0;
     char k[64];
@@ -728,7 +728,7 @@ static int exec_select(acid_engine *e, acid_session *s, acid_txn *t, q_item *it,
         s->rows = rows;
         s->nrows = nr;
         s->has_rows = true;
-        format_rows(rows, nr, res, rn);
+        acid_format_rows(rows, nr, res, rn);
     } else {
         free(rows);
         s->number = q->sel == SEL_COUNT ? count : sum;

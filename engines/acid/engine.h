@@ -67,6 +67,9 @@ typedef struct acid_row { scalar key; int64_t value; } acid_row;
 
 typedef struct acid_engine acid_engine;
 
+/* Rows as the transcript and `expect ... rows` write them: {1:10, 2:20}, {A:500}. */
+void acid_format_rows(const acid_row *rows, int n, char *buf, size_t cap);
+
 typedef struct acid_options {
     const char *dir;      /* the database directory (created if missing); required */
     int frames;           /* buffer pool frames, 0 = default */

@@ -192,14 +192,6 @@ static void ent_del(st_table *t, const scalar *key)
     t->nents--;
 }
 
-size_t store_row_count(const st_table *t)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < t->nents; i++)
-        n += t->ents[i].ghost_txn == 0;
-    return n;
-}
-
 static int u32_push(uint32_t **v, size_t *n, size_t *cap, uint32_t x)
 {
     if (*n == *cap) {
@@ -301,29 +293,6 @@ int store_read(store *st, st_table *t, const scalar *key, st_row *out)
     out->exists = true;
     out->value = r.value;
     out->version = r.version;
-    return 0;
-}
-
-int store_scan(store *st, st_table *t, st_row **rows, size_t *n)
-{
-    *rows = NULL;
-    *n = 0;
-    if (!t->nents)
-        return 0;
-    st_row *v = calloc(t->nents, sizeof *v);
-    if (!v)
-        return st_fail(st, -1, "out of memory");
-    for (size_t i = 0; i < t->nents; i++) {
-        /* Copy the key first: reading a page may not move the index, but be plain. */
-        scalar key = t->ents[i].key;
-        int rc = store_read(st, t, &key, &v[i]);
-        if (rc) {
-            free(v);
-            return rc;
-        }
-    }
-    *rows = v;
-    *n = t->nents;
     return 0;
 }
 

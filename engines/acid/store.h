@@ -122,9 +122,6 @@ st_table *store_table_by_id(store *st, uint32_t id);
 int store_create_table(store *st, const sql_stmt *create, st_table **out);
 
 int store_read(store *st, st_table *t, const scalar *key, st_row *out);
-/* Every index entry in key order, ghosts included (exists false). *rows is malloc'ed. */
-int store_scan(store *st, st_table *t, st_row **rows, size_t *n);
-size_t store_row_count(const st_table *t);
 
 /* One logged change: the row at key becomes (exists, value). *last_lsn is the txn's
  * previous LSN in and the new record's LSN out. before/version_out may be NULL. */
