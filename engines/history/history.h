@@ -89,7 +89,8 @@ typedef struct hist_event {
     uint8_t side;      /* hist_side */
     uint8_t kind;      /* hist_kind */
     uint8_t session;   /* 1..9 for T1..T9, 0 none */
-    uint8_t node;      /* BASE side: replica 1..n, 0 none */
+    uint16_t node;     /* BASE side: replica 1..n, 0 none */
+    uint16_t node2;    /* BASE side: the other replica (peer, destination), 0 none */
     uint64_t txn;
     uint64_t txn2;
     const char *table; /* interned by the history; NULL none */
