@@ -48,6 +48,23 @@ static const hist_kind_info kinds[EV__COUNT] = {
     [EV_CRASH] = { "crash", { "log_bytes_lost", "page_writes_lost", "txns_aborted", "commits_lost" } },
     [EV_LOG_TORN] = { "log_torn", { "offset", "bytes_cut" } },
     [EV_RECOVERY] = { "recovery", { "from_lsn", "to_lsn", "scanned", "applied", "skipped", "extra" } },
+    [EV_REQ_INVOKE] = { "req_invoke", { "op", "needed", "request" } },
+    [EV_REQ_ANSWER] = { "req_answer", { "ok", "counted", "request", "dot" } },
+    [EV_MSG_SEND] = { "msg_send", { "type", "bytes", "due", "msg" } },
+    [EV_MSG_DELIVER] = { "msg_deliver", { "type", "bytes", 0, "msg" } },
+    [EV_MSG_DROP] = { "msg_drop", { "type", 0, 0, "msg" } },
+    [EV_NET_CHANGE] = { "net_change", { 0 } },
+    [EV_NODE_DOWN] = { "node_down", { 0 } },
+    [EV_NODE_UP] = { "node_up", { 0 } },
+    [EV_VERSION_STORE] = { "version_store", { "dot", "ts", "kind" } },
+    [EV_VERSION_DISCARD] = { "version_discard", { "dot", "by", "seen" } },
+    [EV_SIBLINGS] = { "siblings", { "count" } },
+    [EV_HINT_STORE] = { "hint_store", { "dot" } },
+    [EV_HINT_DELIVER] = { "hint_deliver", { "dot" } },
+    [EV_GOSSIP] = { "gossip", { "hashes_compared", "keys_shipped", "exchange", "complete" } },
+    [EV_PURGE] = { "purge", { "dot" } },
+    [EV_READ_REPAIR] = { "read_repair", { 0 } },
+    [EV_SETTLE] = { "settle", { "ticks", "converged" } },
 };
 
 hist *hist_new(void)
@@ -102,29 +119,32 @@ void hist_set_text(hist *h, hist_event *e, const char *text)
     e->text = text ? strdup(text) : NULL;
 }
 
-void hist_set_table(hist *h, hist_event *e, const char *table)
+/* Table and client names: few and repeated, so interned once. */
+static const char *intern(hist *h, const char *name)
 {
-    if (!table) {
-        e->table = NULL;
-        return;
-    }
     for (size_t i = 0; i < h->nnames; i++)
-        if (strcmp(h->names[i], table) == 0) {
-            e->table = h->names[i];
-            return;
-        }
+        if (strcmp(h->names[i], name) == 0)
+            return h->names[i];
     if (h->nnames == h->capnames) {
         size_t cap = h->capnames ? h->capnames * 2 : 8;
         char **nn = realloc(h->names, cap * sizeof *nn);
         if (!nn)
-            return;
+            return NULL;
         h->names = nn;
         h->capnames = cap;
     }
-    h->names[h->nnames] = strdup(table);
-    e->table = h->names[h->nnames];
-    if (e->table)
-        h->nnames++;
+    h->names[h->nnames] = strdup(name);
+    return h->names[h->nnames] ? h->names[h->nnames++] : NULL;
+}
+
+void hist_set_actor(hist *h, hist_event *e, const char *actor)
+{
+    e->actor = actor ? intern(h, actor) : NULL;
+}
+
+void hist_set_table(hist *h, hist_event *e, const char *table)
+{
+    e->table = table ? intern(h, table) : NULL;
 }
 
 void hist_set_pred(hist *h, hist_event *e, const pred *p)

@@ -54,6 +54,35 @@
  *   RECOVERY     text = pass name         n0 = from LSN, n1 = to LSN, n2 = records scanned,
  *                (analysis, redo, undo)   n3 = applied (redone / undone), n4 = skipped,
  *                                         n5 = losers (analysis) or CLRs written (undo)
+ *
+ * BASE side (node = replica, node2 = the other replica, actor = client name or NULL,
+ * key = the key as text; a dot (replica, counter) is packed as replica << 48 | counter):
+ *   REQ_INVOKE   node actor key text      a client request at its coordinator; text = the
+ *                                         statement; n0 = op (scn_base_op), n1 = acks or
+ *                                         replies needed, n2 = request id
+ *   REQ_ANSWER   node actor key text      text = the answer ("ok", "unavailable", a value,
+ *                                         "a|b", "{a,b}", "absent"); n0 = 1 ok / 0 unavailable,
+ *                                         n1 = acks or replies that counted, n2 = request id,
+ *                                         n3 = the write's dot; txns = the replicas whose acks
+ *                                         or replies counted; rows = a read's versions
+ *                                         (version = dot, value = timestamp)
+ *   MSG_SEND     node node2               n0 = wire type, n1 = bytes, n2 = due tick, n3 = seq
+ *   MSG_DELIVER  node node2               node = receiver; n0 type, n1 bytes, n3 seq
+ *   MSG_DROP     node node2 text          text = why: cut, partition, down, loss, malformed
+ *   NET_CHANGE   node node2 text          a directive changed links or replicas (text says)
+ *   NODE_DOWN / NODE_UP  node
+ *   VERSION_STORE   node key text         n0 = dot, n1 = timestamp, n2 = kind (version.h),
+ *                                         text = payload as read; txns = context (packed dots)
+ *   VERSION_DISCARD node key text         n0 = dot dropped, n1 = dot that replaced it,
+ *                                         n2 = 1 if the replacement saw it; text = lww,
+ *                                         superseded
+ *   SIBLINGS     node key                 n0 = versions now kept (>= 2 created, 1 resolved)
+ *   HINT_STORE / HINT_DELIVER node node2 key   n0 = dot
+ *   GOSSIP       node node2               n0 = hashes compared, n1 = keys shipped,
+ *                                         n2 = exchange id, n3 = 1 when complete
+ *   PURGE        node key                 a tombstone past its grace; n0 = its dot
+ *   READ_REPAIR  node node2 key           the coordinator sent the merged state to node2
+ *   SETTLE                                n0 = ticks taken, n1 = 1 converged
  */
 #ifndef AB_HISTORY_H
 #define AB_HISTORY_H
@@ -73,6 +102,9 @@ typedef enum {
     EV_LOCK_REQUEST, EV_LOCK_GRANT, EV_LOCK_WAIT, EV_LOCK_RELEASE, EV_DEADLOCK,
     EV_LOG_APPEND, EV_LOG_FLUSH, EV_PAGE_READ, EV_PAGE_WRITE, EV_PAGE_EVICT,
     EV_CHECKPOINT, EV_CRASH, EV_LOG_TORN, EV_RECOVERY,
+    EV_REQ_INVOKE, EV_REQ_ANSWER, EV_MSG_SEND, EV_MSG_DELIVER, EV_MSG_DROP, EV_NET_CHANGE,
+    EV_NODE_DOWN, EV_NODE_UP, EV_VERSION_STORE, EV_VERSION_DISCARD, EV_SIBLINGS,
+    EV_HINT_STORE, EV_HINT_DELIVER, EV_GOSSIP, EV_PURGE, EV_READ_REPAIR, EV_SETTLE,
     EV__COUNT
 } hist_kind;
 
@@ -94,6 +126,7 @@ typedef struct hist_event {
     uint64_t txn;
     uint64_t txn2;
     const char *table; /* interned by the history; NULL none */
+    const char *actor; /* BASE: the client's name, interned; NULL none */
     scalar key;
     int64_t n[6];
     char *text;
@@ -120,6 +153,7 @@ hist_event *hist_add(hist *h, hist_side side, hist_kind kind);
 /* Helpers that copy into memory the history owns. */
 void hist_set_text(hist *h, hist_event *e, const char *text);
 void hist_set_table(hist *h, hist_event *e, const char *table);
+void hist_set_actor(hist *h, hist_event *e, const char *actor);
 void hist_set_pred(hist *h, hist_event *e, const pred *p);
 void hist_set_rows(hist *h, hist_event *e, const hist_row *rows, int n);
 void hist_set_txns(hist *h, hist_event *e, const uint64_t *txns, int n);
