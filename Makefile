@@ -18,7 +18,7 @@ RELCF   := $(BASECF) -O2
 SANCF   := $(BASECF) -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 SANLD   := -fsanitize=address,undefined
 
-ENGINE_SRC := $(wildcard engines/acid/*.c) $(wildcard engines/history/*.c)
+ENGINE_SRC := $(wildcard engines/acid/*.c) $(wildcard engines/base/*.c) $(wildcard engines/history/*.c)
 LAB_SRC    := $(filter-out lab/main.c,$(wildcard lab/*.c))
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 

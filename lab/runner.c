@@ -7,11 +7,15 @@
  * `expect ... rows` takes, so a teacher can paste what they saw into an expectation.
  */
 #include "runner.h"
+#include "trace.h"
+#include "basectl.h"
 #include "../engines/history/acidcheck.h"
+#include "../engines/history/basecheck.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -26,11 +30,92 @@ struct runner {
     acid_engine *acid;
     int passed, failed;
     bool ioerr;
+    bool invalid;          /* some line was invalid input: no trace is written */
     int lineno;
+    /* For the trace: the lines, the expectations' results, the settings. */
+    runner_rec_line *lines;
+    int nlines, caplines;
+    runner_rec_expect *expects;
+    int nexpects, capexpects;
+    bool fresh;
+    acid_sync sync;
+    int sync_group;
+    basectl *base;         /* the BASE side: replicas, network, clients */
 };
 
 hist *runner_history(runner *r) { return r->h; }
 acid_engine *runner_acid(runner *r) { return r->acid; }
+
+void runner_lines(const runner *r, const runner_rec_line **v, int *n)
+{
+    *v = r->lines;
+    *n = r->nlines;
+}
+
+void runner_expects(const runner *r, const runner_rec_expect **v, int *n)
+{
+    *v = r->expects;
+    *n = r->nexpects;
+}
+
+runner_settings runner_settings_of(runner *r)
+{
+    return (runner_settings){ .seed = r->o.seed, .fresh = r->fresh, .kept = r->o.dir != NULL,
+                              .real_sync = r->o.real_sync, .sync = r->sync, .sync_group = r->sync_group,
+                              .frames = acid_store(r->acid)->bp.nframes };
+}
+
+/* Appends to the trace record; false when out of memory. */
+static bool record_line(runner *r, const char *text, int lineno)
+{
+    if (r->nlines == r->caplines) {
+        int cap = r->caplines ? r->caplines * 2 : 64;
+        runner_rec_line *v = realloc(r->lines, (size_t)cap * sizeof *v);
+        if (!v)
+            return false;
+        r->lines = v;
+        r->caplines = cap;
+    }
+    char *t = strdup(text);
+    if (!t)
+        return false;
+    r->lines[r->nlines++] = (runner_rec_line){ lineno, t };
+    return true;
+}
+
+static bool record_expect(runner *r, const scn_line *l, bool ok, const char *why)
+{
+    if (r->nexpects == r->capexpects) {
+        int cap = r->capexpects ? r->capexpects * 2 : 16;
+        runner_rec_expect *v = realloc(r->expects, (size_t)cap * sizeof *v);
+        if (!v)
+            return false;
+        r->expects = v;
+        r->capexpects = cap;
+    }
+    char *t = strdup(l->text), *w = strdup(why);
+    if (!t || !w) {
+        free(t);
+        free(w);
+        return false;
+    }
+    r->expects[r->nexpects++] = (runner_rec_expect){ l->line, t, ok, w };
+    return true;
+}
+
+/* Does dir already hold a database (a non-empty log or data file)? */
+static bool has_database(const char *dir)
+{
+    static const char *const names[] = { "acidbase.log", "acidbase.db" };
+    char path[1200];
+    struct stat sb;
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        if (stat(path, &sb) == 0 && sb.st_size > 0)
+            return true;
+    }
+    return false;
+}
 
 static const char *shown_name(const runner *r)
 {
@@ -40,6 +125,7 @@ static const char *shown_name(const runner *r)
 static int invalid(runner *r, int line, int col, const char *fmt, ...)
 {
     va_list ap;
+    r->invalid = true;
     fprintf(r->o.err, "%s:%d:%d: ", shown_name(r), line, col);
     va_start(ap, fmt);
     vfprintf(r->o.err, fmt, ap);
@@ -106,6 +192,9 @@ runner *runner_new(const runner_opts *o)
     if (!r->o.err)
         r->o.err = stderr;
     r->h = hist_new();
+    r->sync = SYNC_FULL;
+    r->sync_group = 1;
+    r->fresh = !o->dir || !has_database(o->dir);
     char err[600];
     if (!o->dir) {
         const char *tmp = getenv("TMPDIR");
@@ -120,7 +209,8 @@ runner *runner_new(const runner_opts *o)
     }
     acid_options ao = { .dir = o->dir ? o->dir : r->tmpdir, .frames = 0, .real_sync = o->real_sync };
     r->acid = r->h ? acid_open(&ao, r->h, on_note, r, err, sizeof err) : NULL;
-    if (!r->acid) {
+    r->base = r->acid ? basectl_new(r->h, o->seed) : NULL;
+    if (!r->acid || !r->base) {
         fprintf(r->o.err, "acidbase: cannot open the database: %s\n", r->h ? err : "out of memory");
         runner_free(r);
         return NULL;
@@ -133,9 +223,18 @@ void runner_free(runner *r)
     if (!r)
         return;
     acid_close(r->acid);
+    basectl_free(r->base);
     hist_free(r->h);
     if (r->tmpdir[0])
         remove_tree(r->tmpdir);
+    for (int i = 0; i < r->nlines; i++)
+        free(r->lines[i].text);
+    free(r->lines);
+    for (int i = 0; i < r->nexpects; i++) {
+        free(r->expects[i].text);
+        free(r->expects[i].why);
+    }
+    free(r->expects);
     free(r);
 }
 
@@ -262,37 +361,48 @@ static int expect(runner *r, const scn_line *l)
         break;
     case EX_ANOMALY:
     case EX_NO_ANOMALY: {
-        if (x->word[0] && !acidcheck_known_name(x->word))
+        if (x->word[0] && !acidcheck_known_name(x->word) && !basecheck_known_name(x->word))
             return invalid(r, l->line, x->word_col,
                            "unknown anomaly '%s'; expected G0, G1a, G1b, G1c, G-single, G2-item, G2, dirty-read, "
                            "dirty-write, aborted-read, intermediate-read, read-skew, non-repeatable-read, phantom, "
-                           "lost-update or write-skew", x->word);
+                           "lost-update, write-skew, stale-read, read-your-writes, monotonic-read, lost-write "
+                           "or sibling", x->word);
         acid_findings f = { 0 };
-        if (acidcheck_run(r->h, acid_txn_label, r->acid, &f)) {
+        base_findings bf = { 0 };
+        if (acidcheck_run(r->h, acid_txn_label, r->acid, &f) || basectl_findings(r->base, &bf)) {
+            acidcheck_free(&f);
             r->ioerr = true;
             return RUN_IOERR;
         }
-        if (x->kind == EX_ANOMALY) {
-            ok = acidcheck_has(&f, x->word);
-            if (!ok) {
-                char list[7000];
-                findings_text(r, &f, list, sizeof list);
+        bool has = x->word[0] ? acidcheck_has(&f, x->word) || basecheck_has(&bf, x->word) : f.n + bf.n > 0;
+        ok = x->kind == EX_ANOMALY ? has : !has;
+        if (!ok) {
+            char list[7000];
+            findings_text(r, &f, list, sizeof list);
+            size_t o = strlen(list);
+            for (int i = 0; i < bf.n && o < sizeof list; i++)
+                o += (size_t)snprintf(list + o, sizeof list - o, "\n      %s", bf.v[i].text ? bf.v[i].text : bf.v[i].name);
+            if (x->kind == EX_ANOMALY)
                 snprintf(why, sizeof why, "the checker found no %s%s%s", x->word,
-                         f.n ? "; it found:" : " (no findings at all)", list);
-            }
-        } else {
-            ok = x->word[0] ? !acidcheck_has(&f, x->word) : f.n == 0;
-            if (!ok) {
-                char list[7000];
-                findings_text(r, &f, list, sizeof list);
+                         f.n + bf.n ? "; it found:" : " (no findings at all)", list);
+            else
                 snprintf(why, sizeof why, "the checker found:%s", list);
-            }
         }
         acidcheck_free(&f);
+        basecheck_free(&bf);
         break;
     }
-    default:
-        return invalid(r, l->line, l->col, "this expectation is about the BASE side, which is not yet supported");
+    default: {
+        int held = basectl_expect(r->base, l, why, sizeof why);
+        if (held < 0)
+            return invalid(r, l->line, x->word_col ? x->word_col : l->col, "%s", why);
+        ok = held == 1;
+        break;
+    }
+    }
+    if (!record_expect(r, l, ok, ok ? "" : why)) {
+        r->ioerr = true;
+        return RUN_IOERR;
     }
     if (ok) {
         r->passed++;
@@ -312,9 +422,9 @@ static int engine_directive(runner *r, const scn_line *l)
     int rc = 0;
     out(r, "%s\n", l->text);
     switch (l->eng) {
-    case ENG_SYNC_FULL: rc = acid_set_sync(r->acid, SYNC_FULL, 1); break;
-    case ENG_SYNC_OFF: rc = acid_set_sync(r->acid, SYNC_OFF, 1); break;
-    case ENG_SYNC_GROUP: rc = acid_set_sync(r->acid, SYNC_GROUP, l->eng_n); break;
+    case ENG_SYNC_FULL: rc = acid_set_sync(r->acid, r->sync = SYNC_FULL, r->sync_group = 1); break;
+    case ENG_SYNC_OFF: rc = acid_set_sync(r->acid, r->sync = SYNC_OFF, r->sync_group = 1); break;
+    case ENG_SYNC_GROUP: rc = acid_set_sync(r->acid, r->sync = SYNC_GROUP, r->sync_group = l->eng_n); break;
     case ENG_FLUSH: rc = acid_flush(r->acid); break;
     case ENG_CHECKPOINT: rc = acid_checkpoint(r->acid); break;
     case ENG_EVICT: rc = acid_evict(r->acid); break;
@@ -337,6 +447,11 @@ int runner_line(runner *r, const char *text, int lineno)
         return RUN_IOERR;
     scn_error err;
     r->lineno = lineno;
+    if (!record_line(r, text, lineno)) {
+        free(l);
+        r->ioerr = true;
+        return RUN_IOERR;
+    }
     if (scn_parse_line(text, lineno, l, &err) != 0) {
         free(l);
         return invalid(r, err.line, err.col, "%s", err.msg);
@@ -390,7 +505,8 @@ int runner_line(runner *r, const char *text, int lineno)
     case SL_NET:
     case SL_RUN:
     case SL_CLIENT:
-        rc = invalid(r, lineno, l->col, "the BASE side (replicas, network, clients) is not yet supported");
+        if (basectl_line(r->base, l, r->o.quiet ? NULL : r->o.out, msg, sizeof msg, &ecol))
+            rc = invalid(r, lineno, ecol, "%s", msg);
         break;
     }
     scn_line_free(l);
@@ -407,6 +523,16 @@ int runner_finish(runner *r)
     if (total && (!r->o.quiet || r->failed))
         fprintf(r->o.out, "expectations: %d passed, %d failed\n", r->passed, r->failed);
     fflush(r->o.out);
+    if (r->o.trace_path) {
+        /* Written whatever the expectations said; not for a run cut short by bad input. */
+        trace_err te;
+        if (r->invalid || r->ioerr)
+            fprintf(r->o.err, "acidbase: no trace written to %s: the run stopped at an error\n", r->o.trace_path);
+        else if (trace_write_run(r, r->o.trace_path, &te)) {
+            fprintf(r->o.err, "acidbase: %s\n", te.msg);
+            r->ioerr = true;
+        }
+    }
     if (r->ioerr)
         return RUN_IOERR;
     return r->failed ? RUN_EXPECT_FAILED : RUN_OK;

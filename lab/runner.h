@@ -25,6 +25,7 @@ typedef struct runner_opts {
     bool quiet;
     bool real_sync;
     FILE *out, *err;
+    const char *trace_path; /* --trace: runner_finish writes the run there (trace.h) */
 } runner_opts;
 
 typedef struct runner runner;
@@ -41,6 +42,23 @@ int runner_finish(runner *r);
 
 hist *runner_history(runner *r);
 acid_engine *runner_acid(runner *r);
+
+/* What a trace records of a run (trace.h): every line given to runner_line, in order,
+ * every expectation's result, and the settings in force. */
+typedef struct runner_rec_line { int line; char *text; } runner_rec_line;
+typedef struct runner_rec_expect { int line; char *text; bool ok; char *why; } runner_rec_expect;
+typedef struct runner_settings {
+    uint64_t seed;
+    bool fresh;          /* the database started empty (no --dir, or a new or empty one) */
+    bool kept;           /* --dir: the database outlives the run */
+    bool real_sync;
+    acid_sync sync;      /* as the scenario's `engine: sync` lines left it */
+    int sync_group;
+    int frames;          /* buffer pool frames in use */
+} runner_settings;
+void runner_lines(const runner *r, const runner_rec_line **v, int *n);
+void runner_expects(const runner *r, const runner_rec_expect **v, int *n);
+runner_settings runner_settings_of(runner *r);
 
 /* `acidbase run`: the whole command, reading path ("-" for stdin). */
 int runner_run_file(const runner_opts *o, const char *path);

@@ -58,10 +58,10 @@ int vv_format(const vv *v, char *buf, size_t n);    /* "[n1:2, n3:1]" */
 
 /* --- observed-remove set -------------------------------------------------------------- */
 
-typedef struct orset_add { char elem[BASE_VALUE_MAX + 1]; dot d; } orset_add;
+typedef struct orset_entry { char elem[BASE_VALUE_MAX + 1]; dot d; } orset_entry;
 typedef struct orset {
     uint32_t nadds, capadds;
-    orset_add *adds;         /* sorted by (elem, dot) */
+    orset_entry *adds;       /* sorted by (elem, dot) */
     uint32_t nrem, caprem;
     dot *removed;            /* dots of adds that were observed and removed, sorted */
 } orset;

@@ -26,7 +26,8 @@
  *   READ_REPLY   4 count (0 or 1), key states
  *   REPAIR       4 count, key states
  *   DIGEST       MERKLE_LEAVES leaf hashes, 8 bytes each
- *   KEYS         4 count, (key string, 8 state hash)...   the peer's keys in differing leaves
+ *   KEYS         4 hashes compared, 4 count, (2 leaf index)...   the differing leaves,
+ *                4 count, (key string, 8 state hash)...         the peer's keys in them
  *   PUSH         4 count, key states, 4 count, wanted key strings
  *   PUSH_BACK    4 count, key states
  */
@@ -69,6 +70,9 @@ typedef struct wire_msg {
     uint32_t nstates;                    /* WRITE, READ_REPLY, REPAIR, PUSH, PUSH_BACK */
     wire_keystate *states;
     uint64_t *leaves;                    /* DIGEST: MERKLE_LEAVES of them */
+    uint32_t compared;                   /* KEYS: hashes the peer compared */
+    uint32_t nleaves;                    /* KEYS: differing leaves */
+    uint16_t *diff_leaves;
     uint32_t nhashes;                    /* KEYS */
     wire_keyhash *hashes;
     uint32_t nwant;                      /* PUSH */

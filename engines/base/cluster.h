@@ -1,0 +1,143 @@
+/*
+ * cluster.h: the replica set. N replicas (replica.h) talking only through the simulated
+ * network (net.h) in encoded messages (wire.h); coordinators for client requests; hinted
+ * handoff, read repair, Merkle anti-entropy gossip and tombstone purge; logical time.
+ *
+ * Requests. The replica named as actor coordinates. A write is applied to its own store
+ * at once (that is its first ack), then sent to every other replica; it answers ok once W
+ * replicas have acked, or `unavailable` when the timeout passes first, and stays wherever
+ * it arrived. Copies that got no ack by the timeout become hints at the coordinator,
+ * resent every gossip interval until acked. A read asks R replicas, the coordinator first
+ * and then the next ones in ring order (n2 asks n2, n3, n1 for R=3), and answers with the
+ * merge of their replies; with read repair on, replies that were behind get the merged
+ * state. ADD/REMOVE/INCR are CRDT operations under `crdt`, otherwise a read-modify-write
+ * of the whole value at the coordinator (sets union their siblings, counters take the
+ * largest).
+ *
+ * Time moves only in cluster_tick: messages due are delivered (in net order), then
+ * timers fire in a fixed order: request timeouts, hint retries and background gossip
+ * (both every gossip interval), exchange deadlines, tombstone purges. Per tick the work is
+ * proportional to what happens (messages, timers due), plus O(N) for gossip starts on
+ * gossip ticks; nothing is quadratic in N.
+ *
+ * Gossip exchange A -> B, four messages: DIGEST (A's Merkle leaves); KEYS (B compared the
+ * trees top-down and lists its keys in the differing leaves with their state hashes);
+ * PUSH (A's versions of keys that differ, and the keys A wants); PUSH_BACK (B's versions
+ * of those). Both sides merge what they receive; only differing keys travel.
+ */
+#ifndef AB_CLUSTER_H
+#define AB_CLUSTER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "net.h"
+#include "replica.h"
+#include "../history/history.h"
+
+#define CLUSTER_MAX 100000
+
+typedef struct base_cfg {
+    uint32_t n;
+    base_resolve resolve;
+    uint64_t seed;
+    bool gossip;
+    uint32_t interval;       /* gossip and hint retry interval, ticks */
+    bool read_repair;
+    bool hinted_handoff;
+    uint32_t grace;          /* ticks a tombstone is kept */
+    uint32_t timeout;        /* ticks a coordinator waits */
+} base_cfg;
+
+void base_cfg_default(base_cfg *c);   /* 3 replicas, lww, seed 0, gossip on every 5, ... */
+
+/* Same numbering as the scenario language's client operations. */
+typedef enum { BREQ_PUT = 1, BREQ_GET, BREQ_DEL, BREQ_ADD, BREQ_REMOVE, BREQ_INCR } base_op;
+typedef enum { BQ_DEFAULT = 0, BQ_ONE, BQ_QUORUM, BQ_ALL, BQ_NUM } base_q;
+
+typedef struct base_req {
+    base_op op;
+    char key[BASE_KEY_MAX + 1];
+    char value[BASE_VALUE_MAX + 1];   /* PUT value, ADD/REMOVE element */
+    int64_t delta;                    /* INCR */
+    base_q q;
+    uint32_t qn;                      /* when q == BQ_NUM */
+    char client[32];                  /* "" for none */
+    char text[160];                   /* the statement as written, for the history */
+} base_req;
+
+typedef struct base_answer {
+    bool done;
+    bool ok;
+    bool error;                       /* refused (wrong CRDT kind): text says why */
+    char text[512];                   /* "ok", "unavailable", the value read, or the error */
+    uint32_t needed, counted;
+    char counted_by[256];             /* "n1, n3" */
+    uint64_t invoked, answered;       /* ticks */
+    dot made;                         /* writes: the new version's dot */
+} base_answer;
+
+typedef struct cluster cluster;
+
+cluster *cluster_new(const base_cfg *cfg, hist *h);
+void cluster_free(cluster *c);
+const base_cfg *cluster_cfg(const cluster *c);
+uint32_t cluster_size(const cluster *c);
+uint64_t cluster_now(const cluster *c);
+
+/* Settings that may change mid-run (replica count and seed may not, once started). */
+void cluster_set_resolve(cluster *c, base_resolve r);
+void cluster_set_gossip(cluster *c, bool on);
+void cluster_set_interval(cluster *c, uint32_t ticks);
+void cluster_set_read_repair(cluster *c, bool on);
+void cluster_set_hinted_handoff(cluster *c, bool on);
+void cluster_set_grace(cluster *c, uint32_t ticks);
+void cluster_set_timeout(cluster *c, uint32_t ticks);
+void cluster_set_skew(cluster *c, uint32_t r, int64_t ticks);
+
+/* Network and failures; each records a NET_CHANGE / NODE_DOWN / NODE_UP event. */
+void cluster_cut(cluster *c, uint32_t a, uint32_t b, bool one_way);
+void cluster_partition(cluster *c, const uint32_t *group);   /* group[1..n] */
+void cluster_heal(cluster *c, uint32_t a, uint32_t b);       /* 0, 0: everything */
+void cluster_delay(cluster *c, uint32_t a, uint32_t b, uint32_t ticks);
+void cluster_loss(cluster *c, uint32_t a, uint32_t b, uint32_t pct);
+void cluster_down(cluster *c, uint32_t r);
+void cluster_up(cluster *c, uint32_t r);
+bool cluster_is_up(const cluster *c, uint32_t r);
+
+/* A client request at coordinator coord. Returns its id; the answer may already be there
+ * (a local write with W=1, a read with R=1). */
+uint64_t cluster_submit(cluster *c, uint32_t coord, const base_req *req);
+bool cluster_answer(const cluster *c, uint64_t id, base_answer *out);
+/* Quorum size for a request's q on this cluster, or 0 if it cannot be met (k > n). */
+uint32_t cluster_quorum(const cluster *c, base_q q, uint32_t qn);
+
+typedef struct tick_report {
+    uint64_t delivered, dropped, gossip_exchanges, hints_delivered, purged, repairs;
+} tick_report;
+
+/* Advances one tick; adds what happened to *rep (may be NULL). */
+void cluster_tick(cluster *c, tick_report *rep);
+
+typedef struct gossip_report {
+    uint32_t exchanges, completed;
+    uint64_t hashes_compared, keys_shipped;
+    uint64_t ticks;
+} gossip_report;
+/* One round: every up replica starts an exchange with a random reachable peer; ticks
+ * until all of them completed or were abandoned. */
+void cluster_gossip_round(cluster *c, gossip_report *rep);
+
+/* Ticks until nothing is in flight and every group of mutually reachable up replicas
+ * agrees, or max ticks pass. Returns true if it converged; *ticks = ticks taken. */
+bool cluster_settle(cluster *c, uint64_t max, uint64_t *ticks);
+
+/* All up replicas hold identical data. */
+bool cluster_converged(cluster *c);
+/* What replica r stores for key, as a learner reads it ("absent" when nothing). */
+int cluster_stored(cluster *c, uint32_t r, const char *key, char *buf, size_t n);
+replica *cluster_replica(cluster *c, uint32_t r);
+net *cluster_net(cluster *c);
+size_t cluster_in_flight(const cluster *c);
+uint64_t cluster_last_write_tick(const cluster *c);
+
+#endif

@@ -1,0 +1,1620 @@
+/*
+ * trace.c: the "acidbase-trace" JSON format: writer, strict reader, and the run-to-trace
+ * glue. See trace.h for the format and assets/doc/traces.md for every field.
+ *
+ * The writer streams into one growing buffer (no tree, nothing quadratic) with one event
+ * per line, so a trace reads well in a pager and diffs line by line; the reader parses with
+ * cJSON and then walks the tree once, sorting each object's members into slots by name (so
+ * an unknown or repeated member is caught in the same pass). Numbers are taken from cJSON's
+ * double only when they are exact integers within +-(2^53 - 1); larger integers travel as
+ * strings of digits (trace.h).
+ */
+#include "trace.h"
+#include "checkcmd.h"
+#include "../engines/acid/sql.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef ACIDBASE_VERSION
+#define ACIDBASE_VERSION "0.0.0"
+#endif
+
+#define SAFE_INT 9007199254740991.0    /* 2^53 - 1 */
+#define SAFE_U64 UINT64_C(9007199254740991)
+
+static int fail(trace_err *err, int code, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+        err->code = code;
+    }
+    return code;
+}
+
+/* --- writing --------------------------------------------------------------------------- */
+
+typedef struct jbuf {
+    char *p;
+    size_t n, cap;
+    bool oom;
+} jbuf;
+
+static bool jb_reserve(jbuf *b, size_t more)
+{
+    if (b->oom)
+        return false;
+    if (b->n + more + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 1 << 16;
+        while (cap < b->n + more + 1)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = true;
+            return false;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    return true;
+}
+
+static void jb_raw(jbuf *b, const char *s, size_t n)
+{
+    if (!jb_reserve(b, n))
+        return;
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = 0;
+}
+
+static void jb_lit(jbuf *b, const char *s)
+{
+    jb_raw(b, s, strlen(s));
+}
+
+/* A JSON string: quotes, backslashes and control characters escaped; other bytes as they
+ * are (scenario text is UTF-8). */
+static void jb_strn(jbuf *b, const char *s, size_t n)
+{
+    if (!jb_reserve(b, 6 * n + 2))
+        return;
+    char *o = b->p + b->n;
+    *o++ = '"';
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        switch (c) {
+        case '"': *o++ = '\\'; *o++ = '"'; break;
+        case '\\': *o++ = '\\'; *o++ = '\\'; break;
+        case '\n': *o++ = '\\'; *o++ = 'n'; break;
+        case '\r': *o++ = '\\'; *o++ = 'r'; break;
+        case '\t': *o++ = '\\'; *o++ = 't'; break;
+        default:
+            if (c < 0x20) {
+                o += sprintf(o, "\\u%04x", c);
+            } else {
+                *o++ = (char)c;
+            }
+        }
+    }
+    *o++ = '"';
+    *o = 0;
+    b->n = (size_t)(o - b->p);
+}
+
+static void jb_str(jbuf *b, const char *s)
+{
+    jb_strn(b, s ? s : "", s ? strlen(s) : 0);
+}
+
+static void jb_u64(jbuf *b, uint64_t v)
+{
+    char t[32];
+    int k = v > SAFE_U64 ? snprintf(t, sizeof t, "\"%" PRIu64 "\"", v) : snprintf(t, sizeof t, "%" PRIu64, v);
+    jb_raw(b, t, (size_t)k);
+}
+
+static void jb_i64(jbuf *b, int64_t v)
+{
+    char t[32];
+    bool safe = v <= (int64_t)SAFE_U64 && v >= -(int64_t)SAFE_U64;
+    int k = safe ? snprintf(t, sizeof t, "%" PRId64, v) : snprintf(t, sizeof t, "\"%" PRId64 "\"", v);
+    jb_raw(b, t, (size_t)k);
+}
+
+static void jb_bool(jbuf *b, bool v)
+{
+    jb_lit(b, v ? "true" : "false");
+}
+
+/* A typed row key: 42, "A", or {"int": "<digits>"} beyond 2^53. */
+static void jb_key(jbuf *b, const scalar *k)
+{
+    if (k->type == SC_TEXT) {
+        jb_strn(b, k->s, k->len);
+    } else if (k->i <= (int64_t)SAFE_U64 && k->i >= -(int64_t)SAFE_U64) {
+        jb_i64(b, k->i);
+    } else {
+        char t[48];
+        int n = snprintf(t, sizeof t, "{\"int\":\"%" PRId64 "\"}", k->i);
+        jb_raw(b, t, (size_t)n);
+    }
+}
+
+/* ,"name": */
+static void jb_name(jbuf *b, const char *name)
+{
+    jb_lit(b, ",");
+    jb_str(b, name);
+    jb_lit(b, ":");
+}
+
+static void jb_pred(jbuf *b, const pred *p)
+{
+    char small[1024];
+    int n = pred_format(p, small, sizeof small);
+    if (n < (int)sizeof small) {
+        jb_str(b, small);
+        return;
+    }
+    char *big = malloc((size_t)n + 1);
+    if (!big) {
+        b->oom = true;
+        return;
+    }
+    pred_format(p, big, (size_t)n + 1);
+    jb_str(b, big);
+    free(big);
+}
+
+static void put_event(jbuf *b, const hist_event *e)
+{
+    const hist_kind_info *ki = hist_kind_info_of((hist_kind)e->kind);
+    char unknown[32];
+    const char *kind = ki && ki->name ? ki->name : (snprintf(unknown, sizeof unknown, "kind_%d", e->kind), unknown);
+    jb_lit(b, "{\"seq\":");
+    jb_u64(b, e->seq);
+    jb_name(b, "tick");
+    jb_u64(b, e->tick);
+    jb_name(b, "side");
+    jb_str(b, e->side == SIDE_BASE ? "base" : "acid");
+    jb_name(b, "kind");
+    jb_str(b, kind);
+    if (e->session) {
+        jb_name(b, "session");
+        jb_u64(b, e->session);
+    }
+    if (e->node) {
+        jb_name(b, "node");
+        jb_u64(b, e->node);
+    }
+    if (e->node2) {
+        jb_name(b, "node2");
+        jb_u64(b, e->node2);
+    }
+    if (e->txn) {
+        jb_name(b, "txn");
+        jb_u64(b, e->txn);
+    }
+    if (e->txn2) {
+        jb_name(b, "txn2");
+        jb_u64(b, e->txn2);
+    }
+    if (e->table) {
+        jb_name(b, "table");
+        jb_str(b, e->table);
+    }
+    if (e->actor) {
+        jb_name(b, "actor");
+        jb_str(b, e->actor);
+    }
+    if (e->key.type != SC_NONE) {
+        jb_name(b, "key");
+        jb_key(b, &e->key);
+    }
+    bool any = false;
+    for (int i = 0; i < 6; i++) {
+        const char *name = ki ? ki->fields[i] : NULL;
+        char nn[4] = { 'n', (char)('0' + i), 0, 0 };
+        if (!name && !e->n[i])
+            continue;
+        jb_lit(b, any ? "," : ",\"n\":{");
+        any = true;
+        jb_str(b, name ? name : nn);
+        jb_lit(b, ":");
+        jb_i64(b, e->n[i]);
+    }
+    if (any)
+        jb_lit(b, "}");
+    if (e->text) {
+        jb_name(b, "text");
+        jb_str(b, e->text);
+    }
+    if (e->pred) {
+        jb_name(b, "pred");
+        jb_pred(b, e->pred);
+    }
+    if (e->rows && e->nrows > 0) {
+        jb_lit(b, ",\"rows\":[");
+        for (int i = 0; i < e->nrows; i++) {
+            const hist_row *r = &e->rows[i];
+            jb_lit(b, i ? ",{" : "{");
+            if (r->key.type != SC_NONE) {
+                jb_lit(b, "\"key\":");
+                jb_key(b, &r->key);
+                jb_lit(b, ",");
+            }
+            jb_lit(b, "\"version\":");
+            jb_u64(b, r->version);
+            jb_name(b, "value");
+            jb_i64(b, r->value);
+            jb_name(b, "matched");
+            jb_u64(b, r->matched);
+            jb_lit(b, "}");
+        }
+        jb_lit(b, "]");
+    }
+    if (e->txns && e->ntxns > 0) {
+        jb_lit(b, ",\"txns\":[");
+        for (int i = 0; i < e->ntxns; i++) {
+            if (i)
+                jb_lit(b, ",");
+            jb_u64(b, e->txns[i]);
+        }
+        jb_lit(b, "]");
+    }
+    jb_lit(b, "}");
+}
+
+static void put_finding(jbuf *b, const trace_finding *f)
+{
+    jb_lit(b, "{\"checker\":");
+    jb_str(b, f->checker);
+    jb_name(b, "name");
+    jb_str(b, f->name);
+    jb_lit(b, ",\"aliases\":[");
+    for (int i = 0; i < f->naliases; i++) {
+        if (i)
+            jb_lit(b, ",");
+        jb_str(b, f->aliases[i]);
+    }
+    jb_lit(b, "],\"txns\":[");
+    for (int i = 0; i < f->ntxns; i++) {
+        if (i)
+            jb_lit(b, ",");
+        jb_u64(b, f->txns[i]);
+    }
+    jb_lit(b, "]");
+    jb_name(b, "seq");
+    jb_u64(b, f->seq);
+    jb_name(b, "text");
+    jb_str(b, f->text);
+    jb_lit(b, "}");
+}
+
+/* Opens a top-level array member; items follow one per line. */
+static void jb_array(jbuf *b, const char *name, int n)
+{
+    jb_lit(b, ",\n  ");
+    jb_str(b, name);
+    jb_lit(b, n ? ": [\n    " : ": [");
+}
+
+static void jb_item_sep(jbuf *b, int i, int n)
+{
+    jb_lit(b, i + 1 < n ? ",\n    " : "\n  ");
+}
+
+int trace_render(const trace *t, char **out, size_t *len, trace_err *err)
+{
+    jbuf b = { 0 };
+    jb_lit(&b, "{\n  \"format\": ");
+    jb_str(&b, TRACE_FORMAT);
+    jb_lit(&b, ",\n  \"version\": ");
+    jb_u64(&b, TRACE_VERSION);
+    jb_lit(&b, ",\n  \"lab_version\": ");
+    jb_str(&b, t->lab_version);
+    jb_lit(&b, ",\n  \"created\": ");
+    jb_str(&b, t->created);
+    if (t->lesson) {
+        jb_lit(&b, ",\n  \"lesson\": ");
+        jb_str(&b, t->lesson);
+    }
+    if (t->learner) {
+        jb_lit(&b, ",\n  \"learner\": ");
+        jb_str(&b, t->learner);
+    }
+    jb_lit(&b, ",\n  \"seed\": ");
+    jb_u64(&b, t->seed);
+    jb_lit(&b, ",\n  \"replayable\": ");
+    jb_bool(&b, t->replayable);
+    if (!t->replayable) {
+        jb_lit(&b, ",\n  \"unreplayable_reason\": ");
+        jb_str(&b, t->unreplayable_reason);
+    }
+    const trace_settings *s = &t->settings;
+    jb_lit(&b, ",\n  \"settings\": {\"fresh_database\": ");
+    jb_bool(&b, s->fresh_database);
+    jb_lit(&b, ", \"kept_database\": ");
+    jb_bool(&b, s->kept_database);
+    jb_lit(&b, ", \"real_sync\": ");
+    jb_bool(&b, s->real_sync);
+    jb_lit(&b, ", \"sync\": ");
+    jb_str(&b, s->sync);
+    jb_lit(&b, ", \"sync_group\": ");
+    jb_i64(&b, s->sync_group);
+    jb_lit(&b, ", \"frames\": ");
+    jb_i64(&b, s->frames);
+    jb_lit(&b, "}");
+
+    jb_array(&b, "catalog", t->ntables);
+    for (int i = 0; i < t->ntables; i++) {
+        const trace_table *tb = &t->tables[i];
+        jb_lit(&b, "{\"table\":");
+        jb_str(&b, tb->name);
+        jb_name(&b, "key_column");
+        jb_str(&b, tb->key_column);
+        jb_name(&b, "key_type");
+        jb_str(&b, tb->key_type == SC_TEXT ? "text" : "int");
+        jb_name(&b, "value_column");
+        jb_str(&b, tb->value_column);
+        if (tb->check) {
+            jb_name(&b, "check");
+            jb_str(&b, tb->check);
+        }
+        jb_lit(&b, "}");
+        jb_item_sep(&b, i, t->ntables);
+    }
+    jb_lit(&b, "]");
+
+    jb_array(&b, "scenario", t->nlines);
+    for (int i = 0; i < t->nlines; i++) {
+        jb_lit(&b, "{\"line\":");
+        jb_i64(&b, t->lines[i].line);
+        jb_name(&b, "text");
+        jb_str(&b, t->lines[i].text);
+        jb_lit(&b, "}");
+        jb_item_sep(&b, i, t->nlines);
+    }
+    jb_lit(&b, "]");
+
+    size_t nev = t->h ? hist_count(t->h) : 0;
+    jb_array(&b, "events", nev > 0);
+    for (size_t i = 0; i < nev && !b.oom; i++) {
+        put_event(&b, hist_get(t->h, i));
+        jb_lit(&b, i + 1 < nev ? ",\n    " : "\n  ");
+    }
+    jb_lit(&b, "]");
+
+    jb_array(&b, "findings", t->findings.n);
+    for (int i = 0; i < t->findings.n; i++) {
+        put_finding(&b, &t->findings.v[i]);
+        jb_item_sep(&b, i, t->findings.n);
+    }
+    jb_lit(&b, "]");
+
+    jb_array(&b, "expects", t->nexpects);
+    for (int i = 0; i < t->nexpects; i++) {
+        const trace_expect *x = &t->expects[i];
+        jb_lit(&b, "{\"line\":");
+        jb_i64(&b, x->line);
+        jb_name(&b, "text");
+        jb_str(&b, x->text);
+        jb_name(&b, "ok");
+        jb_bool(&b, x->ok);
+        jb_name(&b, "why");
+        jb_str(&b, x->why);
+        jb_lit(&b, "}");
+        jb_item_sep(&b, i, t->nexpects);
+    }
+    jb_lit(&b, "]\n}\n");
+    if (b.oom) {
+        free(b.p);
+        return fail(err, TRACE_NOMEM, "out of memory writing a trace");
+    }
+    *out = b.p;
+    *len = b.n;
+    return TRACE_OK;
+}
+
+int trace_write_file(const char *path, const char *data, size_t len, trace_err *err)
+{
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 32);
+    if (!tmp)
+        return fail(err, TRACE_NOMEM, "out of memory");
+    int fd = -1;
+    for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
+        snprintf(tmp, plen + 32, "%s.tmp%ld.%d", path, (long)getpid(), attempt);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd < 0 && errno != EEXIST)
+            break;
+    }
+    if (fd < 0) {
+        int e = errno;
+        free(tmp);
+        return fail(err, TRACE_IOERR, "cannot write %s: %s", path, strerror(e));
+    }
+    size_t off = 0;
+    int e = 0;
+    while (off < len && !e) {
+        ssize_t k = write(fd, data + off, len - off);
+        if (k < 0 && errno != EINTR)
+            e = errno;
+        else if (k > 0)
+            off += (size_t)k;
+    }
+    if (!e && fsync(fd) != 0)
+        e = errno;
+    if (close(fd) != 0 && !e)
+        e = errno;
+    if (!e && rename(tmp, path) != 0)
+        e = errno;
+    if (e) {
+        unlink(tmp);
+        free(tmp);
+        return fail(err, TRACE_IOERR, "cannot write %s: %s", path, strerror(e));
+    }
+    free(tmp);
+    return TRACE_OK;
+}
+
+int trace_write(const trace *t, const char *path, trace_err *err)
+{
+    char *buf;
+    size_t len;
+    int rc = trace_render(t, &buf, &len, err);
+    if (rc)
+        return rc;
+    rc = trace_write_file(path, buf, len, err);
+    free(buf);
+    return rc;
+}
+
+/* --- reading: paths and types -------------------------------------------------------------- */
+
+typedef struct seg {
+    const char *name;    /* NULL: an array index only */
+    int index;           /* -1: none */
+} seg;
+
+typedef struct rd {
+    const char *file;
+    trace_err *err;
+    seg path[8];
+    int depth;
+    trace *t;
+} rd;
+
+static void push(rd *r, const char *name, int index)
+{
+    if (r->depth < 8)
+        r->path[r->depth] = (seg){ name, index };
+    r->depth++;
+}
+
+static void pop(rd *r)
+{
+    r->depth--;
+}
+
+/* "FILE: events[12].tick: msg"; returns TRACE_INVALID. */
+static int bad(rd *r, const char *fmt, ...)
+{
+    char path[256];
+    size_t o = 0;
+    path[0] = 0;
+    for (int i = 0; i < r->depth && i < 8 && o < sizeof path; i++) {
+        const seg *s = &r->path[i];
+        if (s->name)
+            o += (size_t)snprintf(path + o, sizeof path - o, "%s%s", o ? "." : "", s->name);
+        if (s->index >= 0 && o < sizeof path)
+            o += (size_t)snprintf(path + o, sizeof path - o, "[%d]", s->index);
+    }
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (path[0])
+        return fail(r->err, TRACE_INVALID, "%s: %s: %s", r->file, path, msg);
+    return fail(r->err, TRACE_INVALID, "%s: %s", r->file, msg);
+}
+
+static const char *type_name(const cJSON *it)
+{
+    if (cJSON_IsString(it))
+        return "a string";
+    if (cJSON_IsNumber(it))
+        return "a number";
+    if (cJSON_IsBool(it))
+        return cJSON_IsTrue(it) ? "true" : "false";
+    if (cJSON_IsNull(it))
+        return "null";
+    if (cJSON_IsArray(it))
+        return "an array";
+    if (cJSON_IsObject(it))
+        return "an object";
+    return "something else";
+}
+
+/* Sorts obj's members into slots by name: slots[i] gets the member called names[i]. An
+ * unknown or repeated member is an error; missing ones are left NULL. */
+static int members(rd *r, const cJSON *obj, const char *const *names, int nnames, const cJSON **slots)
+{
+    if (!cJSON_IsObject(obj))
+        return bad(r, "expected an object, found %s", type_name(obj));
+    for (int i = 0; i < nnames; i++)
+        slots[i] = NULL;
+    for (const cJSON *c = obj->child; c; c = c->next) {
+        int k = -1;
+        for (int i = 0; i < nnames && k < 0; i++)
+            if (strcmp(c->string, names[i]) == 0)
+                k = i;
+        if (k < 0)
+            return bad(r, "unknown field \"%s\"", c->string);
+        if (slots[k])
+            return bad(r, "the field \"%s\" appears twice", c->string);
+        slots[k] = c;
+    }
+    return TRACE_OK;
+}
+
+static int missing(rd *r, const char *name)
+{
+    push(r, name, -1);
+    int rc = bad(r, "missing (a required field)");
+    pop(r);
+    return rc;
+}
+
+/* An integer in [lo, hi] from a JSON number (exact, within 2^53) or a string of digits. */
+static int get_int(rd *r, const cJSON *it, const char *name, bool required, int64_t lo, uint64_t hi, bool *present,
+                   uint64_t *u, int64_t *s)
+{
+    if (present)
+        *present = it != NULL;
+    if (!it)
+        return required ? missing(r, name) : TRACE_OK;
+    push(r, name, -1);
+    int rc = TRACE_OK;
+    bool neg = false;
+    uint64_t mag = 0;
+    if (cJSON_IsNumber(it)) {
+        double d = it->valuedouble;
+        if (!isfinite(d) || d != floor(d))
+            rc = bad(r, "expected an integer, found %.17g", d);
+        else if (d > SAFE_INT || d < -SAFE_INT)
+            rc = bad(r, "%.17g is beyond the integers JSON numbers hold exactly (+-9007199254740991); "
+                        "larger integers are written as strings of digits", d);
+        neg = d < 0;
+        mag = (uint64_t)(neg ? -d : d);
+    } else if (cJSON_IsString(it)) {
+        const char *p = it->valuestring;
+        neg = *p == '-';
+        if (neg)
+            p++;
+        bool digits = *p != 0 && strlen(p) <= 20;
+        for (const char *q = p; *q && digits; q++)
+            digits = *q >= '0' && *q <= '9';
+        errno = 0;
+        if (digits)
+            mag = strtoull(p, NULL, 10);
+        if (!digits)
+            rc = bad(r, "expected an integer, found the string \"%.40s\"", it->valuestring);
+        else if (errno == ERANGE)
+            rc = bad(r, "%s does not fit in 64 bits", it->valuestring);
+    } else {
+        rc = bad(r, "expected an integer, found %s", type_name(it));
+    }
+    if (!rc) {
+        bool below = neg ? mag && (lo >= 0 || mag > (uint64_t)(-(lo + 1)) + 1) : lo > 0 && mag < (uint64_t)lo;
+        bool above = !neg && mag > hi;
+        if (below || above) {
+            if (lo == 0 && hi == UINT64_MAX)
+                rc = bad(r, "expected a non-negative integer, found %s%" PRIu64, neg ? "-" : "", mag);
+            else
+                rc = bad(r, "expected an integer from %" PRId64 " to %" PRIu64 ", found %s%" PRIu64, lo, hi,
+                         neg ? "-" : "", mag);
+        }
+    }
+    if (!rc) {
+        if (u)
+            *u = mag;
+        if (s)
+            *s = neg ? (int64_t)(0 - mag) : (int64_t)mag;
+    }
+    pop(r);
+    return rc;
+}
+
+static int get_u64(rd *r, const cJSON *it, const char *name, bool required, uint64_t *out)
+{
+    return get_int(r, it, name, required, 0, UINT64_MAX, NULL, out, NULL);
+}
+
+static int get_i64(rd *r, const cJSON *it, const char *name, bool required, int64_t *out)
+{
+    return get_int(r, it, name, required, INT64_MIN, INT64_MAX, NULL, NULL, out);
+}
+
+static int get_small(rd *r, const cJSON *it, const char *name, bool required, int64_t lo, int64_t hi, int *out)
+{
+    int64_t v = 0;
+    int rc = get_int(r, it, name, required, lo, (uint64_t)hi, NULL, NULL, &v);
+    if (!rc && it)
+        *out = (int)v;
+    return rc;
+}
+
+static int get_bool(rd *r, const cJSON *it, const char *name, bool *out)
+{
+    if (!it)
+        return missing(r, name);
+    if (!cJSON_IsBool(it)) {
+        push(r, name, -1);
+        int rc = bad(r, "expected true or false, found %s", type_name(it));
+        pop(r);
+        return rc;
+    }
+    *out = cJSON_IsTrue(it);
+    return TRACE_OK;
+}
+
+/* A string (not copied: it lives in the cJSON tree). maxlen 0: any length. */
+static int get_str(rd *r, const cJSON *it, const char *name, bool required, size_t maxlen, const char **out)
+{
+    *out = NULL;
+    if (!it)
+        return required ? missing(r, name) : TRACE_OK;
+    push(r, name, -1);
+    int rc = TRACE_OK;
+    if (!cJSON_IsString(it))
+        rc = bad(r, "expected a string, found %s", type_name(it));
+    else if (maxlen && strlen(it->valuestring) > maxlen)
+        rc = bad(r, "longer than %zu bytes", maxlen);
+    else
+        *out = it->valuestring;
+    pop(r);
+    return rc;
+}
+
+static int dup_str(rd *r, const cJSON *it, const char *name, bool required, size_t maxlen, char **out)
+{
+    const char *s;
+    int rc = get_str(r, it, name, required, maxlen, &s);
+    if (rc || !s)
+        return rc;
+    *out = strdup(s);
+    return *out ? TRACE_OK : fail(r->err, TRACE_NOMEM, "out of memory");
+}
+
+static int get_array(rd *r, const cJSON *it, const char *name, bool required)
+{
+    if (!it)
+        return required ? missing(r, name) : TRACE_OK;
+    if (cJSON_IsArray(it))
+        return TRACE_OK;
+    push(r, name, -1);
+    int rc = bad(r, "expected an array, found %s", type_name(it));
+    pop(r);
+    return rc;
+}
+
+/* A row key: an integer, a string (a text key), or {"int": "<digits>"}. */
+static int get_key(rd *r, const cJSON *it, const char *name, scalar *out)
+{
+    *out = (scalar){ 0 };
+    if (!it)
+        return TRACE_OK;
+    if (cJSON_IsString(it)) {
+        size_t n = strlen(it->valuestring);
+        if (n > SCALAR_TEXT_MAX) {
+            push(r, name, -1);
+            int rc = bad(r, "a text key has at most %d bytes; this one has %zu", SCALAR_TEXT_MAX, n);
+            pop(r);
+            return rc;
+        }
+        *out = scalar_text(it->valuestring, n);
+        return TRACE_OK;
+    }
+    if (cJSON_IsObject(it)) {
+        static const char *const names[] = { "int" };
+        const cJSON *slot[1];
+        push(r, name, -1);
+        int rc = members(r, it, names, 1, slot);
+        int64_t v = 0;
+        if (!rc && !cJSON_IsString(slot[0]))
+            rc = slot[0] ? bad(r, "int: expected a string of digits, found %s", type_name(slot[0]))
+                         : bad(r, "int: missing (a required field)");
+        if (!rc)
+            rc = get_i64(r, slot[0], "int", true, &v);
+        pop(r);
+        if (!rc)
+            *out = scalar_int(v);
+        return rc;
+    }
+    if (!cJSON_IsNumber(it)) {
+        push(r, name, -1);
+        int rc = bad(r, "expected an integer or a string (a text key), found %s", type_name(it));
+        pop(r);
+        return rc;
+    }
+    int64_t v;
+    int rc = get_i64(r, it, name, true, &v);
+    if (!rc)
+        *out = scalar_int(v);
+    return rc;
+}
+
+static int nomem(rd *r)
+{
+    return fail(r->err, TRACE_NOMEM, "%s: out of memory", r->file);
+}
+
+/* --- reading: the sections ------------------------------------------------------------------ */
+
+static int read_settings(rd *r, const cJSON *obj)
+{
+    static const char *const names[] = { "fresh_database", "kept_database", "real_sync", "sync", "sync_group",
+                                         "frames" };
+    const cJSON *f[6];
+    trace_settings *s = &r->t->settings;
+    const char *sync;
+    push(r, "settings", -1);
+    int rc = members(r, obj, names, 6, f);
+    if (!rc)
+        rc = get_bool(r, f[0], names[0], &s->fresh_database);
+    if (!rc)
+        rc = get_bool(r, f[1], names[1], &s->kept_database);
+    if (!rc)
+        rc = get_bool(r, f[2], names[2], &s->real_sync);
+    if (!rc)
+        rc = get_str(r, f[3], names[3], true, 0, &sync);
+    if (!rc && strcmp(sync, "full") && strcmp(sync, "off") && strcmp(sync, "group")) {
+        push(r, "sync", -1);
+        rc = bad(r, "expected \"full\", \"off\" or \"group\", found \"%.40s\"", sync);
+        pop(r);
+    }
+    if (!rc)
+        snprintf(s->sync, sizeof s->sync, "%s", sync);
+    if (!rc)
+        rc = get_small(r, f[4], names[4], true, 1, INT_MAX, &s->sync_group);
+    if (!rc)
+        rc = get_small(r, f[5], names[5], true, 0, INT_MAX, &s->frames);
+    pop(r);
+    return rc;
+}
+
+static int read_catalog(rd *r, const cJSON *arr)
+{
+    static const char *const names[] = { "table", "key_column", "key_type", "value_column", "check" };
+    int n = cJSON_GetArraySize(arr), i = 0, rc = TRACE_OK;
+    trace *t = r->t;
+    t->tables = calloc((size_t)n + 1, sizeof *t->tables);
+    if (!t->tables)
+        return nomem(r);
+    push(r, "catalog", -1);
+    for (const cJSON *it = arr->child; it && !rc; it = it->next, i++) {
+        const cJSON *f[5];
+        trace_table *tb = &t->tables[i];
+        const char *type;
+        push(r, NULL, i);
+        rc = members(r, it, names, 5, f);
+        if (!rc)
+            rc = dup_str(r, f[0], names[0], true, SQL_NAME_MAX, &tb->name);
+        if (!rc)
+            rc = dup_str(r, f[1], names[1], true, SQL_NAME_MAX, &tb->key_column);
+        if (!rc)
+            rc = get_str(r, f[2], names[2], true, 0, &type);
+        if (!rc && strcmp(type, "int") && strcmp(type, "text")) {
+            push(r, names[2], -1);
+            rc = bad(r, "expected \"int\" or \"text\", found \"%.40s\"", type);
+            pop(r);
+        }
+        if (!rc)
+            tb->key_type = strcmp(type, "int") == 0 ? SC_INT : SC_TEXT;
+        if (!rc)
+            rc = dup_str(r, f[3], names[3], true, SQL_NAME_MAX, &tb->value_column);
+        if (!rc)
+            rc = dup_str(r, f[4], names[4], false, 0, &tb->check);
+        t->ntables = i + 1;
+        if (!rc && (!tb->name[0] || !tb->key_column[0] || !tb->value_column[0]))
+            rc = bad(r, "table and column names must not be empty");
+        for (int j = 0; j < i && !rc; j++)
+            if (strcmp(t->tables[j].name, tb->name) == 0) {
+                push(r, "table", -1);
+                rc = bad(r, "\"%s\" appears twice in the catalog", tb->name);
+                pop(r);
+            }
+        pop(r);
+    }
+    pop(r);
+    return rc;
+}
+
+static int read_scenario(rd *r, const cJSON *arr)
+{
+    static const char *const names[] = { "line", "text" };
+    int n = cJSON_GetArraySize(arr), i = 0, rc = TRACE_OK, prev = 0;
+    trace *t = r->t;
+    t->lines = calloc((size_t)n + 1, sizeof *t->lines);
+    if (!t->lines)
+        return nomem(r);
+    push(r, "scenario", -1);
+    for (const cJSON *it = arr->child; it && !rc; it = it->next, i++) {
+        const cJSON *f[2];
+        trace_line *l = &t->lines[i];
+        push(r, NULL, i);
+        rc = members(r, it, names, 2, f);
+        if (!rc)
+            rc = get_small(r, f[0], names[0], true, 1, INT_MAX, &l->line);
+        if (!rc && l->line <= prev) {
+            push(r, "line", -1);
+            rc = bad(r, "line %d comes after line %d: lines are in increasing order", l->line, prev);
+            pop(r);
+        }
+        prev = l->line;
+        if (!rc)
+            rc = dup_str(r, f[1], names[1], true, 0, &l->text);
+        t->nlines = i + 1;
+        if (!rc && strpbrk(l->text, "\r\n")) {
+            push(r, "text", -1);
+            rc = bad(r, "contains a line break: each entry is one line");
+            pop(r);
+        }
+        pop(r);
+    }
+    pop(r);
+    return rc;
+}
+
+/* The event's numbers: the kind's named ones (all required) and "n<i>" for unnamed ones. */
+static int read_numbers(rd *r, const cJSON *obj, hist_kind kind, int64_t n[6])
+{
+    const hist_kind_info *ki = hist_kind_info_of(kind);
+    bool seen[6] = { false };
+    int rc = TRACE_OK;
+    push(r, "n", -1);
+    if (obj && !cJSON_IsObject(obj))
+        rc = bad(r, "expected an object, found %s", type_name(obj));
+    for (const cJSON *c = obj ? obj->child : NULL; c && !rc; c = c->next) {
+        int k = -1;
+        for (int i = 0; i < 6 && k < 0; i++)
+            if (ki->fields[i] && strcmp(c->string, ki->fields[i]) == 0)
+                k = i;
+        if (k < 0 && c->string[0] == 'n' && c->string[1] >= '0' && c->string[1] <= '5' && !c->string[2] &&
+            !ki->fields[c->string[1] - '0'])
+            k = c->string[1] - '0';
+        if (k < 0) {
+            char list[200] = "";
+            size_t o = 0;
+            for (int i = 0; i < 6; i++)
+                if (ki->fields[i] && o < sizeof list)
+                    o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", o ? ", " : "", ki->fields[i]);
+            rc = bad(r, "unknown number \"%s\" for a %s event (its numbers: %s)", c->string, ki->name,
+                     o ? list : "none");
+        } else if (seen[k]) {
+            rc = bad(r, "the field \"%s\" appears twice", c->string);
+        } else {
+            seen[k] = true;
+            rc = get_i64(r, c, c->string, true, &n[k]);
+        }
+    }
+    for (int i = 0; i < 6 && !rc; i++)
+        if (ki->fields[i] && !seen[i])
+            rc = obj ? missing(r, ki->fields[i]) : bad(r, "missing: a %s event has numbers", ki->name);
+    pop(r);
+    return rc;
+}
+
+static int read_rows(rd *r, hist *h, hist_event *e, const cJSON *arr)
+{
+    static const char *const names[] = { "key", "version", "value", "matched" };
+    int n = cJSON_GetArraySize(arr), i = 0, rc = TRACE_OK;
+    if (n == 0)
+        return TRACE_OK;
+    hist_row *rows = calloc((size_t)n, sizeof *rows);
+    if (!rows)
+        return nomem(r);
+    push(r, "rows", -1);
+    for (const cJSON *it = arr->child; it && !rc; it = it->next, i++) {
+        const cJSON *f[4];
+        int matched = 0;
+        push(r, NULL, i);
+        rc = members(r, it, names, 4, f);
+        if (!rc)
+            rc = get_key(r, f[0], names[0], &rows[i].key);
+        if (!rc)
+            rc = get_u64(r, f[1], names[1], true, &rows[i].version);
+        if (!rc)
+            rc = get_i64(r, f[2], names[2], true, &rows[i].value);
+        if (!rc)
+            rc = get_small(r, f[3], names[3], true, 0, 255, &matched);
+        rows[i].matched = (uint8_t)matched;
+        pop(r);
+    }
+    pop(r);
+    if (!rc) {
+        hist_set_rows(h, e, rows, n);
+        if (e->nrows != n)
+            rc = nomem(r);
+    }
+    free(rows);
+    return rc;
+}
+
+static int read_u64_list(rd *r, const cJSON *arr, const char *name, uint64_t **out, int *nout)
+{
+    int n = cJSON_GetArraySize(arr), i = 0, rc = TRACE_OK;
+    *out = NULL;
+    *nout = 0;
+    if (n == 0)
+        return TRACE_OK;
+    uint64_t *v = calloc((size_t)n, sizeof *v);
+    if (!v)
+        return nomem(r);
+    push(r, name, -1);
+    for (const cJSON *it = arr->child; it && !rc; it = it->next, i++) {
+        push(r, NULL, i);
+        rc = get_u64(r, it, NULL, true, &v[i]);
+        pop(r);
+    }
+    pop(r);
+    if (rc) {
+        free(v);
+        return rc;
+    }
+    *out = v;
+    *nout = n;
+    return TRACE_OK;
+}
+
+enum {
+    EF_SEQ, EF_TICK, EF_SIDE, EF_KIND, EF_SESSION, EF_NODE, EF_NODE2, EF_TXN, EF_TXN2, EF_TABLE, EF_ACTOR,
+    EF_KEY, EF_N, EF_TEXT, EF_PRED, EF_ROWS, EF_TXNS, EF__COUNT
+};
+static const char *const event_names[EF__COUNT] = {
+    "seq", "tick", "side", "kind", "session", "node", "node2", "txn", "txn2", "table", "actor",
+    "key", "n", "text", "pred", "rows", "txns"
+};
+
+static int read_event(rd *r, hist *h, const cJSON *obj, size_t i, uint64_t *prev_tick)
+{
+    const cJSON *f[EF__COUNT];
+    int rc = members(r, obj, event_names, EF__COUNT, f);
+    if (rc)
+        return rc;
+    uint64_t seq, tick, txn = 0, txn2 = 0;
+    const char *side, *kname, *table = NULL, *actor = NULL, *text = NULL, *ptext = NULL;
+    int session = 0, node = 0, node2 = 0;
+    scalar key;
+    int64_t n[6] = { 0 };
+    if ((rc = get_u64(r, f[EF_SEQ], "seq", true, &seq)))
+        return rc;
+    if (seq != i + 1) {
+        push(r, "seq", -1);
+        rc = bad(r, "expected %zu (events are numbered 1, 2, 3, ... in order), found %" PRIu64, i + 1, seq);
+        pop(r);
+        return rc;
+    }
+    if ((rc = get_u64(r, f[EF_TICK], "tick", true, &tick)))
+        return rc;
+    if (tick < *prev_tick) {
+        push(r, "tick", -1);
+        rc = bad(r, "%" PRIu64 " is before the previous event's tick %" PRIu64 " (ticks never go back)", tick,
+                 *prev_tick);
+        pop(r);
+        return rc;
+    }
+    *prev_tick = tick;
+    if ((rc = get_str(r, f[EF_SIDE], "side", true, 0, &side)))
+        return rc;
+    if (strcmp(side, "acid") && strcmp(side, "base")) {
+        push(r, "side", -1);
+        rc = bad(r, "expected \"acid\" or \"base\", found \"%.40s\"", side);
+        pop(r);
+        return rc;
+    }
+    if ((rc = get_str(r, f[EF_KIND], "kind", true, 0, &kname)))
+        return rc;
+    hist_kind kind = hist_kind_by_name(kname);
+    if (!kind) {
+        push(r, "kind", -1);
+        rc = bad(r, "unknown event kind \"%.40s\"", kname);
+        pop(r);
+        return rc;
+    }
+    if ((rc = get_small(r, f[EF_SESSION], "session", false, 0, 255, &session)) ||
+        (rc = get_small(r, f[EF_NODE], "node", false, 0, 65535, &node)) ||
+        (rc = get_small(r, f[EF_NODE2], "node2", false, 0, 65535, &node2)) ||
+        (rc = get_u64(r, f[EF_TXN], "txn", false, &txn)) || (rc = get_u64(r, f[EF_TXN2], "txn2", false, &txn2)) ||
+        (rc = get_str(r, f[EF_TABLE], "table", false, 0, &table)) ||
+        (rc = get_str(r, f[EF_ACTOR], "actor", false, 0, &actor)) ||
+        (rc = get_key(r, f[EF_KEY], "key", &key)) || (rc = read_numbers(r, f[EF_N], kind, n)) ||
+        (rc = get_str(r, f[EF_TEXT], "text", false, 0, &text)) ||
+        (rc = get_str(r, f[EF_PRED], "pred", false, 0, &ptext)) ||
+        (rc = get_array(r, f[EF_ROWS], "rows", false)) || (rc = get_array(r, f[EF_TXNS], "txns", false)))
+        return rc;
+    pred *p = NULL;
+    if (ptext) {
+        const trace_table *tb = table ? trace_table_named(r->t, table) : NULL;
+        char why[300];
+        push(r, "pred", -1);
+        if (!table)
+            rc = bad(r, "a predicate needs the event's table");
+        else if (!tb)
+            rc = bad(r, "the table \"%.40s\" is not in the catalog", table);
+        else if (!(p = trace_pred_parse(ptext, tb, why, sizeof why)))
+            rc = bad(r, "%s", why);
+        pop(r);
+        if (rc)
+            return rc;
+    }
+    uint64_t *txns = NULL;
+    int ntxns = 0;
+    if (f[EF_TXNS] && (rc = read_u64_list(r, f[EF_TXNS], "txns", &txns, &ntxns))) {
+        pred_free(p);
+        return rc;
+    }
+    hist_set_tick(h, tick);
+    hist_event *e = hist_add(h, strcmp(side, "base") == 0 ? SIDE_BASE : SIDE_ACID, kind);
+    if (!e) {
+        pred_free(p);
+        free(txns);
+        return nomem(r);
+    }
+    e->session = (uint8_t)session;
+    e->node = (uint16_t)node;
+    e->node2 = (uint16_t)node2;
+    e->txn = txn;
+    e->txn2 = txn2;
+    e->key = key;
+    memcpy(e->n, n, sizeof e->n);
+    if (table)
+        hist_set_table(h, e, table);
+    if (actor)
+        hist_set_actor(h, e, actor);
+    if (text)
+        hist_set_text(h, e, text);
+    e->pred = p;    /* the history owns it now */
+    e->txns = txns;
+    e->ntxns = ntxns;
+    if ((table && !e->table) || (actor && !e->actor) || (text && !e->text))
+        return nomem(r);
+    if (f[EF_ROWS])
+        rc = read_rows(r, h, e, f[EF_ROWS]);
+    return rc;
+}
+
+static int read_events(rd *r, const cJSON *arr)
+{
+    hist *h = hist_new();
+    if (!h)
+        return nomem(r);
+    r->t->h = h;
+    r->t->own_hist = true;
+    size_t i = 0;
+    uint64_t tick = 0;
+    int rc = TRACE_OK;
+    push(r, "events", -1);
+    for (const cJSON *it = arr->child; it && !rc; it = it->next, i++) {
+        push(r, NULL, (int)i);
+        rc = read_event(r, h, it, i, &tick);
+        pop(r);
+    }
+    pop(r);
+    return rc;
+}
+
+static int read_findings(rd *r, const cJSON *arr)
+{
+    static const char *const names[] = { "checker", "name", "aliases", "txns", "seq", "text" };
+    int i = 0, rc = TRACE_OK;
+    push(r, "findings", -1);
+    for (const cJSON *it = arr->child; it && !rc; it = it->next, i++) {
+        const cJSON *f[6];
+        const char *checker, *name, *text;
+        const char *aliases[16];
+        int naliases = 0, ntxns = 0;
+        uint64_t seq = 0, *txns = NULL;
+        push(r, NULL, i);
+        rc = members(r, it, names, 6, f);
+        if (!rc)
+            rc = get_str(r, f[0], names[0], true, 0, &checker);
+        if (!rc)
+            rc = get_str(r, f[1], names[1], true, 0, &name);
+        if (!rc)
+            rc = get_array(r, f[2], names[2], true);
+        if (!rc && cJSON_GetArraySize(f[2]) > 16) {
+            push(r, names[2], -1);
+            rc = bad(r, "at most 16 aliases");
+            pop(r);
+        }
+        push(r, names[2], -1);
+        for (const cJSON *a = f[2] && !rc ? f[2]->child : NULL; a && !rc; a = a->next, naliases++) {
+            push(r, NULL, naliases);
+            rc = get_str(r, a, NULL, true, 0, &aliases[naliases]);
+            pop(r);
+        }
+        pop(r);
+        if (!rc)
+            rc = get_array(r, f[3], names[3], true);
+        if (!rc)
+            rc = read_u64_list(r, f[3], names[3], &txns, &ntxns);
+        if (!rc)
+            rc = get_u64(r, f[4], names[4], true, &seq);
+        if (!rc)
+            rc = get_str(r, f[5], names[5], true, 0, &text);
+        if (!rc && trace_findings_add(&r->t->findings, checker, name, aliases, naliases, txns, ntxns, seq, text))
+            rc = nomem(r);
+        free(txns);
+        pop(r);
+    }
+    pop(r);
+    return rc;
+}
+
+static int read_expects(rd *r, const cJSON *arr)
+{
+    static const char *const names[] = { "line", "text", "ok", "why" };
+    int n = cJSON_GetArraySize(arr), i = 0, rc = TRACE_OK;
+    trace *t = r->t;
+    t->expects = calloc((size_t)n + 1, sizeof *t->expects);
+    if (!t->expects)
+        return nomem(r);
+    push(r, "expects", -1);
+    for (const cJSON *it = arr->child; it && !rc; it = it->next, i++) {
+        const cJSON *f[4];
+        trace_expect *x = &t->expects[i];
+        push(r, NULL, i);
+        rc = members(r, it, names, 4, f);
+        if (!rc)
+            rc = get_small(r, f[0], names[0], true, 1, INT_MAX, &x->line);
+        if (!rc)
+            rc = dup_str(r, f[1], names[1], true, 0, &x->text);
+        if (!rc)
+            rc = get_bool(r, f[2], names[2], &x->ok);
+        if (!rc)
+            rc = dup_str(r, f[3], names[3], true, 0, &x->why);
+        t->nexpects = i + 1;
+        pop(r);
+    }
+    pop(r);
+    return rc;
+}
+
+enum {
+    TF_FORMAT, TF_VERSION, TF_LAB_VERSION, TF_CREATED, TF_LESSON, TF_LEARNER, TF_SEED, TF_REPLAYABLE,
+    TF_UNREPLAYABLE, TF_SETTINGS, TF_CATALOG, TF_SCENARIO, TF_EVENTS, TF_FINDINGS, TF_EXPECTS, TF__COUNT
+};
+static const char *const top_names[TF__COUNT] = {
+    "format", "version", "lab_version", "created", "lesson", "learner", "seed", "replayable",
+    "unreplayable_reason", "settings", "catalog", "scenario", "events", "findings", "expects"
+};
+
+/* "2024-05-01T12:00:00Z" */
+static bool iso_utc(const char *s)
+{
+    static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+    if (strlen(s) != sizeof shape - 1)
+        return false;
+    for (size_t i = 0; shape[i]; i++)
+        if (shape[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != shape[i])
+            return false;
+    return true;
+}
+
+static int read_top(rd *r, const cJSON *root)
+{
+    trace *t = r->t;
+    if (!cJSON_IsObject(root))
+        return bad(r, "expected a JSON object at the top level, found %s: not an acidbase trace", type_name(root));
+    /* format and version first, so a stranger's JSON gets the message that matters. */
+    const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(root, "format");
+    const cJSON *ver = cJSON_GetObjectItemCaseSensitive(root, "version");
+    const char *s;
+    int rc;
+    if (!fmt)
+        return bad(r, "format: missing: this is not an acidbase trace (expected \"format\": \"%s\")", TRACE_FORMAT);
+    if ((rc = get_str(r, fmt, "format", true, 0, &s)))
+        return rc;
+    if (strcmp(s, TRACE_FORMAT)) {
+        push(r, "format", -1);
+        rc = bad(r, "expected \"%s\", found \"%.60s\": not an acidbase trace", TRACE_FORMAT, s);
+        pop(r);
+        return rc;
+    }
+    int64_t v;
+    if ((rc = get_int(r, ver, "version", true, INT64_MIN, INT64_MAX, NULL, NULL, &v)))
+        return rc;
+    if (v != TRACE_VERSION) {
+        push(r, "version", -1);
+        rc = bad(r, "this acidbase (%s) reads trace version %d; the file has version %" PRId64, ACIDBASE_VERSION,
+                 TRACE_VERSION, v);
+        pop(r);
+        return rc;
+    }
+    const cJSON *f[TF__COUNT];
+    if ((rc = members(r, root, top_names, TF__COUNT, f)))
+        return rc;
+    if ((rc = dup_str(r, f[TF_LAB_VERSION], "lab_version", true, 0, &t->lab_version)) ||
+        (rc = dup_str(r, f[TF_CREATED], "created", true, 0, &t->created)))
+        return rc;
+    if (!iso_utc(t->created)) {
+        push(r, "created", -1);
+        rc = bad(r, "expected a UTC time as YYYY-MM-DDTHH:MM:SSZ, found \"%.40s\"", t->created);
+        pop(r);
+        return rc;
+    }
+    if ((rc = dup_str(r, f[TF_LESSON], "lesson", false, 0, &t->lesson)) ||
+        (rc = dup_str(r, f[TF_LEARNER], "learner", false, 0, &t->learner)) ||
+        (rc = get_u64(r, f[TF_SEED], "seed", true, &t->seed)) ||
+        (rc = get_bool(r, f[TF_REPLAYABLE], "replayable", &t->replayable)) ||
+        (rc = dup_str(r, f[TF_UNREPLAYABLE], "unreplayable_reason", false, 0, &t->unreplayable_reason)))
+        return rc;
+    if (!t->replayable && !t->unreplayable_reason)
+        return missing(r, "unreplayable_reason");
+    if (t->replayable && t->unreplayable_reason)
+        return bad(r, "unreplayable_reason: only a trace with \"replayable\": false has one");
+    if (!f[TF_SETTINGS])
+        return missing(r, "settings");
+    if ((rc = read_settings(r, f[TF_SETTINGS])))
+        return rc;
+    static const int arrays[] = { TF_CATALOG, TF_SCENARIO, TF_EVENTS, TF_FINDINGS, TF_EXPECTS };
+    for (int i = 0; i < 5; i++)
+        if ((rc = get_array(r, f[arrays[i]], top_names[arrays[i]], true)))
+            return rc;
+    if ((rc = read_catalog(r, f[TF_CATALOG])) || (rc = read_scenario(r, f[TF_SCENARIO])) ||
+        (rc = read_events(r, f[TF_EVENTS])) || (rc = read_findings(r, f[TF_FINDINGS])) ||
+        (rc = read_expects(r, f[TF_EXPECTS])))
+        return rc;
+    return TRACE_OK;
+}
+
+/* Where a JSON syntax error is, in words. */
+static int json_error(const char *name, const char *buf, size_t len, const char *at, trace_err *err)
+{
+    size_t off = at && at >= buf && at <= buf + len ? (size_t)(at - buf) : len;
+    size_t k = off;
+    while (k < len && (buf[k] == ' ' || buf[k] == '\t' || buf[k] == '\n' || buf[k] == '\r'))
+        k++;
+    int line = 1, col = 1;
+    for (size_t i = 0; i < off; i++) {
+        if (buf[i] == '\n') {
+            line++;
+            col = 1;
+        } else {
+            col++;
+        }
+    }
+    size_t last = len;    /* one past the last byte that is not white space */
+    while (last > 0 && (buf[last - 1] == ' ' || buf[last - 1] == '\t' || buf[last - 1] == '\n' || buf[last - 1] == '\r'))
+        last--;
+    /* cJSON reports an error at the end of the text on its last byte. */
+    if (k >= len || k + 1 >= last)
+        return fail(err, TRACE_INVALID,
+                    "%s:%d:%d: invalid JSON: the text ends at byte %zu in the middle of a value (a truncated file?)",
+                    name, line, col, len);
+    char near[24];
+    size_t m = 0;
+    for (size_t i = off; i < len && m < 16 && buf[i] != '\n'; i++)
+        near[m++] = buf[i] >= 0x20 && buf[i] < 0x7f ? buf[i] : '?';
+    near[m] = 0;
+    return fail(err, TRACE_INVALID, "%s:%d:%d: invalid JSON at byte %zu, near `%s`", name, line, col, off, near);
+}
+
+int trace_parse(const char *name, const char *buf, size_t len, trace *out, trace_err *err)
+{
+    memset(out, 0, sizeof *out);
+    size_t k = 0;
+    while (k < len && (buf[k] == ' ' || buf[k] == '\t' || buf[k] == '\n' || buf[k] == '\r'))
+        k++;
+    if (k == len)
+        return fail(err, TRACE_INVALID, "%s: the file is empty: not an acidbase trace", name);
+    const char *nul = memchr(buf, 0, len);
+    if (nul)
+        return fail(err, TRACE_INVALID, "%s: a NUL byte at byte %zu: not a JSON text", name, (size_t)(nul - buf));
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(buf, len, &end, false);
+    if (!root)
+        return json_error(name, buf, len, end ? end : cJSON_GetErrorPtr(), err);
+    size_t off = end && end >= buf && end <= buf + len ? (size_t)(end - buf) : len;
+    while (off < len && (buf[off] == ' ' || buf[off] == '\t' || buf[off] == '\n' || buf[off] == '\r'))
+        off++;
+    if (off < len) {
+        cJSON_Delete(root);
+        int rc = json_error(name, buf, len, buf + off, err);
+        size_t n = strlen(err->msg);
+        snprintf(err->msg + n, sizeof err->msg - n, " (text after the end of the trace)");
+        return rc;
+    }
+    rd r = { .file = name, .err = err, .t = out };
+    int rc = read_top(&r, root);
+    cJSON_Delete(root);
+    if (rc)
+        trace_free(out);
+    return rc;
+}
+
+int trace_read(const char *path, trace *out, trace_err *err)
+{
+    memset(out, 0, sizeof *out);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return fail(err, TRACE_IOERR, "%s: cannot open: %s", path, strerror(errno));
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    int rc = TRACE_OK;
+    for (;;) {
+        if (len + 65536 > cap) {
+            size_t ncap = cap ? cap * 2 : 1 << 20;
+            char *nb = realloc(buf, ncap);
+            if (!nb) {
+                rc = fail(err, TRACE_NOMEM, "%s: out of memory", path);
+                break;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        size_t k = fread(buf + len, 1, cap - len, f);
+        len += k;
+        if (k == 0) {
+            if (ferror(f))
+                rc = fail(err, TRACE_IOERR, "%s: cannot read: %s", path, strerror(errno));
+            break;
+        }
+    }
+    fclose(f);
+    if (!rc)
+        rc = trace_parse(path, buf, len, out, err);
+    free(buf);
+    return rc;
+}
+
+/* --- the rest -------------------------------------------------------------------------------- */
+
+void trace_findings_free(trace_findings *f)
+{
+    for (int i = 0; i < f->n; i++) {
+        trace_finding *x = &f->v[i];
+        free(x->checker);
+        free(x->name);
+        for (int j = 0; j < x->naliases; j++)
+            free(x->aliases[j]);
+        free(x->aliases);
+        free(x->txns);
+        free(x->text);
+    }
+    free(f->v);
+    memset(f, 0, sizeof *f);
+}
+
+int trace_findings_add(trace_findings *f, const char *checker, const char *name, const char *const *aliases,
+                       int naliases, const uint64_t *txns, int ntxns, uint64_t seq, const char *text)
+{
+    if (f->n == f->cap) {
+        int cap = f->cap ? f->cap * 2 : 8;
+        trace_finding *v = realloc(f->v, (size_t)cap * sizeof *v);
+        if (!v)
+            return TRACE_NOMEM;
+        f->v = v;
+        f->cap = cap;
+    }
+    trace_finding *x = &f->v[f->n++];
+    memset(x, 0, sizeof *x);
+    x->checker = strdup(checker);
+    x->name = strdup(name);
+    x->text = strdup(text ? text : "");
+    x->seq = seq;
+    x->aliases = calloc((size_t)naliases + 1, sizeof *x->aliases);
+    x->txns = calloc((size_t)ntxns + 1, sizeof *x->txns);
+    bool ok = x->checker && x->name && x->text && x->aliases && x->txns;
+    for (int i = 0; i < naliases && ok; i++) {
+        x->aliases[i] = strdup(aliases[i]);
+        ok = x->aliases[i] != NULL;
+        x->naliases = i + 1;
+    }
+    if (ok && ntxns)
+        memcpy(x->txns, txns, (size_t)ntxns * sizeof *txns);
+    x->ntxns = ntxns;
+    return ok ? TRACE_OK : TRACE_NOMEM;
+}
+
+void trace_free(trace *t)
+{
+    if (!t)
+        return;
+    free(t->lab_version);
+    free(t->created);
+    free(t->lesson);
+    free(t->learner);
+    free(t->unreplayable_reason);
+    for (int i = 0; i < t->ntables; i++) {
+        free(t->tables[i].name);
+        free(t->tables[i].key_column);
+        free(t->tables[i].value_column);
+        free(t->tables[i].check);
+    }
+    free(t->tables);
+    for (int i = 0; i < t->nlines; i++)
+        free(t->lines[i].text);
+    free(t->lines);
+    if (t->own_hist)
+        hist_free(t->h);
+    trace_findings_free(&t->findings);
+    for (int i = 0; i < t->nexpects; i++) {
+        free(t->expects[i].text);
+        free(t->expects[i].why);
+    }
+    free(t->expects);
+    memset(t, 0, sizeof *t);
+}
+
+const trace_table *trace_table_named(const trace *t, const char *name)
+{
+    for (int i = 0; i < t->ntables; i++)
+        if (strcmp(t->tables[i].name, name) == 0)
+            return &t->tables[i];
+    return NULL;
+}
+
+pred *trace_pred_parse(const char *text, const trace_table *tb, char *why, size_t n)
+{
+    if (!text[0]) {
+        pred *p = pred_new();
+        if (!p)
+            snprintf(why, n, "out of memory");
+        return p;
+    }
+    static const char prefix[] = "SELECT * FROM t WHERE ";
+    size_t len = strlen(text);
+    char *sql = malloc(sizeof prefix + len);
+    if (!sql) {
+        snprintf(why, n, "out of memory");
+        return NULL;
+    }
+    memcpy(sql, prefix, sizeof prefix - 1);
+    memcpy(sql + sizeof prefix - 1, text, len + 1);
+    sql_stmt st;
+    sql_error se;
+    pred *p = NULL;
+    if (strpbrk(text, ";#\r\n")) {
+        snprintf(why, n, "not a predicate: \"%.60s\"", text);
+    } else if (sql_parse(sql, 1, 1, &st, &se) != 0) {
+        int col = se.col - (int)(sizeof prefix - 1);
+        snprintf(why, n, "not a predicate: %s (at column %d of \"%.60s\")", se.msg, col > 0 ? col : 1, text);
+    } else {
+        if (st.kind != SQL_SELECT || !st.where || st.for_update) {
+            snprintf(why, n, "not a predicate: \"%.60s\"", text);
+        } else {
+            int bad_term = pred_resolve(st.where, tb->key_column, tb->value_column);
+            if (bad_term >= 0)
+                snprintf(why, n, "\"%s\" is not a column of %s (%s, %s)", st.where->terms[bad_term].col, tb->name,
+                         tb->key_column, tb->value_column);
+            else
+                p = pred_clone(st.where);
+            if (bad_term < 0 && !p)
+                snprintf(why, n, "out of memory");
+        }
+        sql_free(&st);
+    }
+    free(sql);
+    return p;
+}
+
+const char *trace_sync_name(acid_sync s)
+{
+    return s == SYNC_OFF ? "off" : s == SYNC_GROUP ? "group" : "full";
+}
+
+/* The creation time: now, or SOURCE_DATE_EPOCH when set (reproducible builds' convention). */
+static void now_utc(char *buf, size_t n)
+{
+    time_t now = time(NULL);
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    if (sde && *sde) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(sde, &end, 10);
+        if (!*end && !errno && v >= 0)
+            now = (time_t)v;
+    }
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int trace_from_runner(runner *r, trace *out, trace_err *err)
+{
+    memset(out, 0, sizeof *out);
+    runner_settings rs = runner_settings_of(r);
+    char created[32];
+    now_utc(created, sizeof created);
+    out->lab_version = strdup(ACIDBASE_VERSION);
+    out->created = strdup(created);
+    out->seed = rs.seed;
+    out->replayable = rs.fresh;
+    if (!rs.fresh)
+        out->unreplayable_reason = strdup("the run started on a database that already existed (--dir); "
+                                          "a replay starts from an empty one, so it cannot reproduce this run");
+    out->settings = (trace_settings){ .fresh_database = rs.fresh, .kept_database = rs.kept,
+                                      .real_sync = rs.real_sync, .sync_group = rs.sync_group,
+                                      .frames = rs.frames };
+    snprintf(out->settings.sync, sizeof out->settings.sync, "%s", trace_sync_name(rs.sync));
+    bool ok = out->lab_version && out->created && (rs.fresh || out->unreplayable_reason);
+
+    store *st = acid_store(runner_acid(r));
+    out->tables = calloc((size_t)st->ntables + 1, sizeof *out->tables);
+    ok = ok && out->tables;
+    for (int i = 0; ok && i < st->ntables; i++) {
+        const st_table *tb = st->tables[i];
+        trace_table *x = &out->tables[i];
+        out->ntables = i + 1;
+        x->name = strdup(tb->name);
+        x->key_column = strdup(tb->keycol);
+        x->value_column = strdup(tb->valcol);
+        x->key_type = tb->keytype == SC_TEXT ? SC_TEXT : SC_INT;
+        ok = x->name && x->key_column && x->value_column;
+        if (ok && tb->check) {
+            char c[2048];
+            pred_format(tb->check, c, sizeof c);
+            x->check = strdup(c);
+            ok = x->check != NULL;
+        }
+    }
+
+    const runner_rec_line *lines;
+    const runner_rec_expect *ex;
+    int nlines, nex;
+    runner_lines(r, &lines, &nlines);
+    runner_expects(r, &ex, &nex);
+    out->lines = ok ? calloc((size_t)nlines + 1, sizeof *out->lines) : NULL;
+    ok = ok && out->lines;
+    for (int i = 0; ok && i < nlines; i++) {
+        out->nlines = i + 1;
+        out->lines[i] = (trace_line){ lines[i].line, strdup(lines[i].text) };
+        ok = out->lines[i].text != NULL;
+    }
+    out->expects = ok ? calloc((size_t)nex + 1, sizeof *out->expects) : NULL;
+    ok = ok && out->expects;
+    for (int i = 0; ok && i < nex; i++) {
+        out->nexpects = i + 1;
+        out->expects[i] = (trace_expect){ ex[i].line, strdup(ex[i].text), ex[i].ok, strdup(ex[i].why) };
+        ok = out->expects[i].text && out->expects[i].why;
+    }
+    out->h = runner_history(r);
+    out->own_hist = false;
+    if (ok && check_run_all(out->h, acid_txn_label, runner_acid(r), &out->findings))
+        ok = false;
+    if (!ok) {
+        trace_free(out);
+        return fail(err, TRACE_NOMEM, "out of memory making a trace");
+    }
+    return TRACE_OK;
+}
+
+int trace_write_run(runner *r, const char *path, trace_err *err)
+{
+    trace t;
+    int rc = trace_from_runner(r, &t, err);
+    if (rc)
+        return rc;
+    rc = trace_write(&t, path, err);
+    trace_free(&t);
+    return rc;
+}

@@ -1,0 +1,215 @@
+/*
+ * test_merkle.c: engines/base/merkle.c: leaf choice by the top bits, order-independent
+ * roots, toggling a key out again, and merkle_diff finding exactly the leaves of the keys
+ * that differ while counting the hashes it compared (1 when equal, 1 + 16 + 16 per
+ * differing middle node otherwise).
+ */
+#include "t.h"
+#include "base/merkle.h"
+#include "base/prng.h"
+#include "base/version.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define NKEYS 500
+
+static uint64_t keyhash(int i)
+{
+    char k[16];
+    int l = snprintf(k, sizeof k, "key%d", i);
+    return base_hash(k, (size_t)l, 0);
+}
+
+static uint64_t state(int i, int version)
+{
+    uint64_t x[2] = { (uint64_t)i, (uint64_t)version };
+    return base_hash(x, sizeof x, 1);
+}
+
+/* Fisher-Yates over 0..n-1. */
+static void shuffle(int *a, int n, prng *p)
+{
+    for (int i = 0; i < n; i++)
+        a[i] = i;
+    for (int i = n - 1; i > 0; i--) {
+        int j = (int)prng_below(p, (uint64_t)i + 1), t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+    }
+}
+
+static void test_leaf_is_the_top_eight_bits(void)
+{
+    CHECK_EQ_INT(merkle_leaf_of(0), 0);
+    CHECK_EQ_INT(merkle_leaf_of(UINT64_MAX), 255);
+    CHECK_EQ_INT(merkle_leaf_of(0x01ffffffffffffffULL), 1);
+    CHECK_EQ_INT(merkle_leaf_of(0xab00000000000000ULL), 0xab);
+    CHECK_EQ_INT(MERKLE_LEAVES, 256);
+}
+
+static void test_empty_trees_have_equal_roots_and_no_diff(void)
+{
+    merkle a, b;
+    merkle_init(&a);
+    merkle_init(&b);
+    CHECK(merkle_root(&a) == merkle_root(&b));
+    int out[MERKLE_LEAVES], compared = -1;
+    CHECK_EQ_INT(merkle_diff(&a, b.leaf, out, &compared), 0);
+    CHECK_EQ_INT(compared, 1);
+}
+
+static void test_equal_key_sets_in_different_orders_give_equal_roots(void)
+{
+    prng p;
+    prng_seed(&p, 11);
+    int order[NKEYS];
+    merkle a, b;
+    merkle_init(&a);
+    merkle_init(&b);
+    for (int i = 0; i < NKEYS; i++)
+        merkle_toggle(&a, keyhash(i), state(i, 1));
+    shuffle(order, NKEYS, &p);
+    for (int i = 0; i < NKEYS; i++)
+        merkle_toggle(&b, keyhash(order[i]), state(order[i], 1));
+    CHECK(merkle_root(&a) == merkle_root(&b));
+    CHECK(memcmp(a.leaf, b.leaf, sizeof a.leaf) == 0);
+    CHECK(memcmp(a.mid, b.mid, sizeof a.mid) == 0);
+    /* the same keys in another state differ */
+    merkle c;
+    merkle_init(&c);
+    for (int i = 0; i < NKEYS; i++)
+        merkle_toggle(&c, keyhash(i), state(i, i == 17 ? 2 : 1));
+    CHECK(merkle_root(&c) != merkle_root(&a));
+}
+
+static void test_toggle_twice_removes_the_key(void)
+{
+    merkle m, empty;
+    merkle_init(&m);
+    merkle_init(&empty);
+    uint64_t r0 = merkle_root(&empty);
+    merkle_toggle(&m, keyhash(1), state(1, 1));
+    uint64_t r1 = merkle_root(&m);
+    CHECK(r1 != r0);
+    merkle_toggle(&m, keyhash(2), state(2, 1));
+    CHECK(merkle_root(&m) != r1);                        /* recomputed after a toggle */
+    merkle_toggle(&m, keyhash(2), state(2, 1));
+    CHECK(merkle_root(&m) == r1);
+    merkle_toggle(&m, keyhash(1), state(1, 1));
+    CHECK(merkle_root(&m) == r0);
+    for (int i = 0; i < MERKLE_LEAVES; i++)
+        CHECK(m.leaf[i] == 0);
+    /* changing a key's state is one toggle out and one toggle in */
+    merkle_toggle(&m, keyhash(3), state(3, 1));
+    merkle_toggle(&m, keyhash(3), state(3, 1));
+    merkle_toggle(&m, keyhash(3), state(3, 2));
+    merkle n;
+    merkle_init(&n);
+    merkle_toggle(&n, keyhash(3), state(3, 2));
+    CHECK(merkle_root(&m) == merkle_root(&n));
+}
+
+static void test_diff_finds_exactly_the_leaves_of_differing_keys(void)
+{
+    prng p;
+    prng_seed(&p, 12);
+    int bad = 0;
+    for (int t = 0; t < 300; t++) {
+        merkle local, remote;
+        merkle_init(&local);
+        merkle_init(&remote);
+        bool in_diff[MERKLE_LEAVES] = { false };
+        int nkeys = (int)prng_below(&p, 200);
+        int ndiff = (int)prng_below(&p, 6);
+        for (int i = 0; i < nkeys; i++) {
+            merkle_toggle(&local, keyhash(i), state(i, 1));
+            merkle_toggle(&remote, keyhash(i), state(i, 1));
+        }
+        for (int d = 0; d < ndiff; d++) {
+            int k = (int)prng_below(&p, 400), kind = (int)prng_below(&p, 3);
+            uint64_t kh = keyhash(k + 1000 * (t + 1) * (d + 1));  /* a key only touched here */
+            if (kind == 0)
+                merkle_toggle(&local, kh, state(k, 1));          /* only local has it */
+            else if (kind == 1)
+                merkle_toggle(&remote, kh, state(k, 1));         /* only remote has it */
+            else {
+                merkle_toggle(&local, kh, state(k, 1));          /* both, in other states */
+                merkle_toggle(&remote, kh, state(k, 2));
+            }
+            in_diff[merkle_leaf_of(kh)] = true;
+        }
+        int want[MERKLE_LEAVES], nwant = 0;
+        bool mid_diff[MERKLE_FANOUT] = { false };
+        int nmid = 0;
+        for (int i = 0; i < MERKLE_LEAVES; i++)
+            if (in_diff[i]) {
+                want[nwant++] = i;
+                if (!mid_diff[i / MERKLE_FANOUT]) {
+                    mid_diff[i / MERKLE_FANOUT] = true;
+                    nmid++;
+                }
+            }
+        int out[MERKLE_LEAVES], compared = 0;
+        int n = merkle_diff(&local, remote.leaf, out, &compared);
+        if (n != nwant || memcmp(out, want, sizeof(int) * (size_t)n) != 0)
+            bad++;
+        int want_compared = nwant ? 1 + MERKLE_FANOUT + MERKLE_FANOUT * nmid : 1;
+        if (compared != want_compared)
+            bad++;
+        /* symmetric: the remote sees the same leaves */
+        int out2[MERKLE_LEAVES], compared2 = 0;
+        int n2 = merkle_diff(&remote, local.leaf, out2, &compared2);
+        if (n2 != n || memcmp(out2, out, sizeof(int) * (size_t)n) != 0 || compared2 != compared)
+            bad++;
+        if ((merkle_root(&local) == merkle_root(&remote)) != (nwant == 0))
+            bad++;
+    }
+    CHECK_EQ_INT(bad, 0);
+}
+
+static void test_diff_counts_one_root_sixteen_mids_and_sixteen_leaves_per_differing_mid(void)
+{
+    merkle local, remote;
+    merkle_init(&local);
+    merkle_init(&remote);
+    int out[MERKLE_LEAVES], compared = 0;
+    /* two keys in the same middle node (leaves 0x12 and 0x1f), one in another (0xa0) */
+    merkle_toggle(&remote, 0x1200000000000001ULL, 5);
+    CHECK_EQ_INT(merkle_diff(&local, remote.leaf, out, &compared), 1);
+    CHECK_EQ_INT(out[0], 0x12);
+    CHECK_EQ_INT(compared, 1 + 16 + 16);
+    merkle_toggle(&remote, 0x1f00000000000001ULL, 5);
+    merkle_toggle(&local, 0xa000000000000007ULL, 9);
+    CHECK_EQ_INT(merkle_diff(&local, remote.leaf, out, &compared), 3);
+    CHECK_EQ_INT(out[0], 0x12);
+    CHECK_EQ_INT(out[1], 0x1f);
+    CHECK_EQ_INT(out[2], 0xa0);
+    CHECK_EQ_INT(compared, 1 + 16 + 16 * 2);
+    /* bring them level: equal again, one hash compared */
+    merkle_toggle(&local, 0x1200000000000001ULL, 5);
+    merkle_toggle(&local, 0x1f00000000000001ULL, 5);
+    merkle_toggle(&remote, 0xa000000000000007ULL, 9);
+    CHECK_EQ_INT(merkle_diff(&local, remote.leaf, out, &compared), 0);
+    CHECK_EQ_INT(compared, 1);
+    /* every middle node differing: all 256 leaves compared */
+    merkle full;
+    merkle_init(&full);
+    for (int i = 0; i < MERKLE_LEAVES; i++)
+        merkle_toggle(&full, (uint64_t)i << 56, 1);
+    CHECK_EQ_INT(merkle_diff(&local, full.leaf, out, &compared), MERKLE_LEAVES);
+    CHECK_EQ_INT(compared, 1 + 16 + 16 * 16);
+    for (int i = 0; i < MERKLE_LEAVES; i++)
+        CHECK_EQ_INT(out[i], i);
+}
+
+int main(void)
+{
+    RUN(test_leaf_is_the_top_eight_bits);
+    RUN(test_empty_trees_have_equal_roots_and_no_diff);
+    RUN(test_equal_key_sets_in_different_orders_give_equal_roots);
+    RUN(test_toggle_twice_removes_the_key);
+    RUN(test_diff_finds_exactly_the_leaves_of_differing_keys);
+    RUN(test_diff_counts_one_root_sixteen_mids_and_sixteen_leaves_per_differing_mid);
+    return t_done("merkle");
+}
