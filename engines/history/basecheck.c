@@ -165,6 +165,31 @@ static int umap_put(umap *m, uint64_t a, uint64_t b, uint32_t val)
     return 0;
 }
 
+/* Removes (a, b) if present; backward-shift deletion keeps probe chains whole. */
+static void umap_del(umap *m, uint64_t a, uint64_t b)
+{
+    if (!m->cap)
+        return;
+    size_t mask = m->cap - 1, i = umap_home(m, a, b);
+    for (;; i = (i + 1) & mask) {
+        if (m->s[i].val == NONE)
+            return;
+        if (m->s[i].a == a && m->s[i].b == b)
+            break;
+    }
+    for (size_t j = (i + 1) & mask; m->s[j].val != NONE; j = (j + 1) & mask) {
+        size_t k = umap_home(m, m->s[j].a, m->s[j].b);
+        /* The entry at j may move to the hole at i unless its home lies in (i, j]. */
+        bool stays = i <= j ? (k > i && k <= j) : (k > i || k <= j);
+        if (!stays) {
+            m->s[i] = m->s[j];
+            i = j;
+        }
+    }
+    m->s[i].val = NONE;
+    m->n--;
+}
+
 static void umap_free(umap *m)
 {
     free(m->s);
@@ -257,6 +282,7 @@ typedef struct key_rec {
     size_t caplive;
     vbuf vs;                 /* merged contexts of the live dots */
     vbuf vp;                 /* merged contexts of the tombstones purged so far */
+    uint32_t memo[2];        /* the dot records last looked up for this key */
     uint8_t vs_dirty;
     uint8_t sibling_done;
 } key_rec;
@@ -273,7 +299,6 @@ typedef struct dot_rec {
     uint32_t live_pos;           /* index in the key's live list */
     uint32_t head;               /* first live instance */
     uint32_t write;              /* acknowledged write record, NONE */
-    uint32_t req;                /* the request that wrote it, NONE when unknown */
     uint64_t since;              /* seq from which it has been stored somewhere */
     uint64_t rm_seq, rm_by;      /* the last removal of an instance, and the replacement */
     const char *text;            /* payload as the first VERSION_STORE read it */
@@ -281,24 +306,23 @@ typedef struct dot_rec {
 
 typedef struct inst_rec {
     uint32_t dot;
-    uint32_t prev, next;
+    uint32_t prev, next;     /* the dot's other live instances; next links the free list */
     uint16_t node;
-    uint8_t live;
 } inst_rec;
 
 typedef struct req_rec {
-    uint64_t id;
     uint64_t inv_seq;
-    uint32_t key, client;
-    uint32_t own;            /* GET: the client's latest acknowledged write at invocation */
-    uint16_t node;
-    uint8_t op, answered;
+    uint32_t client;
+    uint32_t own;            /* GET: the client's latest acknowledged write at invocation;
+                              * next free record while recycled */
+    uint8_t op;
     const char *text;
 } req_rec;
 
 typedef struct write_rec {
-    uint32_t dot, req, key, client;
+    uint32_t dot, key, client;
     uint64_t ack_seq, ack_tick;
+    const char *stmt;        /* the REQ_INVOKE's statement, NULL when not seen */
     uint16_t node;
     uint8_t op;
 } write_rec;
@@ -344,11 +368,13 @@ typedef struct ctx {
 
     inst_rec *inst;
     size_t ninst, capinst;
-    umap instmap;            /* (dot record, node) -> instance */
+    uint32_t inst_free;      /* recycled instances, linked through next */
+    umap instmap;            /* (dot record, node) -> live instance */
 
     req_rec *reqs;
     size_t nreqs, capreqs;
-    umap reqmap;             /* (request id, 0) -> request */
+    uint32_t req_free;       /* answered requests, recycled */
+    umap reqmap;             /* (request id, 0) -> request not yet answered */
 
     write_rec *writes;
     size_t nwrites, capwrites;
@@ -417,15 +443,28 @@ static int key_of(ctx *c, const scalar *k, uint32_t *out)
     key_rec *kr = &c->keys[c->nkeys];
     memset(kr, 0, sizeof *kr);
     kr->key = *k;
+    kr->memo[0] = kr->memo[1] = NONE;
     if (umap_put(&c->keymap, h, i, (uint32_t)c->nkeys))
         return -1;
     *out = (uint32_t)c->nkeys++;
     return 0;
 }
 
-static uint32_t dot_find(const ctx *c, uint32_t key, uint64_t dot)
+/* Events of one key mostly name the same one or two dots in a row (a version stored at
+ * every replica, the one it replaces dropped at every replica): a memo per key saves the
+ * hash lookups that, on a long history, are cache misses. */
+static uint32_t dot_find(ctx *c, uint32_t key, uint64_t dot)
 {
-    return umap_get(&c->dotmap, dot, key);
+    key_rec *k = &c->keys[key];
+    for (int i = 0; i < 2; i++)
+        if (k->memo[i] != NONE && c->dots[k->memo[i]].dot == dot)
+            return k->memo[i];
+    uint32_t d = umap_get(&c->dotmap, dot, key);
+    if (d != NONE) {
+        k->memo[1] = k->memo[0];
+        k->memo[0] = d;
+    }
+    return d;
 }
 
 static int dot_of(ctx *c, uint32_t key, uint64_t dot, uint32_t *out)
@@ -437,7 +476,7 @@ static int dot_of(ctx *c, uint32_t key, uint64_t dot, uint32_t *out)
         memset(r, 0, sizeof *r);
         r->dot = dot;
         r->key = key;
-        r->head = r->write = r->req = NONE;
+        r->head = r->write = NONE;
         d = (uint32_t)c->ndots;
         if (umap_put(&c->dotmap, dot, key, d))
             return -1;
@@ -596,12 +635,12 @@ static bool stmt_arg(const char *s, char *buf, size_t n)
     return true;
 }
 
-/* "the PUT cart = apple", "the DEL of cart", "the ADD cart milk", "the write n1:3 to cart" */
-static void sb_write(sbuf *b, const ctx *c, uint32_t wi)
+/* "the PUT cart = apple", "the DEL of cart", "the ADD cart milk", "the write n1:3 to cart";
+ * the article is left out after a possessive ("alice's own PUT cart = apple"). */
+static void sb_write(sbuf *b, const ctx *c, uint32_t wi, bool article)
 {
     const write_rec *w = &c->writes[wi];
     const dot_rec *d = &c->dots[w->dot];
-    const req_rec *rq = w->req != NONE ? &c->reqs[w->req] : NULL;
     char kb[64], vb[72];
     key_text(c, w->key, kb, sizeof kb);
     const char *op = op_name(w->op);
@@ -609,31 +648,33 @@ static void sb_write(sbuf *b, const ctx *c, uint32_t wi)
     if (w->op == OP_PUT && d->kind == K_VALUE && d->text) {
         snprintf(vb, sizeof vb, "%s", d->text);
         have = true;
-    } else if (w->op != OP_DEL && rq) {
-        have = stmt_arg(rq->text, vb, sizeof vb);
+    } else if (w->op != OP_DEL) {
+        have = stmt_arg(w->stmt, vb, sizeof vb);
     }
+    if (article)
+        sb_printf(b, "the ");
     if (!op) {
-        sb_printf(b, "the write ");
+        sb_printf(b, "write ");
         sb_dot(b, d->dot);
         sb_printf(b, " to %s", kb);
     } else if (w->op == OP_DEL) {
-        sb_printf(b, "the DEL of %s", kb);
+        sb_printf(b, "DEL of %s", kb);
     } else if (w->op == OP_PUT) {
-        sb_printf(b, "the PUT %s", kb);
+        sb_printf(b, "PUT %s", kb);
         if (have)
             sb_printf(b, " = %s", vb);
     } else {
-        sb_printf(b, "the %s %s", op, kb);
+        sb_printf(b, "%s %s", op, kb);
         if (have)
             sb_printf(b, " %s", vb);
     }
 }
 
 /* "the PUT cart = apple acknowledged at n1 (tick 3)" */
-static void sb_acked(sbuf *b, const ctx *c, uint32_t wi)
+static void sb_acked(sbuf *b, const ctx *c, uint32_t wi, bool article)
 {
     const write_rec *w = &c->writes[wi];
-    sb_write(b, c, wi);
+    sb_write(b, c, wi, article);
     sb_printf(b, " acknowledged at n%u (tick %" PRIu64 ")", (unsigned)w->node, w->ack_tick);
 }
 
@@ -760,22 +801,26 @@ static int version_store(ctx *c, const hist_event *e, uint32_t key)
         }
     }
     /* The instance at this replica. */
-    uint32_t ii = umap_get(&c->instmap, d, e->node);
-    if (ii == NONE) {
-        RESERVE(c->inst, c->capinst, c->ninst + 1);
-        ii = (uint32_t)c->ninst;
-        c->inst[ii] = (inst_rec){ .dot = d, .prev = NONE, .next = NONE, .node = e->node };
-        if (umap_put(&c->instmap, d, e->node, ii))
-            return -1;
-        c->ninst++;
-    }
-    inst_rec *in = &c->inst[ii];
-    if (in->live)
+    if (umap_get(&c->instmap, d, e->node) != NONE)
         return 0;
     key_rec *k = &c->keys[key];
     RESERVE(k->live, k->caplive, k->nlive + 1);
+    uint32_t ii = c->inst_free;
+    if (ii != NONE) {
+        c->inst_free = c->inst[ii].next;
+    } else {
+        RESERVE(c->inst, c->capinst, c->ninst + 1);
+        ii = (uint32_t)c->ninst++;
+    }
+    if (umap_put(&c->instmap, d, e->node, ii)) {
+        c->inst[ii].next = c->inst_free;
+        c->inst_free = ii;
+        return -1;
+    }
+    inst_rec *in = &c->inst[ii];
     r = &c->dots[d];
-    in->live = 1;
+    in->dot = d;
+    in->node = e->node;
     in->prev = NONE;
     in->next = r->head;
     if (r->head != NONE)
@@ -802,17 +847,19 @@ static int version_remove(ctx *c, const hist_event *e, uint32_t key, int why)
             return -1;
     }
     uint32_t ii = umap_get(&c->instmap, d, e->node);
-    if (ii == NONE || !c->inst[ii].live)
+    if (ii == NONE)
         return 0;
+    umap_del(&c->instmap, d, e->node);
     inst_rec *in = &c->inst[ii];
-    in->live = 0;
     if (in->prev != NONE)
         c->inst[in->prev].next = in->next;
     else
         r->head = in->next;
     if (in->next != NONE)
         c->inst[in->next].prev = in->prev;
-    in->prev = in->next = NONE;
+    in->prev = NONE;
+    in->next = c->inst_free;
+    c->inst_free = ii;
     r->rm_seq = e->seq;
     r->rm_node = e->node;
     r->rm_why = (uint8_t)why;
@@ -840,19 +887,33 @@ static int sibling_event(ctx *c, const hist_event *e, uint32_t key)
 
 /* --- requests ------------------------------------------------------------------------ */
 
+/* A request lives from its REQ_INVOKE to its REQ_ANSWER; then its record is recycled. */
 static int req_of(ctx *c, uint64_t id, uint32_t *out)
 {
     uint32_t i = umap_get(&c->reqmap, id, 0);
     if (i == NONE) {
-        RESERVE(c->reqs, c->capreqs, c->nreqs + 1);
-        memset(&c->reqs[c->nreqs], 0, sizeof c->reqs[0]);
-        i = (uint32_t)c->nreqs;
-        if (umap_put(&c->reqmap, id, 0, i))
+        if (c->req_free != NONE) {
+            i = c->req_free;
+            c->req_free = c->reqs[i].own;
+        } else {
+            RESERVE(c->reqs, c->capreqs, c->nreqs + 1);
+            i = (uint32_t)c->nreqs++;
+        }
+        if (umap_put(&c->reqmap, id, 0, i)) {
+            c->reqs[i].own = c->req_free;
+            c->req_free = i;
             return -1;
-        c->nreqs++;
+        }
     }
     *out = i;
     return 0;
+}
+
+static void req_done(ctx *c, uint64_t id, uint32_t i)
+{
+    umap_del(&c->reqmap, id, 0);
+    c->reqs[i].own = c->req_free;
+    c->req_free = i;
 }
 
 static int req_invoke(ctx *c, const hist_event *e, uint32_t key)
@@ -861,13 +922,9 @@ static int req_invoke(ctx *c, const hist_event *e, uint32_t key)
     if (req_of(c, (uint64_t)e->n[2], &ri) || client_of(c, e->actor, &client))
         return -1;
     req_rec *r = &c->reqs[ri];
-    r->id = (uint64_t)e->n[2];
     r->inv_seq = e->seq;
-    r->key = key;
     r->client = client;
-    r->node = e->node;
     r->op = (uint8_t)e->n[0];
-    r->answered = 0;
     r->text = e->text;
     r->own = NONE;
     if (r->op == OP_GET && client != NONE) {
@@ -896,7 +953,8 @@ static int kr_insert(ctx *c, uint32_t key, uint64_t p, uint32_t wi)
     return 0;
 }
 
-static int write_answer(ctx *c, const hist_event *e, uint32_t key, uint32_t ri, uint8_t op)
+static int write_answer(ctx *c, const hist_event *e, uint32_t key, const char *stmt,
+                        uint8_t op)
 {
     uint64_t p = (uint64_t)e->n[3];
     if (!p)
@@ -904,7 +962,6 @@ static int write_answer(ctx *c, const hist_event *e, uint32_t key, uint32_t ri, 
     uint32_t d;
     if (dot_of(c, key, p, &d))
         return -1;
-    c->dots[d].req = ri;
     if (e->n[0] != 1 || c->dots[d].write != NONE)
         return 0;
     uint32_t client;
@@ -912,8 +969,8 @@ static int write_answer(ctx *c, const hist_event *e, uint32_t key, uint32_t ri, 
         return -1;
     RESERVE(c->writes, c->capwrites, c->nwrites + 1);
     uint32_t wi = (uint32_t)c->nwrites++;
-    c->writes[wi] = (write_rec){ .dot = d, .req = ri, .key = key, .client = client,
-                                 .ack_seq = e->seq, .ack_tick = e->tick, .node = e->node,
+    c->writes[wi] = (write_rec){ .dot = d, .key = key, .client = client, .ack_seq = e->seq,
+                                 .ack_tick = e->tick, .stmt = stmt, .node = e->node,
                                  .op = op };
     c->dots[d].write = wi;
     if (kr_insert(c, key, p, wi))
@@ -953,7 +1010,7 @@ static int get_begin(ctx *c, const hist_event *e, uint32_t key)
 }
 
 /* Does the GET's result reflect packed dot p (B1)? */
-static bool get_reflects(const ctx *c, uint64_t p)
+static bool get_reflects(ctx *c, uint64_t p)
 {
     const hist_event *e = c->get;
     for (int i = 0; i < e->nrows; i++)
@@ -1057,7 +1114,7 @@ static int check_stale(ctx *c, const req_rec *rq, uint32_t key, const char *clie
     sb_printf(&b, "stale read: ");
     sb_get(&b, c, e, key);
     sb_printf(&b, ", but ");
-    sb_acked(&b, c, best);
+    sb_acked(&b, c, best, true);
     uint32_t wd = c->writes[best].dot, lv = live_witness(c, best);
     if (lv == wd) {
         sb_printf(&b, " was already stored at n%u.", (unsigned)c->inst[c->dots[lv].head].node);
@@ -1087,7 +1144,7 @@ static int check_ryw(ctx *c, const req_rec *rq, uint32_t key, const char *client
     sb_printf(&b, "read your writes: ");
     sb_get(&b, c, e, key);
     sb_printf(&b, ", but %s's own ", client);
-    sb_acked(&b, c, rq->own);
+    sb_acked(&b, c, rq->own, false);
     sb_printf(&b, " came before it.");
     return finding_text(c, f, &b);
 }
@@ -1130,16 +1187,15 @@ static int check_mr(ctx *c, const req_rec *rq, uint32_t key, size_t ev_index,
 static int req_answer(ctx *c, const hist_event *e, size_t ev_index, uint32_t key)
 {
     uint32_t ri = umap_get(&c->reqmap, (uint64_t)e->n[2], 0);
-    if (ri != NONE && c->reqs[ri].answered)
-        return 0;
-    if (ri != NONE)
-        c->reqs[ri].answered = 1;
-    uint8_t op = ri != NONE ? c->reqs[ri].op : e->n[3] ? 0 : OP_GET;
-    if (op != OP_GET)
-        return write_answer(c, e, key, ri, op);
+    req_rec rq = { .client = NONE, .own = NONE, .op = e->n[3] ? 0 : OP_GET };
+    if (ri != NONE) {
+        rq = c->reqs[ri];
+        req_done(c, (uint64_t)e->n[2], ri);
+    }
+    if (rq.op != OP_GET)
+        return write_answer(c, e, key, rq.text, rq.op);
     if (e->n[0] != 1 || ri == NONE)
         return 0;
-    req_rec rq = c->reqs[ri];
     const char *client = rq.client != NONE ? c->clients[rq.client] : NULL;
     if (get_begin(c, e, key) || check_stale(c, &rq, key, client))
         return -1;
@@ -1189,7 +1245,7 @@ static int lost_writes(ctx *c)
             return -1;
         sbuf b = { 0 };
         sb_printf(&b, "lost write: ");
-        sb_acked(&b, c, (uint32_t)wi);
+        sb_acked(&b, c, (uint32_t)wi, true);
         if (back != NONE) {
             const dot_rec *x = &c->dots[back];
             sb_printf(&b, " was lost: its tombstone was purged and the older value came "
@@ -1295,6 +1351,7 @@ int basecheck_run(const hist *h, base_findings *out)
     ctx c;
     memset(&c, 0, sizeof c);
     c.h = h;
+    c.inst_free = c.req_free = NONE;
     memset(out, 0, sizeof *out);
     int rc = -1;
     if (scan(&c) || lost_writes(&c))
