@@ -34,7 +34,7 @@
 #include "replica.h"
 #include "../history/history.h"
 
-#define CLUSTER_MAX 100000
+#define CLUSTER_MAX 60000   /* history events keep replicas in 16 bits; 0xFFFF marks merged CRDT states */
 
 typedef struct base_cfg {
     uint32_t n;

@@ -1,12 +1,17 @@
 /*
  * net.c: the simulated network. See net.h for what it promises.
  *
- * The queue is a binary min-heap of net_msg ordered by (due, seq); seq grows with every
- * send and is never reused, so the order is total and N1 holds: a message comes out once,
- * after every message with a smaller (due, seq). A send costs one malloc (the copy of the
- * bytes) and O(log m) for m messages in flight; delivering costs O(log m). Nothing here
- * walks the replicas or the links per send or per tick: directives may (a partition copies
- * its n + 1 groups), messages may not.
+ * The queue. seq grows with every send and is never reused, so (due, seq) is a total
+ * order, and N1 says messages come out in it, each once. Messages due at the same tick sit
+ * in one bucket, a FIFO array appended to in send order, hence in seq order whatever the
+ * send times were. The live buckets form a min-heap by due tick, and a small hash map
+ * (open addressing, deletion by backward shift) finds the bucket for a due tick, with the
+ * last send's bucket tried first. A send is then O(1) plus one malloc (the copy of the
+ * bytes) and a delivery O(1); only starting or ending a due tick costs O(log b) for b
+ * distinct due ticks in flight (a handful: one per distinct delay). An emptied bucket
+ * keeps its array for reuse, so memory is O(the most messages ever in flight). Nothing
+ * here walks the replicas or the links per send or per tick: directives may (a partition
+ * copies its n + 1 groups), messages may not.
  *
  * Links. The default delay and loss apply to every link without an entry. A directed
  * link (a, b) gets an entry in an open-addressing table (linear probing, key a << 32 | b,
@@ -53,6 +58,17 @@ static const char *const why_name[] = { "", "down", "cut", "partition", "loss" }
 
 enum { L_DELAY = 1, L_LOSS = 2, L_CUT = 4, L_BRIDGE = 8 };
 
+/* The messages due at one tick, in send order (so in seq order: seq only grows). */
+typedef struct net_bucket {
+    uint64_t due;            /* 0: free */
+    net_msg *m;              /* m[head..len) wait */
+    size_t head, len, cap;
+} net_bucket;
+
+typedef struct net_dslot { uint64_t due; uint32_t bk; } net_dslot;    /* due 0: empty */
+
+#define NO_BUCKET UINT32_MAX
+
 typedef struct net_link {
     uint64_t key;            /* a << 32 | b; 0 = empty slot (replicas start at 1) */
     uint32_t delay;
@@ -70,8 +86,15 @@ struct net {
     bool parted;                     /* some groups differ */
     net_link *links;                 /* open addressing, lcap a power of two (or 0) */
     size_t lcap, lused;
-    net_msg *q;                      /* min-heap by (due, seq) */
-    size_t qlen, qcap;
+    size_t ncut, nbridge;            /* links with those flags: delivery skips the lookup */
+    net_bucket *bk;                  /* every bucket made, live or free */
+    uint32_t nbk, capbk;
+    uint32_t *free_bk, nfree;        /* free buckets, for reuse */
+    uint32_t *bheap, nheap;          /* live buckets, a min-heap by due */
+    net_dslot *dmap;                 /* due -> live bucket, open addressing */
+    size_t dcap, dused;
+    uint32_t last;                   /* the bucket the last send went to, or NO_BUCKET */
+    size_t inflight;
     uint64_t seq;
     net_stats st;
 };
@@ -109,7 +132,7 @@ static int link_rehash(net *nt, size_t cap)
         if (!t)
             return -1;
     }
-    size_t used = 0;
+    size_t used = 0, ncut = 0, nbridge = 0;
     for (size_t i = 0; i < nt->lcap; i++) {
         net_link *l = &nt->links[i];
         if (l->key == 0 || l->flags == 0)
@@ -119,7 +142,11 @@ static int link_rehash(net *nt, size_t cap)
             j = (j + 1) & (cap - 1);
         t[j] = *l;
         used++;
+        ncut += (l->flags & L_CUT) != 0;
+        nbridge += (l->flags & L_BRIDGE) != 0;
     }
+    nt->ncut = ncut;
+    nt->nbridge = nbridge;
     free(nt->links);
     nt->links = t;
     nt->lcap = cap;
@@ -163,6 +190,15 @@ static net_link *link_get(net *nt, uint32_t a, uint32_t b)
     return l;
 }
 
+/* Changes a link's flags, keeping the counts of cut and bridged links. */
+static void link_flags(net *nt, net_link *l, uint8_t set, uint8_t clear)
+{
+    uint8_t f = (uint8_t)((l->flags | set) & ~clear);
+    nt->ncut += (size_t)((f & L_CUT) != 0) - (size_t)((l->flags & L_CUT) != 0);
+    nt->nbridge += (size_t)((f & L_BRIDGE) != 0) - (size_t)((l->flags & L_BRIDGE) != 0);
+    l->flags = f;
+}
+
 static bool valid(const net *nt, uint32_t r) { return r >= 1 && r <= nt->n; }
 
 /* Clears the flags on every configured link, then drops the entries left empty. */
@@ -185,6 +221,7 @@ net *net_new(uint32_t n, prng loss_stream, hist *h)
     nt->loss_stream = loss_stream;
     nt->h = h;
     nt->delay = 1;
+    nt->last = NO_BUCKET;
     nt->up = malloc(((size_t)n + 1) * sizeof *nt->up);
     nt->group = calloc((size_t)n + 1, sizeof *nt->group);
     if (!nt->up || !nt->group) {
@@ -200,9 +237,15 @@ void net_free(net *nt)
 {
     if (!nt)
         return;
-    for (size_t i = 0; i < nt->qlen; i++)
-        free(nt->q[i].bytes);
-    free(nt->q);
+    for (uint32_t b = 0; b < nt->nbk; b++) {
+        for (size_t i = nt->bk[b].head; i < nt->bk[b].len; i++)
+            free(nt->bk[b].m[i].bytes);
+        free(nt->bk[b].m);
+    }
+    free(nt->bk);
+    free(nt->free_bk);
+    free(nt->bheap);
+    free(nt->dmap);
     free(nt->links);
     free(nt->up);
     free(nt->group);
@@ -257,18 +300,16 @@ void net_cut(net *nt, uint32_t a, uint32_t b, bool one_way)
         return;
     net_link *l = link_get(nt, a, b);
     if (l)
-        l->flags |= L_CUT;
+        link_flags(nt, l, L_CUT, 0);
     if (!one_way && (l = link_get(nt, b, a)))
-        l->flags |= L_CUT;
+        link_flags(nt, l, L_CUT, 0);
 }
 
 void net_heal(net *nt, uint32_t a, uint32_t b)
 {
     if (a == 0 && b == 0) {
-        if (nt->parted) {
-            memset(nt->group, 0, ((size_t)nt->n + 1) * sizeof *nt->group);
-            nt->parted = false;
-        }
+        memset(nt->group, 0, ((size_t)nt->n + 1) * sizeof *nt->group);
+        nt->parted = false;
         links_clear_flags(nt, L_CUT | L_BRIDGE);
         return;
     }
@@ -276,12 +317,10 @@ void net_heal(net *nt, uint32_t a, uint32_t b)
         return;
     bool across = nt->parted && nt->group[a] != nt->group[b];
     for (int dir = 0; dir < 2; dir++) {
-        net_link *l = dir ? link_get(nt, b, a) : link_get(nt, a, b);
-        if (!l)
-            continue;
-        l->flags &= (uint8_t)~L_CUT;
-        if (across)
-            l->flags |= L_BRIDGE;
+        uint32_t x = dir ? b : a, y = dir ? a : b;
+        net_link *l = across ? link_get(nt, x, y) : link_find(nt, x, y);
+        if (l)
+            link_flags(nt, l, across ? L_BRIDGE : 0, L_CUT);
     }
 }
 
@@ -329,52 +368,204 @@ bool net_reachable(const net *nt, uint32_t a, uint32_t b)
 
 /* ---- the queue ---------------------------------------------------------------------------- */
 
-static bool before(const net_msg *x, const net_msg *y)
+static size_t due_slot(uint64_t due, size_t cap)
 {
-    return x->due < y->due || (x->due == y->due && x->seq < y->seq);
+    uint64_t h = due * 0x9e3779b97f4a7c15ULL;
+    return (size_t)(h ^ h >> 32) & (cap - 1);
 }
 
-static int heap_push(net *nt, const net_msg *m)
+static uint32_t dmap_find(const net *nt, uint64_t due)
 {
-    if (nt->qlen == nt->qcap) {
-        size_t cap = nt->qcap ? 2 * nt->qcap : 256;
-        net_msg *q = realloc(nt->q, cap * sizeof *q);
-        if (!q)
+    if (nt->dused == 0)
+        return NO_BUCKET;
+    for (size_t i = due_slot(due, nt->dcap);; i = (i + 1) & (nt->dcap - 1)) {
+        if (nt->dmap[i].due == due)
+            return nt->dmap[i].bk;
+        if (nt->dmap[i].due == 0)
+            return NO_BUCKET;
+    }
+}
+
+static void dmap_put(net_dslot *t, size_t cap, uint64_t due, uint32_t bk)
+{
+    size_t i = due_slot(due, cap);
+    while (t[i].due)
+        i = (i + 1) & (cap - 1);
+    t[i].due = due;
+    t[i].bk = bk;
+}
+
+static int dmap_insert(net *nt, uint64_t due, uint32_t bk)
+{
+    if (2 * (nt->dused + 1) > nt->dcap) {
+        size_t cap = nt->dcap ? 2 * nt->dcap : 64;
+        net_dslot *t = calloc(cap, sizeof *t);
+        if (!t)
             return -1;
-        nt->q = q;
-        nt->qcap = cap;
+        for (size_t i = 0; i < nt->dcap; i++)
+            if (nt->dmap[i].due)
+                dmap_put(t, cap, nt->dmap[i].due, nt->dmap[i].bk);
+        free(nt->dmap);
+        nt->dmap = t;
+        nt->dcap = cap;
     }
-    size_t i = nt->qlen++;
-    while (i > 0) {
-        size_t parent = (i - 1) / 2;
-        if (!before(m, &nt->q[parent]))
-            break;
-        nt->q[i] = nt->q[parent];
-        i = parent;
-    }
-    nt->q[i] = *m;
+    dmap_put(nt->dmap, nt->dcap, due, bk);
+    nt->dused++;
     return 0;
 }
 
-static void heap_pop(net *nt, net_msg *out)
+/* Linear probing's deletion without tombstones: later entries of the run move back into
+ * the hole when their home slot allows it. */
+static void dmap_delete(net *nt, uint64_t due)
 {
-    *out = nt->q[0];
-    net_msg last = nt->q[--nt->qlen];
-    size_t n = nt->qlen, i = 0;
+    size_t mask = nt->dcap - 1, i = due_slot(due, nt->dcap);
+    while (nt->dmap[i].due != due)
+        i = (i + 1) & mask;
+    nt->dmap[i].due = 0;
+    nt->dused--;
+    for (size_t j = (i + 1) & mask; nt->dmap[j].due; j = (j + 1) & mask) {
+        size_t home = due_slot(nt->dmap[j].due, nt->dcap);
+        /* j may move to i when home is not cyclically within (i, j] */
+        bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (stays)
+            continue;
+        nt->dmap[i] = nt->dmap[j];
+        nt->dmap[j].due = 0;
+        i = j;
+    }
+}
+
+static bool bk_before(const net *nt, uint32_t x, uint32_t y)
+{
+    return nt->bk[x].due < nt->bk[y].due;
+}
+
+static void bheap_push(net *nt, uint32_t b)
+{
+    uint32_t i = nt->nheap++;
+    while (i > 0) {
+        uint32_t parent = (i - 1) / 2;
+        if (!bk_before(nt, b, nt->bheap[parent]))
+            break;
+        nt->bheap[i] = nt->bheap[parent];
+        i = parent;
+    }
+    nt->bheap[i] = b;
+}
+
+static void bheap_pop(net *nt)
+{
+    uint32_t last = nt->bheap[--nt->nheap], n = nt->nheap, i = 0;
     if (n == 0)
         return;
     for (;;) {
-        size_t c = 2 * i + 1;
+        uint32_t c = 2 * i + 1;
         if (c >= n)
             break;
-        if (c + 1 < n && before(&nt->q[c + 1], &nt->q[c]))
+        if (c + 1 < n && bk_before(nt, nt->bheap[c + 1], nt->bheap[c]))
             c++;
-        if (!before(&nt->q[c], &last))
+        if (!bk_before(nt, nt->bheap[c], last))
             break;
-        nt->q[i] = nt->q[c];
+        nt->bheap[i] = nt->bheap[c];
         i = c;
     }
-    nt->q[i] = last;
+    nt->bheap[i] = last;
+}
+
+/* The bucket of messages due at `due` (made if missing), or NO_BUCKET out of memory. */
+static uint32_t bucket_for(net *nt, uint64_t due)
+{
+    if (nt->last != NO_BUCKET && nt->bk[nt->last].due == due)
+        return nt->last;
+    uint32_t b = dmap_find(nt, due);
+    if (b != NO_BUCKET)
+        return nt->last = b;
+    if (nt->nfree == 0 && nt->nbk == nt->capbk) {
+        uint32_t cap = nt->capbk ? 2 * nt->capbk : 16;
+        net_bucket *bk = realloc(nt->bk, cap * sizeof *bk);
+        if (!bk)
+            return NO_BUCKET;
+        nt->bk = bk;
+        uint32_t *fr = realloc(nt->free_bk, cap * sizeof *fr);
+        if (!fr)
+            return NO_BUCKET;
+        nt->free_bk = fr;
+        uint32_t *hp = realloc(nt->bheap, cap * sizeof *hp);
+        if (!hp)
+            return NO_BUCKET;
+        nt->bheap = hp;
+        nt->capbk = cap;
+    }
+    if (nt->nfree) {
+        b = nt->free_bk[--nt->nfree];
+    } else {
+        b = nt->nbk++;
+        memset(&nt->bk[b], 0, sizeof nt->bk[b]);
+    }
+    if (dmap_insert(nt, due, b) < 0) {
+        nt->free_bk[nt->nfree++] = b;
+        return NO_BUCKET;
+    }
+    nt->bk[b].due = due;
+    nt->bk[b].head = nt->bk[b].len = 0;
+    bheap_push(nt, b);
+    return nt->last = b;
+}
+
+/* The earliest bucket, empty now, leaves the heap and the map; its array is kept for
+ * reuse. */
+static void retire(net *nt, uint32_t bi)
+{
+    bheap_pop(nt);
+    dmap_delete(nt, nt->bk[bi].due);
+    nt->bk[bi].due = 0;
+    nt->bk[bi].head = nt->bk[bi].len = 0;
+    nt->free_bk[nt->nfree++] = bi;
+}
+
+static int queue_push(net *nt, const net_msg *m)
+{
+    uint32_t bi = bucket_for(nt, m->due);
+    if (bi == NO_BUCKET)
+        return -1;
+    net_bucket *b = &nt->bk[bi];
+    if (b->len == b->cap && b->head > 0) {
+        memmove(b->m, b->m + b->head, (b->len - b->head) * sizeof *b->m);
+        b->len -= b->head;
+        b->head = 0;
+    }
+    if (b->len == b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 16;
+        net_msg *q = realloc(b->m, cap * sizeof *q);
+        if (!q)
+            return -1;           /* an empty bucket left behind is retired by queue_pop */
+        b->m = q;
+        b->cap = cap;
+    }
+    b->m[b->len++] = *m;
+    nt->inflight++;
+    return 0;
+}
+
+/* The earliest waiting message if it is due by now; 0 if none. */
+static int queue_pop(net *nt, uint64_t now, net_msg *out)
+{
+    while (nt->nheap) {
+        uint32_t bi = nt->bheap[0];
+        net_bucket *b = &nt->bk[bi];
+        if (b->head == b->len) {
+            retire(nt, bi);
+            continue;
+        }
+        if (b->due > now)
+            return 0;
+        *out = b->m[b->head++];
+        nt->inflight--;
+        if (b->head == b->len)
+            retire(nt, bi);
+        return 1;
+    }
+    return 0;
 }
 
 /* ---- events -------------------------------------------------------------------------------- */
@@ -421,11 +612,12 @@ uint64_t net_send(net *nt, uint64_t now, uint32_t from, uint32_t to, uint8_t typ
     if (why == PASS && loss > 0 && prng_chance(&nt->loss_stream, loss))
         why = DROP_LOSS;
     if (why == PASS) {
-        m.due = now + (l && (l->flags & L_DELAY) ? l->delay : nt->delay);
+        uint32_t delay = l && (l->flags & L_DELAY) ? l->delay : nt->delay;
+        m.due = now <= UINT64_MAX - delay ? now + delay : UINT64_MAX;    /* never 0 */
         m.bytes = malloc(len ? len : 1);
         if (m.bytes && len)
             memcpy(m.bytes, bytes, len);
-        if (!m.bytes || heap_push(nt, &m) < 0) {
+        if (!m.bytes || queue_push(nt, &m) < 0) {
             free(m.bytes);
             m.bytes = NULL;
             why = DROP_LOSS;     /* out of memory: the network lost it */
@@ -441,10 +633,10 @@ uint64_t net_send(net *nt, uint64_t now, uint32_t from, uint32_t to, uint8_t typ
 
 int net_next(net *nt, uint64_t now, net_msg *out)
 {
-    while (nt->qlen && nt->q[0].due <= now) {
-        net_msg m;
-        heap_pop(nt, &m);
-        drop_why why = blocked(nt, m.from, m.to, false, link_find(nt, m.from, m.to));
+    net_msg m;
+    while (queue_pop(nt, now, &m)) {
+        const net_link *l = nt->ncut || (nt->parted && nt->nbridge) ? link_find(nt, m.from, m.to) : NULL;
+        drop_why why = blocked(nt, m.from, m.to, false, l);
         if (why != PASS) {
             drop(nt, &m, why);
             free(m.bytes);
@@ -457,7 +649,7 @@ int net_next(net *nt, uint64_t now, net_msg *out)
     return 0;
 }
 
-size_t net_in_flight(const net *nt) { return nt->qlen; }
+size_t net_in_flight(const net *nt) { return nt->inflight; }
 
 void net_malformed(net *nt, const net_msg *m, const char *why)
 {

@@ -249,7 +249,7 @@ size_t wire_encode(const wire_msg *m, uint8_t **out)
     for (int i = 0; i < 4; i++)
         w.p[4 + i] = (uint8_t)(len >> (8 * i));
     uint32_t crc = crc32_update(0, w.p, len - 4);
-    for (int i = 0; i < 4; i++)
+    for (size_t i = 0; i < 4; i++)
         w.p[len - 4 + i] = (uint8_t)(crc >> (8 * i));
     *out = w.p;
     return len;

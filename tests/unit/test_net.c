@@ -141,6 +141,71 @@ static void test_n1_holds_when_everything_is_sent_first(void)
     net_free(nt);
 }
 
+/* Against a naive model (the least (due, seq) among the messages still out and due by now),
+ * with delays from 1 to a billion, send times that also go back and forth, and many due
+ * ticks alive at once (the queue's buckets, their map and its deletions). */
+static void n1_model(uint64_t seed, bool spread)
+{
+    enum { R = 30, SENDS = 6000 };
+    typedef struct { uint64_t due; bool out; } pend;
+    static pend model[SENDS + 1];
+    static uint32_t delay[R + 1][R + 1];
+    net *nt = mk(R, seed, NULL);
+    prng p;
+    prng_seed(&p, seed);
+    static const uint32_t delays[] = { 1, 2, 3, 7, 64, 1000, 1000000000 };
+    memset(model, 0, sizeof model);
+    for (uint32_t a = 1; a <= R; a++)
+        for (uint32_t b = 1; b <= R; b++)
+            delay[a][b] = 1;
+    for (uint32_t a = 1; a <= R; a++)
+        for (uint32_t b = 1; b <= R; b++)
+            if (prng_chance(&p, 40)) {
+                uint32_t d = spread ? (uint32_t)(1 + prng_below(&p, 3000)) : delays[prng_below(&p, 7)];
+                net_set_delay(nt, a, b, d);
+                delay[a][b] = delay[b][a] = d;
+            }
+    size_t nsent = 0, nout = 0;
+    uint64_t now = 10;
+    while (nsent < SENDS || nout < nsent) {
+        if (nsent < SENDS && prng_chance(&p, 70)) {
+            uint64_t at = now - 2 + prng_below(&p, 5);
+            uint32_t a = (uint32_t)(1 + prng_below(&p, R)), b = (uint32_t)(1 + prng_below(&p, R));
+            uint64_t s = send1(nt, at, a, b);
+            CHECK_EQ_INT(s, nsent + 1);
+            model[s].due = at + delay[a][b];
+            nsent++;
+            continue;
+        }
+        now += spread ? 1 + prng_below(&p, 3) : prng_chance(&p, 95) ? 1 : 1000000000;
+        net_msg m;
+        for (;;) {
+            size_t want = 0;
+            for (size_t i = 1; i <= nsent; i++)
+                if (!model[i].out && model[i].due <= now && (want == 0 || model[i].due < model[want].due))
+                    want = i;
+            int got = net_next(nt, now, &m);
+            CHECK_EQ_INT(got, want != 0);
+            if (!got || !want)
+                break;
+            CHECK_EQ_INT(m.seq, want);
+            CHECK_EQ_INT(m.due, model[want].due);
+            model[m.seq].out = true;
+            nout++;
+            free(m.bytes);
+        }
+        CHECK_EQ_INT(net_in_flight(nt), nsent - nout);
+    }
+    CHECK_EQ_INT(nout, SENDS);
+    net_free(nt);
+}
+
+static void test_n1_matches_a_naive_model(void)
+{
+    n1_model(19, false);
+    n1_model(20, true);         /* thousands of due ticks alive at once */
+}
+
 static void test_fifo_among_equal_due(void)
 {
     net *nt = mk(3, 3, NULL);
@@ -180,6 +245,10 @@ static void test_delay_defaults_overrides_and_clamp(void)
     net_set_delay(nt, 0, 0, 0);
     send1(nt, 20, 1, 2);
     CHECK_EQ_INT(drain(nt, 21, NULL, 0), 1);
+    net_set_delay(nt, 0, 0, 5);                           /* the end of time: due saturates */
+    send1(nt, UINT64_MAX - 2, 1, 2);
+    CHECK(net_next(nt, UINT64_MAX, &m) && m.due == UINT64_MAX);
+    free(m.bytes);
     net_free(nt);
 }
 
@@ -578,6 +647,7 @@ int main(void)
 {
     RUN(test_n1_order_by_due_then_seq_with_mixed_delays);
     RUN(test_n1_holds_when_everything_is_sent_first);
+    RUN(test_n1_matches_a_naive_model);
     RUN(test_fifo_among_equal_due);
     RUN(test_delay_defaults_overrides_and_clamp);
     RUN(test_bytes_are_copied_and_handed_over);
