@@ -111,7 +111,7 @@ static int grow(void **v, size_t *cap, size_t n, size_t sz)
 
 static rep_ctx ctx_of(const cluster *c)
 {
-    rep_ctx x = { c->h, c->now, c->cfg.resolve };
+    rep_ctx x = { c->h, c->now, c->cfg.resolve, c->cfg.grace };
     return x;
 }
 
@@ -651,6 +651,10 @@ static void finish_read(cluster *c, preq *q)
 /* A tombstone stored at r: purge it once the grace period has passed. */
 static void tomb_queue(cluster *c, uint32_t r, const char *key)
 {
+    if (c->tq_head && c->tq_head + c->tq_n == c->tq_cap) {
+        memmove(c->tq, c->tq + c->tq_head, c->tq_n * sizeof *c->tq);
+        c->tq_head = 0;
+    }
     if (grow((void **)&c->tq, &c->tq_cap, c->tq_head + c->tq_n, sizeof *c->tq) == 0) {
         tomb *t = &c->tq[c->tq_head + c->tq_n++];
         t->r = r;
@@ -1040,16 +1044,25 @@ static void expire_exchanges(cluster *c)
         c->ex_first_open = c->nex;
 }
 
+/* Tombstones are queued when stored and looked at once a grace period later; one whose
+ * own timestamp says it is not due yet (it arrived late, or its clock runs ahead) is
+ * queued again. */
 static void purge_tombstones(cluster *c)
 {
     rep_ctx x = ctx_of(c);
-    while (c->tq_n && c->tq[c->tq_head].at + c->cfg.grace <= c->now) {
-        tomb *t = &c->tq[c->tq_head];
-        int n = rep_purge(&c->reps[t->r], &x, t->key, c->now - c->cfg.grace);
-        if (c->rep)
-            c->rep->purged += (uint64_t)n;
+    size_t due = 0;
+    while (due < c->tq_n && c->tq[c->tq_head + due].at + c->cfg.grace <= c->now)
+        due++;
+    for (size_t i = 0; i < due; i++) {
+        tomb t = c->tq[c->tq_head];
         c->tq_head++;
         c->tq_n--;
+        int left = 0;
+        int n = rep_purge(&c->reps[t.r], &x, t.key, &left);
+        if (c->rep)
+            c->rep->purged += (uint64_t)n;
+        if (left)
+            tomb_queue(c, t.r, t.key);
     }
     if (c->tq_n == 0)
         c->tq_head = 0;

@@ -38,6 +38,12 @@ static dot state_dot(const vv *ctx)
     return d;
 }
 
+/* A tombstone whose grace, counted from its own timestamp, has run out. */
+static bool expired(const rep_ctx *c, const bversion *v)
+{
+    return v->kind == BV_TOMB && c->grace && v->ts + (int64_t)c->grace <= (int64_t)c->now;
+}
+
 /* --- the key table ------------------------------------------------------------------- */
 
 int rep_init(replica *r, uint32_t id)
@@ -319,6 +325,8 @@ out:
 
 int rep_merge(replica *r, const rep_ctx *c, const char *key, const bversion *in)
 {
+    if (expired(c, in))
+        return 0;   /* a peer that has not purged it yet: do not take it back */
     bkey *k = find_or_add(r, key);
     if (!k)
         return -1;
@@ -409,16 +417,21 @@ int rep_merge(replica *r, const rep_ctx *c, const char *key, const bversion *in)
     return 1;
 }
 
-int rep_purge(replica *r, const rep_ctx *c, const char *key, uint64_t before)
+int rep_purge(replica *r, const rep_ctx *c, const char *key, int *left)
 {
     bkey *k = rep_find(r, key);
+    *left = 0;
     if (!k)
         return 0;
     int n = 0;
     tree_out(r, k);
     for (uint32_t i = k->nv; i-- > 0;) {
-        if (k->v[i].kind != BV_TOMB || k->v[i].stored > before)
+        if (k->v[i].kind != BV_TOMB)
             continue;
+        if (!expired(c, &k->v[i])) {
+            (*left)++;
+            continue;
+        }
         if (c->h) {
             hist_event *e = hist_add(c->h, SIDE_BASE, EV_PURGE);
             if (e) {
@@ -468,7 +481,7 @@ int rep_merge_list(base_resolve res, const bversion *in, uint32_t n, bkey *out)
 {
     replica tmp;
     rep_init(&tmp, 0);
-    rep_ctx c = { NULL, 0, res };
+    rep_ctx c = { NULL, 0, res, 0 };
     int rc = 0;
     for (uint32_t i = 0; i < n && !rc; i++)
         rc = rep_merge(&tmp, &c, "k", &in[i]) < 0 ? -1 : 0;

@@ -14,6 +14,10 @@
  * Every change is reported (VERSION_STORE, VERSION_DISCARD, SIBLINGS, PURGE) and kept in
  * the replica's Merkle tree, so two replicas compare their whole state with one hash.
  *
+ * A tombstone past its grace period is not taken in from a peer (that peer has simply not
+ * purged it yet); otherwise a purged tombstone would come back and be purged again
+ * forever.
+ *
  * Invariants:
  *   R1. Under lww a key holds at most one version; under siblings no kept version
  *       descends from another kept version.
@@ -52,6 +56,7 @@ typedef struct rep_ctx {     /* what a change needs to know about the world */
     hist *h;
     uint64_t now;
     base_resolve resolve;
+    uint32_t grace;          /* tombstone grace period in ticks (0: forever) */
 } rep_ctx;
 
 int rep_init(replica *r, uint32_t id);
@@ -74,8 +79,10 @@ int rep_write(replica *r, const rep_ctx *c, rep_op op, const char *key, const ch
  * -1 out of memory. */
 int rep_merge(replica *r, const rep_ctx *c, const char *key, const bversion *in);
 
-/* Removes tombstones stored at or before `before`; returns how many. */
-int rep_purge(replica *r, const rep_ctx *c, const char *key, uint64_t before);
+/* Removes the key's tombstones whose grace has run out (timestamp + grace <= now): the
+ * grace counts from the tombstone's own timestamp, which travels with it, so every
+ * replica purges it at the same time. Returns how many; *left gets how many remain. */
+int rep_purge(replica *r, const rep_ctx *c, const char *key, int *left);
 
 /* The key's state as a learner reads it: "absent", a value, "a|b" for siblings (sorted),
  * "{a,b}" for a set, a number for a counter. */
