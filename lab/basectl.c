@@ -27,6 +27,7 @@ struct basectl {
     int node_write[10];          /* 0 none, 1 ok, 2 unavailable (or refused) */
     client_read reads[CLIENTS_MAX];
     int nreads;
+    int settled;                 /* the latest run: settle: 0 none yet, 1 settled, 2 not */
 };
 
 basectl *basectl_new(hist *h, uint64_t seed)
@@ -226,6 +227,7 @@ static int run_line(basectl *b, const scn_line *l, FILE *out, char *msg, size_t 
     }
     uint64_t max = l->n < 0 ? 1000 : (uint64_t)l->n, ticks = 0;
     bool ok = cluster_settle(c, max, &ticks);
+    b->settled = ok ? 1 : 2;
     if (ok)
         say(out, "%s  -> settled after %" PRIu64 " tick%s (tick %" PRIu64 ")%s\n", l->text, ticks, ticks == 1 ? "" : "s",
             cluster_now(c), cluster_converged(c) ? ": all up replicas agree" : ": every reachable group agrees");
@@ -290,19 +292,20 @@ static int client_line(basectl *b, const scn_line *l, FILE *out, char *msg, size
     if (waited)
         snprintf(timing, sizeof timing, ", %" PRIu64 " tick%s", waited, waited == 1 ? "" : "s");
     const char *who = s->op == BOP_GET ? "replies" : "acks";
+    const char *by = a.counted_by[0] ? a.counted_by : "none";
     if (s->op == BOP_GET) {
-        if (a.ok)
-            remember_read(b, l->node, l->client, a.text);
-        say(out, "%s  -> %s (%s: %s%s)\n", l->text, a.text, who, a.counted_by, timing);
+        /* An unavailable read is the latest read too: `expect n2 read = apple` must not
+         * pass on an older answer. */
+        remember_read(b, l->node, l->client, a.text);
+        say(out, "%s  -> %s (%s: %s%s)\n", l->text, a.text, who, by, timing);
     } else {
         b->node_write[l->node] = a.ok ? 1 : 2;
         if (a.error)
             say(out, "%s  -> %s\n", l->text, a.text);
         else if (a.ok)
-            say(out, "%s  -> ok (%s: %s%s)\n", l->text, who, a.counted_by, timing);
+            say(out, "%s  -> ok (%s: %s%s)\n", l->text, who, by, timing);
         else
-            say(out, "%s  -> %s (%s: %s; needed %u%s)\n", l->text, a.text, who, a.counted_by[0] ? a.counted_by : "none",
-                a.needed, timing);
+            say(out, "%s  -> %s (%s: %s; needed %u%s)\n", l->text, a.text, who, by, a.needed, timing);
     }
     return 0;
 }
@@ -444,6 +447,12 @@ int basectl_expect(basectl *b, const scn_line *l, char *why, size_t n)
         snprintf(why, n, conv ? "all up replicas hold the same data" : "the up replicas do not all hold the same data");
         return 0;
     }
+    case EX_SETTLED:
+        if (b->settled == 1)
+            return 1;
+        snprintf(why, n, b->settled ? "the latest run: settle stopped at its limit without settling"
+                                    : "no run: settle has been run");
+        return 0;
     case EX_STALE_READS: {
         base_findings f = { 0 };
         if (basecheck_run(b->h, &f)) {

@@ -4,6 +4,7 @@
  */
 #include "checkcmd.h"
 #include "../engines/history/acidcheck.h"
+#include "../engines/history/basecheck.h"
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
@@ -25,22 +26,44 @@ static int run_acid(const hist *h, check_label_fn label, void *arg, trace_findin
     int rc = TRACE_OK;
     for (int i = 0; i < f.n && !rc; i++) {
         const acid_finding *x = &f.v[i];
-        const char *aliases[ACHK_NAMES_MAX];
+        char *aliases[ACHK_NAMES_MAX];
         for (int j = 0; j < x->naliases && j < ACHK_NAMES_MAX; j++)
-            aliases[j] = x->aliases[j];
-        rc = trace_findings_add(out, "acid", x->name, aliases, x->naliases, x->txns, x->ntxns, x->seq,
-                                x->text ? x->text : "");
+            aliases[j] = (char *)x->aliases[j];
+        trace_finding t = { .checker = "acid", .name = (char *)x->name, .aliases = aliases,
+                            .naliases = x->naliases, .txns = (uint64_t *)x->txns, .ntxns = x->ntxns,
+                            .seq = x->seq, .text = x->text };
+        rc = trace_findings_add(out, &t);
     }
     acidcheck_free(&f);
     return rc;
 }
 
-/* One row per checker; the BASE side's joins here. */
+/* The BASE checker names no transactions: where it happened is a replica, a key and
+ * maybe a client. */
+static int run_base(const hist *h, check_label_fn label, void *arg, trace_findings *out)
+{
+    base_findings f = { 0 };
+    if (basecheck_run(h, &f))
+        return TRACE_NOMEM;
+    int rc = TRACE_OK;
+    for (int i = 0; i < f.n && !rc; i++) {
+        base_finding *x = &f.v[i];
+        trace_finding t = { .checker = "base", .name = x->name, .seq = x->seq, .node = x->node,
+                            .key = x->key[0] ? x->key : NULL, .client = x->client[0] ? x->client : NULL,
+                            .text = x->text };
+        rc = trace_findings_add(out, &t);
+    }
+    basecheck_free(&f);
+    return rc;
+}
+
+/* One row per checker, run in this order. */
 static const struct checker {
     const char *name;
     int (*run)(const hist *h, check_label_fn label, void *arg, trace_findings *out);
 } checkers[] = {
     { "acid", run_acid },
+    { "base", run_base },
 };
 
 int check_run_all(const hist *h, check_label_fn label, void *arg, trace_findings *out)
@@ -146,6 +169,12 @@ bool check_findings_differ(const trace_findings *a, const trace_findings *b, cha
             field = "txns";
         else if (x->seq != y->seq)
             field = "seq";
+        else if (x->node != y->node)
+            field = "node";
+        else if ((x->key == NULL) != (y->key == NULL) || (x->key && strcmp(x->key, y->key)))
+            field = "key";
+        else if ((x->client == NULL) != (y->client == NULL) || (x->client && strcmp(x->client, y->client)))
+            field = "client";
         else if (strcmp(x->text, y->text))
             field = "text";
         for (int j = 0; !field && j < x->naliases; j++)
@@ -171,8 +200,8 @@ static const char *check_help =
     "\n"
     "options:\n"
     "  --json          print the findings as JSON instead: {\"file\", \"events\", \"findings\":\n"
-    "                  [{\"checker\", \"name\", \"aliases\", \"txns\", \"labels\", \"seq\", \"text\"}],\n"
-    "                  \"matches_trace\"}\n"
+    "                  [{\"checker\", \"name\", \"aliases\", \"txns\", \"labels\", \"seq\", [\"node\",\n"
+    "                  \"key\", \"client\",] \"text\"}], \"matches_trace\"}\n"
     "  --help, --version\n"
     "\n"
     "exit status:\n"
@@ -201,10 +230,10 @@ static void print_text(const char *file, const trace *t, const trace_findings *f
 {
     size_t nev = hist_count(t->h);
     if (f->n == 0) {
-        printf("%s: %zu events; the checkers found no anomaly.\n", file, nev);
+        printf("%s: %zu events; the checkers found nothing to report.\n", file, nev);
         return;
     }
-    printf("%s: %zu events; the checkers found %d %s:\n", file, nev, f->n, f->n == 1 ? "anomaly" : "anomalies");
+    printf("%s: %zu events; the checkers report %d %s:\n", file, nev, f->n, f->n == 1 ? "finding" : "findings");
     for (int i = 0; i < f->n; i++) {
         const trace_finding *x = &f->v[i];
         char txns[512];
@@ -215,6 +244,12 @@ static void print_text(const char *file, const trace *t, const trace_findings *f
         printf("%s", x->naliases ? ")" : "");
         if (txns[0])
             printf(", %s %s", x->ntxns == 1 ? "transaction" : "transactions", txns);
+        if (x->client)
+            printf(", client %s", x->client);
+        if (x->key)
+            printf(", key %s", x->key);
+        if (x->node)
+            printf(", at n%d", x->node);
         printf(", complete at event %" PRIu64 ":\n", x->seq);
         /* The text may span lines; indent each. */
         const char *p = x->text;
@@ -258,6 +293,12 @@ static int print_json(const char *file, const trace *t, const trace_findings *f,
             cJSON_AddItemToArray(lb, cJSON_CreateString(b));
         }
         cJSON_AddNumberToObject(o, "seq", (double)x->seq);
+        if (x->node)
+            cJSON_AddNumberToObject(o, "node", x->node);
+        if (x->key)
+            cJSON_AddStringToObject(o, "key", x->key);
+        if (x->client)
+            cJSON_AddStringToObject(o, "client", x->client);
         cJSON_AddStringToObject(o, "text", x->text);
     }
     cJSON_AddBoolToObject(root, "matches_trace", matches);

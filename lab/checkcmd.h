@@ -3,9 +3,9 @@
  *
  * Every checker reads a history and reports its findings in one shape (trace_finding).
  * The runner records them in a trace when a run ends, `check` re-runs them over a trace's
- * events, and `grade` over a replay; all three call check_run_all, so adding a checker
- * (the BASE side's session guarantees) is one more row in the table in checkcmd.c and no
- * change anywhere else.
+ * events, and `grade` over a replay; all three call check_run_all, whose table in
+ * checkcmd.c holds the ACID checker (acidcheck.h) and the BASE one (basecheck.h): another
+ * checker is one more row there and no change anywhere else.
  *
  * A trace does not store how the learner knows each transaction; check_labels derives it
  * from the TXN_BEGIN events the same way the engine does ("T1", "T1#2" for the session's

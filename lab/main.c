@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checkcmd.h"
+#include "grade.h"
 #include "runner.h"
 
 #ifndef ACIDBASE_VERSION
@@ -22,13 +24,18 @@ static const char *main_help =
     "usage: acidbase [--help] [--version] <command> [options]\n"
     "\n"
     "commands:\n"
-    "  run FILE|-      run a scenario headless and print what happened (see `acidbase run --help`)\n"
+    "  run FILE|-      run a scenario headless and print what happened; --trace OUT.json\n"
+    "                  also writes the run as a JSON trace (see `acidbase run --help`)\n"
+    "  check TRACE     run the history checkers over a trace again and explain what they find\n"
+    "  grade TRACE...  replay traces, reject any that differ, score the rest (text, JSON,\n"
+    "                  Gradescope results.json, CSV summary; see `acidbase grade --help`)\n"
     "\n"
     "Not built yet: the full-screen lab (`acidbase` alone, `acidbase lab`), lessons, progress,\n"
-    "traces and grading (`check`, `grade`), benchmarks (`bench`), and the BASE side (replicas).\n"
+    "benchmarks (`bench`), and the BASE side (replicas).\n"
     "Until the lab screen exists, try:  acidbase run assets/tour.scn\n"
     "\n"
-    "The scenario language: assets/doc/scenarios.md. Exit codes: acidbase run --help.\n";
+    "The scenario language: assets/doc/scenarios.md; traces: assets/doc/traces.md.\n"
+    "Exit codes: each command's --help.\n";
 
 static const char *run_help =
     "usage: acidbase run FILE|- [--dir DIR] [--seed N] [--quiet] [--trace OUT.json]\n"
@@ -44,7 +51,9 @@ static const char *run_help =
     "  --seed N        seed for the BASE side's random choices when the scenario sets none\n"
     "                  (a `cluster: seed` line wins; the seed used is recorded in traces)\n"
     "  --quiet         print only failed expectations and errors\n"
-    "  --trace OUT     write the run as a JSON trace (not built yet: exits 2)\n"
+    "  --trace OUT     write the run as a JSON trace to OUT (atomically), whatever the\n"
+    "                  expectations say; not written when the run stops at invalid input or\n"
+    "                  an I/O error (format: assets/doc/traces.md)\n"
     "  --help, --version\n"
     "\n"
     "exit status:\n"
@@ -52,7 +61,7 @@ static const char *run_help =
     "  1  an expectation failed (all are reported)\n"
     "  2  invalid input: FILE:LINE:COL: message on stderr, nothing run past the bad line\n"
     "     (also: bad command-line options)\n"
-    "  3  an I/O or internal error\n";
+    "  3  an I/O or internal error (also: the trace cannot be written)\n";
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -92,8 +101,9 @@ static int cmd_run(int argc, char **argv)
                     return usage_error("--seed needs a non-negative integer, not '%s'", v);
                 o.seed = s;
             } else {
-                fprintf(stderr, "acidbase: --trace: trace export is not built yet; run without it\n");
-                return EXIT_USAGE;
+                if (!*v)
+                    return usage_error("%s needs a file name", a);
+                o.trace_path = v;
             }
         } else if (a[0] == '-' && a[1]) {
             return usage_error("run: unknown option '%s'", a);
@@ -126,8 +136,11 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "run"))
         return cmd_run(argc - 2, argv + 2);
-    if (!strcmp(cmd, "lab") || !strcmp(cmd, "replay") || !strcmp(cmd, "check") || !strcmp(cmd, "grade") ||
-        !strcmp(cmd, "lessons") || !strcmp(cmd, "lesson") || !strcmp(cmd, "progress") || !strcmp(cmd, "bench")) {
+    if (!strcmp(cmd, "check"))
+        return check_main(argc - 2, argv + 2);
+    if (!strcmp(cmd, "grade"))
+        return grade_main(argc - 2, argv + 2);
+    if (!strcmp(cmd, "lab") || !strcmp(cmd, "replay") || !strcmp(cmd, "lessons") || !strcmp(cmd, "lesson") || !strcmp(cmd, "progress") || !strcmp(cmd, "bench")) {
         fprintf(stderr, "acidbase: '%s' is not built yet; `acidbase run FILE` is what works today\n", cmd);
         return EXIT_USAGE;
     }

@@ -969,9 +969,11 @@ static int scn_expect_line(scn_p *p, scn_line *out)
         return scn_expect_value(p, ex, "read");
     }
 
-    if (scn_is(p, w, "deadlock") || scn_is(p, w, "converged") || scn_is(p, w, "diverged")) {
+    if (scn_is(p, w, "deadlock") || scn_is(p, w, "converged") || scn_is(p, w, "diverged") ||
+        scn_is(p, w, "settled")) {
         ex->kind = scn_is(p, w, "deadlock") ? EX_DEADLOCK
-                 : scn_is(p, w, "converged") ? EX_CONVERGED : EX_DIVERGED;
+                 : scn_is(p, w, "converged") ? EX_CONVERGED
+                 : scn_is(p, w, "settled") ? EX_SETTLED : EX_DIVERGED;
         return scn_end(p);
     }
     if (scn_is(p, w, "anomaly")) {
@@ -1008,7 +1010,7 @@ static int scn_expect_line(scn_p *p, scn_line *out)
     if (scn_is_numbered(p, w, 'n'))
         return scn_expect_node(p, ex, w);
     return scn_expected(p, w, "an assertion (T1..T9, table, deadlock, anomaly, no anomaly, "
-                        "n1..n9, <client> read, converged, diverged, stale-reads)");
+                        "n1..n9, <client> read, converged, diverged, settled, stale-reads)");
 }
 
 /* ---- the line --------------------------------------------------------------------------------- */

@@ -88,6 +88,7 @@ typedef enum {
     EX_CONVERGED,     /* expect converged */
     EX_DIVERGED,      /* expect diverged */
     EX_STALE_READS,   /* expect stale-reads = 0 (also >=, <=)                  cmp, value */
+    EX_SETTLED,       /* expect settled (added): the latest run: settle settled */
 } scn_expect_kind;
 
 typedef enum { SS_IDLE = 1, SS_ACTIVE, SS_BLOCKED, SS_COMMITTED, SS_ABORTED } scn_state;

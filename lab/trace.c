@@ -20,6 +20,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -301,6 +302,18 @@ static void put_finding(jbuf *b, const trace_finding *f)
     jb_lit(b, "]");
     jb_name(b, "seq");
     jb_u64(b, f->seq);
+    if (f->node) {
+        jb_name(b, "node");
+        jb_u64(b, (uint64_t)f->node);
+    }
+    if (f->key) {
+        jb_name(b, "key");
+        jb_str(b, f->key);
+    }
+    if (f->client) {
+        jb_name(b, "client");
+        jb_str(b, f->client);
+    }
     jb_name(b, "text");
     jb_str(b, f->text);
     jb_lit(b, "}");
@@ -492,13 +505,47 @@ typedef struct seg {
     int index;           /* -1: none */
 } seg;
 
+#define KIND_SLOTS 256   /* > 2 * EV__COUNT */
+
 typedef struct rd {
     const char *file;
     trace_err *err;
     seg path[8];
     int depth;
     trace *t;
+    uint8_t kinds[KIND_SLOTS];   /* kind names hashed, open addressing; 0 empty */
 } rd;
+
+static unsigned name_hash(const char *s)
+{
+    unsigned h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* The kind table by name, hashed once per read (hist_kind_by_name is a linear search). */
+static void kinds_index(rd *r)
+{
+    memset(r->kinds, 0, sizeof r->kinds);
+    for (int k = 1; k < EV__COUNT && k < 256; k++) {
+        const hist_kind_info *ki = hist_kind_info_of((hist_kind)k);
+        if (!ki || !ki->name)
+            continue;
+        unsigned i = name_hash(ki->name) % KIND_SLOTS;
+        while (r->kinds[i])
+            i = (i + 1) % KIND_SLOTS;
+        r->kinds[i] = (uint8_t)k;
+    }
+}
+
+static hist_kind kind_named(const rd *r, const char *name)
+{
+    for (unsigned i = name_hash(name) % KIND_SLOTS; r->kinds[i]; i = (i + 1) % KIND_SLOTS)
+        if (strcmp(hist_kind_info_of((hist_kind)r->kinds[i])->name, name) == 0)
+            return (hist_kind)r->kinds[i];
+    return 0;
+}
 
 static void push(rd *r, const char *name, int index)
 {
@@ -560,11 +607,15 @@ static int members(rd *r, const cJSON *obj, const char *const *names, int nnames
         return bad(r, "expected an object, found %s", type_name(obj));
     for (int i = 0; i < nnames; i++)
         slots[i] = NULL;
+    int hint = 0;   /* members usually come in the order the writer puts them */
     for (const cJSON *c = obj->child; c; c = c->next) {
         int k = -1;
-        for (int i = 0; i < nnames && k < 0; i++)
+        for (int j = 0; j < nnames && k < 0; j++) {
+            int i = (hint + j) % nnames;
             if (strcmp(c->string, names[i]) == 0)
                 k = i;
+        }
+        hint = k + 1;
         if (k < 0)
             return bad(r, "unknown field \"%s\"", c->string);
         if (slots[k])
@@ -738,9 +789,13 @@ static int get_key(rd *r, const cJSON *it, const char *name, scalar *out)
         push(r, name, -1);
         int rc = members(r, it, names, 1, slot);
         int64_t v = 0;
-        if (!rc && !cJSON_IsString(slot[0]))
-            rc = slot[0] ? bad(r, "int: expected a string of digits, found %s", type_name(slot[0]))
-                         : bad(r, "int: missing (a required field)");
+        if (!rc && !slot[0])
+            rc = missing(r, "int");
+        if (!rc && !cJSON_IsString(slot[0])) {
+            push(r, "int", -1);
+            rc = bad(r, "expected a string of digits, found %s", type_name(slot[0]));
+            pop(r);
+        }
         if (!rc)
             rc = get_i64(r, slot[0], "int", true, &v);
         pop(r);
@@ -1032,7 +1087,7 @@ static int read_event(rd *r, hist *h, const cJSON *obj, size_t i, uint64_t *prev
     }
     if ((rc = get_str(r, f[EF_KIND], "kind", true, 0, &kname)))
         return rc;
-    hist_kind kind = hist_kind_by_name(kname);
+    hist_kind kind = kind_named(r, kname);
     if (!kind) {
         push(r, "kind", -1);
         rc = bad(r, "unknown event kind \"%.40s\"", kname);
@@ -1123,17 +1178,18 @@ static int read_events(rd *r, const cJSON *arr)
 
 static int read_findings(rd *r, const cJSON *arr)
 {
-    static const char *const names[] = { "checker", "name", "aliases", "txns", "seq", "text" };
+    static const char *const names[] = { "checker", "name", "aliases", "txns", "seq", "text", "node", "key",
+                                         "client" };
     int i = 0, rc = TRACE_OK;
     push(r, "findings", -1);
     for (const cJSON *it = arr->child; it && !rc; it = it->next, i++) {
-        const cJSON *f[6];
-        const char *checker, *name, *text;
+        const cJSON *f[9];
+        const char *checker, *name, *text, *key = NULL, *client = NULL;
         const char *aliases[16];
-        int naliases = 0, ntxns = 0;
+        int naliases = 0, ntxns = 0, node = 0;
         uint64_t seq = 0, *txns = NULL;
         push(r, NULL, i);
-        rc = members(r, it, names, 6, f);
+        rc = members(r, it, names, 9, f);
         if (!rc)
             rc = get_str(r, f[0], names[0], true, 0, &checker);
         if (!rc)
@@ -1160,7 +1216,16 @@ static int read_findings(rd *r, const cJSON *arr)
             rc = get_u64(r, f[4], names[4], true, &seq);
         if (!rc)
             rc = get_str(r, f[5], names[5], true, 0, &text);
-        if (!rc && trace_findings_add(&r->t->findings, checker, name, aliases, naliases, txns, ntxns, seq, text))
+        if (!rc)
+            rc = get_small(r, f[6], names[6], false, 1, 65535, &node);
+        if (!rc)
+            rc = get_str(r, f[7], names[7], false, 0, &key);
+        if (!rc)
+            rc = get_str(r, f[8], names[8], false, 0, &client);
+        trace_finding x = { .checker = (char *)checker, .name = (char *)name, .aliases = (char **)aliases,
+                            .naliases = naliases, .txns = txns, .ntxns = ntxns, .seq = seq, .node = node,
+                            .key = (char *)key, .client = (char *)client, .text = (char *)text };
+        if (!rc && trace_findings_add(&r->t->findings, &x))
             rc = nomem(r);
         free(txns);
         pop(r);
@@ -1240,6 +1305,12 @@ static int read_top(rd *r, const cJSON *root)
         return rc;
     }
     int64_t v;
+    if (ver && !cJSON_IsNumber(ver)) {
+        push(r, "version", -1);
+        rc = bad(r, "expected an integer, found %s", type_name(ver));
+        pop(r);
+        return rc;
+    }
     if ((rc = get_int(r, ver, "version", true, INT64_MIN, INT64_MAX, NULL, NULL, &v)))
         return rc;
     if (v != TRACE_VERSION) {
@@ -1286,36 +1357,114 @@ static int read_top(rd *r, const cJSON *root)
     return TRACE_OK;
 }
 
+/* Does the text stop inside a string or an open array or object, with every bracket
+ * before that matched? That is a truncated file, whatever cJSON points at. */
+static bool json_truncated(const char *buf, size_t len)
+{
+    char stack[1024];
+    size_t depth = 0;
+    bool in_str = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = buf[i];
+        if (in_str) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_str = false;
+        } else if (c == '"') {
+            in_str = true;
+        } else if (c == '{' || c == '[') {
+            if (depth == sizeof stack)
+                return false;
+            stack[depth++] = c == '{' ? '}' : ']';
+        } else if (c == '}' || c == ']') {
+            if (!depth || stack[depth - 1] != c)
+                return false;
+            depth--;
+        }
+    }
+    return in_str || depth > 0;
+}
+
+static void line_col(const char *buf, size_t off, int *line, int *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < off; i++) {
+        if (buf[i] == '\n') {
+            ++*line;
+            *col = 1;
+        } else {
+            ++*col;
+        }
+    }
+}
+
 /* Where a JSON syntax error is, in words. */
 static int json_error(const char *name, const char *buf, size_t len, const char *at, trace_err *err)
 {
     size_t off = at && at >= buf && at <= buf + len ? (size_t)(at - buf) : len;
-    size_t k = off;
-    while (k < len && (buf[k] == ' ' || buf[k] == '\t' || buf[k] == '\n' || buf[k] == '\r'))
-        k++;
-    int line = 1, col = 1;
-    for (size_t i = 0; i < off; i++) {
-        if (buf[i] == '\n') {
-            line++;
-            col = 1;
-        } else {
-            col++;
-        }
-    }
-    size_t last = len;    /* one past the last byte that is not white space */
-    while (last > 0 && (buf[last - 1] == ' ' || buf[last - 1] == '\t' || buf[last - 1] == '\n' || buf[last - 1] == '\r'))
-        last--;
-    /* cJSON reports an error at the end of the text on its last byte. */
-    if (k >= len || k + 1 >= last)
+    int line, col;
+    if (json_truncated(buf, len)) {
+        line_col(buf, len, &line, &col);
         return fail(err, TRACE_INVALID,
-                    "%s:%d:%d: invalid JSON: the text ends at byte %zu in the middle of a value (a truncated file?)",
+                    "%s:%d:%d: invalid JSON: the text ends at byte %zu before the trace is complete (a truncated file?)",
                     name, line, col, len);
-    char near[24];
-    size_t m = 0;
-    for (size_t i = off; i < len && m < 16 && buf[i] != '\n'; i++)
+    }
+    line_col(buf, off, &line, &col);
+    /* A little of the line on both sides of the spot (cJSON points at or just past it). */
+    char near[32];
+    size_t m = 0, from = off;
+    while (from > 0 && off - from < 12 && buf[from - 1] != '\n')
+        from--;
+    for (size_t i = from; i < len && m < 28 && (i < off || i - off < 12) && buf[i] != '\n' && buf[i] != '\r'; i++)
         near[m++] = buf[i] >= 0x20 && buf[i] < 0x7f ? buf[i] : '?';
     near[m] = 0;
     return fail(err, TRACE_INVALID, "%s:%d:%d: invalid JSON at byte %zu, near `%s`", name, line, col, off, near);
+}
+
+/* cJSON's nodes for one parse come from an arena: a 100,000-event trace is over a million
+ * small allocations, and malloc and free were the largest part of reading one. The hooks
+ * are cJSON's global ones, set for the parse and reset right after (the lab is single
+ * threaded); the tree is then read and dropped with the arena, never cJSON_Delete'd. */
+typedef struct arena_blk {
+    struct arena_blk *next;
+    size_t used, cap;
+    max_align_t data[];
+} arena_blk;
+
+static arena_blk *arena;
+
+static void *arena_alloc(size_t n)
+{
+    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    if (!arena || arena->used + n > arena->cap) {
+        size_t cap = n > ((size_t)1 << 20) ? n : (size_t)1 << 20;
+        arena_blk *b = malloc(sizeof *b + cap);
+        if (!b)
+            return NULL;
+        b->next = arena;
+        b->used = 0;
+        b->cap = cap;
+        arena = b;
+    }
+    void *p = (char *)arena->data + arena->used;
+    arena->used += n;
+    return p;
+}
+
+static void arena_nofree(void *p)
+{
+    (void)p;
+}
+
+static void arena_release(void)
+{
+    while (arena) {
+        arena_blk *next = arena->next;
+        free(arena);
+        arena = next;
+    }
 }
 
 int trace_parse(const char *name, const char *buf, size_t len, trace *out, trace_err *err)
@@ -1330,22 +1479,28 @@ int trace_parse(const char *name, const char *buf, size_t len, trace *out, trace
     if (nul)
         return fail(err, TRACE_INVALID, "%s: a NUL byte at byte %zu: not a JSON text", name, (size_t)(nul - buf));
     const char *end = NULL;
+    cJSON_Hooks hooks = { arena_alloc, arena_nofree };
+    cJSON_InitHooks(&hooks);
     cJSON *root = cJSON_ParseWithLengthOpts(buf, len, &end, false);
-    if (!root)
+    cJSON_InitHooks(NULL);
+    if (!root) {
+        arena_release();
         return json_error(name, buf, len, end ? end : cJSON_GetErrorPtr(), err);
+    }
     size_t off = end && end >= buf && end <= buf + len ? (size_t)(end - buf) : len;
     while (off < len && (buf[off] == ' ' || buf[off] == '\t' || buf[off] == '\n' || buf[off] == '\r'))
         off++;
     if (off < len) {
-        cJSON_Delete(root);
+        arena_release();
         int rc = json_error(name, buf, len, buf + off, err);
         size_t n = strlen(err->msg);
         snprintf(err->msg + n, sizeof err->msg - n, " (text after the end of the trace)");
         return rc;
     }
     rd r = { .file = name, .err = err, .t = out };
+    kinds_index(&r);
     int rc = read_top(&r, root);
-    cJSON_Delete(root);
+    arena_release();
     if (rc)
         trace_free(out);
     return rc;
@@ -1398,14 +1553,23 @@ void trace_findings_free(trace_findings *f)
             free(x->aliases[j]);
         free(x->aliases);
         free(x->txns);
+        free(x->key);
+        free(x->client);
         free(x->text);
     }
     free(f->v);
     memset(f, 0, sizeof *f);
 }
 
-int trace_findings_add(trace_findings *f, const char *checker, const char *name, const char *const *aliases,
-                       int naliases, const uint64_t *txns, int ntxns, uint64_t seq, const char *text)
+static char *dup_or_null(const char *s, bool *ok)
+{
+    char *d = s ? strdup(s) : NULL;
+    if (s && !d)
+        *ok = false;
+    return d;
+}
+
+int trace_findings_add(trace_findings *f, const trace_finding *src)
 {
     if (f->n == f->cap) {
         int cap = f->cap ? f->cap * 2 : 8;
@@ -1416,22 +1580,27 @@ int trace_findings_add(trace_findings *f, const char *checker, const char *name,
         f->cap = cap;
     }
     trace_finding *x = &f->v[f->n++];
+    bool ok = true;
     memset(x, 0, sizeof *x);
-    x->checker = strdup(checker);
-    x->name = strdup(name);
-    x->text = strdup(text ? text : "");
-    x->seq = seq;
-    x->aliases = calloc((size_t)naliases + 1, sizeof *x->aliases);
-    x->txns = calloc((size_t)ntxns + 1, sizeof *x->txns);
-    bool ok = x->checker && x->name && x->text && x->aliases && x->txns;
-    for (int i = 0; i < naliases && ok; i++) {
-        x->aliases[i] = strdup(aliases[i]);
+    x->checker = dup_or_null(src->checker ? src->checker : "", &ok);
+    x->name = dup_or_null(src->name ? src->name : "", &ok);
+    x->text = dup_or_null(src->text ? src->text : "", &ok);
+    x->key = dup_or_null(src->key, &ok);
+    x->client = dup_or_null(src->client, &ok);
+    x->seq = src->seq;
+    x->node = src->node;
+    x->aliases = calloc((size_t)src->naliases + 1, sizeof *x->aliases);
+    x->txns = calloc((size_t)src->ntxns + 1, sizeof *x->txns);
+    ok = ok && x->aliases && x->txns;
+    for (int i = 0; i < src->naliases && ok; i++) {
+        x->aliases[i] = strdup(src->aliases[i]);
         ok = x->aliases[i] != NULL;
         x->naliases = i + 1;
     }
-    if (ok && ntxns)
-        memcpy(x->txns, txns, (size_t)ntxns * sizeof *txns);
-    x->ntxns = ntxns;
+    if (ok && src->ntxns) {
+        memcpy(x->txns, src->txns, (size_t)src->ntxns * sizeof *src->txns);
+        x->ntxns = src->ntxns;
+    }
     return ok ? TRACE_OK : TRACE_NOMEM;
 }
 

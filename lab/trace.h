@@ -68,13 +68,16 @@ typedef struct trace_table {
 
 /* One finding of a checker, the same shape for every checker. */
 typedef struct trace_finding {
-    char *checker;      /* "acid" */
-    char *name;         /* "G-single" */
+    char *checker;      /* "acid", "base" */
+    char *name;         /* "G-single", "stale-read" */
     char **aliases;     /* "read-skew", ... */
     int naliases;
-    uint64_t *txns;
+    uint64_t *txns;     /* ACID: the transactions involved */
     int ntxns;
     uint64_t seq;       /* the event that completed it */
+    int node;           /* BASE: the replica where it happened, 0 none */
+    char *key;          /* BASE: the key, NULL none */
+    char *client;       /* BASE: the client, NULL none */
     char *text;
 } trace_finding;
 
@@ -123,9 +126,9 @@ int trace_from_runner(runner *r, trace *out, trace_err *err);
 /* trace_from_runner + trace_write: what `run --trace` does at runner_finish. */
 int trace_write_run(runner *r, const char *path, trace_err *err);
 
-/* Findings lists. trace_findings_add copies everything it is given. */
-int trace_findings_add(trace_findings *f, const char *checker, const char *name, const char *const *aliases,
-                       int naliases, const uint64_t *txns, int ntxns, uint64_t seq, const char *text);
+/* Findings lists. trace_findings_add appends a deep copy of x (NULL strings stay NULL,
+ * except text, which becomes ""). */
+int trace_findings_add(trace_findings *f, const trace_finding *x);
 void trace_findings_free(trace_findings *f);
 
 /* The table of the catalog by name, or NULL. */

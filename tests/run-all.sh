@@ -13,7 +13,9 @@
 #        # stdout: TEXT       TEXT must appear in stdout (any number of these lines)
 #    and an exit status of 2 also requires a "NAME.scn:LINE:COL: message" line on stderr;
 # 4. the command line: --dir reuse across runs, a scenario piped to `run -`, --help and
-#    --version.
+#    --version;
+# 5. traces, `check` and `grade`: sh tests/trace/run.sh ACIDBASE_BIN (its own summary line
+#    "trace: N passed, N failed" is counted like a unit test's).
 #
 # Ends with exactly one line "N passed, N failed" and exits 1 if anything failed.
 # Scenario files run two at a time when xargs can (-P), otherwise one after another.
@@ -238,6 +240,23 @@ if [ -f "$root/VERSION" ]; then
     fi
 fi
 check_exit "run --help" 0 "$bin" run --help
+
+# ---- 5. traces, check and grade -----------------------------------------------------------
+sh "$root/tests/trace/run.sh" "$bin" >"$tmp/trace.out" 2>&1
+rc=$?
+cat "$tmp/trace.out"
+line=$(grep -E '^trace: [0-9]+ passed, [0-9]+ failed$' "$tmp/trace.out" | tail -n 1)
+if [ -n "$line" ]; then
+    np=$(printf '%s\n' "$line" | sed 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\1/')
+    nf=$(printf '%s\n' "$line" | sed 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\2/')
+    passed=$((passed + np))
+    failed=$((failed + nf))
+    if [ "$rc" -ne 0 ] && [ "$nf" -eq 0 ]; then
+        fail "tests/trace/run.sh: exit $rc although it reported no failure"
+    fi
+else
+    fail "tests/trace/run.sh: exit $rc, no summary line"
+fi
 
 printf '%d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]

@@ -8,8 +8,8 @@
  * replicas have acked, or `unavailable` when the timeout passes first, and stays wherever
  * it arrived. Copies that got no ack by the timeout become hints at the coordinator,
  * resent every gossip interval until acked. A read asks R replicas, the coordinator first
- * and then the next ones in ring order (n2 asks n2, n3, n1 for R=3), and answers with the
- * merge of their replies; with read repair on, replies that were behind get the merged
+ * and then the next ones in ring order that it can reach (n2 asks n2, n3, n1 for R=3; with
+ * n3 unreachable, R=2 asks n2 and n1), and answers with the merge of their replies; with read repair on, replies that were behind get the merged
  * state. ADD/REMOVE/INCR are CRDT operations under `crdt`, otherwise a read-modify-write
  * of the whole value at the coordinator (sets union their siblings, counters take the
  * largest).

@@ -457,9 +457,12 @@ int rep_format(const bkey *k, char *buf, size_t n)
     const char *vals[64];
     char tmp[64][BASE_VALUE_MAX * 4];
     int nv = 0;
-    for (uint32_t i = 0; k && i < k->nv && nv < 64; i++) {
-        if (k->v[i].kind == BV_TOMB)
-            continue;
+    bool any_value = false;
+    for (uint32_t i = 0; k && i < k->nv; i++)
+        any_value |= k->v[i].kind != BV_TOMB;
+    /* Every sibling shows, equal values and deletes included: a learner must see that
+     * there are several. Nothing but tombstones reads as absent. */
+    for (uint32_t i = 0; any_value && i < k->nv && nv < 64; i++) {
         bver_format(&k->v[i], tmp[nv], sizeof tmp[nv]);
         vals[nv] = tmp[nv];
         nv++;
@@ -469,11 +472,8 @@ int rep_format(const bkey *k, char *buf, size_t n)
     qsort(vals, (size_t)nv, sizeof *vals, str_cmp);
     size_t o = 0;
     buf[0] = 0;
-    for (int i = 0; i < nv && o < n; i++) {
-        if (i && strcmp(vals[i], vals[i - 1]) == 0)
-            continue;
-        o += (size_t)snprintf(buf + o, n - o, "%s%s", o ? "|" : "", vals[i]);
-    }
+    for (int i = 0; i < nv && o < n; i++)
+        o += (size_t)snprintf(buf + o, n - o, "%s%s", i ? "|" : "", vals[i]);
     return (int)o;
 }
 

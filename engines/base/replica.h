@@ -84,8 +84,9 @@ int rep_merge(replica *r, const rep_ctx *c, const char *key, const bversion *in)
  * replica purges it at the same time. Returns how many; *left gets how many remain. */
 int rep_purge(replica *r, const rep_ctx *c, const char *key, int *left);
 
-/* The key's state as a learner reads it: "absent", a value, "a|b" for siblings (sorted),
- * "{a,b}" for a set, a number for a counter. */
+/* The key's state as a learner reads it: "absent", a value, "a|b" for siblings (sorted;
+ * every sibling, so "101|101" and "(deleted)|apple" happen), "{a,b}" for a set, a number
+ * for a counter. */
 int rep_format(const bkey *k, char *buf, size_t n);
 /* Merges a list of versions under a policy into out (as a GET merges replies). */
 int rep_merge_list(base_resolve res, const bversion *in, uint32_t n, bkey *out);

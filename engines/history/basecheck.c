@@ -1253,6 +1253,14 @@ static int lost_writes(ctx *c)
                       "deleted");
             sb_dot(&b, x->dot);
             sb_printf(&b, ", stored at n%u).", (unsigned)c->inst[x->head].node);
+        } else if (d->rm_why == RM_LWW && dot_reflects(c, w->dot, d->rm_by)) {
+            /* The lost write had seen the winner: only a timestamp from a clock running
+             * ahead can make the older write win. */
+            sb_printf(&b, " was discarded by LWW at every replica in favour of an older write it "
+                      "had already seen (");
+            sb_dot(&b, d->rm_by);
+            sb_printf(&b, "), whose timestamp was higher (a clock running ahead); no surviving "
+                      "version saw it.");
         } else if (d->rm_why == RM_LWW) {
             sb_printf(&b, " was discarded by LWW at every replica in favour of a concurrent "
                       "write (");

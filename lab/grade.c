@@ -1,0 +1,803 @@
+/*
+ * grade.c: replay verification, scoring and the reports of `acidbase grade`. See grade.h.
+ *
+ * The replay is the real runner (runner.h) driven line by line, exactly as `acidbase run`
+ * drives it, with its transcript sent to /dev/null and its error messages captured; the
+ * comparison walks both histories once, so a long trace costs one replay and one pass.
+ */
+#include "grade.h"
+#include "checkcmd.h"
+#include "runner.h"
+
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef ACIDBASE_VERSION
+#define ACIDBASE_VERSION "0.0.0"
+#endif
+
+enum { GRADE_EXIT_USAGE = 2 };
+
+/* --- comparing events ------------------------------------------------------------------- */
+
+static bool differ(char *why, size_t n, const char *field, const char *a, const char *b)
+{
+    snprintf(why, n, "%s: recorded %s, the replay has %s", field, a, b);
+    return true;
+}
+
+static bool diff_u(char *why, size_t n, const char *field, uint64_t a, uint64_t b)
+{
+    if (a == b)
+        return false;
+    char x[32], y[32];
+    snprintf(x, sizeof x, "%" PRIu64, a);
+    snprintf(y, sizeof y, "%" PRIu64, b);
+    return differ(why, n, field, x, y);
+}
+
+static bool diff_i(char *why, size_t n, const char *field, int64_t a, int64_t b)
+{
+    if (a == b)
+        return false;
+    char x[32], y[32];
+    snprintf(x, sizeof x, "%" PRId64, a);
+    snprintf(y, sizeof y, "%" PRId64, b);
+    return differ(why, n, field, x, y);
+}
+
+static void quoted(const char *s, char *buf, size_t n)
+{
+    if (!s)
+        snprintf(buf, n, "none");
+    else
+        snprintf(buf, n, "\"%.200s%s\"", s, strlen(s) > 200 ? "..." : "");
+}
+
+static bool diff_s(char *why, size_t n, const char *field, const char *a, const char *b)
+{
+    if (a == b || (a && b && strcmp(a, b) == 0))
+        return false;
+    char x[256], y[256];
+    quoted(a, x, sizeof x);
+    quoted(b, y, sizeof y);
+    return differ(why, n, field, x, y);
+}
+
+static void key_text(const scalar *k, char *buf, size_t n)
+{
+    if (k->type == SC_NONE)
+        snprintf(buf, n, "none");
+    else
+        scalar_format(k, true, buf, n);
+}
+
+static bool diff_key(char *why, size_t n, const char *field, const scalar *a, const scalar *b)
+{
+    if (a->type == b->type && (a->type == SC_NONE || scalar_eq(a, b)))
+        return false;
+    char x[64], y[64];
+    key_text(a, x, sizeof x);
+    key_text(b, y, sizeof y);
+    return differ(why, n, field, x, y);
+}
+
+/* Canonical predicate text, malloc'ed ("" for the empty predicate); NULL for none. */
+static char *pred_text(const pred *p)
+{
+    if (!p)
+        return NULL;
+    char small[8];
+    int len = pred_format(p, small, sizeof small);
+    char *s = malloc((size_t)len + 1);
+    if (s)
+        pred_format(p, s, (size_t)len + 1);
+    return s;
+}
+
+static bool diff_pred(char *why, size_t n, const pred *a, const pred *b)
+{
+    char *pa = pred_text(a), *pb = pred_text(b);
+    bool d = (pa == NULL) != (pb == NULL) || (pa && pb && strcmp(pa, pb) != 0);
+    if (d) {
+        char x[256], y[256];
+        quoted(pa, x, sizeof x);
+        quoted(pb, y, sizeof y);
+        differ(why, n, "pred", x, y);
+    }
+    free(pa);
+    free(pb);
+    return d;
+}
+
+static const char *kind_name(int k)
+{
+    const hist_kind_info *ki = hist_kind_info_of((hist_kind)k);
+    return ki && ki->name ? ki->name : "?";
+}
+
+bool grade_event_diff(const hist_event *a, const hist_event *b, char *why, size_t n)
+{
+    if (a->kind != b->kind)
+        return differ(why, n, "kind", kind_name(a->kind), kind_name(b->kind));
+    if (a->side != b->side)
+        return differ(why, n, "side", a->side == SIDE_BASE ? "base" : "acid", b->side == SIDE_BASE ? "base" : "acid");
+    if (diff_u(why, n, "seq", a->seq, b->seq) || diff_u(why, n, "tick", a->tick, b->tick) ||
+        diff_u(why, n, "session", a->session, b->session) || diff_u(why, n, "node", a->node, b->node) ||
+        diff_u(why, n, "node2", a->node2, b->node2) || diff_u(why, n, "txn", a->txn, b->txn) ||
+        diff_u(why, n, "txn2", a->txn2, b->txn2) || diff_s(why, n, "table", a->table, b->table) ||
+        diff_s(why, n, "actor", a->actor, b->actor) || diff_key(why, n, "key", &a->key, &b->key))
+        return true;
+    const hist_kind_info *ki = hist_kind_info_of((hist_kind)a->kind);
+    for (int i = 0; i < 6; i++) {
+        char field[48];
+        if (ki && ki->fields[i])
+            snprintf(field, sizeof field, "n.%s", ki->fields[i]);
+        else
+            snprintf(field, sizeof field, "n.n%d", i);
+        if (diff_i(why, n, field, a->n[i], b->n[i]))
+            return true;
+    }
+    if (diff_s(why, n, "text", a->text, b->text))
+        return true;
+    if (diff_pred(why, n, a->pred, b->pred))
+        return true;
+    if (a->nrows != b->nrows) {
+        char x[32], y[32];
+        snprintf(x, sizeof x, "%d rows", a->nrows);
+        snprintf(y, sizeof y, "%d rows", b->nrows);
+        return differ(why, n, "rows", x, y);
+    }
+    for (int i = 0; i < a->nrows; i++) {
+        const hist_row *x = &a->rows[i], *y = &b->rows[i];
+        char f[4][40];
+        snprintf(f[0], sizeof f[0], "rows[%d].key", i);
+        snprintf(f[1], sizeof f[1], "rows[%d].version", i);
+        snprintf(f[2], sizeof f[2], "rows[%d].value", i);
+        snprintf(f[3], sizeof f[3], "rows[%d].matched", i);
+        if (diff_key(why, n, f[0], &x->key, &y->key) || diff_u(why, n, f[1], x->version, y->version) ||
+            diff_i(why, n, f[2], x->value, y->value) || diff_u(why, n, f[3], x->matched, y->matched))
+            return true;
+    }
+    if (a->ntxns != b->ntxns) {
+        char x[32], y[32];
+        snprintf(x, sizeof x, "%d transactions", a->ntxns);
+        snprintf(y, sizeof y, "%d transactions", b->ntxns);
+        return differ(why, n, "txns", x, y);
+    }
+    for (int i = 0; i < a->ntxns; i++) {
+        char f[32];
+        snprintf(f, sizeof f, "txns[%d]", i);
+        if (diff_u(why, n, f, a->txns[i], b->txns[i]))
+            return true;
+    }
+    return false;
+}
+
+/* --- verification ------------------------------------------------------------------------- */
+
+static void reason(grade_result *res, grade_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(res->reason, sizeof res->reason, fmt, ap);
+    va_end(ap);
+    res->status = st;
+}
+
+/* The first line of captured error output, for a reason. */
+static const char *first_line(char *s)
+{
+    if (!s || !*s)
+        return "(no message)";
+    char *nl = strchr(s, '\n');
+    if (nl)
+        *nl = 0;
+    return s;
+}
+
+static bool compare_events(const trace *t, const hist *rep, grade_result *res)
+{
+    size_t na = hist_count(t->h), nb = hist_count(rep);
+    char why[700];
+    for (size_t i = 0; i < na && i < nb; i++) {
+        const hist_event *a = hist_get(t->h, i), *b = hist_get(rep, i);
+        if (grade_event_diff(a, b, why, sizeof why)) {
+            reason(res, GRADE_REJECTED, "event %" PRIu64 " (%s, events[%zu]) differs from the replay: %s", a->seq,
+                   kind_name(a->kind), i, why);
+            return false;
+        }
+    }
+    if (na > nb) {
+        const hist_event *a = hist_get(t->h, nb);
+        reason(res, GRADE_REJECTED,
+               "event %" PRIu64 " (%s, events[%zu]) is recorded, but the replay ends after event %zu "
+               "(the trace has %zu events, the replay %zu)", a->seq, kind_name(a->kind), nb, nb, na, nb);
+        return false;
+    }
+    if (nb > na) {
+        const hist_event *b = hist_get(rep, na);
+        reason(res, GRADE_REJECTED,
+               "event %" PRIu64 " (%s) happens in the replay, but the trace ends after event %zu "
+               "(the trace has %zu events, the replay %zu)", b->seq, kind_name(b->kind), na, na, nb);
+        return false;
+    }
+    return true;
+}
+
+static bool compare_rest(const trace *t, runner *r, const trace_findings *found, grade_result *res)
+{
+    char why[700];
+    runner_settings rs = runner_settings_of(r);
+    const trace_settings *s = &t->settings;
+    if (!s->fresh_database) {
+        reason(res, GRADE_REJECTED, "settings.fresh_database is false, but \"replayable\" is true");
+        return false;
+    }
+    if (diff_s(why, sizeof why, "settings.sync", s->sync, trace_sync_name(rs.sync)) ||
+        diff_i(why, sizeof why, "settings.sync_group", s->sync_group, rs.sync_group) ||
+        diff_i(why, sizeof why, "settings.frames", s->frames, rs.frames)) {
+        reason(res, GRADE_REJECTED, "%s", why);
+        return false;
+    }
+    store *st = acid_store(runner_acid(r));
+    if (t->ntables != st->ntables) {
+        reason(res, GRADE_REJECTED, "catalog: recorded %d tables, the replay has %d", t->ntables, st->ntables);
+        return false;
+    }
+    for (int i = 0; i < t->ntables; i++) {
+        const trace_table *a = &t->tables[i];
+        const st_table *b = st->tables[i];
+        char f[5][40], *chk = pred_text(b->check);
+        snprintf(f[0], sizeof f[0], "catalog[%d].table", i);
+        snprintf(f[1], sizeof f[1], "catalog[%d].key_column", i);
+        snprintf(f[2], sizeof f[2], "catalog[%d].value_column", i);
+        snprintf(f[3], sizeof f[3], "catalog[%d].key_type", i);
+        snprintf(f[4], sizeof f[4], "catalog[%d].check", i);
+        bool d = diff_s(why, sizeof why, f[0], a->name, b->name) ||
+                 diff_s(why, sizeof why, f[1], a->key_column, b->keycol) ||
+                 diff_s(why, sizeof why, f[2], a->value_column, b->valcol) ||
+                 diff_s(why, sizeof why, f[3], a->key_type == SC_TEXT ? "text" : "int",
+                        b->keytype == SC_TEXT ? "text" : "int") ||
+                 diff_s(why, sizeof why, f[4], a->check, chk);
+        free(chk);
+        if (d) {
+            reason(res, GRADE_REJECTED, "%s", why);
+            return false;
+        }
+    }
+    if (check_findings_differ(&t->findings, found, why, sizeof why)) {
+        reason(res, GRADE_REJECTED, "%s (the replay's checkers disagree with the trace)", why);
+        return false;
+    }
+    const runner_rec_expect *ex;
+    int nex;
+    runner_expects(r, &ex, &nex);
+    if (t->nexpects != nex) {
+        reason(res, GRADE_REJECTED, "expects: recorded %d results, the replay has %d", t->nexpects, nex);
+        return false;
+    }
+    for (int i = 0; i < nex; i++) {
+        const trace_expect *a = &t->expects[i];
+        char f[4][40];
+        snprintf(f[0], sizeof f[0], "expects[%d].line", i);
+        snprintf(f[1], sizeof f[1], "expects[%d].text", i);
+        snprintf(f[2], sizeof f[2], "expects[%d].ok", i);
+        snprintf(f[3], sizeof f[3], "expects[%d].why", i);
+        if (diff_i(why, sizeof why, f[0], a->line, ex[i].line) || diff_s(why, sizeof why, f[1], a->text, ex[i].text) ||
+            (a->ok != ex[i].ok && differ(why, sizeof why, f[2], a->ok ? "true" : "false", ex[i].ok ? "true" : "false")) ||
+            diff_s(why, sizeof why, f[3], a->why, ex[i].why)) {
+            reason(res, GRADE_REJECTED, "%s", why);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool add_test(grade_result *res, int line, const char *text, bool ok, const char *output)
+{
+    grade_test *x = &res->tests[res->ntests];
+    x->line = line;
+    x->text = strdup(text);
+    x->ok = ok;
+    x->output = strdup(output);
+    if (!x->text || !x->output) {
+        free(x->text);
+        free(x->output);
+        return false;
+    }
+    res->ntests++;
+    return true;
+}
+
+/* A rejected trace's tests: its recorded expects, none passed. */
+static void not_graded(const trace *t, grade_result *res)
+{
+    res->score = 0;
+    res->max_score = t->nexpects;
+    for (int i = 0; i < t->nexpects; i++)
+        add_test(res, t->expects[i].line, t->expects[i].text, false, "not graded: the trace was rejected");
+}
+
+static void replay_and_score(const trace *t, const char *name, grade_result *res)
+{
+    FILE *devnull = fopen("/dev/null", "w");
+    char *errbuf = NULL;
+    size_t errlen = 0;
+    FILE *errs = open_memstream(&errbuf, &errlen);
+    if (!devnull || !errs) {
+        reason(res, GRADE_IOERR, "cannot start a replay: %s", devnull ? "out of memory" : "cannot open /dev/null");
+        if (devnull)
+            fclose(devnull);
+        if (errs)
+            fclose(errs);
+        free(errbuf);
+        return;
+    }
+    runner_opts o = { .file = name, .seed = t->seed, .quiet = true, .real_sync = false, .out = devnull, .err = errs };
+    runner *r = runner_new(&o);
+    trace_findings found = { 0 };
+    if (!r) {
+        fflush(errs);
+        reason(res, GRADE_IOERR, "cannot start a replay: %s", first_line(errbuf));
+        goto done;
+    }
+    for (int i = 0; i < t->nlines; i++) {
+        int rc = runner_line(r, t->lines[i].text, t->lines[i].line);
+        if (rc == RUN_OK)
+            continue;
+        fflush(errs);
+        if (rc == RUN_INVALID)
+            reason(res, GRADE_REJECTED, "the replay stops at scenario line %d (scenario[%d]), which is invalid: %s",
+                   t->lines[i].line, i, first_line(errbuf));
+        else
+            reason(res, GRADE_IOERR, "the replay failed at scenario line %d: %s", t->lines[i].line,
+                   first_line(errbuf));
+        goto done;
+    }
+    if (runner_finish(r) == RUN_IOERR) {
+        fflush(errs);
+        reason(res, GRADE_IOERR, "the replay failed: %s", first_line(errbuf));
+        goto done;
+    }
+    if (!compare_events(t, runner_history(r), res))
+        goto done;
+    if (check_run_all(runner_history(r), acid_txn_label, runner_acid(r), &found)) {
+        reason(res, GRADE_IOERR, "out of memory");
+        goto done;
+    }
+    if (!compare_rest(t, r, &found, res))
+        goto done;
+    const runner_rec_expect *ex;
+    int nex;
+    runner_expects(r, &ex, &nex);
+    res->status = GRADE_ACCEPTED;
+    res->events = hist_count(t->h);
+    res->max_score = nex;
+    for (int i = 0; i < nex; i++) {
+        if (!add_test(res, ex[i].line, ex[i].text, ex[i].ok, ex[i].ok ? "the expectation held" : ex[i].why)) {
+            reason(res, GRADE_IOERR, "out of memory");
+            break;
+        }
+        res->score += ex[i].ok;
+    }
+done:
+    if (res->status == GRADE_REJECTED && strcmp(t->lab_version, ACIDBASE_VERSION)) {
+        size_t k = strlen(res->reason);
+        snprintf(res->reason + k, sizeof res->reason - k, " (the trace was written by acidbase %.40s; this is %s)",
+                 t->lab_version, ACIDBASE_VERSION);
+    }
+    trace_findings_free(&found);
+    runner_free(r);
+    fclose(devnull);
+    fclose(errs);
+    free(errbuf);
+}
+
+void grade_trace(const trace *t, const char *name, grade_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->file = strdup(name);
+    res->learner = t->learner ? strdup(t->learner) : NULL;
+    res->tests = calloc((size_t)t->nexpects + 1, sizeof *res->tests);
+    if (!res->file || !res->tests || (t->learner && !res->learner)) {
+        reason(res, GRADE_IOERR, "out of memory");
+        return;
+    }
+    if (!t->replayable)
+        reason(res, GRADE_REJECTED, "not replayable, so it cannot be graded: %s", t->unreplayable_reason);
+    else
+        replay_and_score(t, name, res);
+    if (res->status != GRADE_ACCEPTED) {
+        for (int i = 0; i < res->ntests; i++) {
+            free(res->tests[i].text);
+            free(res->tests[i].output);
+        }
+        res->ntests = 0;
+        not_graded(t, res);
+    }
+}
+
+void grade_file(const char *path, grade_result *res)
+{
+    trace t;
+    trace_err err;
+    int rc = trace_read(path, &t, &err);
+    if (rc) {
+        memset(res, 0, sizeof *res);
+        res->file = strdup(path);
+        reason(res, rc == TRACE_INVALID ? GRADE_INVALID : GRADE_IOERR, "%s", err.msg);
+        return;
+    }
+    grade_trace(&t, path, res);
+    trace_free(&t);
+}
+
+void grade_result_free(grade_result *r)
+{
+    free(r->file);
+    free(r->learner);
+    for (int i = 0; i < r->ntests; i++) {
+        free(r->tests[i].text);
+        free(r->tests[i].output);
+    }
+    free(r->tests);
+    memset(r, 0, sizeof *r);
+}
+
+/* --- reports ---------------------------------------------------------------------------------- */
+
+static const char *status_word(grade_status s)
+{
+    return s == GRADE_ACCEPTED ? "accepted" : "rejected";
+}
+
+static void test_name(const grade_result *r, const grade_test *x, bool many, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s%sline %d: %s", many ? r->file : "", many ? ": " : "", x->line, x->text);
+}
+
+static void report_text(FILE *f, const grade_result *rs, int n)
+{
+    int accepted = 0, score = 0, max = 0;
+    for (int i = 0; i < n; i++) {
+        const grade_result *r = &rs[i];
+        if (r->status == GRADE_ACCEPTED) {
+            accepted++;
+            score += r->score;
+            max += r->max_score;
+            fprintf(f, "%s: accepted (%zu events match the replay): %d of %d %s\n", r->file, r->events, r->score,
+                    r->max_score, r->max_score == 1 ? "point" : "points");
+            for (int j = 0; j < r->ntests; j++) {
+                const grade_test *x = &r->tests[j];
+                fprintf(f, "  %s  line %d: %s\n", x->ok ? "passed" : "FAILED", x->line, x->text);
+                if (!x->ok && x->output[0])
+                    fprintf(f, "          %s\n", x->output);
+            }
+        } else if (r->status == GRADE_REJECTED) {
+            fprintf(f, "%s: REJECTED, not graded: %s\n", r->file, r->reason);
+        } else {
+            fprintf(f, "%s: REJECTED, not a readable trace: %s\n", r->file, r->reason);
+        }
+    }
+    if (n > 1)
+        fprintf(f, "\n%d traces: %d accepted, %d rejected; %d of %d points in the accepted ones\n", n, accepted,
+                n - accepted, score, max);
+}
+
+static cJSON *json_test(const char *name, int line, const char *text, int score, int max, bool ok, const char *output,
+                        bool gradescope)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    cJSON_AddStringToObject(o, "name", name);
+    if (!gradescope && line > 0) {
+        cJSON_AddNumberToObject(o, "line", line);
+        cJSON_AddStringToObject(o, "text", text);
+    }
+    cJSON_AddNumberToObject(o, "score", score);
+    cJSON_AddNumberToObject(o, "max_score", max);
+    cJSON_AddStringToObject(o, "status", ok ? "passed" : "failed");
+    cJSON_AddStringToObject(o, "output", output);
+    if (gradescope)
+        cJSON_AddStringToObject(o, "visibility", "visible");
+    return o;
+}
+
+/* The tests of one trace: the replay check (0 points) and one per expect line. */
+static void add_json_tests(cJSON *arr, const grade_result *r, bool many, bool gradescope)
+{
+    char name[600], out[1700];
+    snprintf(name, sizeof name, "%s%sreplay verification", many ? r->file : "", many ? ": " : "");
+    if (r->status == GRADE_ACCEPTED)
+        snprintf(out, sizeof out, "the trace's %zu events match its replay", r->events);
+    else
+        snprintf(out, sizeof out, "rejected, not graded: %s", r->reason);
+    cJSON_AddItemToArray(arr, json_test(name, 0, "", 0, 0, r->status == GRADE_ACCEPTED, out, gradescope));
+    for (int j = 0; j < r->ntests; j++) {
+        const grade_test *x = &r->tests[j];
+        test_name(r, x, many, name, sizeof name);
+        cJSON_AddItemToArray(arr, json_test(name, x->line, x->text, x->ok, 1, x->ok, x->output, gradescope));
+    }
+}
+
+static char *report_json(const grade_result *rs, int n, bool gradescope)
+{
+    cJSON *root = cJSON_CreateObject();
+    if (!root)
+        return NULL;
+    int accepted = 0, score = 0, max = 0;
+    for (int i = 0; i < n; i++) {
+        accepted += rs[i].status == GRADE_ACCEPTED;
+        score += rs[i].score;
+        max += rs[i].max_score;
+    }
+    if (gradescope) {
+        cJSON_AddNumberToObject(root, "score", score);
+        cJSON_AddNumberToObject(root, "max_score", max);
+        char out[2048] = "";
+        size_t o = 0;
+        for (int i = 0; i < n && o < sizeof out; i++)
+            o += (size_t)snprintf(out + o, sizeof out - o, "%s%s: %s", o ? "\n" : "", rs[i].file,
+                                  rs[i].status == GRADE_ACCEPTED ? "accepted: its events match the replay"
+                                                                 : "rejected, not graded (see the replay test)");
+        cJSON_AddStringToObject(root, "output", out);
+        cJSON_AddStringToObject(root, "visibility", "visible");
+        cJSON *tests = cJSON_AddArrayToObject(root, "tests");
+        for (int i = 0; tests && i < n; i++)
+            add_json_tests(tests, &rs[i], n > 1, true);
+    } else {
+        cJSON *traces = cJSON_AddArrayToObject(root, "traces");
+        for (int i = 0; traces && i < n; i++) {
+            const grade_result *r = &rs[i];
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddItemToArray(traces, o);
+            cJSON_AddStringToObject(o, "file", r->file);
+            if (r->learner)
+                cJSON_AddStringToObject(o, "learner", r->learner);
+            else
+                cJSON_AddNullToObject(o, "learner");
+            cJSON_AddStringToObject(o, "status", status_word(r->status));
+            cJSON_AddBoolToObject(o, "readable", r->status == GRADE_ACCEPTED || r->status == GRADE_REJECTED);
+            cJSON_AddStringToObject(o, "reason", r->reason);
+            cJSON_AddNumberToObject(o, "events", (double)r->events);
+            cJSON_AddNumberToObject(o, "score", r->score);
+            cJSON_AddNumberToObject(o, "max_score", r->max_score);
+            cJSON *tests = cJSON_AddArrayToObject(o, "tests");
+            for (int j = 0; tests && j < r->ntests; j++) {
+                const grade_test *x = &r->tests[j];
+                char name[600];
+                test_name(r, x, false, name, sizeof name);
+                cJSON_AddItemToArray(tests, json_test(name, x->line, x->text, x->ok, 1, x->ok, x->output, false));
+            }
+        }
+        cJSON *sum = cJSON_AddObjectToObject(root, "summary");
+        cJSON_AddNumberToObject(sum, "traces", n);
+        cJSON_AddNumberToObject(sum, "accepted", accepted);
+        cJSON_AddNumberToObject(sum, "rejected", n - accepted);
+        cJSON_AddNumberToObject(sum, "score", score);
+        cJSON_AddNumberToObject(sum, "max_score", max);
+    }
+    char *s = cJSON_Print(root);
+    cJSON_Delete(root);
+    return s;
+}
+
+/* One CSV field, quoted when it must be (RFC 4180). */
+static void csv_field(FILE *f, const char *s)
+{
+    if (!s)
+        s = "";
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void report_csv(FILE *f, const grade_result *rs, int n)
+{
+    fputs("file,learner,status,score,max_score,reason\r\n", f);
+    for (int i = 0; i < n; i++) {
+        csv_field(f, rs[i].file);
+        fputc(',', f);
+        csv_field(f, rs[i].learner);
+        fprintf(f, ",%s,%d,%d,", status_word(rs[i].status), rs[i].score, rs[i].max_score);
+        csv_field(f, rs[i].reason);
+        fputs("\r\n", f);
+    }
+}
+
+/* --- acidbase grade -------------------------------------------------------------------------- */
+
+static const char *grade_help =
+    "usage: acidbase grade TRACE.json... [--format text|json|gradescope] [--out FILE]\n"
+    "                      [--csv SUMMARY.csv] [--lesson ID]\n"
+    "\n"
+    "Grades traces written by `acidbase run FILE --trace TRACE.json` (or the lab). Each trace\n"
+    "is verified first: its scenario lines are run again with its seed on a fresh database,\n"
+    "and every event, the findings and every expectation's result must come out exactly as\n"
+    "recorded. A trace that differs (edited by hand, or from an incompatible version) is\n"
+    "rejected with the first differing event and never graded; so is a trace of a run that\n"
+    "started on an existing --dir database, which cannot be replayed.\n"
+    "An accepted trace scores one point per `expect` line that holds in the replay.\n"
+    "\n"
+    "options:\n"
+    "  --format text   a report for people (the default)\n"
+    "  --format json   {\"traces\": [{file, learner, status, reason, score, max_score, tests}],\n"
+    "                  \"summary\": {...}}\n"
+    "  --format gradescope\n"
+    "                  Gradescope's results.json: score, max_score, tests [{name, score,\n"
+    "                  max_score, status, output, visibility}]; each trace adds a 0-point\n"
+    "                  \"replay verification\" test\n"
+    "  --out FILE      write the report to FILE (atomically) instead of standard output\n"
+    "  --csv FILE      also write a CSV summary, one row per trace:\n"
+    "                  file,learner,status,score,max_score,reason\n"
+    "  --lesson ID     grade the lesson's goals too (lessons are not built yet: exits 2)\n"
+    "  --help, --version\n"
+    "\n"
+    "exit status (the highest that applies):\n"
+    "  0  every trace was accepted and every test passed\n"
+    "  1  some trace was rejected, or some test failed\n"
+    "  2  usage error, or some file is not a valid trace (FILE: field: message)\n"
+    "  3  an I/O error: a trace cannot be read, or a report cannot be written\n"
+    "\n"
+    "The trace format: assets/doc/traces.md.\n";
+
+static int usage(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "acidbase: grade: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n(see acidbase grade --help)\n");
+    return GRADE_EXIT_USAGE;
+}
+
+/* Writes a memory stream's text to path, or stdout when path is NULL. */
+static int emit(const char *path, const char *text, size_t len)
+{
+    if (!path) {
+        fwrite(text, 1, len, stdout);
+        return fflush(stdout) ? 3 : 0;
+    }
+    trace_err err;
+    if (trace_write_file(path, text, len, &err)) {
+        fprintf(stderr, "acidbase: grade: %s\n", err.msg);
+        return 3;
+    }
+    return 0;
+}
+
+int grade_main(int argc, char **argv)
+{
+    const char *format = "text", *out = NULL, *csv = NULL;
+    const char **files = calloc((size_t)argc + 1, sizeof *files);
+    int nfiles = 0;
+    if (!files)
+        return 3;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(grade_help, stdout);
+            free(files);
+            return 0;
+        } else if (!strcmp(a, "--version")) {
+            printf("acidbase %s\n", ACIDBASE_VERSION);
+            free(files);
+            return 0;
+        } else if (!strcmp(a, "--format") || !strcmp(a, "--out") || !strcmp(a, "--csv") || !strcmp(a, "--lesson")) {
+            if (i + 1 >= argc) {
+                free(files);
+                return usage("%s needs a value", a);
+            }
+            const char *v = argv[++i];
+            if (!strcmp(a, "--lesson")) {
+                free(files);
+                fprintf(stderr, "acidbase: grade: --lesson %s: lessons are not built yet; grade without --lesson "
+                                "(every expect line is a test)\n", v);
+                return GRADE_EXIT_USAGE;
+            }
+            if (!*v) {
+                free(files);
+                return usage("%s needs a value", a);
+            }
+            if (!strcmp(a, "--format")) {
+                if (strcmp(v, "text") && strcmp(v, "json") && strcmp(v, "gradescope")) {
+                    free(files);
+                    return usage("--format is text, json or gradescope, not '%s'", v);
+                }
+                format = v;
+            } else if (!strcmp(a, "--out")) {
+                out = v;
+            } else {
+                csv = v;
+            }
+        } else if (a[0] == '-' && a[1]) {
+            free(files);
+            return usage("unknown option '%s'", a);
+        } else {
+            files[nfiles++] = a;
+        }
+    }
+    if (!nfiles) {
+        free(files);
+        return usage("%s", "grade needs at least one TRACE.json");
+    }
+    grade_result *rs = calloc((size_t)nfiles, sizeof *rs);
+    if (!rs) {
+        free(files);
+        return 3;
+    }
+    int rc = 0;
+    for (int i = 0; i < nfiles; i++) {
+        grade_file(files[i], &rs[i]);
+        int k = rs[i].status == GRADE_IOERR ? 3 : rs[i].status == GRADE_INVALID ? 2
+              : rs[i].status == GRADE_REJECTED || rs[i].score < rs[i].max_score ? 1 : 0;
+        if (k > rc)
+            rc = k;
+        /* Problems go to stderr as well, so a report in a file does not hide them. */
+        if (rs[i].status != GRADE_ACCEPTED && (out || strcmp(format, "text")))
+            fprintf(stderr, "acidbase: grade: %s: rejected: %s\n", rs[i].file, rs[i].reason);
+    }
+    int wrc = 0;
+    if (!strcmp(format, "text")) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&buf, &len);
+        if (m) {
+            report_text(m, rs, nfiles);
+            fclose(m);
+            wrc = emit(out, buf, len);
+        } else {
+            wrc = 3;
+        }
+        free(buf);
+    } else {
+        char *s = report_json(rs, nfiles, !strcmp(format, "gradescope"));
+        if (s) {
+            size_t len = strlen(s);
+            s[len] = 0;
+            char *t = realloc(s, len + 2);
+            if (t) {
+                t[len] = '\n';
+                t[len + 1] = 0;
+                s = t;
+                len++;
+            }
+            wrc = emit(out, s, len);
+        } else {
+            wrc = 3;
+        }
+        free(s);
+    }
+    if (csv && !wrc) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&buf, &len);
+        if (m) {
+            report_csv(m, rs, nfiles);
+            fclose(m);
+            wrc = emit(csv, buf, len);
+        } else {
+            wrc = 3;
+        }
+        free(buf);
+    }
+    if (wrc > rc)
+        rc = wrc;
+    for (int i = 0; i < nfiles; i++)
+        grade_result_free(&rs[i]);
+    free(rs);
+    free(files);
+    return rc;
+}
