@@ -784,6 +784,10 @@ static void test_expect_convergence_and_stale_reads(void)
     if (l)
         CHECK_EQ_INT(l->ex.kind, EX_DIVERGED);
     done(l);
+    l = parse("expect Settled");
+    if (l)
+        CHECK_EQ_INT(l->ex.kind, EX_SETTLED);
+    done(l);
     struct { const char *text; scn_cmp cmp; int64_t v; } cases[] = {
         { "expect stale-reads = 0", CMP_EQ, 0 }, { "expect stale-reads >= 1", CMP_GE, 1 },
         { "expect stale-reads <= 2", CMP_LE, 2 }, { "expect Stale-Reads>=3", CMP_GE, 3 },
@@ -974,7 +978,7 @@ static void test_error_expect_mistakes(void)
     CHECK_ERR("expect T1 error dead_lock", 17, "expected an error name (letters, digits and '-'), "
               "found 'dead_lock'");
     CHECK_ERR("expect frobnicate", 8, "expected an assertion (T1..T9, table, deadlock, anomaly, "
-              "no anomaly, n1..n9, <client> read, converged, diverged, stale-reads), found "
+              "no anomaly, n1..n9, <client> read, converged, diverged, settled, stale-reads), found "
               "'frobnicate'");
     CHECK_ERR("expect n2 cart apple", 16, "expected '=' <value> or absent after the key cart, "
               "found 'apple'");
