@@ -228,10 +228,14 @@ static int run_line(basectl *b, const scn_line *l, FILE *out, char *msg, size_t 
     uint64_t max = l->n < 0 ? 1000 : (uint64_t)l->n, ticks = 0;
     bool ok = cluster_settle(c, max, &ticks);
     b->settled = ok ? 1 : 2;
-    if (ok)
-        say(out, "%s  -> settled after %" PRIu64 " tick%s (tick %" PRIu64 ")%s\n", l->text, ticks, ticks == 1 ? "" : "s",
-            cluster_now(c), cluster_converged(c) ? ": all up replicas agree" : ": every reachable group agrees");
-    else
+    if (ok) {
+        uint64_t since = cluster_now(c) - cluster_last_write_tick(c);
+        say(out, "%s  -> settled after %" PRIu64 " tick%s (tick %" PRIu64 ")%s; %" PRIu64 " tick%s after the last write\n",
+            l->text, ticks, ticks == 1 ? "" : "s", cluster_now(c),
+            cluster_converged(c) ? ": all up replicas agree" : ": every reachable group agrees", since,
+            since == 1 ? "" : "s");
+    }
+    if (!ok)
         say(out, "%s  -> not settled after %" PRIu64 " tick%s%s\n", l->text, ticks, ticks == 1 ? "" : "s",
             !cluster_cfg(c)->gossip ? " (gossip is off: nothing more will move)" : "");
     return 0;
