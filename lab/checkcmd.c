@@ -250,7 +250,7 @@ static void print_text(const char *file, const trace *t, const trace_findings *f
             printf(", key %s", x->key);
         if (x->node)
             printf(", at n%d", x->node);
-        printf(", complete at event %" PRIu64 ":\n", x->seq);
+        printf(", found at event %" PRIu64 ":\n", x->seq);
         /* The text may span lines; indent each. */
         const char *p = x->text;
         while (*p) {

@@ -240,7 +240,8 @@ static bool compare_rest(const trace *t, runner *r, const trace_findings *found,
     }
     if (diff_s(why, sizeof why, "settings.sync", s->sync, trace_sync_name(rs.sync)) ||
         diff_i(why, sizeof why, "settings.sync_group", s->sync_group, rs.sync_group) ||
-        diff_i(why, sizeof why, "settings.frames", s->frames, rs.frames)) {
+        diff_i(why, sizeof why, "settings.frames", s->frames, rs.frames) ||
+        diff_u(why, sizeof why, "settings.base_seed", s->base_seed, rs.base_seed)) {
         reason(res, GRADE_REJECTED, "%s", why);
         return false;
     }
@@ -430,7 +431,11 @@ void grade_file(const char *path, grade_result *res)
     if (rc) {
         memset(res, 0, sizeof *res);
         res->file = strdup(path);
-        reason(res, rc == TRACE_INVALID ? GRADE_INVALID : GRADE_IOERR, "%s", err.msg);
+        /* The report names the file already: "FILE: events[3]: ..." reads "events[3]: ...". */
+        size_t n = strlen(path);
+        const char *msg = strncmp(err.msg, path, n) == 0 && err.msg[n] == ':' && err.msg[n + 1] == ' '
+                              ? err.msg + n + 2 : err.msg;
+        reason(res, rc == TRACE_INVALID ? GRADE_INVALID : GRADE_IOERR, "%s", msg);
         return;
     }
     grade_trace(&t, path, res);

@@ -45,6 +45,7 @@ struct runner {
 
 hist *runner_history(runner *r) { return r->h; }
 acid_engine *runner_acid(runner *r) { return r->acid; }
+struct basectl *runner_base(runner *r) { return r->base; }
 
 void runner_lines(const runner *r, const runner_rec_line **v, int *n)
 {
@@ -62,7 +63,7 @@ runner_settings runner_settings_of(runner *r)
 {
     return (runner_settings){ .seed = r->o.seed, .fresh = r->fresh, .kept = r->o.dir != NULL,
                               .real_sync = r->o.real_sync, .sync = r->sync, .sync_group = r->sync_group,
-                              .frames = acid_store(r->acid)->bp.nframes };
+                              .frames = acid_store(r->acid)->bp.nframes, .base_seed = basectl_seed(r->base) };
 }
 
 /* Appends to the trace record; false when out of memory. */

@@ -42,6 +42,8 @@ int runner_finish(runner *r);
 
 hist *runner_history(runner *r);
 acid_engine *runner_acid(runner *r);
+struct basectl;
+struct basectl *runner_base(runner *r);
 
 /* What a trace records of a run (trace.h): every line given to runner_line, in order,
  * every expectation's result, and the settings in force. */
@@ -55,6 +57,7 @@ typedef struct runner_settings {
     acid_sync sync;      /* as the scenario's `engine: sync` lines left it */
     int sync_group;
     int frames;          /* buffer pool frames in use */
+    uint64_t base_seed;  /* the seed the BASE side uses (a `cluster: seed` line's, or seed) */
 } runner_settings;
 void runner_lines(const runner *r, const runner_rec_line **v, int *n);
 void runner_expects(const runner *r, const runner_rec_expect **v, int *n);

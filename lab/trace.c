@@ -372,6 +372,8 @@ int trace_render(const trace *t, char **out, size_t *len, trace_err *err)
     jb_i64(&b, s->sync_group);
     jb_lit(&b, ", \"frames\": ");
     jb_i64(&b, s->frames);
+    jb_lit(&b, ", \"base_seed\": ");
+    jb_u64(&b, s->base_seed);
     jb_lit(&b, "}");
 
     jb_array(&b, "catalog", t->ntables);
@@ -826,12 +828,12 @@ static int nomem(rd *r)
 static int read_settings(rd *r, const cJSON *obj)
 {
     static const char *const names[] = { "fresh_database", "kept_database", "real_sync", "sync", "sync_group",
-                                         "frames" };
-    const cJSON *f[6];
+                                         "frames", "base_seed" };
+    const cJSON *f[7];
     trace_settings *s = &r->t->settings;
     const char *sync;
     push(r, "settings", -1);
-    int rc = members(r, obj, names, 6, f);
+    int rc = members(r, obj, names, 7, f);
     if (!rc)
         rc = get_bool(r, f[0], names[0], &s->fresh_database);
     if (!rc)
@@ -851,6 +853,8 @@ static int read_settings(rd *r, const cJSON *obj)
         rc = get_small(r, f[4], names[4], true, 1, INT_MAX, &s->sync_group);
     if (!rc)
         rc = get_small(r, f[5], names[5], true, 0, INT_MAX, &s->frames);
+    if (!rc)
+        rc = get_u64(r, f[6], names[6], true, &s->base_seed);
     pop(r);
     return rc;
 }
@@ -1184,7 +1188,7 @@ static int read_findings(rd *r, const cJSON *arr)
     push(r, "findings", -1);
     for (const cJSON *it = arr->child; it && !rc; it = it->next, i++) {
         const cJSON *f[9];
-        const char *checker, *name, *text, *key = NULL, *client = NULL;
+        const char *checker = NULL, *name = NULL, *text = NULL, *key = NULL, *client = NULL;
         const char *aliases[16];
         int naliases = 0, ntxns = 0, node = 0;
         uint64_t seq = 0, *txns = NULL;
@@ -1723,7 +1727,7 @@ int trace_from_runner(runner *r, trace *out, trace_err *err)
                                           "a replay starts from an empty one, so it cannot reproduce this run");
     out->settings = (trace_settings){ .fresh_database = rs.fresh, .kept_database = rs.kept,
                                       .real_sync = rs.real_sync, .sync_group = rs.sync_group,
-                                      .frames = rs.frames };
+                                      .frames = rs.frames, .base_seed = rs.base_seed };
     snprintf(out->settings.sync, sizeof out->settings.sync, "%s", trace_sync_name(rs.sync));
     bool ok = out->lab_version && out->created && (rs.fresh || out->unreplayable_reason);
 

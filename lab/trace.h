@@ -88,6 +88,7 @@ typedef struct trace_settings {
     char sync[8];       /* "full", "off", "group" */
     int sync_group;
     int frames;
+    uint64_t base_seed;
 } trace_settings;
 
 typedef struct trace {

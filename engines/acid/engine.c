@@ -1494,6 +1494,59 @@ int acid_committed_rows(acid_engine *e, const char *table, acid_row **rows, int 
     return 0;
 }
 
+uint64_t acid_session_txn(const acid_engine *e, int session)
+{
+    const acid_session *s = &e->sess[session];
+    return s->txn ? s->txn->id : 0;
+}
+
+int acid_session_queue(const acid_engine *e, int session, const char **texts, int max)
+{
+    const acid_session *s = &e->sess[session];
+    int n = 0;
+    for (int i = 0; i < s->nq && n < max; i++)
+        texts[n++] = s->q[i]->text;
+    return n;
+}
+
+int acid_rows_view(acid_engine *e, const char *table, acid_row_view **rows, int *n)
+{
+    *rows = NULL;
+    *n = 0;
+    st_table *tb = store_table(&e->st, table);
+    if (!tb)
+        return -1;
+    acid_row_view *v = calloc(tb->nents + 1, sizeof *v);
+    if (!v)
+        return -1;
+    int k = 0;
+    for (size_t i = 0; i < tb->nents; i++) {
+        scalar key = tb->ents[i].key;
+        st_row row;
+        if (store_read(&e->st, tb, &key, &row))
+            continue;
+        acid_row_view *r = &v[k++];
+        r->key = key;
+        r->exists = row.exists;
+        r->value = row.value;
+        r->committed_exists = row.exists;
+        r->committed_value = row.value;
+        for (int s = 1; s <= ACID_SESSIONS; s++) {
+            acid_txn *t = e->sess[s].txn;
+            for (int j = 0; t && j < t->nfirsts; j++)
+                if (t->firsts[j].table == tb->name && scalar_eq(&t->firsts[j].key, &key)) {
+                    r->uncommitted = true;
+                    r->writer = t->id;
+                    r->committed_exists = t->firsts[j].exists;
+                    r->committed_value = t->firsts[j].value;
+                }
+        }
+    }
+    *rows = v;
+    *n = k;
+    return 0;
+}
+
 /* --- open and close ----------------------------------------------------------------------- */
 
 acid_engine *acid_open(const acid_options *opt, hist *h, acid_note_fn fn, void *arg, char *err, size_t errlen)

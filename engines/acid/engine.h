@@ -118,6 +118,23 @@ int acid_deadlocks(const acid_engine *e);
 /* How the learner knows a transaction: "T1", "T1#2" (the session's second), "setup". */
 void acid_txn_label(uint64_t txn, char *buf, size_t n, void *engine);
 
+/* For the lab's screen. */
+uint64_t acid_session_txn(const acid_engine *e, int session);     /* 0: none open */
+/* The session's waiting statements (the first is the parked one when blocked). */
+int acid_session_queue(const acid_engine *e, int session, const char **texts, int max);
+typedef struct acid_row_view {
+    scalar key;
+    int64_t value;           /* the value in place (what READ UNCOMMITTED sees) */
+    bool exists;             /* in place */
+    bool uncommitted;        /* an open transaction wrote it */
+    uint64_t writer;         /* that transaction */
+    bool committed_exists;   /* the committed image */
+    int64_t committed_value;
+} acid_row_view;
+/* Every row of a table, in key order, with what an open transaction changed in place
+ * (*rows malloc'ed). */
+int acid_rows_view(acid_engine *e, const char *table, acid_row_view **rows, int *n);
+
 store *acid_store(acid_engine *e);
 lockmgr *acid_locks(acid_engine *e);
 

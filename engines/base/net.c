@@ -660,3 +660,44 @@ void net_malformed(net *nt, const net_msg *m, const char *why)
 }
 
 net_stats net_get_stats(const net *nt) { return nt->st; }
+
+/* ---- for the lab's screen ------------------------------------------------------------ */
+
+uint32_t net_link_delay(const net *nt, uint32_t a, uint32_t b)
+{
+    const net_link *l = link_find(nt, a, b);
+    return l && (l->flags & L_DELAY) ? l->delay : nt->delay;
+}
+
+uint32_t net_link_loss(const net *nt, uint32_t a, uint32_t b)
+{
+    const net_link *l = link_find(nt, a, b);
+    return l && (l->flags & L_LOSS) ? l->loss : nt->loss;
+}
+
+bool net_link_cut(const net *nt, uint32_t a, uint32_t b)
+{
+    const net_link *l = link_find(nt, a, b);
+    return l && (l->flags & L_CUT);
+}
+
+void net_foreach_pending(const net *nt, net_visit_fn fn, void *arg)
+{
+    /* Buckets in due order (a copy of the heap, sorted), messages in send order. */
+    uint32_t *order = malloc((size_t)(nt->nheap ? nt->nheap : 1) * sizeof *order);
+    if (!order)
+        return;
+    memcpy(order, nt->bheap, (size_t)nt->nheap * sizeof *order);
+    for (uint32_t i = 1; i < nt->nheap; i++)
+        for (uint32_t j = i; j > 0 && nt->bk[order[j - 1]].due > nt->bk[order[j]].due; j--) {
+            uint32_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    for (uint32_t i = 0; i < nt->nheap; i++) {
+        const net_bucket *b = &nt->bk[order[i]];
+        for (size_t k = b->head; k < b->len; k++)
+            fn(&b->m[k], arg);
+    }
+    free(order);
+}

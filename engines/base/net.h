@@ -76,4 +76,12 @@ size_t net_in_flight(const net *nt);
 void net_malformed(net *nt, const net_msg *m, const char *why);
 net_stats net_get_stats(const net *nt);
 
+/* For the lab's screen: a link's settings, and the messages in flight in delivery order
+ * (bytes may be read, not kept). */
+uint32_t net_link_delay(const net *nt, uint32_t a, uint32_t b);
+uint32_t net_link_loss(const net *nt, uint32_t a, uint32_t b);
+bool net_link_cut(const net *nt, uint32_t a, uint32_t b);
+typedef void (*net_visit_fn)(const net_msg *m, void *arg);
+void net_foreach_pending(const net *nt, net_visit_fn fn, void *arg);
+
 #endif

@@ -47,7 +47,7 @@ static void build(trace *t)
     t->learner = strdup("Zoë \"the tester\"");
     t->seed = UINT64_MAX;
     t->replayable = true;
-    t->settings = (trace_settings){ true, false, true, "group", 3, 8 };
+    t->settings = (trace_settings){ true, false, true, "group", 3, 8, UINT64_MAX - 1 };
     t->tables = calloc(2, sizeof *t->tables);
     for (int i = 0; i < 2; i++) {
         t->tables[i].name = strdup(tables[i].name);
@@ -162,6 +162,7 @@ static void test_render_then_parse_gives_the_same_trace(void)
     CHECK(b.lesson == NULL);
     CHECK_EQ_STR(b.settings.sync, "group");
     CHECK_EQ_INT(b.settings.sync_group, 3);
+    CHECK(b.settings.base_seed == UINT64_MAX - 1);
     CHECK_EQ_INT(b.ntables, 2);
     CHECK_EQ_STR(b.tables[1].check, "balance >= 0");
     CHECK_EQ_INT(b.tables[1].key_type, SC_TEXT);
@@ -211,7 +212,7 @@ static const char *valid =
     "{\"format\":\"acidbase-trace\",\"version\":1,\"lab_version\":\"0.1.0\",\"created\":\"2026-01-02T03:04:05Z\","
     "\"seed\":0,\"replayable\":true,"
     "\"settings\":{\"fresh_database\":true,\"kept_database\":false,\"real_sync\":true,\"sync\":\"full\","
-    "\"sync_group\":1,\"frames\":4},"
+    "\"sync_group\":1,\"frames\":4,\"base_seed\":0},"
     "\"catalog\":[{\"table\":\"t\",\"key_column\":\"id\",\"key_type\":\"int\",\"value_column\":\"value\"}],"
     "\"scenario\":[{\"line\":1,\"text\":\"T1: BEGIN\"},{\"line\":2,\"text\":\"T1: SELECT * FROM t WHERE id = 1\"}],"
     "\"events\":[{\"seq\":1,\"tick\":0,\"side\":\"acid\",\"kind\":\"txn_begin\",\"session\":1,\"txn\":1,"
@@ -383,7 +384,8 @@ static void test_reader_refuses_missing_unknown_and_repeated_fields(void)
         "t.json: catalog[0]: unknown field \"colour\"");
     BAD("\"seed\":0,", "\"seed\":0,\"extra\":1,", "t.json: unknown field \"extra\"");
     BAD("\"settings\":{\"fresh_database\":true,\"kept_database\":false,\"real_sync\":true,\"sync\":\"full\","
-        "\"sync_group\":1,\"frames\":4},", "", "t.json: settings: missing (a required field)");
+        "\"sync_group\":1,\"frames\":4,\"base_seed\":0},", "", "t.json: settings: missing (a required field)");
+    BAD(",\"base_seed\":0}", "}", "t.json: settings.base_seed: missing (a required field)");
     BAD("\"replayable\":true", "\"replayable\":false", "t.json: unreplayable_reason: missing (a required field)");
     GOOD("\"replayable\":true", "\"replayable\":false,\"unreplayable_reason\":\"--dir\"");
     BAD("\"replayable\":true", "\"replayable\":true,\"unreplayable_reason\":\"--dir\"",

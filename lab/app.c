@@ -1,0 +1,341 @@
+/*
+ * app.c: recorded lines, queued lines, the engines they built, and the transcript.
+ * See app.h.
+ *
+ * The runner prints its transcript to a memory stream; after each line the new text is
+ * cut into log lines. Invalid input is tried on a copy first? No: the runner refuses an
+ * invalid line before it changes anything (parsing and validation come first), except
+ * for lines that fail half-way at run time, which a replay then leaves out.
+ */
+#include "app.h"
+#include "trace.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct app {
+    app_opts o;
+    runner *r;
+    FILE *out, *err;
+    char *outbuf, *errbuf;
+    size_t outlen, errlen, outread;
+    char **lines;            /* recorded */
+    bool *from_queue;        /* did line i come from the queue? */
+    int nlines, caplines;
+    char **queue;
+    int nqueue, qpos;
+    char **log;              /* ring of APP_LOG_MAX */
+    int nlog, logstart;
+    int last_added;
+    char narration[512];
+};
+
+static void log_clear(app *a)
+{
+    for (int i = 0; i < a->nlog; i++)
+        free(a->log[(a->logstart + i) % APP_LOG_MAX]);
+    a->nlog = a->logstart = 0;
+}
+
+static void log_add(app *a, const char *s, size_t len)
+{
+    char *line = strndup(s, len);
+    if (!line)
+        return;
+    if (a->nlog == APP_LOG_MAX) {
+        free(a->log[a->logstart]);
+        a->log[a->logstart] = line;
+        a->logstart = (a->logstart + 1) % APP_LOG_MAX;
+    } else {
+        a->log[(a->logstart + a->nlog++) % APP_LOG_MAX] = line;
+    }
+    a->last_added++;
+    if (strncmp(line, "say: ", 5) == 0)
+        snprintf(a->narration, sizeof a->narration, "%s", line + 5);
+}
+
+/* Moves what the runner printed since last time into the log. */
+static void drain(app *a)
+{
+    fflush(a->out);
+    while (a->outread < a->outlen) {
+        const char *p = a->outbuf + a->outread;
+        const char *nl = memchr(p, '\n', a->outlen - a->outread);
+        size_t len = nl ? (size_t)(nl - p) : a->outlen - a->outread;
+        log_add(a, p, len);
+        a->outread += len + (nl ? 1 : 0);
+    }
+}
+
+static void close_streams(app *a)
+{
+    if (a->out)
+        fclose(a->out);
+    if (a->err)
+        fclose(a->err);
+    free(a->outbuf);
+    free(a->errbuf);
+    a->out = a->err = NULL;
+    a->outbuf = a->errbuf = NULL;
+    a->outlen = a->errlen = a->outread = 0;
+}
+
+static int open_runner(app *a, char *msg, size_t n)
+{
+    runner_free(a->r);
+    a->r = NULL;
+    close_streams(a);
+    a->out = open_memstream(&a->outbuf, &a->outlen);
+    a->err = open_memstream(&a->errbuf, &a->errlen);
+    if (!a->out || !a->err) {
+        snprintf(msg, n, "out of memory");
+        return -1;
+    }
+    runner_opts ro = { .file = "lab", .seed = a->o.seed, .real_sync = false, .out = a->out, .err = a->err };
+    a->r = runner_new(&ro);
+    if (!a->r) {
+        fflush(a->err);
+        snprintf(msg, n, "%s", a->errbuf && *a->errbuf ? a->errbuf : "cannot start the engines");
+        return -1;
+    }
+    return 0;
+}
+
+app *app_new(const app_opts *o, char *err, size_t n)
+{
+    app *a = calloc(1, sizeof *a);
+    if (!a || !(a->log = calloc(APP_LOG_MAX, sizeof *a->log))) {
+        free(a);
+        snprintf(err, n, "out of memory");
+        return NULL;
+    }
+    a->o = *o;
+    if (open_runner(a, err, n)) {
+        app_free(a);
+        return NULL;
+    }
+    return a;
+}
+
+static void strv_free(char **v, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+void app_free(app *a)
+{
+    if (!a)
+        return;
+    runner_free(a->r);
+    close_streams(a);
+    strv_free(a->lines, a->nlines);
+    free(a->from_queue);
+    strv_free(a->queue, a->nqueue);
+    log_clear(a);
+    free(a->log);
+    free(a);
+}
+
+runner *app_runner(app *a) { return a->r; }
+int app_nlines(const app *a) { return a->nlines; }
+const char *app_line(const app *a, int i) { return i >= 0 && i < a->nlines ? a->lines[i] : NULL; }
+int app_nqueued(const app *a) { return a->nqueue - a->qpos; }
+const char *app_queued(const app *a, int i) { return i >= 0 && a->qpos + i < a->nqueue ? a->queue[a->qpos + i] : NULL; }
+int app_nlog(const app *a) { return a->nlog; }
+const char *app_log(const app *a, int i) { return i >= 0 && i < a->nlog ? a->log[(a->logstart + i) % APP_LOG_MAX] : NULL; }
+int app_last_added(const app *a) { return a->last_added; }
+const char *app_narration(const app *a) { return a->narration; }
+
+static int record(app *a, const char *line, bool queued)
+{
+    if (a->nlines == a->caplines) {
+        int cap = a->caplines ? a->caplines * 2 : 64;
+        char **l = realloc(a->lines, (size_t)cap * sizeof *l);
+        bool *q = l ? realloc(a->from_queue, (size_t)cap * sizeof *q) : NULL;
+        if (l)
+            a->lines = l;
+        if (!l || !q)
+            return -1;
+        a->from_queue = q;
+        a->caplines = cap;
+    }
+    a->lines[a->nlines] = strdup(line);
+    if (!a->lines[a->nlines])
+        return -1;
+    a->from_queue[a->nlines++] = queued;
+    return 0;
+}
+
+/* Runs one line on the live runner; the runner's verdict decides whether it counts. */
+static int run_line(app *a, const char *line, char *msg, size_t n)
+{
+    size_t errmark = (fflush(a->err), a->errlen);
+    int rc = runner_line(a->r, line, a->nlines + 1);
+    drain(a);
+    fflush(a->err);
+    if (rc == RUN_INVALID || rc == RUN_IOERR) {
+        /* Drop the "lab:LINE:COL: " prefix: the command line knows where it is. */
+        const char *m = a->errlen > errmark ? a->errbuf + errmark : "invalid line";
+        const char *p = strstr(m, ": ");
+        const char *q = p ? strstr(p + 2, ": ") : NULL;
+        if (strncmp(m, "lab:", 4) == 0 && q)
+            m = q + 2;
+        snprintf(msg, n, "%.*s", (int)strcspn(m, "\n"), m);
+        return -1;
+    }
+    return 0;
+}
+
+/* Rebuilds the engines from the first `keep` recorded lines. */
+static int replay(app *a, int keep, char *msg, size_t n)
+{
+    char **lines = a->lines;
+    bool *fq = a->from_queue;
+    int total = a->nlines;
+    a->lines = NULL;
+    a->from_queue = NULL;
+    a->nlines = a->caplines = 0;
+    log_clear(a);
+    a->narration[0] = 0;
+    int rc = open_runner(a, msg, n);
+    for (int i = 0; !rc && i < keep; i++) {
+        char m[256];
+        if (run_line(a, lines[i], m, sizeof m) == 0)
+            rc = record(a, lines[i], fq[i]);
+    }
+    strv_free(lines, total);
+    free(fq);
+    return rc;
+}
+
+int app_exec(app *a, const char *line, char *msg, size_t n)
+{
+    a->last_added = 0;
+    if (run_line(a, line, msg, n))
+        return -1;
+    if (record(a, line, false)) {
+        snprintf(msg, n, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+static bool blank(const char *s)
+{
+    s += strspn(s, " \t");
+    return *s == 0 || *s == '#';
+}
+
+int app_next(app *a, char *msg, size_t n)
+{
+    a->last_added = 0;
+    while (a->qpos < a->nqueue) {
+        const char *line = a->queue[a->qpos++];
+        if (run_line(a, line, msg, n))
+            return -1;
+        if (record(a, line, true)) {
+            snprintf(msg, n, "out of memory");
+            return -1;
+        }
+        if (!blank(line))
+            return 0;
+    }
+    return 1;
+}
+
+int app_back(app *a, char *msg, size_t n)
+{
+    if (a->nlines == 0) {
+        snprintf(msg, n, "nothing to undo");
+        return 1;
+    }
+    /* Undo back to and including the last line that did something. */
+    int keep = a->nlines - 1;
+    while (keep > 0 && blank(a->lines[keep]))
+        keep--;
+    int back_to_queue = 0;
+    for (int i = keep; i < a->nlines; i++)
+        back_to_queue += a->from_queue[i];
+    a->qpos -= back_to_queue;
+    if (a->qpos < 0)
+        a->qpos = 0;
+    int rc = replay(a, keep, msg, n);
+    a->last_added = 0;
+    return rc;
+}
+
+int app_queue_lines(app *a, char *const *lines, int nlines)
+{
+    strv_free(a->queue, a->nqueue);
+    a->queue = calloc((size_t)(nlines ? nlines : 1), sizeof *a->queue);
+    a->nqueue = a->qpos = 0;
+    if (!a->queue)
+        return -1;
+    for (int i = 0; i < nlines; i++)
+        if ((a->queue[a->nqueue] = strdup(lines[i])))
+            a->nqueue++;
+    return 0;
+}
+
+int app_queue_file(app *a, const char *path, char *msg, size_t n)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(msg, n, "cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    char **v = NULL, *buf = NULL;
+    size_t cap = 0;
+    int nv = 0, capv = 0;
+    ssize_t len;
+    while ((len = getline(&buf, &cap, f)) >= 0) {
+        while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+            buf[--len] = 0;
+        if (nv == capv) {
+            capv = capv ? capv * 2 : 64;
+            char **nvv = realloc(v, (size_t)capv * sizeof *nvv);
+            if (!nvv)
+                break;
+            v = nvv;
+        }
+        v[nv++] = strdup(buf);
+    }
+    free(buf);
+    fclose(f);
+    int rc = app_queue_lines(a, v, nv);
+    strv_free(v, nv);
+    return rc;
+}
+
+int app_save(app *a, const char *path, char *msg, size_t n)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        snprintf(msg, n, "cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    fprintf(f, "# saved from the acidbase lab\n");
+    for (int i = 0; i < a->nlines; i++)
+        fprintf(f, "%s\n", a->lines[i]);
+    if (fclose(f)) {
+        snprintf(msg, n, "cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    snprintf(msg, n, "saved %d line%s to %s", a->nlines, a->nlines == 1 ? "" : "s", path);
+    return 0;
+}
+
+int app_export(app *a, const char *path, char *msg, size_t n)
+{
+    trace_err te;
+    if (trace_write_run(a->r, path, &te)) {
+        snprintf(msg, n, "%s", te.msg);
+        return -1;
+    }
+    snprintf(msg, n, "trace written to %s", path);
+    return 0;
+}

@@ -1,0 +1,60 @@
+/*
+ * app.h: the lab's model, behind the screen. The learner's session is a list of scenario
+ * lines; the engines are what running those lines built. Every move on the screen is one
+ * line (a key is only a shortcut for a line), so the session can be saved as a scenario,
+ * exported as a trace, and stepped back: step back throws the engines away and replays
+ * the lines before the last one, which the engines' determinism makes exact.
+ *
+ * Lines can also wait in a queue (from a scenario file, a trace being replayed, or a
+ * lesson's moves): `next` runs the first one.
+ */
+#ifndef AB_APP_H
+#define AB_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "runner.h"
+
+#define APP_LOG_MAX 4000
+
+typedef struct app app;
+
+typedef struct app_opts {
+    uint64_t seed;
+} app_opts;
+
+app *app_new(const app_opts *o, char *err, size_t n);
+void app_free(app *a);
+
+/* Runs a line and records it. Returns 0, or -1 with msg (invalid input: nothing is
+ * recorded, the engines are as before). */
+int app_exec(app *a, const char *line, char *msg, size_t n);
+/* Queue lines to step through (replacing what was queued). */
+int app_queue_file(app *a, const char *path, char *msg, size_t n);
+int app_queue_lines(app *a, char *const *lines, int nlines);
+/* Runs the next queued line; 0 ran, 1 nothing queued, -1 error (msg). Blank and comment
+ * lines are skipped over (and recorded), so every step does something. */
+int app_next(app *a, char *msg, size_t n);
+/* Undoes the last step (a run line; a line taken from the queue goes back to it). */
+int app_back(app *a, char *msg, size_t n);
+/* Writes the recorded lines as a scenario file. */
+int app_save(app *a, const char *path, char *msg, size_t n);
+/* Writes the run as a JSON trace. */
+int app_export(app *a, const char *path, char *msg, size_t n);
+
+runner *app_runner(app *a);
+int app_nlines(const app *a);
+const char *app_line(const app *a, int i);
+int app_nqueued(const app *a);
+const char *app_queued(const app *a, int i);   /* i-th line still to run */
+
+/* The transcript so far, one entry per printed line, oldest first (the last
+ * APP_LOG_MAX are kept). */
+int app_nlog(const app *a);
+const char *app_log(const app *a, int i);
+/* How many log lines the last step added (to highlight what changed). */
+int app_last_added(const app *a);
+/* The latest say: text, "" if none. */
+const char *app_narration(const app *a);
+
+#endif
