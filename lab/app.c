@@ -3,9 +3,8 @@
  * See app.h.
  *
  * The runner prints its transcript to a memory stream; after each line the new text is
- * cut into log lines. Invalid input is tried on a copy first? No: the runner refuses an
- * invalid line before it changes anything (parsing and validation come first), except
- * for lines that fail half-way at run time, which a replay then leaves out.
+ * cut into log lines. The runner refuses an invalid line before it changes anything
+ * (parsing and validation come first); such a line is not recorded.
  */
 #include "app.h"
 #include "trace.h"
@@ -22,10 +21,11 @@ struct app {
     char *outbuf, *errbuf;
     size_t outlen, errlen, outread;
     char **lines;            /* recorded */
-    bool *from_queue;        /* did line i come from the queue? */
+    int *from_queue;         /* the queue index line i came from, or -1 (typed) */
     int nlines, caplines;
     char **queue;
-    int nqueue, qpos;
+    bool *done;              /* queue[i] has run */
+    int nqueue;
     char **log;              /* ring of APP_LOG_MAX */
     int nlog, logstart;
     int last_added;
@@ -135,6 +135,7 @@ void app_free(app *a)
     strv_free(a->lines, a->nlines);
     free(a->from_queue);
     strv_free(a->queue, a->nqueue);
+    free(a->done);
     log_clear(a);
     free(a->log);
     free(a);
@@ -143,19 +144,39 @@ void app_free(app *a)
 runner *app_runner(app *a) { return a->r; }
 int app_nlines(const app *a) { return a->nlines; }
 const char *app_line(const app *a, int i) { return i >= 0 && i < a->nlines ? a->lines[i] : NULL; }
-int app_nqueued(const app *a) { return a->nqueue - a->qpos; }
-const char *app_queued(const app *a, int i) { return i >= 0 && a->qpos + i < a->nqueue ? a->queue[a->qpos + i] : NULL; }
+int app_nqueued(const app *a)
+{
+    int n = 0;
+    for (int i = 0; i < a->nqueue; i++)
+        n += !a->done[i];
+    return n;
+}
+
+/* The queue index of the i-th line not yet run, or -1. */
+static int pending_index(const app *a, int i)
+{
+    for (int q = 0; q < a->nqueue; q++)
+        if (!a->done[q] && i-- == 0)
+            return q;
+    return -1;
+}
+
+const char *app_queued(const app *a, int i)
+{
+    int q = i >= 0 ? pending_index(a, i) : -1;
+    return q >= 0 ? a->queue[q] : NULL;
+}
 int app_nlog(const app *a) { return a->nlog; }
 const char *app_log(const app *a, int i) { return i >= 0 && i < a->nlog ? a->log[(a->logstart + i) % APP_LOG_MAX] : NULL; }
 int app_last_added(const app *a) { return a->last_added; }
 const char *app_narration(const app *a) { return a->narration; }
 
-static int record(app *a, const char *line, bool queued)
+static int record(app *a, const char *line, int queued)
 {
     if (a->nlines == a->caplines) {
         int cap = a->caplines ? a->caplines * 2 : 64;
         char **l = realloc(a->lines, (size_t)cap * sizeof *l);
-        bool *q = l ? realloc(a->from_queue, (size_t)cap * sizeof *q) : NULL;
+        int *q = l ? realloc(a->from_queue, (size_t)cap * sizeof *q) : NULL;
         if (l)
             a->lines = l;
         if (!l || !q)
@@ -181,9 +202,8 @@ static int run_line(app *a, const char *line, char *msg, size_t n)
         /* Drop the "lab:LINE:COL: " prefix: the command line knows where it is. */
         const char *m = a->errlen > errmark ? a->errbuf + errmark : "invalid line";
         const char *p = strstr(m, ": ");
-        const char *q = p ? strstr(p + 2, ": ") : NULL;
-        if (strncmp(m, "lab:", 4) == 0 && q)
-            m = q + 2;
+        if (strncmp(m, "lab:", 4) == 0 && p)
+            m = p + 2;
         snprintf(msg, n, "%.*s", (int)strcspn(m, "\n"), m);
         return -1;
     }
@@ -194,7 +214,7 @@ static int run_line(app *a, const char *line, char *msg, size_t n)
 static int replay(app *a, int keep, char *msg, size_t n)
 {
     char **lines = a->lines;
-    bool *fq = a->from_queue;
+    int *fq = a->from_queue;
     int total = a->nlines;
     a->lines = NULL;
     a->from_queue = NULL;
@@ -217,7 +237,7 @@ int app_exec(app *a, const char *line, char *msg, size_t n)
     a->last_added = 0;
     if (run_line(a, line, msg, n))
         return -1;
-    if (record(a, line, false)) {
+    if (record(a, line, -1)) {
         snprintf(msg, n, "out of memory");
         return -1;
     }
@@ -230,21 +250,40 @@ static bool blank(const char *s)
     return *s == 0 || *s == '#';
 }
 
+/* Runs queue[q]; it counts as done even when it was invalid (so stepping goes on). */
+static int run_queued(app *a, int q, char *msg, size_t n)
+{
+    a->done[q] = true;
+    if (run_line(a, a->queue[q], msg, n))
+        return -1;
+    if (record(a, a->queue[q], q)) {
+        snprintf(msg, n, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
 int app_next(app *a, char *msg, size_t n)
 {
     a->last_added = 0;
-    while (a->qpos < a->nqueue) {
-        const char *line = a->queue[a->qpos++];
-        if (run_line(a, line, msg, n))
+    for (int q; (q = pending_index(a, 0)) >= 0;) {
+        if (run_queued(a, q, msg, n))
             return -1;
-        if (record(a, line, true)) {
-            snprintf(msg, n, "out of memory");
-            return -1;
-        }
-        if (!blank(line))
+        if (!blank(a->queue[q]))
             return 0;
     }
     return 1;
+}
+
+int app_take(app *a, int i, char *msg, size_t n)
+{
+    a->last_added = 0;
+    int q = pending_index(a, i);
+    if (q < 0) {
+        snprintf(msg, n, "nothing queued there");
+        return 1;
+    }
+    return run_queued(a, q, msg, n);
 }
 
 int app_back(app *a, char *msg, size_t n)
@@ -253,16 +292,14 @@ int app_back(app *a, char *msg, size_t n)
         snprintf(msg, n, "nothing to undo");
         return 1;
     }
-    /* Undo back to and including the last line that did something. */
+    /* Undo back to and including the last line that did something; lines that came
+     * from the queue go back into it, in their place. */
     int keep = a->nlines - 1;
     while (keep > 0 && blank(a->lines[keep]))
         keep--;
-    int back_to_queue = 0;
     for (int i = keep; i < a->nlines; i++)
-        back_to_queue += a->from_queue[i];
-    a->qpos -= back_to_queue;
-    if (a->qpos < 0)
-        a->qpos = 0;
+        if (a->from_queue[i] >= 0 && a->from_queue[i] < a->nqueue)
+            a->done[a->from_queue[i]] = false;
     int rc = replay(a, keep, msg, n);
     a->last_added = 0;
     return rc;
@@ -271,9 +308,11 @@ int app_back(app *a, char *msg, size_t n)
 int app_queue_lines(app *a, char *const *lines, int nlines)
 {
     strv_free(a->queue, a->nqueue);
+    free(a->done);
     a->queue = calloc((size_t)(nlines ? nlines : 1), sizeof *a->queue);
-    a->nqueue = a->qpos = 0;
-    if (!a->queue)
+    a->done = calloc((size_t)(nlines ? nlines : 1), sizeof *a->done);
+    a->nqueue = 0;
+    if (!a->queue || !a->done)
         return -1;
     for (int i = 0; i < nlines; i++)
         if ((a->queue[a->nqueue] = strdup(lines[i])))
@@ -308,6 +347,38 @@ int app_queue_file(app *a, const char *path, char *msg, size_t n)
     fclose(f);
     int rc = app_queue_lines(a, v, nv);
     strv_free(v, nv);
+    return rc;
+}
+
+int app_trace_seed(const char *path, uint64_t *seed, char *msg, size_t n)
+{
+    trace tr;
+    trace_err te;
+    if (trace_read(path, &tr, &te)) {
+        snprintf(msg, n, "%s", te.msg);
+        return -1;
+    }
+    *seed = tr.seed;
+    trace_free(&tr);
+    return 0;
+}
+
+int app_queue_trace(app *a, const char *path, char *msg, size_t n)
+{
+    trace tr;
+    trace_err te;
+    if (trace_read(path, &tr, &te)) {
+        snprintf(msg, n, "%s", te.msg);
+        return -1;
+    }
+    char **lines = calloc((size_t)tr.nlines + 1, sizeof *lines);
+    for (int i = 0; lines && i < tr.nlines; i++)
+        lines[i] = tr.lines[i].text;
+    int rc = lines ? app_queue_lines(a, lines, tr.nlines) : -1;
+    free(lines);
+    trace_free(&tr);
+    if (rc)
+        snprintf(msg, n, "out of memory");
     return rc;
 }
 

@@ -35,8 +35,14 @@ int app_queue_lines(app *a, char *const *lines, int nlines);
 /* Runs the next queued line; 0 ran, 1 nothing queued, -1 error (msg). Blank and comment
  * lines are skipped over (and recorded), so every step does something. */
 int app_next(app *a, char *msg, size_t n);
+/* Runs the i-th line still queued (0 = the next), out of order: how a learner picks the
+ * interleaving. 0 ran, 1 no such line, -1 error. */
+int app_take(app *a, int i, char *msg, size_t n);
 /* Undoes the last step (a run line; a line taken from the queue goes back to it). */
 int app_back(app *a, char *msg, size_t n);
+/* A trace's seed, and its scenario lines queued (acidbase replay). */
+int app_trace_seed(const char *path, uint64_t *seed, char *msg, size_t n);
+int app_queue_trace(app *a, const char *path, char *msg, size_t n);
 /* Writes the recorded lines as a scenario file. */
 int app_save(app *a, const char *path, char *msg, size_t n);
 /* Writes the run as a JSON trace. */

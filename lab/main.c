@@ -7,10 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "bench.h"
 #include "checkcmd.h"
 #include "grade.h"
 #include "runner.h"
+#include "tui.h"
 
 #ifndef ACIDBASE_VERSION
 #define ACIDBASE_VERSION "0.0.0"
@@ -21,18 +24,23 @@ enum { EXIT_USAGE = 2 };
 static const char *main_help =
     "acidbase lab %s: see ACID and BASE happen, one step at a time.\n"
     "\n"
-    "usage: acidbase [--help] [--version] <command> [options]\n"
+    "usage: acidbase [--help] [--version] [<command>] [options]\n"
     "\n"
     "commands:\n"
+    "  (none)          open the lab at its menu (a terminal of 80x24 or larger)\n"
+    "  lab [FILE]      the lab's sandbox, with FILE's lines queued to step through\n"
+    "  replay TRACE    open a trace in the lab and step through it, forwards and backwards\n"
+    "  keys            print the lab's keys\n"
     "  run FILE|-      run a scenario headless and print what happened; --trace OUT.json\n"
     "                  also writes the run as a JSON trace (see `acidbase run --help`)\n"
     "  check TRACE     run the history checkers over a trace again and explain what they find\n"
     "  grade TRACE...  replay traces, reject any that differ, score the rest (text, JSON,\n"
     "                  Gradescope results.json, CSV summary; see `acidbase grade --help`)\n"
+    "  bench [NAME...] the benchmark suite: the engines against the disk, SQLite and the\n"
+    "                  theory (--json for one JSON object; see `acidbase bench --help`)\n"
     "\n"
-    "Not built yet: the full-screen lab (`acidbase` alone, `acidbase lab`), lessons, progress\n"
-    "and benchmarks (`bench`).\n"
-    "Until the lab screen exists, try:  acidbase run assets/tour.scn\n"
+    "Not built yet: lessons and progress (`lessons`, `lesson`, `progress`).\n"
+    "A first look:  acidbase lab assets/tour.scn   (n steps, b steps back, ? shows the keys)\n"
     "\n"
     "The scenario language: assets/doc/scenarios.md; traces: assets/doc/traces.md.\n"
     "Exit codes: each command's --help.\n";
@@ -119,12 +127,73 @@ static int cmd_run(int argc, char **argv)
     return runner_run_file(&o, file);
 }
 
+static const char *lab_help =
+    "usage: acidbase [lab [FILE] | replay TRACE] [--seed N] [--theme dark|light] [--present]\n"
+    "\n"
+    "Opens the lab: the ACID engine on the left, the replica set on the right, the narration,\n"
+    "the checkers' findings and the event log below, and a command line (:) that takes any\n"
+    "scenario line. With FILE, its lines are queued: n runs the next one, 1..9 the next\n"
+    "statement of a session (you choose the interleaving), b steps back. `acidbase keys`\n"
+    "lists every key; ? shows them in the lab.\n"
+    "\n"
+    "options:\n"
+    "  --seed N        seed for the replica set when the scenario sets none\n"
+    "  --theme T       dark (default) or light (projectors)\n"
+    "  --present       classroom mode\n"
+    "\n"
+    "exit status: 0 after quitting; 2 bad options, no terminal, or a file that cannot be\n"
+    "read; 3 the terminal could not be started; 130 interrupted.\n";
+
+static int cmd_lab(tui_start start, int argc, char **argv)
+{
+    tui_opts o = { .start = start };
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(lab_help, stdout);
+            return 0;
+        } else if (!strcmp(a, "--version")) {
+            printf("acidbase %s\n", ACIDBASE_VERSION);
+            return 0;
+        } else if (!strcmp(a, "--present")) {
+            o.present = true;
+        } else if (!strcmp(a, "--seed") || !strcmp(a, "--theme")) {
+            if (i + 1 >= argc)
+                return usage_error("%s needs a value", a);
+            const char *v = argv[++i];
+            if (!strcmp(a, "--theme")) {
+                if (strcmp(v, "dark") && strcmp(v, "light"))
+                    return usage_error("--theme is dark or light, not '%s'", v);
+                o.theme = v;
+            } else {
+                char *end;
+                errno = 0;
+                o.seed = strtoull(v, &end, 10);
+                if (!*v || *end || errno || *v == '-')
+                    return usage_error("--seed needs a non-negative integer, not '%s'", v);
+            }
+        } else if (a[0] == '-' && a[1]) {
+            return usage_error("unknown option '%s'", a);
+        } else if (o.path || start == TUI_MENU) {
+            return usage_error("one file at most; '%s' is extra", a);
+        } else {
+            o.path = a;
+        }
+    }
+    if (start == TUI_REPLAY && !o.path)
+        return usage_error("%s", "replay needs a trace file: acidbase replay TRACE.json");
+    if (o.path && start == TUI_SANDBOX && access(o.path, R_OK) != 0) {
+        fprintf(stderr, "acidbase: cannot open %s: %s\n", o.path, strerror(errno));
+        return EXIT_USAGE;
+    }
+    return tui_main(&o);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        printf(main_help, ACIDBASE_VERSION);
-        return 0;
-    }
+    if (argc < 2 || (argv[1][0] == '-' && strcmp(argv[1], "--help") && strcmp(argv[1], "-h") &&
+                     strcmp(argv[1], "--version")))
+        return cmd_lab(TUI_MENU, argc - 1, argv + 1);
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         printf(main_help, ACIDBASE_VERSION);
@@ -138,10 +207,21 @@ int main(int argc, char **argv)
         return cmd_run(argc - 2, argv + 2);
     if (!strcmp(cmd, "check"))
         return check_main(argc - 2, argv + 2);
+    if (!strcmp(cmd, "bench"))
+        return bench_main(argc - 2, argv + 2);
     if (!strcmp(cmd, "grade"))
         return grade_main(argc - 2, argv + 2);
-    if (!strcmp(cmd, "lab") || !strcmp(cmd, "replay") || !strcmp(cmd, "lessons") || !strcmp(cmd, "lesson") || !strcmp(cmd, "progress") || !strcmp(cmd, "bench")) {
-        fprintf(stderr, "acidbase: '%s' is not built yet; `acidbase run FILE` is what works today\n", cmd);
+    if (!strcmp(cmd, "lab"))
+        return cmd_lab(TUI_SANDBOX, argc - 2, argv + 2);
+    if (!strcmp(cmd, "replay"))
+        return cmd_lab(TUI_REPLAY, argc - 2, argv + 2);
+    if (!strcmp(cmd, "keys")) {
+        tui_print_keys(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "lessons") || !strcmp(cmd, "lesson") || !strcmp(cmd, "progress")) {
+        fprintf(stderr, "acidbase: '%s' is not built yet: lessons and progress come next; "
+                        "try acidbase lab assets/tour.scn\n", cmd);
         return EXIT_USAGE;
     }
     return usage_error("unknown command '%s'", cmd);

@@ -15,7 +15,9 @@
 # 4. the command line: --dir reuse across runs, a scenario piped to `run -`, --help and
 #    --version;
 # 5. traces, `check` and `grade`: sh tests/trace/run.sh ACIDBASE_BIN (its own summary line
-#    "trace: N passed, N failed" is counted like a unit test's).
+#    "trace: N passed, N failed" is counted like a unit test's);
+# 6. the lab's screen in tmux: tests/tui/run.sh (expected screens), acid-pane.sh and
+#    base-pane.sh (the two panes), each counted by its summary line.
 #
 # Ends with exactly one line "N passed, N failed" and exits 1 if anything failed.
 # Scenario files run two at a time when xargs can (-P), otherwise one after another.
@@ -257,6 +259,26 @@ if [ -n "$line" ]; then
 else
     fail "tests/trace/run.sh: exit $rc, no summary line"
 fi
+
+# ---- 6. the lab's screen, in a real terminal (tmux) ------------------------------------------
+# Each script ends with a line "... N passed, N failed"; its counts are added here.
+for script in run.sh acid-pane.sh base-pane.sh; do
+    sh "$root/tests/tui/$script" "$bin" >"$tmp/tui.out" 2>&1
+    rc=$?
+    grep -v -E '^[^ ]*:? ?[0-9]+ passed, [0-9]+ failed$' "$tmp/tui.out" | grep -E '^(FAIL|  )' | head -60
+    line=$(grep -E '[0-9]+ passed, [0-9]+ failed$' "$tmp/tui.out" | tail -n 1)
+    if [ -n "$line" ]; then
+        np=$(printf '%s\n' "$line" | sed 's/.* \([0-9]*\) passed, \([0-9]*\) failed$/\1/;s/^\([0-9]*\) passed.*/\1/')
+        nf=$(printf '%s\n' "$line" | sed 's/.* \([0-9]*\) failed$/\1/')
+        echo "tui $script: $np passed, $nf failed"
+        passed=$((passed + np))
+        failed=$((failed + nf))
+        [ "$rc" -ne 0 ] && [ "$nf" -eq 0 ] && fail "tests/tui/$script: exit $rc although it reported no failure"
+    else
+        fail "tests/tui/$script: exit $rc, no summary line"
+        tail -5 "$tmp/tui.out" | sed 's/^/    | /'
+    fi
+done
 
 printf '%d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]

@@ -84,10 +84,11 @@ struct acid_engine {
     char dir[1024];
     acid_sync sync;
     int group_n;
-    acid_txn *group[ACID_SESSIONS + 1];
+    acid_txn *group[ACID_SESSIONS_MAX + 1];
     int ngroup;
-    acid_session sess[ACID_SESSIONS + 1];
-    acid_session *runq[ACID_SESSIONS + 1];
+    int nsess;             /* sessions 1..nsess (acid_options.sessions) */
+    acid_session sess[ACID_SESSIONS_MAX + 1];
+    acid_session *runq[ACID_SESSIONS_MAX + 1];
     int nrunq;
     txn_info *txns;
     size_t ntxns, captxns;
@@ -121,6 +122,8 @@ static void note(acid_engine *e, acid_note_kind kind, int session, bool resumed,
 
 static hist_event *ev(acid_engine *e, hist_kind kind, int session, uint64_t txn)
 {
+    if (!e->h)
+        return NULL;   /* no history (benchmarks); every caller skips a NULL event */
     hist_event *x = hist_add(e->h, SIDE_ACID, kind);
     if (x) {
         x->session = (uint8_t)session;
@@ -335,7 +338,7 @@ static void runq_add(acid_engine *e, acid_session *s)
 static void wake_granted(acid_engine *e, const uint64_t *granted, int n)
 {
     for (int i = 0; i < n; i++)
-        for (int k = 1; k <= ACID_SESSIONS; k++) {
+        for (int k = 1; k <= e->nsess; k++) {
             acid_session *s = &e->sess[k];
             if (s->txn && s->txn->id == granted[i] && s->nq && s->q[0]->parked &&
                 !s->txn->committing && !lock_waiting(e->lm, s->txn->id, NULL, NULL))
@@ -397,7 +400,7 @@ static void describe_wait(acid_engine *e, acid_txn *t, char *buf, size_t n)
         else if (oa < sizeof ahead)
             oa += (size_t)snprintf(ahead + oa, sizeof ahead - oa, "%s%s", oa ? ", " : "", lb);
     }
-    snprintf(buf, n, "waits for %s lock on %s%s%s%s%s%s", lock_mode_name(m), res, oh ? " held by " : "", held,
+    snprintf(buf, n, "waits for %s lock on %.90s%s%.180s%s%.180s%s", lock_mode_name(m), res, oh ? " held by " : "", held,
              oa ? (oh ? " (queued behind " : " queued behind ") : "", ahead, oa && oh ? ")" : "");
 }
 
@@ -441,7 +444,7 @@ static int need_lock(acid_engine *e, acid_txn *t, const char *table, bool row, c
 
 static int abort_victim(acid_engine *e, uint64_t victim)
 {
-    for (int k = 1; k <= ACID_SESSIONS; k++) {
+    for (int k = 1; k <= e->nsess; k++) {
         acid_session *s = &e->sess[k];
         if (!s->txn || s->txn->id != victim)
             continue;
@@ -886,7 +889,7 @@ static int commit_txn(acid_engine *e, acid_txn *t)
 static void group_complete(acid_engine *e, int served)
 {
     int n = e->ngroup;
-    acid_txn *g[ACID_SESSIONS + 1];
+    acid_txn *g[ACID_SESSIONS_MAX + 1];
     memcpy(g, e->group, (size_t)n * sizeof *g);
     e->ngroup = 0;
     for (int i = 0; i < n; i++) {
@@ -1054,6 +1057,11 @@ static void pump(acid_engine *e)
         memmove(e->runq, e->runq + 1, (size_t)(e->nrunq - 1) * sizeof *e->runq);
         e->nrunq--;
         s->in_runq = false;
+        /* A session can be woken while it runs (a deadlock victim's release grants its
+         * lock) and then park on another lock before it returns: it is queued but still
+         * waiting, and must not run until that lock is granted too. */
+        if (s->txn && s->nq && s->q[0]->parked && lock_waiting(e->lm, s->txn->id, NULL, NULL))
+            continue;
         run_session(e, s);
     }
 }
@@ -1295,7 +1303,7 @@ int acid_set_sync(acid_engine *e, acid_sync mode, int group_n)
 static int active_list(acid_engine *e, wal_active *out)
 {
     int n = 0;
-    for (int k = 1; k <= ACID_SESSIONS; k++)
+    for (int k = 1; k <= e->nsess; k++)
         if (e->sess[k].txn)
             out[n++] = (wal_active){ e->sess[k].txn->id, e->sess[k].txn->last_lsn };
     return n;
@@ -1303,7 +1311,7 @@ static int active_list(acid_engine *e, wal_active *out)
 
 int acid_checkpoint(acid_engine *e)
 {
-    wal_active act[ACID_SESSIONS];
+    wal_active act[ACID_SESSIONS_MAX] = { { 0, 0 } };   /* zeroed: gcc cannot see active_list fills what is read */
     int na = active_list(e, act);
     uint64_t lsn;
     int nd;
@@ -1356,7 +1364,7 @@ int acid_crash(acid_engine *e, bool torn)
     int aborted = 0, lost = 0;
     uint64_t durable = e->st.w.durable;
     /* Every open transaction ends aborted; what it was doing fails. */
-    for (int k = 1; k <= ACID_SESSIONS; k++) {
+    for (int k = 1; k <= e->nsess; k++) {
         acid_session *s = &e->sess[k];
         if (s->nq)
             fail_queue(e, s, "crash", "the engine crashed");
@@ -1478,7 +1486,7 @@ int acid_committed_rows(acid_engine *e, const char *table, acid_row **rows, int 
         bool exists = row.exists;
         int64_t value = row.value;
         /* A row an open transaction wrote shows its committed image. */
-        for (int s = 1; s <= ACID_SESSIONS; s++) {
+        for (int s = 1; s <= e->nsess; s++) {
             acid_txn *t = e->sess[s].txn;
             for (int j = 0; t && j < t->nfirsts; j++)
                 if (t->firsts[j].table == tb->name && scalar_eq(&t->firsts[j].key, &key)) {
@@ -1509,44 +1517,6 @@ int acid_session_queue(const acid_engine *e, int session, const char **texts, in
     return n;
 }
 
-int acid_rows_view(acid_engine *e, const char *table, acid_row_view **rows, int *n)
-{
-    *rows = NULL;
-    *n = 0;
-    st_table *tb = store_table(&e->st, table);
-    if (!tb)
-        return -1;
-    acid_row_view *v = calloc(tb->nents + 1, sizeof *v);
-    if (!v)
-        return -1;
-    int k = 0;
-    for (size_t i = 0; i < tb->nents; i++) {
-        scalar key = tb->ents[i].key;
-        st_row row;
-        if (store_read(&e->st, tb, &key, &row))
-            continue;
-        acid_row_view *r = &v[k++];
-        r->key = key;
-        r->exists = row.exists;
-        r->value = row.value;
-        r->committed_exists = row.exists;
-        r->committed_value = row.value;
-        for (int s = 1; s <= ACID_SESSIONS; s++) {
-            acid_txn *t = e->sess[s].txn;
-            for (int j = 0; t && j < t->nfirsts; j++)
-                if (t->firsts[j].table == tb->name && scalar_eq(&t->firsts[j].key, &key)) {
-                    r->uncommitted = true;
-                    r->writer = t->id;
-                    r->committed_exists = t->firsts[j].exists;
-                    r->committed_value = t->firsts[j].value;
-                }
-        }
-    }
-    *rows = v;
-    *n = k;
-    return 0;
-}
-
 /* --- open and close ----------------------------------------------------------------------- */
 
 acid_engine *acid_open(const acid_options *opt, hist *h, acid_note_fn fn, void *arg, char *err, size_t errlen)
@@ -1560,7 +1530,10 @@ acid_engine *acid_open(const acid_options *opt, hist *h, acid_note_fn fn, void *
     e->note = fn;
     e->note_arg = arg;
     e->group_n = 1;
-    for (int k = 1; k <= ACID_SESSIONS; k++) {
+    e->nsess = opt && opt->sessions > 0 ? opt->sessions : ACID_SESSIONS;
+    if (e->nsess > ACID_SESSIONS_MAX)
+        e->nsess = ACID_SESSIONS_MAX;
+    for (int k = 1; k <= e->nsess; k++) {
         e->sess[k].no = k;
         e->sess[k].level = ISO_RC;
     }
@@ -1596,7 +1569,7 @@ void acid_close(acid_engine *e)
 {
     if (!e)
         return;
-    for (int k = 1; k <= ACID_SESSIONS; k++) {
+    for (int k = 1; k <= e->nsess; k++) {
         acid_session *s = &e->sess[k];
         for (int i = 0; i < s->nq; i++)
             item_free(s->q[i]);

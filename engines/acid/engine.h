@@ -33,7 +33,8 @@
 #include "store.h"
 #include "../history/history.h"
 
-#define ACID_SESSIONS 9
+#define ACID_SESSIONS 9        /* T1..T9: the sessions scenarios and the lab use */
+#define ACID_SESSIONS_MAX 64   /* more only through acid_options.sessions (benchmarks) */
 #define ACID_QUEUE_MAX 256
 #define ACID_RESULT_MAX 4096
 
@@ -74,9 +75,14 @@ typedef struct acid_options {
     const char *dir;      /* the database directory (created if missing); required */
     int frames;           /* buffer pool frames, 0 = default */
     bool real_sync;       /* fdatasync for real (the lab: yes; some tests: no) */
+    int sessions;         /* sessions 1..n; 0 = ACID_SESSIONS. More (up to ACID_SESSIONS_MAX)
+                             lets `acidbase bench` keep 64 commits waiting for one group fsync;
+                             scenarios always name T1..T9 */
 } acid_options;
 
-/* Opens the database (running recovery); on failure returns NULL and writes why. */
+/* Opens the database (running recovery); on failure returns NULL and writes why. h may be
+ * NULL (benchmarks): then no history events are recorded. The lab always gives one, since
+ * the transcript, the checkers and traces read nothing else. */
 acid_engine *acid_open(const acid_options *opt, hist *h, acid_note_fn note, void *arg,
                        char *err, size_t errlen);
 void acid_close(acid_engine *e);
@@ -90,8 +96,8 @@ int acid_validate(acid_engine *e, const sql_stmt *s, char *msg, size_t n, int *l
  * history (the checker's initial state). Returns 0, or -1 with msg. */
 int acid_setup(acid_engine *e, const sql_stmt *s, char *msg, size_t n);
 
-/* Hands a statement to session 1..9 (ownership of *s moves to the engine; *s is left
- * empty). Results arrive as notes, now or when the session resumes. */
+/* Hands a statement to session 1..9 (1..opt->sessions; ownership of *s moves to the
+ * engine; *s is left empty). Results arrive as notes, now or when the session resumes. */
 void acid_submit(acid_engine *e, int session, sql_stmt *s);
 
 /* Engine directives. Each returns 0, or -1 on an I/O error (acid_error says what). */
@@ -122,18 +128,7 @@ void acid_txn_label(uint64_t txn, char *buf, size_t n, void *engine);
 uint64_t acid_session_txn(const acid_engine *e, int session);     /* 0: none open */
 /* The session's waiting statements (the first is the parked one when blocked). */
 int acid_session_queue(const acid_engine *e, int session, const char **texts, int max);
-typedef struct acid_row_view {
-    scalar key;
-    int64_t value;           /* the value in place (what READ UNCOMMITTED sees) */
-    bool exists;             /* in place */
-    bool uncommitted;        /* an open transaction wrote it */
-    uint64_t writer;         /* that transaction */
-    bool committed_exists;   /* the committed image */
-    int64_t committed_value;
-} acid_row_view;
-/* Every row of a table, in key order, with what an open transaction changed in place
- * (*rows malloc'ed). */
-int acid_rows_view(acid_engine *e, const char *table, acid_row_view **rows, int *n);
+
 
 store *acid_store(acid_engine *e);
 lockmgr *acid_locks(acid_engine *e);

@@ -19,6 +19,7 @@
  *   F1. After fio_crash() every file's content equals its content at its last fio_sync().
  *   F2. fio_synced_size() <= fio_size(); bytes below fio_synced_size() that no write has
  *       touched since the last sync are durable.
+ *   F3. Past fio_size() a file holds only zero bytes (a preallocated tail), if anything.
  *
  * Not here: caching (the buffer pool does that), directories beyond create-and-sync,
  * concurrency (the engine is single-threaded).
@@ -74,6 +75,10 @@ int fio_crash(fio_env *env, fio_crash_report *rep);
 
 void fio_fault_syncs(fio_env *env, long nth);
 void fio_keep_on_crash(fio_file *f, uint64_t bytes);
+/* Grow the file in zero-filled chunks of this many bytes (0: off, the default), so that
+ * appends overwrite allocated blocks and fdatasync has no file size to commit. Invisible
+ * to everything else here (see fio.c). For the log. */
+void fio_set_prealloc(fio_file *f, uint64_t chunk);
 /* Skip the real fdatasync (the durable/volatile bookkeeping is unchanged). For tests and
  * benchmarks that model durability but do not need the platter; never in the lab. */
 void fio_set_real_sync(fio_env *env, int on);

@@ -157,6 +157,23 @@ static int fail(store *st, int rc, const char *what)
     return rc ? rc : -1;
 }
 
+/* Is every byte of the log from `from` to the end of the file zero? */
+static bool zero_tail(store *st, uint64_t from)
+{
+    uint8_t buf[4096];
+    uint64_t size = fio_size(st->logf);
+    while (from < size) {
+        size_t want = size - from < sizeof buf ? (size_t)(size - from) : sizeof buf, got = 0;
+        if (fio_read(st->logf, from, buf, want, &got) || got != want)
+            return false;
+        for (size_t i = 0; i < got; i++)
+            if (buf[i])
+                return false;
+        from += got;
+    }
+    return true;
+}
+
 /* --- the passes --------------------------------------------------------------------- */
 
 static int analysis(store *st, rtab *t, rec_report *rep, uint64_t *max_txn, uint64_t *max_ver,
@@ -249,6 +266,13 @@ static int analysis(store *st, rtab *t, rec_report *rep, uint64_t *max_txn, uint
     uint64_t end = it.off;
     int why = it.err;
     iter_done(&it);
+    if ((why == WAL_ESHORT || why == WAL_EBAD) && zero_tail(st, end)) {
+        /* The log's preallocated zeros (wal.h), left by a real crash: a clean end. */
+        rc = fio_truncate(st->logf, end);
+        if (rc)
+            return fail(st, rc, "cutting the log's zero tail");
+        why = 0;
+    }
     if (why == WAL_ESHORT || why == WAL_ECRC || why == WAL_EBAD) {
         /* A torn or corrupt tail: cut it off, durably, before anything is appended. */
         rep->torn = true;

@@ -5,7 +5,9 @@
  *      header page) or from the start of the log: rebuild the catalog, the dirty page
  *      table (page -> recLSN) and the transaction table (txn -> last LSN) as of the end of
  *      the log. The end of the log is the first record that does not check (wal.h W4):
- *      a torn or corrupt tail is cut off there, reported, and never applied.
+ *      a torn or corrupt tail is cut off there, reported, and never applied. Nothing but
+ *      zero bytes after it is the log's preallocated tail (wal.h), a clean end: cut, not
+ *      reported.
  *   2. Redo, from the smallest recLSN: every change (CLRs included) whose page is in the
  *      dirty page table with recLSN <= its LSN and whose page LSN is older is applied
  *      again ("repeating history"). The page LSN makes this idempotent.

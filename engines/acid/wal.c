@@ -189,6 +189,9 @@ int wal_open(wal *w, fio_file *f, hist *h)
     memset(w, 0, sizeof *w);
     w->f = f;
     w->h = h;
+    /* Performance: commits overwrite zeros written ahead instead of growing the file, so
+     * each commit's fdatasync does not also journal a new file size (fio.c). */
+    fio_set_prealloc(f, WAL_PREALLOC);
     uint8_t hdr[WAL_HDR_SIZE];
     if (fio_size(f) < WAL_HDR_SIZE) {
         memset(hdr, 0, sizeof hdr);

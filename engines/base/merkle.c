@@ -8,7 +8,8 @@
  *       number of times whose keyhash has top byte i (merkle_leaf_of). XOR makes it
  *       independent of order, and toggling a pair twice cancels it.
  *   M2  when !stale, mid[j] = node_hash(leaf[16j .. 16j+15], level 1) and
- *       root = node_hash(mid[0..15], level 2). merkle_diff derives a peer's nodes from its
+ *       root = node_hash(mid[0..15], level 2); when stale, that holds for every mid[j]
+ *       whose bit in dirty is clear. merkle_diff derives a peer's nodes from its
  *       leaves with the same node_hash, so equal leaves always give equal nodes.
  * Leaves are not sparse: an empty leaf is 0 and still hashed into its middle node; with a
  * fixed 256 x 8 bytes that costs nothing worth saving. This module does not know keys, so
@@ -48,17 +49,11 @@ static uint64_t node_hash(const uint64_t *child, uint64_t seed)
     return base_hash(b, sizeof b, seed);
 }
 
-static void compute(const uint64_t *leaf, uint64_t *mid, uint64_t *root)
-{
-    for (int j = 0; j < MERKLE_FANOUT; j++)
-        mid[j] = node_hash(leaf + j * MERKLE_FANOUT, SEED_MID);
-    *root = node_hash(mid, SEED_ROOT);
-}
-
 void merkle_init(merkle *m)
 {
     memset(m, 0, sizeof *m);
     m->stale = true;
+    m->dirty = 0xFFFF;
 }
 
 int merkle_leaf_of(uint64_t keyhash)
@@ -68,15 +63,24 @@ int merkle_leaf_of(uint64_t keyhash)
 
 void merkle_toggle(merkle *m, uint64_t keyhash, uint64_t statehash)
 {
-    m->leaf[merkle_leaf_of(keyhash)] ^= mix(keyhash, statehash);
+    int leaf = merkle_leaf_of(keyhash);
+    m->leaf[leaf] ^= mix(keyhash, statehash);
     m->stale = true;
+    m->dirty |= (uint16_t)(1u << (leaf / MERKLE_FANOUT));
 }
 
+/* Performance: only the middle nodes over changed leaves are hashed again (a gossip round
+ * changes a key or two per replica, and every exchange asks for the root). Same hashes as
+ * recomputing all of them (M2). */
 uint64_t merkle_root(merkle *m)
 {
     if (m->stale) {
-        compute(m->leaf, m->mid, &m->root);
+        for (int j = 0; j < MERKLE_FANOUT; j++)
+            if (m->dirty & (1u << j))
+                m->mid[j] = node_hash(m->leaf + j * MERKLE_FANOUT, SEED_MID);
+        m->root = node_hash(m->mid, SEED_ROOT);
         m->stale = false;
+        m->dirty = 0;
     }
     return m->root;
 }
@@ -85,8 +89,24 @@ int merkle_diff(merkle *local, const uint64_t remote_leaves[MERKLE_LEAVES], int 
 {
     uint64_t rmid[MERKLE_FANOUT], rroot;
     int cmp = 1, n = 0;
-    compute(remote_leaves, rmid, &rroot);
-    if (merkle_root(local) != rroot) {
+    /* Performance: equal leaves make equal nodes (M2), so the peer's root equals ours and
+     * only the root is compared; this skips hashing the peer's 256 leaves, which most
+     * exchanges of a converging cluster would do for nothing. Same result either way. */
+    if (memcmp(local->leaf, remote_leaves, sizeof local->leaf) == 0) {
+        if (compared)
+            *compared = cmp;
+        return 0;
+    }
+    /* The peer's middle nodes: where a group of leaves equals ours, so does its node (M2),
+     * and only the groups that differ are hashed. */
+    uint64_t lroot = merkle_root(local);
+    for (int j = 0; j < MERKLE_FANOUT; j++) {
+        const uint64_t *r = remote_leaves + j * MERKLE_FANOUT;
+        rmid[j] = memcmp(local->leaf + j * MERKLE_FANOUT, r, MERKLE_FANOUT * sizeof *r) == 0
+                      ? local->mid[j] : node_hash(r, SEED_MID);
+    }
+    rroot = node_hash(rmid, SEED_ROOT);
+    if (lroot != rroot) {
         cmp += MERKLE_FANOUT;
         for (int j = 0; j < MERKLE_FANOUT; j++) {
             if (local->mid[j] == rmid[j])

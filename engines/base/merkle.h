@@ -26,6 +26,7 @@ typedef struct merkle {
     uint64_t mid[MERKLE_FANOUT];
     uint64_t root;
     bool stale;              /* mid/root need recomputing */
+    uint16_t dirty;          /* which mid nodes need it (bit j: mid[j]); all when stale alone */
 } merkle;
 
 void merkle_init(merkle *m);

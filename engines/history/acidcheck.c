@@ -221,7 +221,16 @@ typedef struct prow_rec {
 typedef struct pred_class {
     const pred *p;
     char *text;
+    uint8_t shape;          /* CLS_* */
 } pred_class;
+
+/* Performance: a predicate on the key column alone (id = k, id IN (...), or none) matches a
+ * version of a given key exactly when the version exists, if it matches that key at all.
+ * Such predicates share two classes, "matches where the row exists" and "never matches",
+ * instead of one class per predicate text: a history full of distinct IN lists would
+ * otherwise build a flip cache per list and key, each as long as the key's version order,
+ * which grows quadratically with the history. The match flags are the same either way. */
+enum { CLS_PRED = 0, CLS_PRESENT, CLS_NEVER };
 
 /* Match flags of one key's version order under one predicate, and for each position the
  * next position whose flag differs: lets a walk jump straight to the next change. */
@@ -297,6 +306,7 @@ typedef struct ctx {
 
     pred_class *cls;
     size_t ncls, capcls;
+    uint32_t shape_cls[3];  /* the shared CLS_PRESENT and CLS_NEVER classes, plus one (0: none yet) */
     umap clsmap;
     flip_cache *fc;
     size_t nfc, capfc;
@@ -1173,6 +1183,35 @@ static bool ver_match(const ctx *c, const pred *p, const key_rec *k, uint32_t v)
     return x->exists && x->known && pred_eval(p, &k->key, x->value);
 }
 
+static bool key_only(const pred *p)
+{
+    for (int i = 0; p && i < p->nterms; i++)
+        if (p->terms[i].field != PF_KEY)
+            return false;
+    return true;
+}
+
+/* The shared class of a key-only predicate for one key (see CLS_PRESENT). */
+static int shape_class(ctx *c, const pred *p, const key_rec *k, uint32_t *out)
+{
+    int shape = pred_eval(p, &k->key, 0) ? CLS_PRESENT : CLS_NEVER;
+    if (!c->shape_cls[shape]) {
+        if (c->ncls == c->capcls) {
+            void *q = grow_buf(c->cls, &c->capcls, c->ncls + 1, sizeof *c->cls);
+            if (!q)
+                return -1;
+            c->cls = q;
+        }
+        char *text = strdup(shape == CLS_PRESENT ? "(key only: where the row exists)" : "(key only: never)");
+        if (!text)
+            return -1;
+        c->cls[c->ncls] = (pred_class){ NULL, text, (uint8_t)shape };
+        c->shape_cls[shape] = (uint32_t)++c->ncls;
+    }
+    *out = c->shape_cls[shape] - 1;
+    return 0;
+}
+
 static uint64_t fnv(const void *p, size_t n, uint64_t h)
 {
     const unsigned char *s = p;
@@ -1226,6 +1265,7 @@ static int pread_class(ctx *c, uint32_t pi, uint32_t *out)
     k = (uint32_t)c->ncls++;
     c->cls[k].p = pd;
     c->cls[k].text = keep;
+    c->cls[k].shape = CLS_PRED;
     /* On a hash collision the new class is simply not shared. */
     if (umap_get(&c->clsmap, h, p->table) == NONE && umap_put(&c->clsmap, h, p->table, k))
         return -1;
@@ -1260,8 +1300,13 @@ static const flip_cache *flip_cache_get(ctx *c, uint32_t cls, uint32_t key)
         free(fc.next);
         return NULL;
     }
-    for (uint32_t j = 0; j < k->olen; j++)
-        fc.match[j] = ver_match(c, c->cls[cls].p, k, c->ord[k->ostart + j]);
+    const pred_class *pc = &c->cls[cls];
+    for (uint32_t j = 0; j < k->olen; j++) {
+        const ver_rec *x = &c->vers[c->ord[k->ostart + j]];
+        fc.match[j] = pc->shape == CLS_PRESENT ? x->exists && x->known
+                    : pc->shape == CLS_NEVER ? false
+                    : ver_match(c, pc->p, k, c->ord[k->ostart + j]);
+    }
     for (uint32_t j = k->olen; j-- > 0;)
         fc.next[j] = j + 1 == k->olen ? k->olen
                    : fc.match[j + 1] != fc.match[j] ? j + 1 : fc.next[j + 1];
@@ -1291,7 +1336,7 @@ static int pred_walk(ctx *c, uint32_t pi, uint32_t key, int start, bool m, uint3
         bool mj;
         if (!fc && steps >= PRED_WALK_DIRECT) {
             uint32_t cls;
-            if (pread_class(c, pi, &cls))
+            if (key_only(p->ev->pred) ? shape_class(c, p->ev->pred, k, &cls) : pread_class(c, pi, &cls))
                 return -1;
             fc = flip_cache_get(c, cls, key);
             if (!fc)

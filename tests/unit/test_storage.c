@@ -1,6 +1,6 @@
 /*
  * test_storage.c: the file seam, pages, log records, the buffer pool's log rule and
- * recovery (redo, undo, torn tails, a crash in the middle of recovery).
+ * recovery (redo, undo, torn tails, zero tails, a crash in the middle of recovery).
  */
 #include "t.h"
 
@@ -116,6 +116,45 @@ static void test_fio_injected_sync_fault_fails_until_the_crash(void)
     fio_crash(env, NULL);
     CHECK_EQ_INT(fio_size(f), 1);
     CHECK_EQ_INT(fio_write(f, 1, "x", 1), FIO_OK);
+    fio_env_free(env);
+    rmrf(dir);
+}
+
+static long disk_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+/* The log's zero-filled tail (fio_set_prealloc) is seen by the disk and nobody else. */
+static void test_fio_preallocated_tail_is_invisible(void)
+{
+    char *dir = tmpdir();
+    char path[300];
+    snprintf(path, sizeof path, "%s/f", dir);
+    fio_env *env = fio_env_new();
+    fio_set_real_sync(env, 0);
+    fio_file *f;
+    CHECK_EQ_INT(fio_open(env, path, &f), FIO_OK);
+    fio_set_prealloc(f, 4096);
+    CHECK_EQ_INT(fio_write(f, 0, "abc", 3), FIO_OK);
+    CHECK_EQ_INT(fio_size(f), 3);
+    CHECK_EQ_INT(disk_size(path), 4096);
+    CHECK_EQ_INT(fio_sync(f), FIO_OK);
+    CHECK_EQ_INT(fio_write(f, 3, "defg", 4), FIO_OK);    /* lands on preallocated zeros */
+    CHECK_EQ_INT(fio_pending_bytes(f), 4);
+    CHECK_EQ_INT(disk_size(path), 4096);
+    fio_crash_report rep;
+    CHECK_EQ_INT(fio_crash(env, &rep), FIO_OK);
+    CHECK_EQ_INT(rep.bytes_lost, 4);
+    CHECK_EQ_INT(fio_size(f), 3);
+    unsigned char buf[8192];
+    CHECK_EQ_INT(file_bytes(path, buf, sizeof buf), 3);
+    CHECK_EQ_INT(fio_write(f, 3, "xy", 2), FIO_OK);
+    CHECK_EQ_INT(disk_size(path), 4096);
+    fio_close(f);                                          /* a closed file is its content */
+    CHECK_EQ_INT(file_bytes(path, buf, sizeof buf), 5);
+    CHECK(memcmp(buf, "abcxy", 5) == 0);
     fio_env_free(env);
     rmrf(dir);
 }
@@ -352,6 +391,38 @@ static void test_recovery_cuts_a_torn_tail_and_reports_it(void)
     rmrf(fx.dir);
 }
 
+/* A real crash can leave the log's preallocated zeros after its last record: that is the
+ * clean end of the log, not a torn write. */
+static void test_recovery_takes_a_zero_tail_as_the_clean_end(void)
+{
+    fixture fx;
+    fx_create(&fx, 4);
+    fx_txn(&fx, 1, 3, 10, true);
+    fx_close(&fx);
+    char path[300];
+    snprintf(path, sizeof path, "%s/acidbase.log", fx.dir);
+    long size = disk_size(path);
+    static const char zeros[5000];
+    FILE *f = fopen(path, "ab");
+    fwrite(zeros, 1, sizeof zeros, f);
+    fclose(f);
+    rec_report rep;
+    fx.env = fio_env_new();
+    fio_set_real_sync(fx.env, 0);
+    CHECK_EQ_INT(store_open(&fx.st, fx.dir, fx.env, NULL, 4, &rep), 0);
+    CHECK(!rep.torn);
+    CHECK_EQ_INT(rep.log_end, size);
+    fx.t = store_table(&fx.st, "test");
+    CHECK_EQ_INT(fx_value(&fx, 2), 20);
+    fx_txn(&fx, 3, 4, 10, true);                 /* appends where the records ended */
+    CHECK_EQ_INT(fx_value(&fx, 3), 30);
+    fx_close(&fx);
+    CHECK_EQ_INT(fx_open(&fx, 4), 0);
+    CHECK_EQ_INT(fx_value(&fx, 3), 30);
+    fx_close(&fx);
+    rmrf(fx.dir);
+}
+
 static void copy_file(const char *from, const char *to)
 {
     static unsigned char buf[1 << 20];
@@ -439,6 +510,7 @@ int main(void)
     RUN(test_fio_crash_restores_the_last_synced_content);
     RUN(test_fio_keep_on_crash_leaves_a_torn_tail);
     RUN(test_fio_injected_sync_fault_fails_until_the_crash);
+    RUN(test_fio_preallocated_tail_is_invisible);
     RUN(test_page_round_trips_rows_and_lsn);
     RUN(test_page_checksum_catches_a_flipped_bit);
     RUN(test_wal_records_round_trip);
@@ -447,6 +519,7 @@ int main(void)
     RUN(test_bufpool_writes_the_log_before_the_page);
     RUN(test_recovery_redoes_committed_and_undoes_losers);
     RUN(test_recovery_cuts_a_torn_tail_and_reports_it);
+    RUN(test_recovery_takes_a_zero_tail_as_the_clean_end);
     RUN(test_a_crash_during_recovery_is_recovered_again);
     RUN(test_checkpoint_bounds_analysis);
     return t_done("storage");
