@@ -165,26 +165,62 @@ static void step_next(tui *t)
     }
 }
 
-/* The session's next queued statement, out of order: that is how a learner interleaves. */
-static void step_session(tui *t, int s)
+/* A line someone in the story says (a session or a client), as opposed to setting the
+ * scene (setup:, say:, engine:, net:, expect ...). */
+static bool is_actor_line(const char *q)
+{
+    const char *p = q + strspn(q, " \t");
+    const char *colon = strchr(p, ':');
+    if (!colon || !strncasecmp(p, "setup", 5) || !strncasecmp(p, "say", 3) || !strncasecmp(p, "engine", 6) ||
+        !strncasecmp(p, "cluster", 7) || !strncasecmp(p, "net", 3) || !strncasecmp(p, "run", 3) ||
+        !strncasecmp(p, "expect", 6))
+        return false;
+    return true;
+}
+
+static int find_session_line(tui *t, int s)
 {
     char prefix[8];
     snprintf(prefix, sizeof prefix, "T%d:", s);
     for (int i = 0; i < app_nqueued(t->a); i++) {
         const char *q = app_queued(t->a, i);
-        const char *p = q + strspn(q, " \t");
-        if (strncasecmp(p, prefix, strlen(prefix)) == 0) {
-            char m[512];
-            if (app_take(t->a, i, m, sizeof m))
-                say(t, true, "%s", m);
-            else {
-                say(t, false, "%s", p);
-                after_step(t);
-            }
+        if (strncasecmp(q + strspn(q, " \t"), prefix, strlen(prefix)) == 0)
+            return i;
+    }
+    return -1;
+}
+
+/* The session's next queued statement, out of order: that is how a learner interleaves.
+ * The scene-setting lines queued before it run first (a table must exist before T2 can
+ * read it); other sessions' statements stay queued. */
+static void step_session(tui *t, int s)
+{
+    char m[512];
+    int i = find_session_line(t, s);
+    if (i < 0) {
+        say(t, false, "T%d has nothing queued: type :T%d: <SQL> to give it a statement", s, s);
+        return;
+    }
+    for (int j = 0; j < i;) {
+        if (is_actor_line(app_queued(t->a, j))) {
+            j++;
+            continue;
+        }
+        if (app_take(t->a, j, m, sizeof m) < 0) {
+            say(t, true, "%s", m);
+            after_step(t);
             return;
         }
+        i--;
     }
-    say(t, false, "T%d has nothing queued: type :T%d: <SQL> to give it a statement", s, s);
+    const char *line = app_queued(t->a, i);
+    char shown[CMD_MAX];
+    snprintf(shown, sizeof shown, "%s", line + strspn(line, " \t"));
+    if (app_take(t->a, i, m, sizeof m))
+        say(t, true, "%s", m);
+    else
+        say(t, false, "%s", shown);
+    after_step(t);
 }
 
 static void step_back(tui *t)
