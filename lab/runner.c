@@ -41,6 +41,8 @@ struct runner {
     acid_sync sync;
     int sync_group;
     basectl *base;         /* the BASE side: replicas, network, clients */
+    bool checking;         /* inside runner_check: invalid() does not print */
+    char check_msg[512];
 };
 
 hist *runner_history(runner *r) { return r->h; }
@@ -126,6 +128,13 @@ static const char *shown_name(const runner *r)
 static int invalid(runner *r, int line, int col, const char *fmt, ...)
 {
     va_list ap;
+    if (r->checking) {
+        /* runner_check: the message is the caller's, not stderr's. */
+        va_start(ap, fmt);
+        vsnprintf(r->check_msg, sizeof r->check_msg, fmt, ap);
+        va_end(ap);
+        return RUN_INVALID;
+    }
     r->invalid = true;
     fprintf(r->o.err, "%s:%d:%d: ", shown_name(r), line, col);
     va_start(ap, fmt);
@@ -288,43 +297,51 @@ static void findings_text(runner *r, const acid_findings *f, char *buf, size_t n
     (void)r;
 }
 
-static int expect(runner *r, const scn_line *l)
+/* Evaluates an expectation: RUN_OK with *okp and why, or RUN_INVALID / RUN_IOERR. */
+static int expect_eval(runner *r, const scn_line *l, bool *okp, char *why, size_t whyn)
 {
     const scn_expect *x = &l->ex;
-    char why[8192] = "";
     bool ok = false;
+    why[0] = 0;
     switch (x->kind) {
+    case EX_LEVEL: {
+        iso_level lv = acid_session_level(r->acid, x->session);
+        ok = (int64_t)lv == x->value;
+        if (!ok)
+            snprintf(why, whyn, "T%d is at %s", x->session, iso_name(lv));
+        break;
+    }
     case EX_STATE: {
         acid_state st = acid_session_state(r->acid, x->session);
         ok = (int)st == (int)x->state;
         if (!ok)
-            snprintf(why, sizeof why, "T%d is %s", x->session, state_name(st));
+            snprintf(why, whyn, "T%d is %s", x->session, state_name(st));
         break;
     }
     case EX_ROWS: {
         const acid_row *rows;
         int n;
         if (!acid_session_rows(r->acid, x->session, &rows, &n)) {
-            snprintf(why, sizeof why, "T%d has not completed a SELECT", x->session);
+            snprintf(why, whyn, "T%d has not completed a SELECT", x->session);
             break;
         }
         ok = rows_equal(rows, n, x->rows, x->nrows);
         if (!ok) {
             char got[4096];
             acid_format_rows(rows, n, got, sizeof got);
-            snprintf(why, sizeof why, "T%d's latest SELECT returned %s", x->session, got);
+            snprintf(why, whyn, "T%d's latest SELECT returned %s", x->session, got);
         }
         break;
     }
     case EX_VALUE: {
         int64_t v;
         if (!acid_session_number(r->acid, x->session, &v)) {
-            snprintf(why, sizeof why, "T%d has not completed a COUNT or SUM", x->session);
+            snprintf(why, whyn, "T%d has not completed a COUNT or SUM", x->session);
             break;
         }
         ok = v == x->value;
         if (!ok)
-            snprintf(why, sizeof why, "T%d's latest COUNT/SUM was %" PRId64, x->session, v);
+            snprintf(why, whyn, "T%d's latest COUNT/SUM was %" PRId64, x->session, v);
         break;
     }
     case EX_ERROR: {
@@ -333,7 +350,7 @@ static int expect(runner *r, const scn_line *l)
         normalize_word(acid_session_error(r->acid, x->session), got, sizeof got);
         ok = strcmp(want, got) == 0;
         if (!ok)
-            snprintf(why, sizeof why, got[0] ? "T%d's latest statement failed with %s" :
+            snprintf(why, whyn, got[0] ? "T%d's latest statement failed with %s" :
                                                 "T%d's latest statement did not fail%s", x->session, got);
         break;
     }
@@ -350,7 +367,7 @@ static int expect(runner *r, const scn_line *l)
         if (!ok) {
             char got[4096];
             acid_format_rows(rows, n, got, sizeof got);
-            snprintf(why, sizeof why, "table %s is %s (committed)", x->table, got);
+            snprintf(why, whyn, "table %s is %s (committed)", x->table, got);
         }
         free(rows);
         break;
@@ -358,7 +375,7 @@ static int expect(runner *r, const scn_line *l)
     case EX_DEADLOCK:
         ok = acid_deadlocks(r->acid) > 0;
         if (!ok)
-            snprintf(why, sizeof why, "no deadlock has been detected");
+            snprintf(why, whyn, "no deadlock has been detected");
         break;
     case EX_ANOMALY:
     case EX_NO_ANOMALY: {
@@ -384,23 +401,34 @@ static int expect(runner *r, const scn_line *l)
             for (int i = 0; i < bf.n && o < sizeof list; i++)
                 o += (size_t)snprintf(list + o, sizeof list - o, "\n      %s", bf.v[i].text ? bf.v[i].text : bf.v[i].name);
             if (x->kind == EX_ANOMALY)
-                snprintf(why, sizeof why, "the checker found no %s%s%s", x->word,
+                snprintf(why, whyn, "the checker found no %s%s%s", x->word,
                          f.n + bf.n ? "; it found:" : " (no findings at all)", list);
             else
-                snprintf(why, sizeof why, "the checker found:%s", list);
+                snprintf(why, whyn, "the checker found:%s", list);
         }
         acidcheck_free(&f);
         basecheck_free(&bf);
         break;
     }
     default: {
-        int held = basectl_expect(r->base, l, why, sizeof why);
+        int held = basectl_expect(r->base, l, why, whyn);
         if (held < 0)
             return invalid(r, l->line, x->word_col ? x->word_col : l->col, "%s", why);
         ok = held == 1;
         break;
     }
     }
+    *okp = ok;
+    return RUN_OK;
+}
+
+static int expect(runner *r, const scn_line *l)
+{
+    char why[8192];
+    bool ok = false;
+    int rc = expect_eval(r, l, &ok, why, sizeof why);
+    if (rc != RUN_OK)
+        return rc;
     if (!record_expect(r, l, ok, ok ? "" : why)) {
         r->ioerr = true;
         return RUN_IOERR;
@@ -414,6 +442,41 @@ static int expect(runner *r, const scn_line *l)
         fprintf(r->o.out, "%s:%d: %s  -> FAILED: %s\n", shown_name(r), l->line, l->text, why);
     }
     return RUN_OK;
+}
+
+int runner_check(runner *r, const char *line, bool *held, char *why, size_t n)
+{
+    scn_line *l = calloc(1, sizeof *l);
+    scn_error err;
+    int rc = -1;
+    *held = false;
+    if (!l) {
+        snprintf(why, n, "out of memory");
+        return -1;
+    }
+    if (scn_parse_line(line, 1, l, &err) != 0) {
+        snprintf(why, n, "%d: %s", err.col, err.msg);
+        free(l);
+        return -1;
+    }
+    if (l->kind != SL_EXPECT) {
+        snprintf(why, n, "not an expectation: %s", line);
+    } else {
+        r->checking = true;
+        r->check_msg[0] = 0;
+        char w[8192];
+        int e = expect_eval(r, l, held, w, sizeof w);
+        r->checking = false;
+        if (e == RUN_OK) {
+            snprintf(why, n, "%s", w);
+            rc = 0;
+        } else {
+            snprintf(why, n, "%s", r->check_msg[0] ? r->check_msg : "cannot evaluate");
+        }
+    }
+    scn_line_free(l);
+    free(l);
+    return rc;
 }
 
 /* --- one line ------------------------------------------------------------------------ */

@@ -37,6 +37,9 @@ void runner_free(runner *r);
 /* One line of input. Returns RUN_OK, RUN_INVALID (message printed) or RUN_IOERR. Failed
  * expectations are counted, not returned. */
 int runner_line(runner *r, const char *text, int lineno);
+/* Evaluates an `expect ...` line now, printing and counting nothing (lesson goals).
+ * Returns 0 with *held (and why it did not hold), or -1 when the line is invalid (why). */
+int runner_check(runner *r, const char *line, bool *held, char *why, size_t n);
 /* Prints the closing summary; returns the exit status for everything run so far. */
 int runner_finish(runner *r);
 

@@ -925,9 +925,38 @@ static int scn_expect_session(scn_p *p, scn_expect *ex, scn_tok w)
         ex->kind = EX_ERROR;
         return scn_error_word(p, ex);
     }
+    if (scn_is(p, t, "level")) {
+        /* The rest of the line names a level: READ COMMITTED, or RC. */
+        static const struct { const char *name; int level; } levels[] = {
+            { "READ UNCOMMITTED", 1 }, { "RU", 1 }, { "READ COMMITTED", 2 }, { "RC", 2 },
+            { "REPEATABLE READ", 3 }, { "RR", 3 }, { "SERIALIZABLE", 4 }, { "SER", 4 },
+        };
+        ex->kind = EX_LEVEL;
+        size_t at = p->at;
+        while (at < p->n && scn_space(p->s[at]))
+            at++;
+        char want[64] = "";
+        size_t k = 0;
+        for (size_t i = at; i < p->n && k + 1 < sizeof want; i++) {
+            if (scn_space(p->s[i]) && (k == 0 || want[k - 1] == ' '))
+                continue;
+            want[k++] = scn_space(p->s[i]) ? ' ' : (char)toupper((unsigned char)p->s[i]);
+        }
+        while (k && want[k - 1] == ' ')
+            k--;
+        want[k] = 0;
+        for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++)
+            if (strcmp(want, levels[i].name) == 0) {
+                ex->value = levels[i].level;
+                p->at = p->n;
+                return 0;
+            }
+        return scn_expected(p, scn_peek(p, 0), "a level (READ UNCOMMITTED, READ COMMITTED, "
+                            "REPEATABLE READ, SERIALIZABLE) after level");
+    }
     char what[160];
     snprintf(what, sizeof what, "a state (blocked, active, committed, aborted, idle), rows, "
-             "value or error after T%d", ex->session);
+             "value, error or level after T%d", ex->session);
     return scn_expected(p, t, what);
 }
 

@@ -89,6 +89,7 @@ typedef enum {
     EX_DIVERGED,      /* expect diverged */
     EX_STALE_READS,   /* expect stale-reads = 0 (also >=, <=)                  cmp, value */
     EX_SETTLED,       /* expect settled (added): the latest run: settle settled */
+    EX_LEVEL,         /* expect T2 level READ UNCOMMITTED (added)           session, value 1..4 */
 } scn_expect_kind;
 
 typedef enum { SS_IDLE = 1, SS_ACTIVE, SS_BLOCKED, SS_COMMITTED, SS_ABORTED } scn_state;
