@@ -15,7 +15,10 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 OBJ=${1:-}
 # Given the acidbase binary (as run-all.sh does), use the objects it was built from.
-if [ -n "$OBJ" ] && [ -f "$OBJ" ]; then OBJ=$(cd "$(dirname "$OBJ")" && pwd); fi
+if [ -n "$OBJ" ] && [ -f "$OBJ" ]; then
+  OBJ=$(cd "$(dirname "$OBJ")" && pwd)
+  [ -f "$OBJ/lab/tui_acid.o" ] || OBJ=$OBJ/build/rel   # ./acidbase is built from build/rel
+fi
 if [ -z "$OBJ" ]; then
   if [ -f "$ROOT/build/san/lab/tui_acid.o" ]; then OBJ=$ROOT/build/san; else OBJ=$ROOT/build/rel; fi
 fi
