@@ -1,5 +1,6 @@
 # acidbase lab. `make` builds ./acidbase; `make test` builds a sanitized copy and runs
-# every unit, scenario and error test; `make run` opens the lab.
+# every unit, scenario and error test; `make run` opens the lab; `make bench` runs the
+# benchmark suite (BENCHMARKS.md).
 #
 # Dependencies come from pkg-config (ncursesw, sqlite3, libcjson). When one is missing the
 # build installs the Debian package if it runs as root, otherwise it stops and prints the
@@ -76,6 +77,11 @@ test: build/san/acidbase $(UNIT_BIN)
 
 unit: $(UNIT_BIN)
 	@for t in $(UNIT_BIN); do $$t || exit 1; done
+
+# The benchmark suite on the release build: a readable table with every target
+# (BENCHMARKS.md explains each figure). A few minutes on 2 cores.
+bench: acidbase
+	./acidbase bench
 
 # Until the full-screen lab exists, `make run` runs the guided tour.
 run: acidbase

@@ -23,6 +23,7 @@ struct app {
     char **lines;            /* recorded */
     int *from_queue;         /* the queue index line i came from, or -1 (typed) */
     int nlines, caplines;
+    int floor;               /* step back never goes below this many lines (a lesson's setup) */
     char **queue;
     bool *done;              /* queue[i] has run */
     int nqueue;
@@ -286,16 +287,21 @@ int app_take(app *a, int i, char *msg, size_t n)
     return run_queued(a, q, msg, n);
 }
 
+void app_set_floor(app *a)
+{
+    a->floor = a->nlines;
+}
+
 int app_back(app *a, char *msg, size_t n)
 {
-    if (a->nlines == 0) {
+    if (a->nlines <= a->floor) {
         snprintf(msg, n, "nothing to undo");
         return 1;
     }
     /* Undo back to and including the last line that did something; lines that came
      * from the queue go back into it, in their place. */
     int keep = a->nlines - 1;
-    while (keep > 0 && blank(a->lines[keep]))
+    while (keep > a->floor && blank(a->lines[keep]))
         keep--;
     for (int i = keep; i < a->nlines; i++)
         if (a->from_queue[i] >= 0 && a->from_queue[i] < a->nqueue)

@@ -38,6 +38,8 @@ int app_next(app *a, char *msg, size_t n);
 /* Runs the i-th line still queued (0 = the next), out of order: how a learner picks the
  * interleaving. 0 ran, 1 no such line, -1 error. */
 int app_take(app *a, int i, char *msg, size_t n);
+/* The lines run so far stay: step back stops here (a lesson's setup). */
+void app_set_floor(app *a);
 /* Undoes the last step (a run line; a line taken from the queue goes back to it). */
 int app_back(app *a, char *msg, size_t n);
 /* A trace's seed, and its scenario lines queued (acidbase replay). */

@@ -36,7 +36,8 @@
  *     T1: BEGIN                          run after the setup, meet every goal
  *
  * Errors are reported as FILE:LINE:COL: message; a broken lesson is listed as broken and
- * never stops the lab from starting.
+ * never stops the lab from starting. lesson.c's header has the reading rules in detail
+ * (indentation, blank lines, comments, limits).
  */
 #ifndef AB_LESSON_H
 #define AB_LESSON_H
@@ -46,6 +47,16 @@
 
 #define LESSON_GOALS_MAX 16
 #define LESSON_HINTS_MAX 16
+#define LESSON_FILE_MAX 65536    /* bytes per file */
+#define LESSON_LINE_MAX 4095     /* bytes per line */
+
+struct runner;
+
+/* Where a stored line was written: its line, and the column of its first character (lines
+ * are stored without their indentation; columns count characters, a tab as one). */
+typedef struct lesson_pos {
+    int line, col;
+} lesson_pos;
 
 typedef struct lesson_goal {
     char name[48];
@@ -55,6 +66,8 @@ typedef struct lesson_goal {
     int nchecks;
     char **checks;               /* expect lines ("expect anomaly G1a") */
     int line;                    /* where it was written */
+    int name_col;                /* column of its name */
+    lesson_pos *check_pos;       /* where each check was written */
 } lesson_goal;
 
 typedef struct lesson {
@@ -69,6 +82,8 @@ typedef struct lesson {
     char **pages;                /* story pages, text with newlines */
     int nsetup, nmoves, nsolution;
     char **setup, **moves, **solution;
+    lesson_pos *setup_pos, *moves_pos, *solution_pos;
+    lesson_pos id_pos, number_pos; /* where id: and number: were given (values) */
     int ngoals;
     lesson_goal goals[LESSON_GOALS_MAX];
     int nhints;
@@ -81,7 +96,7 @@ typedef struct lesson {
 
 typedef struct lesson_set {
     int n;
-    lesson *v;                   /* sorted by number, then id */
+    lesson *v;                   /* sorted by number (0, extra lessons, last), then id */
 } lesson_set;
 
 /* Parses one file. Returns 0, or -1 with l->broken and l->error set (l is still usable for
@@ -93,12 +108,32 @@ void lesson_free(lesson *l);
  * exists when dir is NULL). Never fails for a broken lesson; -1 only if no directory. */
 int lesson_load_all(const char *dir, lesson_set *set);
 void lesson_set_free(lesson_set *set);
-/* By id, or by its number "1".."20" as text. */
+/* The directory lesson_load_all(NULL, ...) reads: the first that exists of lessons/, the
+ * lessons/ beside the executable, $PREFIX/share/acidbase/lessons, /usr/share/acidbase/lessons.
+ * NULL when none does. */
+const char *lesson_default_dir(char *buf, size_t n);
+/* By id, or by its number "1".."20" as text (also the file's name without .lesson). A
+ * broken lesson is found too (a working one first when two match): check ->broken. */
 lesson *lesson_find(lesson_set *set, const char *id_or_number);
 
+/* The id of set closest to name (a typo), or NULL: for "did you mean". */
+const char *lesson_suggest(const lesson_set *set, const char *name);
+
+/* "one machine, ACID", "many machines, BASE", "both sides"; "" for another part. */
+const char *lesson_part_name(int part);
+
+/* Evaluates a goal's checks now in r's history (runner_check). Returns 0 with *met (all
+ * hold); when one does not hold, *failed is its index and why says what was found. -1 when
+ * a check is invalid at run time (an unknown table or anomaly): *failed and why say which. */
+int lesson_goal_check(struct runner *r, const lesson_goal *g, bool *met, int *failed, char *why, size_t n);
+
 /* Checks a lesson: it parses; its setup and goals' checks are valid; the goals are not
- * met after the setup alone; the reference solution meets every goal. Writes what it
- * found to out; returns 0 when all is well. */
+ * met after the setup alone; its moves are valid input after the setup; the reference
+ * solution meets every goal (at some moment: the goals are checked after each of its
+ * lines, as the lab checks them after each step, and a goal once met stays met). Writes one line to out ("ok   05 dirty-read: ..." or
+ * "FAIL 05 dirty-read: ..." followed by one indented FILE:LINE:COL: message per problem).
+ * Returns 0 when all is well, 1 when it found a problem, -1 when it could not run the
+ * engines (an I/O error; said on out). */
 int lesson_verify(const lesson *l, FILE *out);
 
 #endif

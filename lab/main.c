@@ -12,6 +12,8 @@
 #include "bench.h"
 #include "checkcmd.h"
 #include "grade.h"
+#include "lessoncmd.h"
+#include "progresscmd.h"
 #include "runner.h"
 #include "tui.h"
 
@@ -24,7 +26,11 @@ enum { EXIT_USAGE = 2 };
 static const char *main_help =
     "acidbase lab %s: see ACID and BASE happen, one step at a time.\n"
     "\n"
-    "usage: acidbase [--help] [--version] [<command>] [options]\n"
+    "usage: acidbase [--help] [--version] [--db PATH] [--user NAME] [<command>] [options]\n"
+    "\n"
+    "  --db PATH       the progress database (default $ACIDBASE_DB, else\n"
+    "                  $XDG_DATA_HOME/acidbase/progress.db or ~/.local/share/acidbase/progress.db)\n"
+    "  --user NAME     the learner (default: the login name)\n"
     "\n"
     "commands:\n"
     "  (none)          open the lab at its menu (a terminal of 80x24 or larger)\n"
@@ -38,8 +44,12 @@ static const char *main_help =
     "                  Gradescope results.json, CSV summary; see `acidbase grade --help`)\n"
     "  bench [NAME...] the benchmark suite: the engines against the disk, SQLite and the\n"
     "                  theory (--json for one JSON object; see `acidbase bench --help`)\n"
+    "  progress        a learner's progress; --export DIR writes traces for grading,\n"
+    "                  --reset [LESSON] forgets it (see `acidbase progress --help`)\n"
+    "  lessons         the lessons and their status; --verify checks each one's reference\n"
+    "                  solution (see `acidbase lessons --help`)\n"
+    "  lesson ID|N     a lesson, by id or number; --show prints it as text\n"
     "\n"
-    "Not built yet: lessons and progress (`lessons`, `lesson`, `progress`).\n"
     "A first look:  acidbase lab assets/tour.scn   (n steps, b steps back, ? shows the keys)\n"
     "\n"
     "The scenario language: assets/doc/scenarios.md; traces: assets/doc/traces.md.\n"
@@ -144,9 +154,15 @@ static const char *lab_help =
     "exit status: 0 after quitting; 2 bad options, no terminal, or a file that cannot be\n"
     "read; 3 the terminal could not be started; 130 interrupted.\n";
 
+static const progress_globals *the_globals;
+
 static int cmd_lab(tui_start start, int argc, char **argv)
 {
     tui_opts o = { .start = start };
+    if (the_globals) {
+        o.db = the_globals->db;
+        o.user = the_globals->user;
+    }
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -182,6 +198,8 @@ static int cmd_lab(tui_start start, int argc, char **argv)
     }
     if (start == TUI_REPLAY && !o.path)
         return usage_error("%s", "replay needs a trace file: acidbase replay TRACE.json");
+    if (start == TUI_LESSON && !o.path)
+        return usage_error("%s", "lesson needs an id or a number: acidbase lesson 5 (acidbase lessons lists them)");
     if (o.path && start == TUI_SANDBOX && access(o.path, R_OK) != 0) {
         fprintf(stderr, "acidbase: cannot open %s: %s\n", o.path, strerror(errno));
         return EXIT_USAGE;
@@ -191,6 +209,15 @@ static int cmd_lab(tui_start start, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* Global options come before the command: acidbase --db P --user ana lesson 5. */
+    progress_globals globals = { 0 };
+    int nglobal = progress_globals_parse(argc - 1, argv + 1, &globals);
+    if (nglobal < 0)
+        return EXIT_USAGE;
+    argv[nglobal] = argv[0];
+    argv += nglobal;
+    argc -= nglobal;
+    the_globals = &globals;
     if (argc < 2 || (argv[1][0] == '-' && strcmp(argv[1], "--help") && strcmp(argv[1], "-h") &&
                      strcmp(argv[1], "--version")))
         return cmd_lab(TUI_MENU, argc - 1, argv + 1);
@@ -219,10 +246,16 @@ int main(int argc, char **argv)
         tui_print_keys(stdout);
         return 0;
     }
-    if (!strcmp(cmd, "lessons") || !strcmp(cmd, "lesson") || !strcmp(cmd, "progress")) {
-        fprintf(stderr, "acidbase: '%s' is not built yet: lessons and progress come next; "
-                        "try acidbase lab assets/tour.scn\n", cmd);
-        return EXIT_USAGE;
+    if (!strcmp(cmd, "progress"))
+        return progress_main(argc - 2, argv + 2, &globals);
+    if (!strcmp(cmd, "lessons"))
+        return lessons_main(argc - 2, argv + 2);
+    if (!strcmp(cmd, "lesson")) {
+        /* --show prints the lesson; otherwise it opens on the screen. */
+        for (int i = 2; i < argc; i++)
+            if (!strcmp(argv[i], "--show") || !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+                return lesson_main(argc - 2, argv + 2);
+        return cmd_lab(TUI_LESSON, argc - 2, argv + 2);
     }
     return usage_error("unknown command '%s'", cmd);
 }

@@ -20,6 +20,8 @@
 #include "../engines/history/basecheck.h"
 #include "../engines/acid/engine.h"
 #include "basectl.h"
+#include "lesson.h"
+#include "progress.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -30,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CMD_MAX 512
@@ -72,6 +75,19 @@ typedef struct tui {
     char *findings[FINDINGS_MAX];
     bool finding_bad[FINDINGS_MAX];
     int nfindings;
+    /* progress (SQLite) */
+    progress *pg;
+    char learner[80];
+    time_t opened;               /* when the open lesson was opened (time spent) */
+    bool done_said;              /* the lesson's completion was announced */
+    /* lessons */
+    lesson_set lessons;
+    int cur;                     /* the lesson open, index into lessons.v, or -1 */
+    bool met[LESSON_GOALS_MAX];
+    int page;                    /* story page shown */
+    int hints_shown;
+    char hint[1024];             /* the latest hint asked for */
+    bool reveal_pending;         /* classroom: "what happens next?" before the step */
     /* menu */
     int menu_sel;
     int help_scroll;
@@ -119,9 +135,81 @@ static void findings_refresh(tui *t)
 
 /* --- running lines ---------------------------------------------------------------------- */
 
+static int open_lesson(tui *t, int idx);
+
+static lesson *cur_lesson(tui *t)
+{
+    return t->cur >= 0 && t->cur < t->lessons.n ? &t->lessons.v[t->cur] : NULL;
+}
+
+/* A goal is met when every one of its checks holds in the learner's own history; once
+ * met it stays met for this attempt (the checklist is what the learner achieved). */
+static void goals_refresh(tui *t)
+{
+    lesson *l = cur_lesson(t);
+    if (!l)
+        return;
+    for (int g = 0; g < l->ngoals; g++) {
+        if (t->met[g])
+            continue;
+        bool all = l->goals[g].nchecks > 0;
+        for (int k = 0; all && k < l->goals[g].nchecks; k++) {
+            bool held = false;
+            char why[512];
+            all = runner_check(app_runner(t->a), l->goals[g].checks[k], &held, why, sizeof why) == 0 && held;
+        }
+        if (all) {
+            t->met[g] = true;
+            say(t, false, "goal met: %s", l->goals[g].text);
+        }
+    }
+}
+
+/* The learner's scenario so far, saved after every step so a lesson resumes exactly. */
+static void progress_save(tui *t)
+{
+    lesson *l = cur_lesson(t);
+    if (!l || !t->pg)
+        return;
+    int n = app_nlines(t->a);
+    const char **lines = calloc((size_t)(n ? n : 1), sizeof *lines);
+    if (!lines)
+        return;
+    for (int i = 0; i < n; i++)
+        lines[i] = app_line(t->a, i);
+    progress_save_lines(t->pg, t->learner, l->id, t->o.seed, lines, n);
+    free(lines);
+    int met = 0;
+    for (int g = 0; g < l->ngoals; g++)
+        if (t->met[g]) {
+            progress_goal_met(t->pg, t->learner, l->id, l->goals[g].name, NULL);
+            met++;
+        }
+    if (met == l->ngoals && l->ngoals) {
+        progress_set_status(t->pg, t->learner, l->id, PROGRESS_DONE);
+        if (!t->done_said) {
+            t->done_said = true;
+            say(t, false, "lesson complete: every goal met; the narration explains why. :menu goes back to the lessons");
+        }
+    }
+}
+
+static void progress_leave(tui *t)
+{
+    lesson *l = cur_lesson(t);
+    if (l && t->pg && t->opened) {
+        time_t now = time(NULL);
+        if (now > t->opened)
+            progress_add_time(t->pg, t->learner, l->id, (int64_t)(now - t->opened));
+    }
+    t->opened = 0;
+}
+
 static void after_step(tui *t)
 {
     findings_refresh(t);
+    goals_refresh(t);
+    progress_save(t);
     t->log_scroll = 0;
 }
 
@@ -151,6 +239,13 @@ static void exec_fmt(tui *t, const char *fmt, ...)
 static void step_next(tui *t)
 {
     char m[512];
+    if (t->c.present && !t->reveal_pending && app_nqueued(t->a)) {
+        /* The class guesses first. */
+        t->reveal_pending = true;
+        say(t, false, "What happens next? %s   (n to see)", app_queued(t->a, 0));
+        return;
+    }
+    t->reveal_pending = false;
     int before = app_nlines(t->a);
     int rc = app_next(t->a, m, sizeof m);
     if (rc < 0)
@@ -387,6 +482,48 @@ static void a_log(tui *t, int key)
     if (t->log_scroll < 0)
         t->log_scroll = 0;
 }
+static void a_page(tui *t, int key)
+{
+    lesson *l = cur_lesson(t);
+    if (!l || l->npages == 0) {
+        say(t, false, "no story here: open a lesson from the menu");
+        return;
+    }
+    if (t->hint[0])
+        t->hint[0] = 0;   /* back from the hint to the story */
+    else
+        t->page += key == ']' ? 1 : -1;
+    if (t->page < 0)
+        t->page = 0;
+    if (t->page >= l->npages)
+        t->page = l->npages - 1;
+    if (t->pg)
+        progress_set_page(t->pg, t->learner, l->id, t->page);
+    say(t, false, "story page %d of %d", t->page + 1, l->npages);
+}
+static void a_hint(tui *t, int key)
+{
+    (void)key;
+    lesson *l = cur_lesson(t);
+    if (!l)
+        say(t, false, "hints come with lessons: open one from the menu");
+    else if (t->c.present)
+        say(t, false, "no hints in classroom mode");
+    else if (!l->nhints)
+        say(t, false, "this lesson has no hints");
+    else {
+        int i = t->hints_shown < l->nhints ? t->hints_shown++ : l->nhints - 1;
+        snprintf(t->hint, sizeof t->hint, "%s", l->hints[i]);
+        say(t, false, "hint %d of %d", i + 1, l->nhints);
+    }
+}
+static void a_present(tui *t, int key)
+{
+    (void)key;
+    t->c.present = !t->c.present;
+    t->reveal_pending = false;
+    say(t, false, t->c.present ? "classroom mode: n asks what happens next, then shows it" : "self-paced mode");
+}
 static void a_quit(tui *t, int key) { (void)key; t->quit = true; }
 
 static const action actions[] = {
@@ -411,6 +548,9 @@ static const action actions[] = {
     { ':', ":", "type any scenario line (:w FILE saves the session, :q quits)", a_cmd },
     { '\t', "Tab", "switch pane on a small screen", a_focus },
     { KEY_PPAGE, "PgUp PgDn", "scroll the event log", a_log },
+    { '[', "[ ]", "the lesson's story: previous and next page", a_page },
+    { 'H', "H", "a hint (each press a more direct one; hints are counted)", a_hint },
+    { 'P', "P", "classroom mode on or off: a pause for guessing before each step", a_present },
     { 'T', "T", "switch between the dark and the light theme", a_theme },
     { '?', "?", "this help", a_help },
     { 'q', "q", "quit", a_quit },
@@ -428,6 +568,7 @@ static int key_alias(int key)
     case '.': return ',';
     case '-': return '+';
     case KEY_NPAGE: return KEY_PPAGE;
+    case ']': return '[';
     case 'Q': return 'q';
     default: return key;
     }
@@ -522,6 +663,23 @@ static void command(tui *t, const char *line)
         a_theme(t, 0);
     } else if (!strcmp(p, "help")) {
         a_help(t, '?');
+    } else if (!strcmp(p, "menu")) {
+        progress_leave(t);
+        t->cur = -1;
+        t->v = V_MENU;
+    } else if (!strcmp(p, "reset")) {
+        say(t, false, "type :reset yes to forget your progress in this lesson and start it again");
+    } else if (!strcmp(p, "reset yes")) {
+        lesson *l = cur_lesson(t);
+        if (!l || !t->pg) {
+            say(t, true, "no lesson open");
+        } else {
+            int idx = t->cur;
+            progress_leave(t);
+            progress_reset(t->pg, t->learner, l->id);
+            open_lesson(t, idx);
+            say(t, false, "progress in this lesson forgotten: it starts again");
+        }
     } else {
         exec_line(t, p);
     }
@@ -677,18 +835,76 @@ static int wrap(tui *t, WINDOW *w, int y, int x, int wd, int maxl, tui_role r, c
     return used;
 }
 
+/* Wraps a multi-line text (story pages keep their line breaks). */
+static int wrap_text(tui *t, WINDOW *w, int y, int x, int wd, int maxl, tui_role r, const char *text)
+{
+    int used = 0;
+    char buf[1024];
+    const char *p = text;
+    while (*p && used < maxl) {
+        size_t len = strcspn(p, "\n");
+        snprintf(buf, sizeof buf, "%.*s", (int)len, p);
+        used += buf[0] ? wrap(t, w, y + used, x, wd, maxl - used, r, buf) : 1;
+        p += len;
+        if (*p == '\n')
+            p++;
+    }
+    return used;
+}
+
+static void draw_goals(tui *t, WINDOW *w, int *y, int h, int wd, const lesson *l)
+{
+    int done = 0;
+    for (int g = 0; g < l->ngoals; g++)
+        done += t->met[g];
+    tui_put(&t->c, w, (*y)++, 1, wd - 2, R_HEADING, "Goals %d of %d", done, l->ngoals);
+    for (int g = 0; g < l->ngoals && *y < h; g++) {
+        const lesson_goal *go = &l->goals[g];
+        tui_put(&t->c, w, *y, 2, 2, t->met[g] ? R_OK : R_DIM, "%s", t->met[g] ? tui_glyph(&t->c, "✓", "x")
+                                                                             : tui_glyph(&t->c, "○", "o"));
+        *y += wrap(t, w, *y, 4, wd - 5, 2, t->met[g] ? R_OK : R_NORMAL, go->text);
+        if (t->met[g] && go->why && *y < h)
+            *y += wrap(t, w, *y, 6, wd - 7, 2, R_DIM, go->why);
+    }
+}
+
 static void draw_narration(tui *t, WINDOW *w, int h, int wd)
 {
     int y = 0;
+    lesson *l = cur_lesson(t);
     const char *n = app_narration(t->a);
-    tui_put(&t->c, w, y++, 1, wd - 2, R_HEADING, "%s", "Narration");
-    if (*n)
-        y += wrap(t, w, y, 2, wd - 3, 3, R_NARRATION, n);
-    else
-        tui_put(&t->c, w, y++, 2, wd - 3, R_DIM, "%s",
-                app_nqueued(t->a) ? "n runs the next line, 1..9 a session's next statement"
-                                  : "type : and a line, e.g.  T1: BEGIN   or   n1: PUT cart apple");
-    if (y < h) {
+    if (l) {
+        tui_put(&t->c, w, y++, 1, wd - 2, R_HEADING, "%d. %s   %s", l->number, l->title,
+                l->npages > 1 ? "([ ] turn the story's pages)" : "");
+        int room = t->c.present ? h - 2 : h / 2 - 1;
+        if (room < 2)
+            room = 2;
+        bool all = l->ngoals > 0;
+        for (int g = 0; g < l->ngoals; g++)
+            all &= t->met[g];
+        const char *text = t->hint[0] && !t->c.present ? NULL
+                         : all && l->explain && !t->c.present ? l->explain
+                         : (l->npages ? l->pages[t->page] : n);
+        if (text)
+            y += wrap_text(t, w, y, 2, wd - 3, room, R_NARRATION, text);
+        else
+            y += wrap(t, w, y, 2, wd - 3, room, R_WARN, t->hint);
+        if (*n && y < h && !t->c.present)
+            y += wrap(t, w, y, 2, wd - 3, 2, R_NARRATION, n);
+        if (y < h)
+            draw_goals(t, w, &y, h, wd, l);
+        if (t->c.present)
+            return;
+    } else {
+        tui_put(&t->c, w, y++, 1, wd - 2, R_HEADING, "%s", "Narration");
+        if (*n)
+            y += wrap(t, w, y, 2, wd - 3, t->c.present ? h - 2 : 3, R_NARRATION, n);
+        else
+            tui_put(&t->c, w, y++, 2, wd - 3, R_DIM, "%s",
+                    app_nqueued(t->a) ? "n runs the next line, 1..9 a session's next statement"
+                                      : "type : and a line, e.g.  T1: BEGIN   or   n1: PUT cart apple");
+    }
+    if (y < h && !t->c.present) {
         tui_put(&t->c, w, y++, 1, wd - 2, R_HEADING, "Findings (%d)", t->nfindings);
         for (int i = t->nfindings - 1; i >= 0 && y < h; i--)
             y += wrap(t, w, y, 2, wd - 3, h - y < 3 ? h - y : 3, t->finding_bad[i] ? R_BAD : R_WARN, t->findings[i]);
@@ -752,42 +968,116 @@ static void draw_status(tui *t)
     }
 }
 
-static const char *menu_items[] = {
-    "Sandbox: an empty lab, type any scenario line",
-    "Guided tour: a dirty read, a deadlock, a crash, a stale read, a lost write",
-    "Example: dirty read (lesson 5)",
-    "Example: lost update, three increments (lesson 8)",
-    "Example: deadlock (lesson 9)",
-    "Example: write skew, two doctors on call (lesson 10)",
-    "Example: a partition, C or A (lesson 14)",
-    "Example: the shopping cart from two devices (lesson 15)",
-    "Example: a delete comes back (lesson 17)",
-    "Lessons: not built yet (they come with the lessons and progress work)",
+/* The menu: the sandbox, the tour, the lessons by part, the examples. */
+typedef struct menu_entry {
+    char text[160];
+    const char *file;        /* an asset to open, or NULL */
+    int lesson;              /* index into the lesson set, or -1 */
+    bool heading, disabled;
+} menu_entry;
+
+static const struct { const char *text, *file; } examples[] = {
+    { "Example: dirty read (lesson 5)", "examples/dirty-read.scn" },
+    { "Example: lost update, three increments (lesson 8)", "examples/lost-update.scn" },
+    { "Example: deadlock (lesson 9)", "examples/deadlock.scn" },
+    { "Example: write skew, two doctors on call (lesson 10)", "examples/write-skew.scn" },
+    { "Example: a partition, C or A (lesson 14)", "examples/partition.scn" },
+    { "Example: the shopping cart from two devices (lesson 15)", "examples/cart.scn" },
+    { "Example: a delete comes back (lesson 17)", "examples/resurrection.scn" },
 };
-static const char *menu_files[] = {
-    NULL, "tour.scn", "examples/dirty-read.scn", "examples/lost-update.scn", "examples/deadlock.scn",
-    "examples/write-skew.scn", "examples/partition.scn", "examples/cart.scn", "examples/resurrection.scn", NULL,
-};
-#define NMENU (int)(sizeof menu_items / sizeof *menu_items)
+
+static int menu_build(tui *t, menu_entry *m, int max)
+{
+    int n = 0;
+    bool next_set = false;
+#define ADD(...) do { if (n < max) { memset(&m[n], 0, sizeof m[n]); m[n].lesson = -1; __VA_ARGS__; n++; } } while (0)
+    ADD(snprintf(m[n].text, sizeof m[n].text, "Sandbox: an empty lab, type any scenario line"));
+    ADD(snprintf(m[n].text, sizeof m[n].text, "Guided tour: a dirty read, a deadlock, a crash, a stale read, a lost write");
+        m[n].file = "tour.scn");
+    static const char *parts[] = { "", "Part I: one machine, ACID", "Part II: many machines, BASE", "Part III: both sides" };
+    for (int part = 1; part <= 3; part++) {
+        int count = 0, done = 0;
+        for (int i = 0; i < t->lessons.n; i++) {
+            if (t->lessons.v[i].part != part)
+                continue;
+            count++;
+            progress_rec rec;
+            memset(&rec, 0, sizeof rec);
+            if (t->pg && progress_get(t->pg, t->learner, t->lessons.v[i].id, &rec) == PROGRESS_OK)
+                done += rec.status == PROGRESS_DONE;
+            progress_rec_free(&rec);
+        }
+        if (!count)
+            continue;
+        /* A bar of ten cells: how much of the part is done. */
+        char bar[64] = "";
+        int filled = (done * 10 + count - 1) / count, o = 0;
+        for (int k = 0; k < 10; k++)
+            o += snprintf(bar + o, sizeof bar - (size_t)o, "%s",
+                          k < filled ? tui_glyph(&t->c, "█", "#") : tui_glyph(&t->c, "░", "."));
+        ADD(m[n].heading = true;
+            snprintf(m[n].text, sizeof m[n].text, "%-30s %s %d of %d done", parts[part], bar, done, count));
+        for (int i = 0; i < t->lessons.n; i++) {
+            lesson *l = &t->lessons.v[i];
+            if (l->part != part)
+                continue;
+            progress_rec rec;
+            memset(&rec, 0, sizeof rec);
+            if (t->pg && !l->broken)
+                progress_get(t->pg, t->learner, l->id, &rec);
+            char status[64] = "";
+            if (rec.status == PROGRESS_DONE)
+                snprintf(status, sizeof status, "%s done", tui_glyph(&t->c, "✓", "[x]"));
+            else if (rec.status == PROGRESS_STARTED)
+                snprintf(status, sizeof status, "%d of %d goals", rec.ngoals, l->ngoals);
+            if (!next_set && rec.status != PROGRESS_DONE && !l->broken) {
+                next_set = true;
+                snprintf(status + strlen(status), sizeof status - strlen(status), "%s%s next", status[0] ? "  " : "",
+                         tui_glyph(&t->c, "←", "<-"));
+            }
+            progress_rec_free(&rec);
+            ADD(m[n].lesson = i; m[n].disabled = l->broken;
+                if (l->broken) snprintf(m[n].text, sizeof m[n].text, "%2d. %.40s: broken: %.100s", l->number,
+                                        l->id[0] ? l->id : "?", l->error);
+                else snprintf(m[n].text, sizeof m[n].text, "%2d. %-40.40s %s", l->number, l->title, status));
+        }
+    }
+    if (!t->lessons.n)
+        ADD(m[n].disabled = true; snprintf(m[n].text, sizeof m[n].text, "Lessons: none found (lessons/ is missing)"));
+    ADD(m[n].heading = true; snprintf(m[n].text, sizeof m[n].text, "Examples"));
+    for (size_t i = 0; i < sizeof examples / sizeof *examples; i++)
+        ADD(snprintf(m[n].text, sizeof m[n].text, "%s", examples[i].text); m[n].file = examples[i].file);
+#undef ADD
+    return n;
+}
+
+#define MENU_MAX 64
 
 static void draw_menu(tui *t)
 {
     erase();
     tui_ctx *c = &t->c;
+    menu_entry m[MENU_MAX];
+    int n = menu_build(t, m, MENU_MAX);
     int R = t->rows, C = t->cols;
-    int w = C < 90 ? C - 4 : 86, x = (C - w) / 2, y = R > 30 ? 3 : 1;
+    int w = C < 100 ? C - 4 : 96, x = (C - w) / 2, y = R > 40 ? 2 : 1;
     tui_put(c, stdscr, y++, x, w, R_HEADING, "%s", "acidbase lab");
     tui_put(c, stdscr, y++, x, w, R_DIM, "%s", "See ACID and BASE happen, one step at a time.");
     y++;
-    for (int i = 0; i < NMENU && y < R - 3; i++) {
+    /* Scroll so the selection stays on screen. */
+    int rows = R - y - 2, first = 0;
+    if (t->menu_sel >= rows)
+        first = t->menu_sel - rows + 1;
+    for (int i = first; i < n && y < R - 2; i++) {
         bool sel = i == t->menu_sel;
-        bool off = i > 0 && !menu_files[i];
-        tui_put(c, stdscr, y++, x, w, sel ? R_SELECTED : off ? R_DIM : R_NORMAL, " %s %s ",
-                sel ? tui_glyph(c, "▶", ">") : " ", menu_items[i]);
+        if (m[i].heading)
+            tui_put(c, stdscr, y++, x, w, R_HEADING, " %s", m[i].text);
+        else
+            tui_put(c, stdscr, y++, x, w, sel ? R_SELECTED : m[i].disabled ? R_DIM : R_NORMAL, " %s %s ",
+                    sel ? tui_glyph(c, "▶", ">") : " ", m[i].text);
     }
-    y++;
-    if (y < R - 1)
-        tui_put(c, stdscr, y, x, w, R_DIM, "%s", "up/down choose   Enter open   q quit");
+    tui_put(c, stdscr, R - 1, x, w, t->msg_bad ? R_BAD : R_DIM, "%s",
+            t->msg[0] ? t->msg : "up/down choose   Enter open   ? keys   q quit");
     wnoutrefresh(stdscr);
 }
 
@@ -829,7 +1119,10 @@ static void draw(tui *t)
         draw_help(t);
     } else {
         wnoutrefresh(stdscr);
-        const char *where = t->o.start == TUI_REPLAY ? "replay" : "sandbox";
+        lesson *cl = cur_lesson(t);
+        char where_buf[96];
+        snprintf(where_buf, sizeof where_buf, "lesson %d", cl ? cl->number : 0);
+        const char *where = cl ? where_buf : t->o.start == TUI_REPLAY ? "replay" : "sandbox";
         char buf[128];
         snprintf(buf, sizeof buf, "%s   %d line%s run, %d queued", where, app_nlines(t->a),
                  app_nlines(t->a) == 1 ? "" : "s", app_nqueued(t->a));
@@ -915,24 +1208,99 @@ static int open_lab(tui *t, const char *scenario)
     return 0;
 }
 
+/* The i-th queued line equal to line, or -1. */
+static int queued_index(tui *t, const char *line)
+{
+    for (int i = 0; i < app_nqueued(t->a); i++)
+        if (strcmp(app_queued(t->a, i), line) == 0)
+            return i;
+    return -1;
+}
+
+static int open_lesson(tui *t, int idx)
+{
+    lesson *l = &t->lessons.v[idx];
+    progress_leave(t);
+    progress_rec rec;
+    memset(&rec, 0, sizeof rec);
+    bool resume = t->pg && progress_get(t->pg, t->learner, l->id, &rec) == PROGRESS_OK && rec.nlines > l->nsetup;
+    if (resume)
+        t->o.seed = rec.seed;
+    if (open_lab(t, NULL)) {
+        progress_rec_free(&rec);
+        return -1;
+    }
+    t->cur = idx;
+    memset(t->met, 0, sizeof t->met);
+    t->page = resume && rec.page < l->npages ? rec.page : 0;
+    t->hints_shown = resume ? rec.hints_used : 0;
+    t->hint[0] = 0;
+    t->done_said = rec.status == PROGRESS_DONE;
+    t->opened = time(NULL);
+    /* Goals met in an earlier sitting stay met on the checklist. */
+    for (int g = 0; g < l->ngoals; g++)
+        for (int k = 0; k < rec.ngoals; k++)
+            if (strcmp(rec.goals[k].name, l->goals[g].name) == 0)
+                t->met[g] = true;
+    char m[512];
+    for (int i = 0; i < l->nsetup; i++)
+        if (app_exec(t->a, l->setup[i], m, sizeof m)) {
+            say(t, true, "lesson %s: setup line %d: %s", l->id, i + 1, m);
+            progress_rec_free(&rec);
+            return -1;
+        }
+    app_set_floor(t->a);
+    app_queue_lines(t->a, l->moves, l->nmoves);
+    if (resume) {
+        /* Replay what the learner did, taking queued moves off the queue as they come. */
+        for (int i = l->nsetup; i < rec.nlines; i++) {
+            int q = queued_index(t, rec.lines[i]);
+            if (q >= 0 ? app_take(t->a, q, m, sizeof m) < 0 : app_exec(t->a, rec.lines[i], m, sizeof m) < 0)
+                break;   /* the lesson changed since: keep what still runs */
+        }
+    } else if (t->pg) {
+        progress_attempt(t->pg, t->learner, l->id);
+    }
+    progress_rec_free(&rec);
+    after_step(t);
+    if (resume)
+        say(t, false, "welcome back: %d step%s replayed; b steps back, H a hint", app_nlines(t->a) - l->nsetup,
+            app_nlines(t->a) - l->nsetup == 1 ? "" : "s");
+    else
+        say(t, false, "read the story ([ ] pages), then step: 1..9 a session, n the next line, H a hint");
+    return 0;
+}
+
 static void menu_key(tui *t, int key)
 {
+    menu_entry m[MENU_MAX];
+    int n = menu_build(t, m, MENU_MAX);
     switch (key) {
     case KEY_UP: case 'k':
-        t->menu_sel = (t->menu_sel + NMENU - 1) % NMENU;
+        do
+            t->menu_sel = (t->menu_sel + n - 1) % n;
+        while (m[t->menu_sel].heading);
         break;
     case KEY_DOWN: case 'j':
-        t->menu_sel = (t->menu_sel + 1) % NMENU;
+        do
+            t->menu_sel = (t->menu_sel + 1) % n;
+        while (m[t->menu_sel].heading);
         break;
     case '\n': case KEY_ENTER: case ' ': {
-        if (t->menu_sel > 0 && !menu_files[t->menu_sel])
+        menu_entry *e = &m[t->menu_sel];
+        if (e->disabled || e->heading)
             break;
-        char buf[512];
-        const char *p = menu_files[t->menu_sel] ? asset_path(menu_files[t->menu_sel], buf, sizeof buf) : NULL;
-        if (menu_files[t->menu_sel] && !p) {
-            say(t, true, "cannot find assets/%s", menu_files[t->menu_sel]);
+        if (e->lesson >= 0) {
+            open_lesson(t, e->lesson);
             break;
         }
+        char buf[512];
+        const char *p = e->file ? asset_path(e->file, buf, sizeof buf) : NULL;
+        if (e->file && !p) {
+            say(t, true, "cannot find assets/%s", e->file);
+            break;
+        }
+        t->cur = -1;
         open_lab(t, p);
         break;
     }
@@ -988,10 +1356,29 @@ int tui_main(const tui_opts *o)
     t->c.ascii = strcasecmp(nl_langinfo(CODESET), "UTF-8") != 0;
     tui_theme_load(&t->theme, o->theme ? o->theme : "dark");
     t->c.theme = &t->theme;
+    t->cur = -1;
+    lesson_load_all(NULL, &t->lessons);   /* none found: the menu says so */
+    progress_default_learner(o->user, t->learner, sizeof t->learner);
+    char dbpath[1024];
+    const char *pgwarn = NULL;
+    if (progress_default_path(o->db, dbpath, sizeof dbpath) == PROGRESS_OK && progress_open(dbpath, &t->pg) == PROGRESS_OK)
+        pgwarn = progress_warning(t->pg);
+    else
+        pgwarn = "progress cannot be saved this session (no place for the database)";
 
     char err[1024] = "";
     int rc = 0;
-    if (o->start == TUI_SANDBOX) {
+    if (o->start == TUI_LESSON) {
+        lesson *l = lesson_find(&t->lessons, o->path);
+        if (!l)
+            snprintf(err, sizeof err, "no lesson '%s' (acidbase lessons lists them)", o->path);
+        else if (l->broken)
+            snprintf(err, sizeof err, "lesson %s is broken: %s", o->path, l->error);
+        else if (open_lesson(t, (int)(l - t->lessons.v)))
+            snprintf(err, sizeof err, "%s", t->msg);
+        if (err[0])
+            rc = 2;
+    } else if (o->start == TUI_SANDBOX) {
         if (open_lab(t, o->path)) {
             snprintf(err, sizeof err, "%s", t->msg);
             rc = 2;
@@ -1010,6 +1397,9 @@ int tui_main(const tui_opts *o)
     if (rc) {
         fprintf(stderr, "acidbase: %s\n", err);
         app_free(t->a);
+        if (t->pg)
+            progress_close(t->pg);
+        lesson_set_free(&t->lessons);
         free(t);
         return rc;
     }
@@ -1035,6 +1425,8 @@ int tui_main(const tui_opts *o)
     curs_set(0);
     t->c.color = tui_theme_apply(&t->theme);
     relayout(t);
+    if (pgwarn)
+        say(t, true, "%s", pgwarn);
 
     while (!t->quit && !stop_requested) {
         draw(t);
@@ -1071,6 +1463,9 @@ int tui_main(const tui_opts *o)
     }
     endwin();
 
+    progress_leave(t);
+    if (t->pg)
+        progress_close(t->pg);
     findings_clear(t);
     for (int i = 0; i < t->nhist; i++)
         free(t->hist[i]);
@@ -1081,6 +1476,7 @@ int tui_main(const tui_opts *o)
     del(&t->br);
     del(&t->status);
     app_free(t->a);
+    lesson_set_free(&t->lessons);
     free(t);
     return stop_requested ? 130 : 0;
 }

@@ -11,14 +11,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
-typedef enum { TUI_MENU = 0, TUI_SANDBOX, TUI_REPLAY } tui_start;
+typedef enum { TUI_MENU = 0, TUI_SANDBOX, TUI_REPLAY, TUI_LESSON } tui_start;
 
 typedef struct tui_opts {
     tui_start start;
-    const char *path;        /* scenario to queue (sandbox) or trace (replay) */
+    const char *path;        /* scenario to queue (sandbox), trace (replay), lesson id or number */
     uint64_t seed;
     bool present;            /* classroom mode */
     const char *theme;       /* "dark" (default) or "light" */
+    const char *db, *user;   /* --db, --user (NULL: the defaults) */
 } tui_opts;
 
 /* Runs the screen until the learner quits; returns an exit status. */

@@ -17,7 +17,15 @@
 # 5. traces, `check` and `grade`: sh tests/trace/run.sh ACIDBASE_BIN (its own summary line
 #    "trace: N passed, N failed" is counted like a unit test's);
 # 6. the lab's screen in tmux: tests/tui/run.sh (expected screens), acid-pane.sh and
-#    base-pane.sh (the two panes), each counted by its summary line.
+#    base-pane.sh (the two panes), each counted by its summary line;
+# 7. the benchmark suite in its tiny mode, `bench --quick --json`: it runs every benchmark
+#    and prints one JSON object whose keys are exactly the figure names of BENCHMARKS.md;
+# 8. the progress database from the command line: sh tests/progress/run.sh ACIDBASE_BIN
+#    (its summary line "progress-cli: N passed, N failed" is counted like section 5's);
+# 9. lessons: the format's own tests, sh tests/lessons/run.sh ACIDBASE_BIN (summary line
+#    "lessons: N passed, N failed", counted like section 5's); then the real lessons:
+#    `ACIDBASE_BIN lessons --verify --dir lessons` must exit 0, each lesson counted by its
+#    "ok" or "FAIL" line (a lessons/ with no .lesson file yet passes with a note).
 #
 # Ends with exactly one line "N passed, N failed" and exits 1 if anything failed.
 # Scenario files run two at a time when xargs can (-P), otherwise one after another.
@@ -279,6 +287,108 @@ for script in run.sh acid-pane.sh base-pane.sh; do
         tail -5 "$tmp/tui.out" | sed 's/^/    | /'
     fi
 done
+
+# ---- 7. the benchmark suite, tiny -----------------------------------------------------------
+# Every key, in this order; each a number, or null for a figure --quick leaves out
+# (rounds_n10000) or one that cannot be measured here (the lab screen needs a pty).
+bench_keys="wal_commit_per_s raw_fdatasync_per_s sqlite_commit_per_s group8_commits_per_fsync
+group8_commit_per_s group64_commit_per_s redo_records_per_s log_read_mb_per_s lock_pairs_per_s
+deadlock_detect_us rounds_n100 rounds_n1000 rounds_n10000 log3_n1000 deliveries_per_s
+acid_check_ops_per_s base_check_ops_per_s trace_write_events_per_s trace_read_events_per_s
+frame_us startup_ms tui_rss_kb"
+bench_nullable="rounds_n10000 frame_us tui_rss_kb"
+(cd "$tmp" && $limit "$bin" bench --quick --json >"$tmp/bench.json" 2>"$tmp/bench.err")
+rc=$?
+why=
+[ "$rc" -eq 0 ] || why="exit $rc"
+# One key per line, '  "key": value', a comma after all but the last, inside { }.
+awk -v keys="$bench_keys" -v nullable="$bench_nullable" '
+    BEGIN { n = split(keys, k, /[ \n]+/); split(nullable, z, / /); for (j in z) canull[z[j]] = 1 }
+    NR == 1 { if ($0 != "{") bad = "the first line is not {"; next }
+    $0 == "}" { closed = NR; next }
+    {
+        if (closed) { bad = "text after the closing }"; next }
+        i++
+        line = $0
+        if (i > n) { bad = "more keys than expected: " line; next }
+        if (i < n) { if (sub(/,$/, "", line) != 1) bad = "no comma after " k[i] }
+        else if (line ~ /,$/) bad = "a comma after the last key"
+        want = "^  \"" k[i] "\": "
+        if (line !~ want) { bad = "line " NR " is not key " k[i] ": " line; next }
+        v = line
+        sub(want, "", v)
+        if (v == "null") { if (!(k[i] in canull)) bad = k[i] " is null" }
+        else if (v !~ /^-?[0-9]+(\.[0-9]+)?$/) bad = k[i] " is not a number: " v
+    }
+    END {
+        if (!bad && !closed) bad = "no closing }"
+        if (!bad && i != n) bad = "expected " n " keys, found " i
+        if (bad) { print bad; exit 1 }
+    }' "$tmp/bench.json" >"$tmp/bench.why" 2>&1 || why="${why:+$why; }$(cat "$tmp/bench.why")"
+# Where Python is at hand, it parses the JSON too.
+if [ -z "$why" ] && command -v python3 >/dev/null 2>&1 && python3 -c 'import json' 2>/dev/null; then
+    python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$tmp/bench.json" 2>"$tmp/bench.why" ||
+        why="not valid JSON: $(tail -n 1 "$tmp/bench.why")"
+fi
+if [ -z "$why" ]; then
+    pass
+else
+    fail "bench --quick --json: $why"
+    echo "    stdout:"
+    show "$tmp/bench.json"
+    echo "    stderr:"
+    show "$tmp/bench.err"
+fi
+
+# ---- 8. the progress database -----------------------------------------------------------------
+sh "$root/tests/progress/run.sh" "$bin" >"$tmp/progress.out" 2>&1
+rc=$?
+cat "$tmp/progress.out"
+line=$(grep -E '^progress-cli: [0-9]+ passed, [0-9]+ failed$' "$tmp/progress.out" | tail -n 1)
+if [ -n "$line" ]; then
+    np=$(printf '%s\n' "$line" | sed 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\1/')
+    nf=$(printf '%s\n' "$line" | sed 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\2/')
+    passed=$((passed + np))
+    failed=$((failed + nf))
+    if [ "$rc" -ne 0 ] && [ "$nf" -eq 0 ]; then
+        fail "tests/progress/run.sh: exit $rc although it reported no failure"
+    fi
+else
+    fail "tests/progress/run.sh: exit $rc, no summary line"
+fi
+
+# ---- 9. lessons ------------------------------------------------------------------------------
+sh "$root/tests/lessons/run.sh" "$bin" >"$tmp/lessons.out" 2>&1
+rc=$?
+cat "$tmp/lessons.out"
+line=$(grep -E '^lessons: [0-9]+ passed, [0-9]+ failed$' "$tmp/lessons.out" | tail -n 1)
+if [ -n "$line" ]; then
+    np=$(printf '%s\n' "$line" | sed 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\1/')
+    nf=$(printf '%s\n' "$line" | sed 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\2/')
+    passed=$((passed + np))
+    failed=$((failed + nf))
+    if [ "$rc" -ne 0 ] && [ "$nf" -eq 0 ]; then
+        fail "tests/lessons/run.sh: exit $rc although it reported no failure"
+    fi
+else
+    fail "tests/lessons/run.sh: exit $rc, no summary line"
+fi
+if ls "$root"/lessons/*.lesson >/dev/null 2>&1; then
+    (cd "$root" && $limit "$bin" lessons --verify --dir lessons) >"$tmp/verify.out" 2>&1
+    rc=$?
+    np=$(grep -c '^ok ' "$tmp/verify.out")
+    nf=$(grep -c '^FAIL ' "$tmp/verify.out")
+    passed=$((passed + np))
+    failed=$((failed + nf))
+    echo "lessons --verify: $np ok, $nf failed"
+    grep -v -e '^ok ' -e '^verified: ' "$tmp/verify.out" | sed 's/^/    | /'
+    if [ "$rc" -ne 0 ] && [ "$nf" -eq 0 ]; then
+        fail "acidbase lessons --verify: exit $rc although no lesson failed"
+    fi
+else
+    echo "lessons --verify: no lessons/*.lesson yet; nothing to verify"
+    pass
+fi
 
 printf '%d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]

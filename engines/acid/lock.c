@@ -873,7 +873,21 @@ int lock_release(lockmgr *lm, uint64_t txn, const lock_res *res, uint64_t *grant
     int32_t t = txn_lookup(lm, txn);
     if (t == NIL)
         return 0;
-    int32_t ri = res_find(lm, res, res_hash(res));
+    /* Performance: a transaction with few locks (READ COMMITTED's statement locks are
+     * released one by one) finds the resource among its own holds, or as the one it is
+     * parked on, without hashing the name; held by it nowhere means nothing to release,
+     * as the hash lookup would conclude. */
+    int32_t ri = NIL;
+    const ltxn *T = &lm->txns[t];
+    if (T->nheld <= 16) {
+        for (int32_t i = T->hhead; i != NIL && ri == NIL; i = lm->holds[i].tnext)
+            if (res_eq(&lm->res[lm->holds[i].res], res))
+                ri = lm->holds[i].res;
+        if (ri == NIL && T->wres != NIL && res_eq(&lm->res[T->wres], res))
+            ri = T->wres;
+    } else {
+        ri = res_find(lm, res, res_hash(res));
+    }
     if (ri == NIL)
         return 0;
     int32_t hi = hold_find(lm, t, ri);

@@ -256,7 +256,8 @@ int store_rebuild_index(store *st)
     }
     for (int i = 0; i < st->ntables; i++) {
         st_table *t = st->tables[i];
-        qsort(t->ents, t->nents, sizeof *t->ents, ent_cmp);
+        if (t->nents > 0)       /* an empty table has no array: qsort(NULL, 0) is undefined */
+            qsort(t->ents, t->nents, sizeof *t->ents, ent_cmp);
     }
     return 0;
 }

@@ -18,6 +18,10 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 SOCK="ab-tui-$$"
 BASESOCK=$SOCK
+# Progress goes to a private database: the screens must not depend on the tester's own.
+ACIDBASE_DB="/tmp/ab-tui-$$.db"
+export ACIDBASE_DB
+trap 'rm -f "$ACIDBASE_DB" "$ACIDBASE_DB"-*' EXIT
 pass=0 fail=0
 T() { tmux -L "$SOCK" "$@"; }
 ok() { pass=$((pass + 1)); }
@@ -126,6 +130,27 @@ pid=$(pgrep -n -f "$BIN lab" || true)
 [ -n "$pid" ] && kill -TERM "$pid"
 wait_for lab2 'RESTORED-130' && ok || bad "SIGTERM did not end the lab cleanly with status 130"
 T kill-server 2>/dev/null
+
+# A lesson remembers: meet its first goal, quit, open it again: the goal is still met and
+# the steps are replayed.
+if [ -f "$ROOT/lessons/05-dirty-read.lesson" ]; then
+  db="/tmp/ab-tui-progress-$$.db"
+  rm -f "$db"*
+  SOCK="$BASESOCK-lesson"
+  T new-session -d -s lab -x 160 -y 48 "cd '$ROOT' && TERM=xterm-256color ASAN_OPTIONS=detect_leaks=0 '$BIN' --db '$db' lesson 5; sleep 5"
+  wait_for lab 'Goals 0 of'
+  T send-keys -t lab 1 1 2 2 2 1
+  if wait_for lab 'Goals 1 of'; then ok; else bad "lesson 5: the first goal was not met by 1 1 2 2 2 1"; fi
+  T send-keys -t lab q
+  T kill-server 2>/dev/null
+  SOCK="$BASESOCK-lesson2"
+  T new-session -d -s lab -x 160 -y 48 "cd '$ROOT' && TERM=xterm-256color ASAN_OPTIONS=detect_leaks=0 '$BIN' --db '$db' lesson 5; sleep 5"
+  if wait_for lab 'welcome back' && wait_for lab 'Goals 1 of'; then ok; else bad "lesson 5: reopened, the goal or the steps were not remembered"; fi
+  T send-keys -t lab q
+  T kill-server 2>/dev/null
+  "$BIN" --db "$db" progress | grep -q 'dirty-read.*started' && ok || bad "acidbase progress does not show lesson 5 started"
+  rm -f "$db"*
+fi
 
 # No terminal, or a terminal that cannot move the cursor: a clear message, exit 2.
 out=$(echo | "$BIN" lab 2>&1 >/dev/null); rc=$?

@@ -852,7 +852,9 @@ static void test_every_contract_example_parses(void)
 static void test_error_unknown_state_names_the_choices(void)
 {
     CHECK_ERR("expect T2 blockd", 11, "expected a state (blocked, active, committed, aborted, "
-              "idle), rows, value or error after T2, found 'blockd'");
+              "idle), rows, value, error or level after T2, found 'blockd'");
+    CHECK_ERR("expect T2 level sometimes", 17, "expected a level (READ UNCOMMITTED, READ COMMITTED, "
+              "REPEATABLE READ, SERIALIZABLE) after level, found 'sometimes'");
 }
 
 static void test_error_bad_sync_mode(void)

@@ -51,6 +51,27 @@ static void test_crc32_matches_the_standard_check_value(void)
     CHECK_EQ_INT(crc32_update(a, "6789", 4), 0xCBF43926u);
 }
 
+/* Long runs take the carry-less multiply path where the CPU has one, short pieces the
+ * tables: both must give the same CRC. */
+static void test_crc32_long_runs_match_the_bytewise_tables(void)
+{
+    unsigned char buf[3000];
+    uint32_t x = 12345;
+    for (size_t i = 0; i < sizeof buf; i++) {
+        x = x * 1103515245u + 12345u;
+        buf[i] = (unsigned char)(x >> 16);
+    }
+    size_t lens[] = { 64, 65, 79, 80, 127, 128, 1000, 2077, 3000 };
+    for (size_t li = 0; li < sizeof lens / sizeof *lens; li++)
+        for (size_t off = 0; off < 3; off++) {
+            size_t n = lens[li] - off;
+            uint32_t whole = crc32_update(0, buf + off, n), pieces = 0;
+            for (size_t i = 0; i < n; i += 7)
+                pieces = crc32_update(pieces, buf + off + i, n - i < 7 ? n - i : 7);
+            CHECK_EQ_INT(whole, pieces);
+        }
+}
+
 static void test_fio_crash_restores_the_last_synced_content(void)
 {
     char *dir = tmpdir();
@@ -507,6 +528,7 @@ static void test_checkpoint_bounds_analysis(void)
 int main(void)
 {
     RUN(test_crc32_matches_the_standard_check_value);
+    RUN(test_crc32_long_runs_match_the_bytewise_tables);
     RUN(test_fio_crash_restores_the_last_synced_content);
     RUN(test_fio_keep_on_crash_leaves_a_torn_tail);
     RUN(test_fio_injected_sync_fault_fails_until_the_crash);
