@@ -14,6 +14,7 @@
 #include "grade.h"
 #include "lessoncmd.h"
 #include "progresscmd.h"
+#include "progress.h"
 #include "runner.h"
 #include "tui.h"
 
@@ -156,6 +157,41 @@ static const char *lab_help =
 
 static const progress_globals *the_globals;
 
+typedef struct lesson_status_ctx { progress *pg; char learner[80]; } lesson_status_ctx;
+
+/* The learner's status of a lesson, for the `lessons` listing. */
+static bool lesson_status(const lesson *l, char *buf, size_t n, void *arg)
+{
+    lesson_status_ctx *c = arg;
+    progress_rec rec;
+    memset(&rec, 0, sizeof rec);
+    if (progress_get(c->pg, c->learner, l->id, &rec) != PROGRESS_OK)
+        return false;
+    if (rec.status == PROGRESS_DONE)
+        snprintf(buf, n, "done");
+    else if (rec.status == PROGRESS_STARTED)
+        snprintf(buf, n, "started, %d of %d goals", rec.ngoals, l->ngoals);
+    else
+        snprintf(buf, n, "new");
+    progress_rec_free(&rec);
+    return true;
+}
+
+/* `acidbase lessons`, with the learner's progress when the database opens. */
+static int lessons_with_progress(int argc, char **argv, const progress_globals *g)
+{
+    lesson_status_ctx c = { 0 };
+    char path[1024];
+    progress_default_learner(g->user, c.learner, sizeof c.learner);
+    if (progress_default_path(g->db, path, sizeof path) == PROGRESS_OK && progress_open(path, &c.pg) == PROGRESS_OK)
+        lessoncmd_set_progress(lesson_status, &c);
+    int rc = lessons_main(argc, argv);
+    lessoncmd_set_progress(NULL, NULL);
+    if (c.pg)
+        progress_close(c.pg);
+    return rc;
+}
+
 static int cmd_lab(tui_start start, int argc, char **argv)
 {
     tui_opts o = { .start = start };
@@ -249,7 +285,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "progress"))
         return progress_main(argc - 2, argv + 2, &globals);
     if (!strcmp(cmd, "lessons"))
-        return lessons_main(argc - 2, argv + 2);
+        return lessons_with_progress(argc - 2, argv + 2, &globals);
     if (!strcmp(cmd, "lesson")) {
         /* --show prints the lesson; otherwise it opens on the screen. */
         for (int i = 2; i < argc; i++)

@@ -49,6 +49,9 @@ fi
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/acidbase-tests.XXXXXX") || exit 2
+# Nothing the tests do may touch the tester's own progress database.
+ACIDBASE_DB="$tmp/progress.db"
+export ACIDBASE_DB
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
 
