@@ -6,6 +6,7 @@
  * comparison walks both histories once, so a long trace costs one replay and one pass.
  */
 #include "grade.h"
+#include "lesson.h"
 #include "checkcmd.h"
 #include "runner.h"
 
@@ -305,6 +306,7 @@ static bool add_test(grade_result *res, int line, const char *text, bool ok, con
     x->line = line;
     x->text = strdup(text);
     x->ok = ok;
+    x->weight = 1;
     x->output = strdup(output);
     if (!x->text || !x->output) {
         free(x->text);
@@ -324,8 +326,26 @@ static void not_graded(const trace *t, grade_result *res)
         add_test(res, t->expects[i].line, t->expects[i].text, false, "not graded: the trace was rejected");
 }
 
-static void replay_and_score(const trace *t, const char *name, grade_result *res)
+/* Every goal of a lesson, checked after each replayed line: a goal counts once all of its
+ * checks hold together after some step (as `lessons --verify` and the lab judge it). */
+typedef struct goal_state { const lesson *l; bool met[LESSON_GOALS_MAX]; } goal_state;
+
+static void goals_after_line(goal_state *gs, runner *r)
 {
+    for (int g = 0; gs->l && g < gs->l->ngoals; g++) {
+        if (gs->met[g])
+            continue;
+        bool met = false;
+        int failed = 0;
+        char why[256];
+        if (lesson_goal_check(r, &gs->l->goals[g], &met, &failed, why, sizeof why) == 0 && met)
+            gs->met[g] = true;
+    }
+}
+
+static void replay_and_score(const trace *t, const char *name, const lesson *l, grade_result *res)
+{
+    goal_state gs = { .l = l };
     FILE *devnull = fopen("/dev/null", "w");
     char *errbuf = NULL;
     size_t errlen = 0;
@@ -349,8 +369,10 @@ static void replay_and_score(const trace *t, const char *name, grade_result *res
     }
     for (int i = 0; i < t->nlines; i++) {
         int rc = runner_line(r, t->lines[i].text, t->lines[i].line);
-        if (rc == RUN_OK)
+        if (rc == RUN_OK) {
+            goals_after_line(&gs, r);
             continue;
+        }
         fflush(errs);
         if (rc == RUN_INVALID)
             reason(res, GRADE_REJECTED, "the replay stops at scenario line %d (scenario[%d]), which is invalid: %s",
@@ -386,6 +408,19 @@ static void replay_and_score(const trace *t, const char *name, grade_result *res
         }
         res->score += ex[i].ok;
     }
+    for (int g = 0; l && g < l->ngoals; g++) {
+        const lesson_goal *go = &l->goals[g];
+        char name_[256];
+        snprintf(name_, sizeof name_, "goal %s (lesson %s): %s", go->name, l->id, go->text);
+        if (!add_test(res, go->line, name_, gs.met[g],
+                      gs.met[g] ? "the goal was met in the learner's history" : "the goal was never met")) {
+            reason(res, GRADE_IOERR, "out of memory");
+            break;
+        }
+        res->tests[res->ntests - 1].weight = go->weight;
+        res->max_score += go->weight;
+        res->score += gs.met[g] ? go->weight : 0;
+    }
 done:
     if (res->status == GRADE_REJECTED && strcmp(t->lab_version, ACIDBASE_VERSION)) {
         size_t k = strlen(res->reason);
@@ -401,10 +436,15 @@ done:
 
 void grade_trace(const trace *t, const char *name, grade_result *res)
 {
+    grade_trace_lesson(t, name, NULL, res);
+}
+
+void grade_trace_lesson(const trace *t, const char *name, const lesson *l, grade_result *res)
+{
     memset(res, 0, sizeof *res);
     res->file = strdup(name);
     res->learner = t->learner ? strdup(t->learner) : NULL;
-    res->tests = calloc((size_t)t->nexpects + 1, sizeof *res->tests);
+    res->tests = calloc((size_t)t->nexpects + (l ? (size_t)l->ngoals : 0) + 1, sizeof *res->tests);
     if (!res->file || !res->tests || (t->learner && !res->learner)) {
         reason(res, GRADE_IOERR, "out of memory");
         return;
@@ -412,7 +452,7 @@ void grade_trace(const trace *t, const char *name, grade_result *res)
     if (!t->replayable)
         reason(res, GRADE_REJECTED, "not replayable, so it cannot be graded: %s", t->unreplayable_reason);
     else
-        replay_and_score(t, name, res);
+        replay_and_score(t, name, l, res);
     if (res->status != GRADE_ACCEPTED) {
         for (int i = 0; i < res->ntests; i++) {
             free(res->tests[i].text);
@@ -423,7 +463,7 @@ void grade_trace(const trace *t, const char *name, grade_result *res)
     }
 }
 
-void grade_file(const char *path, grade_result *res)
+void grade_file_lesson(const char *path, const lesson *l, grade_result *res)
 {
     trace t;
     trace_err err;
@@ -438,8 +478,13 @@ void grade_file(const char *path, grade_result *res)
         reason(res, rc == TRACE_INVALID ? GRADE_INVALID : GRADE_IOERR, "%s", msg);
         return;
     }
-    grade_trace(&t, path, res);
+    grade_trace_lesson(&t, path, l, res);
     trace_free(&t);
+}
+
+void grade_file(const char *path, grade_result *res)
+{
+    grade_file_lesson(path, NULL, res);
 }
 
 void grade_result_free(grade_result *r)
@@ -527,7 +572,7 @@ static void add_json_tests(cJSON *arr, const grade_result *r, bool many, bool gr
     for (int j = 0; j < r->ntests; j++) {
         const grade_test *x = &r->tests[j];
         test_name(r, x, many, name, sizeof name);
-        cJSON_AddItemToArray(arr, json_test(name, x->line, x->text, x->ok, 1, x->ok, x->output, gradescope));
+        cJSON_AddItemToArray(arr, json_test(name, x->line, x->text, x->ok ? x->weight : 0, x->weight, x->ok, x->output, gradescope));
     }
 }
 
@@ -578,7 +623,7 @@ static char *report_json(const grade_result *rs, int n, bool gradescope)
                 const grade_test *x = &r->tests[j];
                 char name[600];
                 test_name(r, x, false, name, sizeof name);
-                cJSON_AddItemToArray(tests, json_test(name, x->line, x->text, x->ok, 1, x->ok, x->output, false));
+                cJSON_AddItemToArray(tests, json_test(name, x->line, x->text, x->ok ? x->weight : 0, x->weight, x->ok, x->output, false));
             }
         }
         cJSON *sum = cJSON_AddObjectToObject(root, "summary");
@@ -649,7 +694,8 @@ static const char *grade_help =
     "  --out FILE      write the report to FILE (atomically) instead of standard output\n"
     "  --csv FILE      also write a CSV summary, one row per trace:\n"
     "                  file,learner,status,score,max_score,reason\n"
-    "  --lesson ID     grade the lesson's goals too (lessons are not built yet: exits 2)\n"
+    "  --lesson ID|N   grade the lesson's goals too: each goal is a test worth its weight,\n"
+    "                  met when its checks all hold after some step of the replay\n"
     "  --help, --version\n"
     "\n"
     "exit status (the highest that applies):\n"
@@ -685,7 +731,9 @@ static int emit(const char *path, const char *text, size_t len)
 
 int grade_main(int argc, char **argv)
 {
-    const char *format = "text", *out = NULL, *csv = NULL;
+    const char *format = "text", *out = NULL, *csv = NULL, *lesson_id = NULL;
+    lesson_set lessons = { 0 };
+    const lesson *the_lesson = NULL;
     const char **files = calloc((size_t)argc + 1, sizeof *files);
     int nfiles = 0;
     if (!files)
@@ -707,10 +755,8 @@ int grade_main(int argc, char **argv)
             }
             const char *v = argv[++i];
             if (!strcmp(a, "--lesson")) {
-                free(files);
-                fprintf(stderr, "acidbase: grade: --lesson %s: lessons are not built yet; grade without --lesson "
-                                "(every expect line is a test)\n", v);
-                return GRADE_EXIT_USAGE;
+                lesson_id = v;
+                continue;
             }
             if (!*v) {
                 free(files);
@@ -738,14 +784,27 @@ int grade_main(int argc, char **argv)
         free(files);
         return usage("%s", "grade needs at least one TRACE.json");
     }
+    if (lesson_id) {
+        lesson_load_all(NULL, &lessons);
+        lesson *l = lesson_find(&lessons, lesson_id);
+        if (!l || l->broken) {
+            fprintf(stderr, "acidbase: grade: --lesson %s: %s\n", lesson_id,
+                    l ? l->error : "no such lesson (acidbase lessons lists them)");
+            lesson_set_free(&lessons);
+            free(files);
+            return GRADE_EXIT_USAGE;
+        }
+        the_lesson = l;
+    }
     grade_result *rs = calloc((size_t)nfiles, sizeof *rs);
     if (!rs) {
+        lesson_set_free(&lessons);
         free(files);
         return 3;
     }
     int rc = 0;
     for (int i = 0; i < nfiles; i++) {
-        grade_file(files[i], &rs[i]);
+        grade_file_lesson(files[i], the_lesson, &rs[i]);
         int k = rs[i].status == GRADE_IOERR ? 3 : rs[i].status == GRADE_INVALID ? 2
               : rs[i].status == GRADE_REJECTED || rs[i].score < rs[i].max_score ? 1 : 0;
         if (k > rc)
@@ -803,6 +862,7 @@ int grade_main(int argc, char **argv)
     for (int i = 0; i < nfiles; i++)
         grade_result_free(&rs[i]);
     free(rs);
+    lesson_set_free(&lessons);
     free(files);
     return rc;
 }

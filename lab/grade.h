@@ -34,6 +34,7 @@ typedef struct grade_test {
     char *text;          /* the expect line */
     bool ok;
     char *output;        /* why it failed, "" when it passed */
+    int weight;          /* points: 1 for an expect line, the goal's weight for a goal */
 } grade_test;
 
 typedef struct grade_result {
@@ -51,6 +52,10 @@ typedef struct grade_result {
 void grade_file(const char *path, grade_result *out);
 /* Verifies and scores a trace already read; name is used in messages. */
 void grade_trace(const trace *t, const char *name, grade_result *out);
+/* The same, with a lesson's goals as tests too (l may be NULL). */
+struct lesson;
+void grade_trace_lesson(const trace *t, const char *name, const struct lesson *l, grade_result *out);
+void grade_file_lesson(const char *path, const struct lesson *l, grade_result *out);
 void grade_result_free(grade_result *r);
 
 /* The first difference between a recorded and a replayed event, as

@@ -388,7 +388,7 @@ int lesson_main(int argc, char **argv)
         return usage("lesson", "%s", "--solution goes with --show");
     if (!show) {
         /* The lesson's screen is the TUI's (main.c sends `lesson ID` without --show there). */
-        fprintf(stderr, "acidbase: the lesson screen is not built yet; try --show\n");
+        fprintf(stderr, "acidbase: lesson: --show prints a lesson; without it, `acidbase lesson ID` opens it in the lab\n");
         return LC_USAGE;
     }
     lesson_set set = { 0 };
