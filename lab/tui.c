@@ -160,7 +160,11 @@ static void goals_refresh(tui *t)
         }
         if (all) {
             t->met[g] = true;
-            say(t, false, "goal met: %s", l->goals[g].text);
+            /* Cite what the checker saw, when it saw something. */
+            if (t->nfindings)
+                say(t, false, "goal met: %s  The checker: %s", l->goals[g].text, t->findings[t->nfindings - 1]);
+            else
+                say(t, false, "goal met: %s", l->goals[g].text);
         }
     }
 }
@@ -876,12 +880,14 @@ static void draw_narration(tui *t, WINDOW *w, int h, int wd)
     if (l) {
         tui_put(&t->c, w, y++, 1, wd - 2, R_HEADING, "%d. %s   %s", l->number, l->title,
                 l->npages > 1 ? "([ ] turn the story's pages)" : "");
-        int room = t->c.present ? h - 2 : h / 2 - 1;
-        if (room < 2)
-            room = 2;
         bool all = l->ngoals > 0;
         for (int g = 0; g < l->ngoals; g++)
             all &= t->met[g];
+        /* The story gets what the goals leave: a goal takes about two rows; once every
+         * goal is met they fold into one line and the explanation takes the rest. */
+        int room = t->c.present ? h - 2 : all ? h - 3 : h - 2 - 2 * l->ngoals;
+        if (room < 3)
+            room = 3;
         const char *text = t->hint[0] && !t->c.present ? NULL
                          : all && l->explain && !t->c.present ? l->explain
                          : (l->npages ? l->pages[t->page] : n);
@@ -891,7 +897,10 @@ static void draw_narration(tui *t, WINDOW *w, int h, int wd)
             y += wrap(t, w, y, 2, wd - 3, room, R_WARN, t->hint);
         if (*n && y < h && !t->c.present)
             y += wrap(t, w, y, 2, wd - 3, 2, R_NARRATION, n);
-        if (y < h)
+        if (y < h && all && !t->c.present)
+            tui_put(&t->c, w, y++, 1, wd - 2, R_OK, "Goals: all %d met %s   (:menu for the next lesson)", l->ngoals,
+                    tui_glyph(&t->c, "✓", "x"));
+        else if (y < h)
             draw_goals(t, w, &y, h, wd, l);
         if (t->c.present)
             return;
