@@ -667,8 +667,9 @@ static int bench_group(bench *b)
     double best = 64 * (f + c_1) / (f + 64 * c_64);
     double need = (64 * (f + c_1) / 25 - f) / 64;
     note(b, "group: CPU per commit with real_sync off: %.1f us at sync full, %.1f us at group 64; so one fdatasync "
-            "takes %.0f us here, and group 64 can reach at most 64 x (%.0f + %.1f) / (%.0f + 64 x %.1f) = %.1f x sync "
-            "full; 25 x needs at most %.1f us of CPU per commit",
+            "takes %.0f us here, and even if a group's fdatasync cost no more than a single commit's (it costs more, "
+            "above), group 64 could reach at most 64 x (%.0f + %.1f) / (%.0f + 64 x %.1f) = %.1f x sync full; 25 x "
+            "needs at most %.1f us of CPU per commit",
          c_1, c_64, f, f, c_1, f, c_64, best, need);
     return 0;
 out:
@@ -1470,7 +1471,7 @@ static int pty_session(bench *b, const char *const *args, int steps, int nframes
     if (pid == 0) {
         setenv("TERM", "xterm-256color", 1);
         unsetenv("NO_COLOR");
-        execv(self, (char *const *)argv);
+        execv("/proc/self/exe", (char *const *)argv);   /* this very program, even if rebuilt since */
         _exit(127);
     }
     size_t bytes = 0;
@@ -1593,7 +1594,7 @@ static int bench_startup(bench *b)
     for (int r = b->quick ? -1 : -3; r < runs; r++) {
         double t0 = now_s();
         pid_t pid;
-        int src = posix_spawn(&pid, self, &fa, NULL, argv, environ);
+        int src = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, environ);
         if (src != 0) {
             posix_spawn_file_actions_destroy(&fa);
             return fail(b, "bench: cannot start %s: %s", self, strerror(src));
@@ -1829,12 +1830,11 @@ int bench_main(int argc, char **argv)
             fprintf(stderr, "bench: %s took %.1f s\n", bench_names[k], now_s() - t0);
     }
     remove_tree(b.root);
-    if (rc == BENCH_OK) {
-        if (b.json)
-            print_json(&b);
-        else
-            print_table(&b, asked);
-    }
+    /* After an error too: what was measured before it. */
+    if (b.json)
+        print_json(&b);
+    else
+        print_table(&b, asked);
     free(b.notes);
     return rc;
 }

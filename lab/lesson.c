@@ -892,6 +892,11 @@ static bool is_dir(const char *path)
 
 const char *lesson_default_dir(char *buf, size_t n)
 {
+    const char *env = getenv("ACIDBASE_LESSONS");
+    if (env && *env && is_dir(env)) {
+        snprintf(buf, n, "%s", env);
+        return buf;
+    }
     if (is_dir("lessons")) {
         snprintf(buf, n, "lessons");
         return buf;

@@ -104,8 +104,8 @@ typedef struct lesson_set {
 int lesson_load(const char *path, lesson *l);
 void lesson_free(lesson *l);
 
-/* Every *.lesson in dir (the first of lessons/, $PREFIX/share/acidbase/lessons that
- * exists when dir is NULL). Never fails for a broken lesson; -1 only if no directory. */
+/* Every *.lesson in dir (when dir is NULL: $ACIDBASE_LESSONS, else the first of lessons/,
+ * beside the program, $PREFIX/share/acidbase/lessons that exists). Never fails for a broken lesson; -1 only if no directory. */
 int lesson_load_all(const char *dir, lesson_set *set);
 void lesson_set_free(lesson_set *set);
 /* The directory lesson_load_all(NULL, ...) reads: the first that exists of lessons/, the

@@ -809,9 +809,9 @@ typedef struct page_cache {
 
 static const page *peek_page(const store *st, uint32_t no, page_cache *pc)
 {
-    for (int i = 0; i < st->bp.nframes; i++)
-        if (st->bp.frames[i].valid && st->bp.frames[i].pg.no == no)
-            return &st->bp.frames[i].pg;
+    const page *cached = bp_peek(&st->bp, no);
+    if (cached)
+        return cached;
     for (int i = 0; i < pc->n; i++)
         if (pc->pg[i].no == no)
             return &pc->pg[i];

@@ -52,6 +52,9 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/acidbase-tests.XXXXXX") || exit 2
 # Nothing the tests do may touch the tester's own progress database.
 ACIDBASE_DB="$tmp/progress.db"
 export ACIDBASE_DB
+# The lessons are the repository's, wherever a test runs from.
+ACIDBASE_LESSONS="$root/lessons"
+export ACIDBASE_LESSONS
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
 

@@ -162,6 +162,14 @@ void bp_discard(bufpool *bp)
         bp->frames[i].valid = bp->frames[i].dirty = false;
 }
 
+const page *bp_peek(const bufpool *bp, uint32_t no)
+{
+    for (int i = 0; i < bp->nframes; i++)
+        if (bp->frames[i].valid && bp->frames[i].pg.no == no)
+            return &bp->frames[i].pg;
+    return NULL;
+}
+
 int bp_dirty_pages(const bufpool *bp, uint32_t *pages, uint64_t *rec_lsns, int max)
 {
     int n = 0;

@@ -65,6 +65,10 @@ int bp_flush_all(bufpool *bp, bool sync, int *written);
 /* Power loss: forget every frame without writing. */
 void bp_discard(bufpool *bp);
 
+/* The cached page, or NULL, touching nothing (no LRU update, no read): for readers that
+ * must not change what the engine does next (expectations, the screen). */
+const page *bp_peek(const bufpool *bp, uint32_t no);
+
 /* Dirty page table, for checkpoints and the UI; returns the count (up to max). */
 int bp_dirty_pages(const bufpool *bp, uint32_t *pages, uint64_t *rec_lsns, int max);
 

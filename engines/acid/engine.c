@@ -1481,7 +1481,7 @@ int acid_committed_rows(acid_engine *e, const char *table, acid_row **rows, int 
     for (size_t i = 0; i < tb->nents; i++) {
         scalar key = tb->ents[i].key;
         st_row row;
-        if (store_read(&e->st, tb, &key, &row))
+        if (store_peek(&e->st, tb, &key, &row))   /* looking must not change the pool */
             continue;
         bool exists = row.exists;
         int64_t value = row.value;

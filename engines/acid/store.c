@@ -297,6 +297,42 @@ int store_read(store *st, st_table *t, const scalar *key, st_row *out)
     return 0;
 }
 
+int store_peek(const store *st, const st_table *t, const scalar *key, st_row *out)
+{
+    memset(out, 0, sizeof *out);
+    out->key = *key;
+    bool found;
+    size_t i = ent_find(t, key, &found);
+    if (!found)
+        return 0;
+    const st_ent *e = &t->ents[i];
+    out->ghost_txn = e->ghost_txn;
+    if (e->ghost_txn)
+        return 0;
+    page tmp;
+    const page *pg = bp_peek(&st->bp, e->page);
+    if (!pg) {
+        uint8_t buf[PAGE_SIZE];
+        size_t got = 0;
+        int rc = fio_read(st->datf, (uint64_t)e->page * PAGE_SIZE, buf, PAGE_SIZE, &got);
+        if (rc)
+            return rc;
+        if (got < PAGE_SIZE)
+            memset(buf + got, 0, PAGE_SIZE - got);
+        rc = page_decode(buf, e->page, &tmp);
+        if (rc < 0)
+            return rc;
+        pg = &tmp;
+    }
+    const page_row *r = &pg->rows[e->slot];
+    if (!r->used || !scalar_eq(&r->key, key))
+        return 0;
+    out->exists = true;
+    out->value = r->value;
+    out->version = r->version;
+    return 0;
+}
+
 static bool slot_reserved(const store *st, uint32_t pageno, uint16_t slot)
 {
     for (size_t i = 0; i < st->nresv; i++)

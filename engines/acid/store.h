@@ -122,6 +122,10 @@ st_table *store_table_by_id(store *st, uint32_t id);
 int store_create_table(store *st, const sql_stmt *create, st_table **out);
 
 int store_read(store *st, st_table *t, const scalar *key, st_row *out);
+/* The same row, read without side effects: from a cached frame without touching the
+ * buffer pool's order, else straight from the data file, recording no event. What
+ * expectations and the screen use, so that looking never changes what happens next. */
+int store_peek(const store *st, const st_table *t, const scalar *key, st_row *out);
 
 /* One logged change: the row at key becomes (exists, value). *last_lsn is the txn's
  * previous LSN in and the new record's LSN out. before/version_out may be NULL. */
