@@ -277,14 +277,30 @@ static bool is_actor_line(const char *q)
     return true;
 }
 
-static int find_session_line(tui *t, int s)
+/* The next queued statement of session Ts, else (a BASE story) the next request
+ * coordinated by replica ns ("n2: ..." or "alice@n2: ..."). */
+static int find_session_line(tui *t, int s, bool *by_replica)
 {
     char prefix[8];
     snprintf(prefix, sizeof prefix, "T%d:", s);
     for (int i = 0; i < app_nqueued(t->a); i++) {
         const char *q = app_queued(t->a, i);
-        if (strncasecmp(q + strspn(q, " \t"), prefix, strlen(prefix)) == 0)
+        if (strncasecmp(q + strspn(q, " \t"), prefix, strlen(prefix)) == 0) {
+            *by_replica = false;
             return i;
+        }
+    }
+    snprintf(prefix, sizeof prefix, "n%d:", s);
+    for (int i = 0; i < app_nqueued(t->a); i++) {
+        const char *q = app_queued(t->a, i);
+        const char *p = q + strspn(q, " \t");
+        const char *at = strchr(p, '@'), *colon = strchr(p, ':');
+        if (at && colon && at < colon)
+            p = at + 1;
+        if (strncasecmp(p, prefix, strlen(prefix)) == 0) {
+            *by_replica = true;
+            return i;
+        }
     }
     return -1;
 }
@@ -295,11 +311,14 @@ static int find_session_line(tui *t, int s)
 static void step_session(tui *t, int s)
 {
     char m[512];
-    int i = find_session_line(t, s);
+    bool by_replica = false;
+    int i = find_session_line(t, s, &by_replica);
     if (i < 0) {
-        say(t, false, "T%d has nothing queued: type :T%d: <SQL> to give it a statement", s, s);
+        say(t, false, "T%d has nothing queued (nor has replica n%d): type :T%d: <SQL> to give it a statement",
+            s, s, s);
         return;
     }
+    (void)by_replica;
     for (int j = 0; j < i;) {
         if (is_actor_line(app_queued(t->a, j))) {
             j++;
@@ -531,7 +550,7 @@ static void a_present(tui *t, int key)
 static void a_quit(tui *t, int key) { (void)key; t->quit = true; }
 
 static const action actions[] = {
-    { '1', "1..9", "run the next queued statement of session T1..T9 (choose the interleaving)", a_session },
+    { '1', "1..9", "run the next queued statement of session T1..T9, or else of replica n1..n9", a_session },
     { 'n', "n", "run the next queued line, whoever it belongs to", a_next },
     { 'b', "b", "step back: undo the last step (the lines before it are replayed)", a_back },
     { KEY_LEFT, "left right", "select a session", a_sel_session },
