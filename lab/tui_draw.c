@@ -146,13 +146,18 @@ int tui_put(const tui_ctx *c, WINDOW *w, int y, int x, int maxw, tui_role r, con
         return 0;
     if (x + maxw > ww)
         maxw = ww - x;
-    /* Cut at maxw display columns, never inside a character. */
+    /* Cut at maxw display columns, never inside a character. Plain ASCII (most of
+     * the screen) needs no decoding: one column per byte. */
     mbstate_t st;
     memset(&st, 0, sizeof st);
     const char *s = buf;
     size_t n = strlen(buf), bytes = 0;
     int cols = 0;
-    while (bytes < n) {
+    while (bytes < n && (unsigned char)s[bytes] < 0x80 && s[bytes] >= 0x20 && cols < maxw) {
+        bytes++;
+        cols++;
+    }
+    while (bytes < n && cols < maxw) {
         wchar_t wc;
         size_t k = mbrtowc(&wc, s + bytes, n - bytes, &st);
         if (k == (size_t)-1 || k == (size_t)-2 || k == 0)
@@ -176,10 +181,20 @@ const char *tui_glyph(const tui_ctx *c, const char *utf8, const char *ascii)
     return c->ascii ? ascii : utf8;
 }
 
+/* n copies of a glyph as one string (borders are drawn in one call, not per cell). */
+static void repeat(char *buf, size_t cap, const char *g, int n)
+{
+    size_t k = strlen(g), o = 0;
+    for (int i = 0; i < n && o + k < cap; i++, o += k)
+        memcpy(buf + o, g, k);
+    buf[o < cap ? o : cap - 1] = 0;
+}
+
 void tui_hline(WINDOW *w, int y, int x, int n, const tui_ctx *c)
 {
-    for (int i = 0; i < n; i++)
-        tui_put(c, w, y, x + i, 1, R_BORDER, "%s", tui_glyph(c, "─", "-"));
+    char line[2048];
+    repeat(line, sizeof line, tui_glyph(c, "─", "-"), n);
+    tui_put(c, w, y, x, n, R_BORDER, "%s", line);
 }
 
 void tui_box(WINDOW *w, int y, int x, int h, int wd, const char *title, tui_role r, const tui_ctx *c)
@@ -188,14 +203,10 @@ void tui_box(WINDOW *w, int y, int x, int h, int wd, const char *title, tui_role
         return;
     const char *tl = tui_glyph(c, "┌", "+"), *tr = tui_glyph(c, "┐", "+"), *bl = tui_glyph(c, "└", "+"),
                *br = tui_glyph(c, "┘", "+"), *hz = tui_glyph(c, "─", "-"), *vt = tui_glyph(c, "│", "|");
-    tui_put(c, w, y, x, 1, r, "%s", tl);
-    tui_put(c, w, y, x + wd - 1, 1, r, "%s", tr);
-    tui_put(c, w, y + h - 1, x, 1, r, "%s", bl);
-    tui_put(c, w, y + h - 1, x + wd - 1, 1, r, "%s", br);
-    for (int i = 1; i < wd - 1; i++) {
-        tui_put(c, w, y, x + i, 1, r, "%s", hz);
-        tui_put(c, w, y + h - 1, x + i, 1, r, "%s", hz);
-    }
+    char mid[2048];
+    repeat(mid, sizeof mid, hz, wd - 2);
+    tui_put(c, w, y, x, wd, r, "%s%s%s", tl, mid, tr);
+    tui_put(c, w, y + h - 1, x, wd, r, "%s%s%s", bl, mid, br);
     for (int j = 1; j < h - 1; j++) {
         tui_put(c, w, y + j, x, 1, r, "%s", vt);
         tui_put(c, w, y + j, x + wd - 1, 1, r, "%s", vt);
