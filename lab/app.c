@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct app {
     app_opts o;
@@ -354,6 +355,37 @@ int app_queue_file(app *a, const char *path, char *msg, size_t n)
     int rc = app_queue_lines(a, v, nv);
     strv_free(v, nv);
     return rc;
+}
+
+const char *app_asset(const char *rel, char *buf, size_t n)
+{
+    char exe[1024] = "";
+    ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (k > 0) {
+        exe[k] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = 0;
+    }
+    const char *env = getenv("ACIDBASE_ASSETS");
+    const char *fmt[] = { "%s/%s", "assets/%s", "%s/assets/%s", "%s/../share/acidbase/assets/%s",
+                          "/usr/local/share/acidbase/assets/%s", "/usr/share/acidbase/assets/%s" };
+    for (size_t i = 0; i < sizeof fmt / sizeof *fmt; i++) {
+        if (i == 0) {
+            if (!env || !*env)
+                continue;
+            snprintf(buf, n, fmt[0], env, rel);
+        } else if (i == 2 || i == 3) {
+            if (!exe[0])
+                continue;
+            snprintf(buf, n, fmt[i], exe, rel);
+        } else {
+            snprintf(buf, n, fmt[i], rel);
+        }
+        if (access(buf, R_OK) == 0)
+            return buf;
+    }
+    return NULL;
 }
 
 int app_trace_seed(const char *path, uint64_t *seed, char *msg, size_t n)

@@ -42,6 +42,9 @@ int app_take(app *a, int i, char *msg, size_t n);
 void app_set_floor(app *a);
 /* Undoes the last step (a run line; a line taken from the queue goes back to it). */
 int app_back(app *a, char *msg, size_t n);
+/* A file under assets/ (examples, themes): $ACIDBASE_ASSETS, ./assets, beside the program,
+ * its ../share/acidbase/assets, then the usual prefixes; NULL when none has it. */
+const char *app_asset(const char *rel, char *buf, size_t n);
 /* A trace's seed, and its scenario lines queued (acidbase replay). */
 int app_trace_seed(const char *path, uint64_t *seed, char *msg, size_t n);
 int app_queue_trace(app *a, const char *path, char *msg, size_t n);

@@ -1203,17 +1203,6 @@ static void draw(tui *t)
 
 /* --- starting points ------------------------------------------------------------------------- */
 
-static const char *asset_path(const char *rel, char *buf, size_t n)
-{
-    const char *dirs[] = { "assets", "/usr/local/share/acidbase/assets", "/usr/share/acidbase/assets" };
-    for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
-        snprintf(buf, n, "%s/%s", dirs[i], rel);
-        if (access(buf, R_OK) == 0)
-            return buf;
-    }
-    return NULL;
-}
-
 static int open_lab(tui *t, const char *scenario)
 {
     char m[512];
@@ -1323,7 +1312,7 @@ static void menu_key(tui *t, int key)
             break;
         }
         char buf[512];
-        const char *p = e->file ? asset_path(e->file, buf, sizeof buf) : NULL;
+        const char *p = e->file ? app_asset(e->file, buf, sizeof buf) : NULL;
         if (e->file && !p) {
             say(t, true, "cannot find assets/%s", e->file);
             break;

@@ -57,30 +57,26 @@ void tui_theme_load(tui_theme *t, const char *name)
 {
     bool light = name && strcmp(name, "light") == 0;
     builtin(t, light);
-    const char *dirs[] = { "assets/themes", "/usr/local/share/acidbase/assets/themes",
-                           "/usr/share/acidbase/assets/themes" };
-    for (size_t d = 0; d < sizeof dirs / sizeof *dirs; d++) {
-        char path[512];
-        snprintf(path, sizeof path, "%s/%s.theme", dirs[d], light ? "light" : "dark");
-        FILE *f = fopen(path, "r");
-        if (!f)
+    /* The built-in colours stand unless a theme file says otherwise. */
+    char rel[64], path[1024];
+    snprintf(rel, sizeof rel, "themes/%s.theme", light ? "light" : "dark");
+    FILE *f = app_asset(rel, path, sizeof path) ? fopen(path, "r") : NULL;
+    if (!f)
+        return;
+    char line[256];
+    while (fgets(line, sizeof line, f)) {
+        char role[32], fg[32], bg[32], ex[32] = "";
+        if (line[0] == '#' || sscanf(line, " %31[a-z] = %31s %31s %31s", role, fg, bg, ex) < 3)
             continue;
-        char line[256];
-        while (fgets(line, sizeof line, f)) {
-            char role[32], fg[32], bg[32], ex[32] = "";
-            if (line[0] == '#' || sscanf(line, " %31[a-z] = %31s %31s %31s", role, fg, bg, ex) < 3)
-                continue;
-            for (int i = 0; i < R__COUNT; i++)
-                if (strcmp(role, role_names[i]) == 0) {
-                    t->fg[i] = color_by_name(fg);
-                    t->bg[i] = color_by_name(bg);
-                    t->extra[i] = !strcmp(ex, "bold") ? A_BOLD : !strcmp(ex, "dim") ? A_DIM
-                                : !strcmp(ex, "reverse") ? A_REVERSE : !strcmp(ex, "underline") ? A_UNDERLINE : 0;
-                }
-        }
-        fclose(f);
-        break;
+        for (int i = 0; i < R__COUNT; i++)
+            if (strcmp(role, role_names[i]) == 0) {
+                t->fg[i] = color_by_name(fg);
+                t->bg[i] = color_by_name(bg);
+                t->extra[i] = !strcmp(ex, "bold") ? A_BOLD : !strcmp(ex, "dim") ? A_DIM
+                            : !strcmp(ex, "reverse") ? A_REVERSE : !strcmp(ex, "underline") ? A_UNDERLINE : 0;
+            }
     }
+    fclose(f);
 }
 
 bool tui_theme_apply(const tui_theme *t)
