@@ -438,13 +438,30 @@ int app_save(app *a, const char *path, char *msg, size_t n)
     return 0;
 }
 
-int app_export(app *a, const char *path, char *msg, size_t n)
+int app_export_as(app *a, const char *path, const char *lesson, const char *learner, char *msg, size_t n)
 {
+    trace t;
     trace_err te;
-    if (trace_write_run(a->r, path, &te)) {
+    int rc = trace_from_runner(a->r, &t, &te);
+    if (rc == TRACE_OK) {
+        if (lesson)
+            t.lesson = strdup(lesson);
+        if (learner)
+            t.learner = strdup(learner);
+        rc = (lesson && !t.lesson) || (learner && !t.learner) ? TRACE_NOMEM : trace_write(&t, path, &te);
+        if (rc == TRACE_NOMEM)
+            snprintf(te.msg, sizeof te.msg, "out of memory");
+        trace_free(&t);
+    }
+    if (rc != TRACE_OK) {
         snprintf(msg, n, "%s", te.msg);
         return -1;
     }
     snprintf(msg, n, "trace written to %s", path);
     return 0;
+}
+
+int app_export(app *a, const char *path, char *msg, size_t n)
+{
+    return app_export_as(a, path, NULL, NULL, msg, n);
 }

@@ -473,8 +473,11 @@ static void a_export(tui *t, int key)
     do
         snprintf(path, sizeof path, "acidbase-trace-%lu.json", ++t->export_n);
     while (access(path, F_OK) == 0 && t->export_n < 100000);
-    if (app_export(t->a, path, m, sizeof m))
+    lesson *l = cur_lesson(t);
+    if (app_export_as(t->a, path, l ? l->id : NULL, l ? t->learner : NULL, m, sizeof m))
         say(t, true, "%s", m);
+    else if (l)
+        say(t, false, "%s (grade it with: acidbase grade %s --lesson %s)", m, path, l->id);
     else
         say(t, false, "%s (grade it with: acidbase grade %s)", m, path);
 }
