@@ -1,6 +1,6 @@
 # acidbase lab. `make` builds ./acidbase; `make test` builds a sanitized copy and runs
 # every unit, scenario and error test; `make run` opens the lab; `make bench` runs the
-# benchmark suite (BENCHMARKS.md).
+# benchmark suite (BENCHMARKS.md); `make soak` runs the kill -9 crash harness at length.
 #
 # Dependencies come from pkg-config (ncursesw, sqlite3, libcjson). When one is missing the
 # build installs the Debian package if it runs as root, otherwise it stops and prints the
@@ -83,9 +83,14 @@ unit: $(UNIT_BIN)
 bench: acidbase
 	./acidbase bench
 
-# Until the full-screen lab exists, `make run` runs the guided tour.
+# The kill -9 crash harness, long: hundreds of SIGKILLs over different seeds on the release
+# build (tests/crash/run.sh; `make test` runs its short mode).
+soak: acidbase
+	sh tests/crash/run.sh ./acidbase --soak
+
+# Opens the lab at its menu (in a terminal; from a script, use ./acidbase run FILE).
 run: acidbase
-	./acidbase run assets/tour.scn
+	./acidbase
 
 install: acidbase
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/acidbase
