@@ -1764,6 +1764,9 @@ int bench_main(int argc, char **argv)
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             fputs(bench_help, stdout);
             return BENCH_OK;
+        } else if (!strcmp(a, "--version")) {
+            printf("acidbase %s\n", ACIDBASE_VERSION);
+            return BENCH_OK;
         } else if (!strcmp(a, "--json")) {
             b.json = true;
         } else if (!strcmp(a, "--quick")) {
