@@ -25,7 +25,9 @@
 # 9. lessons: the format's own tests, sh tests/lessons/run.sh ACIDBASE_BIN (summary line
 #    "lessons: N passed, N failed", counted like section 5's); then the real lessons:
 #    `ACIDBASE_BIN lessons --verify --dir lessons` must exit 0, each lesson counted by its
-#    "ok" or "FAIL" line (a lessons/ with no .lesson file yet passes with a note).
+#    "ok" or "FAIL" line (a lessons/ with no .lesson file yet passes with a note);
+# 10. crash safety: sh tests/crash/run.sh ACIDBASE_BIN, the kill -9 harness in its short
+#    mode (summary line "crash: N passed, N failed", one per kill, counted like section 5's).
 #
 # Ends with exactly one line "N passed, N failed" and exits 1 if anything failed.
 # Scenario files run two at a time when xargs can (-P), otherwise one after another.
@@ -394,6 +396,23 @@ if ls "$root"/lessons/*.lesson >/dev/null 2>&1; then
 else
     echo "lessons --verify: no lessons/*.lesson yet; nothing to verify"
     pass
+fi
+
+# ---- 10. crash safety: kill -9 ----------------------------------------------------------------
+sh "$root/tests/crash/run.sh" "$bin" >"$tmp/crash.out" 2>&1
+rc=$?
+cat "$tmp/crash.out"
+line=$(grep -E '^crash: [0-9]+ passed, [0-9]+ failed$' "$tmp/crash.out" | tail -n 1)
+if [ -n "$line" ]; then
+    np=$(printf '%s\n' "$line" | sed 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\1/')
+    nf=$(printf '%s\n' "$line" | sed 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\2/')
+    passed=$((passed + np))
+    failed=$((failed + nf))
+    if [ "$rc" -ne 0 ] && [ "$nf" -eq 0 ]; then
+        fail "tests/crash/run.sh: exit $rc although it reported no failure"
+    fi
+else
+    fail "tests/crash/run.sh: exit $rc, no summary line"
 fi
 
 printf '%d passed, %d failed\n' "$passed" "$failed"
