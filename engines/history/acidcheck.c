@@ -51,6 +51,7 @@
  *     when the BFS budget, proportional to the size of the graph, is spent.
  */
 #include "acidcheck.h"
+#include "umap.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -59,7 +60,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define NONE UINT32_MAX          /* no index */
+#define NONE UMAP_NONE           /* no index (the map's empty marker too) */
 #define NOVER (UINT32_MAX - 1)   /* all of a transaction's writes of a key were undone */
 #define PRED_FLIPS_MAX 1         /* see Known limits */
 #define PRED_WALK_DIRECT 4       /* versions a walk evaluates before it builds a cache */
@@ -83,89 +84,6 @@ static const char *const known_names[] = {
     "non-repeatable-read", "phantom", "write-skew",
 };
 
-/* --- small hash map: (a, b) -> uint32 ------------------------------------------------ */
-
-typedef struct map_slot {
-    uint64_t a, b;
-    uint32_t val;   /* NONE: empty */
-} map_slot;
-
-typedef struct umap {
-    map_slot *s;
-    size_t cap, n;
-} umap;
-
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
-static size_t umap_home(const umap *m, uint64_t a, uint64_t b)
-{
-    return (size_t)(mix64(a * 0x9e3779b97f4a7c15ULL + b * 0xc2b2ae3d27d4eb4fULL + b) &
-                    (m->cap - 1));
-}
-
-static uint32_t umap_get(const umap *m, uint64_t a, uint64_t b)
-{
-    if (!m->cap)
-        return NONE;
-    for (size_t i = umap_home(m, a, b);; i = (i + 1) & (m->cap - 1)) {
-        const map_slot *s = &m->s[i];
-        if (s->val == NONE)
-            return NONE;
-        if (s->a == a && s->b == b)
-            return s->val;
-    }
-}
-
-static int umap_put(umap *m, uint64_t a, uint64_t b, uint32_t val)
-{
-    if ((m->n + 1) * 4 > m->cap * 3) {
-        size_t cap = m->cap ? m->cap * 2 : 64;
-        map_slot *s = malloc(cap * sizeof *s);
-        if (!s)
-            return -1;
-        for (size_t i = 0; i < cap; i++)
-            s[i].val = NONE;
-        umap old = *m;
-        m->s = s;
-        m->cap = cap;
-        for (size_t i = 0; i < old.cap; i++)
-            if (old.s[i].val != NONE) {
-                size_t j = umap_home(m, old.s[i].a, old.s[i].b);
-                while (s[j].val != NONE)
-                    j = (j + 1) & (cap - 1);
-                s[j] = old.s[i];
-            }
-        free(old.s);
-    }
-    size_t i = umap_home(m, a, b);
-    while (m->s[i].val != NONE) {
-        if (m->s[i].a == a && m->s[i].b == b) {
-            m->s[i].val = val;
-            return 0;
-        }
-        i = (i + 1) & (m->cap - 1);
-    }
-    m->s[i].a = a;
-    m->s[i].b = b;
-    m->s[i].val = val;
-    m->n++;
-    return 0;
-}
-
-static void umap_free(umap *m)
-{
-    free(m->s);
-    m->s = NULL;
-    m->cap = m->n = 0;
-}
 
 /* --- records ------------------------------------------------------------------------ */
 
@@ -764,7 +682,7 @@ static int table_get(ctx *c, const char *name, uint32_t *out)
 
 static size_t key_home(const ctx *c, uint32_t table, const scalar *k)
 {
-    return (size_t)(mix64(scalar_hash(k) ^ ((uint64_t)table * 0x9e3779b97f4a7c15ULL)) &
+    return (size_t)(umap_mix64(scalar_hash(k) ^ ((uint64_t)table * 0x9e3779b97f4a7c15ULL)) &
                     (c->kcap - 1));
 }
 
@@ -1637,7 +1555,7 @@ static void set_hash(ctx *c, const uint32_t *cyc, uint32_t n, uint64_t *h1, uint
     uint64_t a = 1469598103934665603ULL ^ n, b = 0x2545f4914f6cdd1dULL + n;
     for (uint32_t i = 0; i < n; i++) {
         a = fnv(&c->tmp64[i], sizeof c->tmp64[i], a);
-        b = mix64(b ^ (c->tmp64[i] + 0x9e3779b97f4a7c15ULL * (i + 1)));
+        b = umap_mix64(b ^ (c->tmp64[i] + 0x9e3779b97f4a7c15ULL * (i + 1)));
     }
     *h1 = a;
     *h2 = b;

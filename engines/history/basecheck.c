@@ -58,6 +58,7 @@
  *   - Client names are interned by the history, so a client is its name pointer.
  */
 #include "basecheck.h"
+#include "umap.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -66,7 +67,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define NONE UINT32_MAX
+#define NONE UMAP_NONE
 #define DOT_MASK 0xffffffffffffULL
 
 enum { OP_PUT = 1, OP_GET, OP_DEL, OP_ADD, OP_REMOVE, OP_INCR };
@@ -88,114 +89,6 @@ static const struct { const char *alias, *name; } aliases[] = {
 static uint32_t dot_r(uint64_t p) { return (uint32_t)(p >> 48); }
 static uint64_t dot_n(uint64_t p) { return p & DOT_MASK; }
 
-/* --- small hash map: (a, b) -> uint32 ------------------------------------------------ */
-
-typedef struct map_slot {
-    uint64_t a, b;
-    uint32_t val;   /* NONE: empty */
-} map_slot;
-
-typedef struct umap {
-    map_slot *s;
-    size_t cap, n;
-} umap;
-
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
-static size_t umap_home(const umap *m, uint64_t a, uint64_t b)
-{
-    return (size_t)(mix64(a * 0x9e3779b97f4a7c15ULL + b * 0xc2b2ae3d27d4eb4fULL + b) &
-                    (m->cap - 1));
-}
-
-static uint32_t umap_get(const umap *m, uint64_t a, uint64_t b)
-{
-    if (!m->cap)
-        return NONE;
-    for (size_t i = umap_home(m, a, b);; i = (i + 1) & (m->cap - 1)) {
-        const map_slot *s = &m->s[i];
-        if (s->val == NONE)
-            return NONE;
-        if (s->a == a && s->b == b)
-            return s->val;
-    }
-}
-
-static int umap_put(umap *m, uint64_t a, uint64_t b, uint32_t val)
-{
-    if ((m->n + 1) * 4 > m->cap * 3) {
-        size_t cap = m->cap ? m->cap * 2 : 64;
-        map_slot *s = malloc(cap * sizeof *s);
-        if (!s)
-            return -1;
-        for (size_t i = 0; i < cap; i++)
-            s[i].val = NONE;
-        umap old = *m;
-        m->s = s;
-        m->cap = cap;
-        for (size_t i = 0; i < old.cap; i++)
-            if (old.s[i].val != NONE) {
-                size_t j = umap_home(m, old.s[i].a, old.s[i].b);
-                while (s[j].val != NONE)
-                    j = (j + 1) & (cap - 1);
-                s[j] = old.s[i];
-            }
-        free(old.s);
-    }
-    size_t i = umap_home(m, a, b);
-    while (m->s[i].val != NONE) {
-        if (m->s[i].a == a && m->s[i].b == b) {
-            m->s[i].val = val;
-            return 0;
-        }
-        i = (i + 1) & (m->cap - 1);
-    }
-    m->s[i].a = a;
-    m->s[i].b = b;
-    m->s[i].val = val;
-    m->n++;
-    return 0;
-}
-
-/* Removes (a, b) if present; backward-shift deletion keeps probe chains whole. */
-static void umap_del(umap *m, uint64_t a, uint64_t b)
-{
-    if (!m->cap)
-        return;
-    size_t mask = m->cap - 1, i = umap_home(m, a, b);
-    for (;; i = (i + 1) & mask) {
-        if (m->s[i].val == NONE)
-            return;
-        if (m->s[i].a == a && m->s[i].b == b)
-            break;
-    }
-    for (size_t j = (i + 1) & mask; m->s[j].val != NONE; j = (j + 1) & mask) {
-        size_t k = umap_home(m, m->s[j].a, m->s[j].b);
-        /* The entry at j may move to the hole at i unless its home lies in (i, j]. */
-        bool stays = i <= j ? (k > i && k <= j) : (k > i || k <= j);
-        if (!stays) {
-            m->s[i] = m->s[j];
-            i = j;
-        }
-    }
-    m->s[i].val = NONE;
-    m->n--;
-}
-
-static void umap_free(umap *m)
-{
-    free(m->s);
-    m->s = NULL;
-    m->cap = m->n = 0;
-}
 
 /* --- version vectors: packed entries (r << 48 | n), sorted by r, one per r ------------ */
 
