@@ -259,22 +259,29 @@ if [ -f "$root/VERSION" ]; then
 fi
 check_exit "run --help" 0 "$bin" run --help
 
-# ---- 5. traces, check and grade -----------------------------------------------------------
-sh "$root/tests/trace/run.sh" "$bin" >"$tmp/trace.out" 2>&1
-rc=$?
-cat "$tmp/trace.out"
-line=$(grep -E '^trace: [0-9]+ passed, [0-9]+ failed$' "$tmp/trace.out" | tail -n 1)
-if [ -n "$line" ]; then
-    np=$(printf '%s\n' "$line" | sed 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\1/')
-    nf=$(printf '%s\n' "$line" | sed 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\2/')
-    passed=$((passed + np))
-    failed=$((failed + nf))
-    if [ "$rc" -ne 0 ] && [ "$nf" -eq 0 ]; then
-        fail "tests/trace/run.sh: exit $rc although it reported no failure"
+# Runs a test script that ends with "PREFIX: N passed, N failed" and adds its counts; a
+# script that exits non-zero without reporting a failure, or reports nothing, fails.
+suite_script() {
+    out="$tmp/$(basename "$(dirname "$1")").out"
+    sh "$root/$1" "$bin" >"$out" 2>&1
+    rc=$?
+    cat "$out"
+    line=$(grep -E "^$2: [0-9]+ passed, [0-9]+ failed\$" "$out" | tail -n 1)
+    if [ -n "$line" ]; then
+        np=$(printf '%s\n' "$line" | sed 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\1/')
+        nf=$(printf '%s\n' "$line" | sed 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\2/')
+        passed=$((passed + np))
+        failed=$((failed + nf))
+        if [ "$rc" -ne 0 ] && [ "$nf" -eq 0 ]; then
+            fail "$1: exit $rc although it reported no failure"
+        fi
+    else
+        fail "$1: exit $rc, no summary line"
     fi
-else
-    fail "tests/trace/run.sh: exit $rc, no summary line"
-fi
+}
+
+# ---- 5. traces, check and grade -----------------------------------------------------------
+suite_script tests/trace/run.sh trace
 
 # ---- 6. the lab's screen, in a real terminal (tmux) ------------------------------------------
 # Each script ends with a line "... N passed, N failed"; its counts are added here.
@@ -349,38 +356,10 @@ else
 fi
 
 # ---- 8. the progress database -----------------------------------------------------------------
-sh "$root/tests/progress/run.sh" "$bin" >"$tmp/progress.out" 2>&1
-rc=$?
-cat "$tmp/progress.out"
-line=$(grep -E '^progress-cli: [0-9]+ passed, [0-9]+ failed$' "$tmp/progress.out" | tail -n 1)
-if [ -n "$line" ]; then
-    np=$(printf '%s\n' "$line" | sed 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\1/')
-    nf=$(printf '%s\n' "$line" | sed 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\2/')
-    passed=$((passed + np))
-    failed=$((failed + nf))
-    if [ "$rc" -ne 0 ] && [ "$nf" -eq 0 ]; then
-        fail "tests/progress/run.sh: exit $rc although it reported no failure"
-    fi
-else
-    fail "tests/progress/run.sh: exit $rc, no summary line"
-fi
+suite_script tests/progress/run.sh progress-cli
 
 # ---- 9. lessons ------------------------------------------------------------------------------
-sh "$root/tests/lessons/run.sh" "$bin" >"$tmp/lessons.out" 2>&1
-rc=$?
-cat "$tmp/lessons.out"
-line=$(grep -E '^lessons: [0-9]+ passed, [0-9]+ failed$' "$tmp/lessons.out" | tail -n 1)
-if [ -n "$line" ]; then
-    np=$(printf '%s\n' "$line" | sed 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\1/')
-    nf=$(printf '%s\n' "$line" | sed 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\2/')
-    passed=$((passed + np))
-    failed=$((failed + nf))
-    if [ "$rc" -ne 0 ] && [ "$nf" -eq 0 ]; then
-        fail "tests/lessons/run.sh: exit $rc although it reported no failure"
-    fi
-else
-    fail "tests/lessons/run.sh: exit $rc, no summary line"
-fi
+suite_script tests/lessons/run.sh lessons
 if ls "$root"/lessons/*.lesson >/dev/null 2>&1; then
     (cd "$root" && $limit "$bin" lessons --verify --dir lessons) >"$tmp/verify.out" 2>&1
     rc=$?
@@ -399,21 +378,7 @@ else
 fi
 
 # ---- 10. crash safety: kill -9 ----------------------------------------------------------------
-sh "$root/tests/crash/run.sh" "$bin" >"$tmp/crash.out" 2>&1
-rc=$?
-cat "$tmp/crash.out"
-line=$(grep -E '^crash: [0-9]+ passed, [0-9]+ failed$' "$tmp/crash.out" | tail -n 1)
-if [ -n "$line" ]; then
-    np=$(printf '%s\n' "$line" | sed 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\1/')
-    nf=$(printf '%s\n' "$line" | sed 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\2/')
-    passed=$((passed + np))
-    failed=$((failed + nf))
-    if [ "$rc" -ne 0 ] && [ "$nf" -eq 0 ]; then
-        fail "tests/crash/run.sh: exit $rc although it reported no failure"
-    fi
-else
-    fail "tests/crash/run.sh: exit $rc, no summary line"
-fi
+suite_script tests/crash/run.sh crash
 
 printf '%d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]
