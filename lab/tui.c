@@ -88,8 +88,11 @@ typedef struct tui {
     int hints_shown;
     char hint[1024];             /* the latest hint asked for */
     bool reveal_pending;         /* classroom: "what happens next?" before the step */
-    /* menu */
+    /* menu: built when shown (it reads every lesson's progress), not on every frame */
     int menu_sel;
+    bool menu_valid;
+    struct menu_entry *menu;
+    int nmenu;
     int help_scroll;
     int log_scroll;
     unsigned long export_n;
@@ -693,6 +696,7 @@ static void command(tui *t, const char *line)
         progress_leave(t);
         t->cur = -1;
         t->v = V_MENU;
+        t->menu_valid = false;
     } else if (!strcmp(p, "reset")) {
         say(t, false, "type :reset yes to forget your progress in this lesson and start it again");
     } else if (!strcmp(p, "reset yes")) {
@@ -1084,12 +1088,29 @@ static int menu_build(tui *t, menu_entry *m, int max)
 
 #define MENU_MAX 64
 
+/* The menu's entries, rebuilt only after something invalidated them. */
+static int menu_get(tui *t, menu_entry **m)
+{
+    if (!t->menu)
+        t->menu = calloc(MENU_MAX, sizeof *t->menu);
+    if (!t->menu) {
+        *m = NULL;
+        return 0;
+    }
+    if (!t->menu_valid) {
+        t->nmenu = menu_build(t, t->menu, MENU_MAX);
+        t->menu_valid = true;
+    }
+    *m = t->menu;
+    return t->nmenu;
+}
+
 static void draw_menu(tui *t)
 {
     erase();
     tui_ctx *c = &t->c;
-    menu_entry m[MENU_MAX];
-    int n = menu_build(t, m, MENU_MAX);
+    menu_entry *m;
+    int n = menu_get(t, &m);
     int R = t->rows, C = t->cols;
     int w = C < 100 ? C - 4 : 96, x = (C - w) / 2, y = R > 40 ? 2 : 1;
     tui_put(c, stdscr, y++, x, w, R_HEADING, "%s", "acidbase lab");
@@ -1293,8 +1314,10 @@ static int open_lesson(tui *t, int idx)
 
 static void menu_key(tui *t, int key)
 {
-    menu_entry m[MENU_MAX];
-    int n = menu_build(t, m, MENU_MAX);
+    menu_entry *m;
+    int n = menu_get(t, &m);
+    if (!n)
+        return;
     switch (key) {
     case KEY_UP: case 'k':
         do
@@ -1497,6 +1520,7 @@ int tui_main(const tui_opts *o)
     del(&t->status);
     app_free(t->a);
     lesson_set_free(&t->lessons);
+    free(t->menu);
     free(t);
     return stop_requested ? 130 : 0;
 }
