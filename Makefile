@@ -30,7 +30,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,build/san/tests/%,$(UNIT_SRC))
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-.PHONY: all run test unit scenarios errors install uninstall clean deps soak bench
+.PHONY: all run test unit scenarios errors install uninstall clean deps soak bench fuzz fuzz-seeds
 all: acidbase
 
 # --- dependencies -------------------------------------------------------------------
@@ -65,6 +65,42 @@ build/san/tests/%: tests/unit/%.c $(SAN_OBJ) tests/unit/t.h
 	@mkdir -p $(dir $@)
 	$(CC) $(SANCF) $(PKG_CFLAGS) -Iengines -Ilab -o $@ $< $(SAN_OBJ) $(SANLD) $(PKG_LIBS) -lm
 
+# --- fuzzing (tests/fuzz/README.md) ---------------------------------------------------
+# Each target is a libFuzzer binary (clang) for `make fuzz`, and a replay binary (the same
+# target over files, gcc with ASan+UBSan) that `make test` runs over the seed corpora and
+# the reproducers of past findings.
+FUZZ_TARGETS := sql scenario lesson trace wal wire
+FUZZ_REPLAY  := $(patsubst %,build/san/fuzz/replay-%,$(FUZZ_TARGETS))
+FUZZ_BIN     := $(patsubst %,build/fuzz/fuzz-%,$(FUZZ_TARGETS))
+FUZZ_CC      ?= clang
+FUZZCF  := $(BASECF) -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+FUZZ_OBJ := $(patsubst %.c,build/fuzz/%.o,$(ENGINE_SRC) $(LAB_SRC))
+FUZZ_TIME ?= 60
+
+build/fuzz/%.o: %.c build/.deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZCF) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+build/fuzz/fuzz-%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZCF) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $< $(FUZZ_OBJ) $(PKG_LIBS) -lm
+build/san/fuzz/replay-%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(SAN_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(SANCF) $(PKG_CFLAGS) -o $@ $< tests/fuzz/replay.c $(SAN_OBJ) $(SANLD) $(PKG_LIBS) -lm
+build/san/fuzz/seedgen: tests/fuzz/seedgen.c $(SAN_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(SANCF) $(PKG_CFLAGS) -o $@ $< $(SAN_OBJ) $(SANLD) -Wl,--wrap=wire_decode $(PKG_LIBS) -lm
+
+# Every fuzzer for FUZZ_TIME seconds each (default 60; the figures in RELIABILITY.md come
+# from FUZZ_TIME=600). Findings land in build/fuzz/findings/.
+fuzz: $(FUZZ_BIN)
+	@sh tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_TARGETS)
+
+# Regenerates the binary seeds (log records and network messages) from the scenario suite.
+fuzz-seeds: build/san/fuzz/seedgen
+	rm -rf build/seedgen && mkdir -p build/seedgen
+	build/san/fuzz/seedgen build/seedgen tests/scenarios/*.scn assets/examples/*.scn
+	rm -rf tests/fuzz/seeds/wal tests/fuzz/seeds/wire
+	mv build/seedgen/wal build/seedgen/wire tests/fuzz/seeds/
+
 -include $(shell find build -name '*.d' 2>/dev/null)
 
 # --- tests ----------------------------------------------------------------------------
@@ -72,7 +108,7 @@ build/san/tests/%: tests/unit/%.c $(SAN_OBJ) tests/unit/t.h
 export ASAN_OPTIONS := detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
-test: build/san/acidbase $(UNIT_BIN)
+test: build/san/acidbase $(UNIT_BIN) $(FUZZ_REPLAY)
 	@sh tests/run-all.sh build/san/acidbase $(UNIT_BIN)
 
 unit: $(UNIT_BIN)

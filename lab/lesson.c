@@ -803,6 +803,42 @@ static int parse_text(lesson_parser *p, const char *text, size_t len)
     return 0;
 }
 
+/* Parses text[0, len) as the lesson file named name (for messages). */
+static int parse_buffer(const char *name, const char *text, size_t len, lesson *l)
+{
+    lesson_parser p = { .l = l, .path = name, .last_goal = -1 };
+    int rc = -1;
+    if (len > LESSON_FILE_MAX) {
+        int line = 1;
+        for (size_t i = 0; i < LESSON_FILE_MAX; i++)
+            line += text[i] == '\n';
+        fail_at(&p, line, 1, "the file is larger than %d KiB: split the lesson or shorten its text",
+                LESSON_FILE_MAX / 1024);
+    } else if ((p.sl = malloc(sizeof *p.sl)) == NULL) {
+        oom(&p);
+    } else {
+        rc = parse_text(&p, text, len);
+    }
+    prose_clear(&p);
+    free(p.prose);
+    free(p.prose_line);
+    free(p.sl);
+    return rc;
+}
+
+int lesson_parse(const char *name, const char *text, size_t len, lesson *l)
+{
+    memset(l, 0, sizeof *l);
+    if (!name)
+        name = "?";
+    l->path = strdup(name);
+    if (!l->path) {
+        lesson_parser p = { .l = l, .path = name, .last_goal = -1 };
+        return oom(&p);
+    }
+    return parse_buffer(l->path, text, len, l);
+}
+
 int lesson_load(const char *path, lesson *l)
 {
     memset(l, 0, sizeof *l);
@@ -829,21 +865,9 @@ int lesson_load(const char *path, lesson *l)
     if (bad) {
         l->broken = true;
         snprintf(l->error, sizeof l->error, "%s: cannot read: %s", path, strerror(eno));
-    } else if (len > LESSON_FILE_MAX) {
-        int line = 1;
-        for (size_t i = 0; i < LESSON_FILE_MAX; i++)
-            line += text[i] == '\n';
-        fail_at(&p, line, 1, "the file is larger than %d KiB: split the lesson or shorten its text",
-                LESSON_FILE_MAX / 1024);
-    } else if ((p.sl = malloc(sizeof *p.sl)) == NULL) {
-        oom(&p);
     } else {
-        rc = parse_text(&p, text, len);
+        rc = parse_buffer(l->path, text, len, l);
     }
-    prose_clear(&p);
-    free(p.prose);
-    free(p.prose_line);
-    free(p.sl);
     free(text);
     return rc;
 }

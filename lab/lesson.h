@@ -102,6 +102,8 @@ typedef struct lesson_set {
 /* Parses one file. Returns 0, or -1 with l->broken and l->error set (l is still usable for
  * listing: path and whatever id/title were read). */
 int lesson_load(const char *path, lesson *l);
+/* The same for text already in memory (len bytes, no NUL needed); name is used in messages. */
+int lesson_parse(const char *name, const char *text, size_t len, lesson *l);
 void lesson_free(lesson *l);
 
 /* Every *.lesson in dir (when dir is NULL: $ACIDBASE_LESSONS, else the first of lessons/,

@@ -28,6 +28,8 @@
 #    "ok" or "FAIL" line (a lessons/ with no .lesson file yet passes with a note);
 # 10. crash safety: sh tests/crash/run.sh ACIDBASE_BIN, the kill -9 harness in its short
 #    mode (summary line "crash: N passed, N failed", one per kill, counted like section 5's).
+# 11. fuzzing: sh tests/fuzz/replay.sh ACIDBASE_BIN runs each fuzz target (built without
+#    libFuzzer beside ACIDBASE_BIN) over its seeds and the kept reproducers of findings.
 #
 # Ends with exactly one line "N passed, N failed" and exits 1 if anything failed.
 # Scenario files run two at a time when xargs can (-P), otherwise one after another.
@@ -379,6 +381,9 @@ fi
 
 # ---- 10. crash safety: kill -9 ----------------------------------------------------------------
 suite_script tests/crash/run.sh crash
+
+# ---- 11. fuzz targets over their seeds and past findings ------------------------------------
+suite_script tests/fuzz/replay.sh fuzz-replay
 
 printf '%d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]

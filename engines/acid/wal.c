@@ -53,6 +53,7 @@ static uint8_t *put_image(uint8_t *p, const wal_image *im)
     return p + 17;
 }
 
+/* Strict, like the rest of the decoder: exists is 0 or 1 (the caller checks). */
 static const uint8_t *get_image(const uint8_t *p, wal_image *im)
 {
     im->exists = p[0];
@@ -119,7 +120,10 @@ int wal_decode(const uint8_t *buf, size_t avail, uint64_t lsn, wal_rec *r)
     r->lsn = get64(buf + 8);
     r->prev_lsn = get64(buf + 16);
     r->txn = get64(buf + 24);
-    if (r->lsn != lsn || r->type < WAL_BEGIN || r->type > WAL_CREATE)
+    /* Strict: only bytes the encoder writes are accepted (reserved bytes zero, an INT
+     * key's length byte zero, exists 0 or 1), so a damaged record cannot pass for a
+     * different one that happens to decode. */
+    if (r->lsn != lsn || r->type < WAL_BEGIN || r->type > WAL_CREATE || buf[5] || buf[6] || buf[7])
         return WAL_EBAD;
     const uint8_t *p = buf + WAL_REC_HDR, *end = buf + n - 4;
     if (is_data(r->type)) {
@@ -131,7 +135,7 @@ int wal_decode(const uint8_t *buf, size_t avail, uint64_t lsn, wal_rec *r)
         uint8_t kt = p[10], kl = p[11];
         p += 12;
         if (kt == SC_INT) {
-            if (end - p < 8)
+            if (kl != 0 || end - p < 8)
                 return WAL_EBAD;
             r->key = scalar_int((int64_t)get64(p));
             p += 8;
@@ -147,6 +151,8 @@ int wal_decode(const uint8_t *buf, size_t avail, uint64_t lsn, wal_rec *r)
             return WAL_EBAD;
         p = get_image(p, &r->before);
         p = get_image(p, &r->after);
+        if (r->before.exists > 1 || r->after.exists > 1)
+            return WAL_EBAD;
         if (r->type == WAL_CLR) {
             r->undo_next = get64(p);
             p += 8;
@@ -355,7 +361,9 @@ int wal_create_decode(const uint8_t *p, uint32_t len, wal_table_def *def)
         return WAL_EBAD;
     def->id = get32(p);
     uint16_t n = get16(p + 4);
-    if (n > 511 || 6u + n != len)
+    /* The text is a C string in memory: a NUL inside would make it a different, shorter
+     * statement than the one logged. */
+    if (n > 511 || 6u + n != len || memchr(p + 6, 0, n))
         return WAL_EBAD;
     memcpy(def->sql, p + 6, n);
     def->sql[n] = 0;
@@ -419,6 +427,9 @@ int wal_ckpt_decode(const uint8_t *p, uint32_t len, wal_ckpt *c)
     c->next_page = get32(p + 16);
     c->ntables = get16(p + 20);
     p += 22;
+    /* Each table takes at least 6 bytes: a damaged count cannot ask for 33 MB. */
+    if ((uint32_t)c->ntables > (uint32_t)(end - p) / 6)
+        goto bad;
     c->tables = calloc((size_t)c->ntables + 1, sizeof *c->tables);
     if (!c->tables)
         goto bad;

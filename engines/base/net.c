@@ -687,7 +687,8 @@ void net_foreach_pending(const net *nt, net_visit_fn fn, void *arg)
     uint32_t *order = malloc((size_t)(nt->nheap ? nt->nheap : 1) * sizeof *order);
     if (!order)
         return;
-    memcpy(order, nt->bheap, (size_t)nt->nheap * sizeof *order);
+    if (nt->nheap)
+        memcpy(order, nt->bheap, (size_t)nt->nheap * sizeof *order);
     for (uint32_t i = 1; i < nt->nheap; i++)
         for (uint32_t j = i; j > 0 && nt->bk[order[j - 1]].due > nt->bk[order[j]].due; j--) {
             uint32_t t = order[j];

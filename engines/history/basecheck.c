@@ -382,7 +382,7 @@ static int dot_of(ctx *c, uint32_t key, uint64_t dot, uint32_t *out)
 static const uint64_t *dot_ctx(const ctx *c, uint32_t d, uint32_t *n)
 {
     *n = c->dots[d].ctx_len;
-    return c->pool + c->dots[d].ctx_off;
+    return *n ? c->pool + c->dots[d].ctx_off : NULL;
 }
 
 /* Does dot record d (NONE: an unknown dot, empty context) reflect packed dot p? (B1) */
