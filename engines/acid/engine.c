@@ -1200,8 +1200,10 @@ int acid_setup(acid_engine *e, const sql_stmt *s, char *msg, size_t n)
         if (store_table(&e->st, s->table))
             return 0;   /* IF NOT EXISTS (validated before) */
         st_table *tb;
-        if (store_create_table(&e->st, s, &tb)) {
-            snprintf(msg, n, "%s", e->st.err);
+        int rc = store_create_table(&e->st, s, &tb);
+        if (rc) {
+            io_fail(e, rc, "create table");
+            snprintf(msg, n, "%s", e->err);
             return -1;
         }
         return 0;
@@ -1256,17 +1258,25 @@ int acid_setup(acid_engine *e, const sql_stmt *s, char *msg, size_t n)
                 rc = do_write(e, t, tb, &key, s->kind == SQL_UPDATE, nv);
             }
         }
+        /* On an I/O error the transaction is dropped here (no session holds it for a
+         * crash to end); what reached the log is recovery's to sort out. */
         if (rc) {
             if (!msg[0])
                 snprintf(msg, n, "%s", e->err);
-            txn_rollback(e, t, "error");
+            if (txn_rollback(e, t, "error"))
+                txn_finish(e, t, AS_ABORTED);
         } else if (commit_txn(e, t) != X_DONE) {
             snprintf(msg, n, "%s", e->err);
+            txn_finish(e, t, AS_ABORTED);
             rc = -1;
         }
         /* Setup is durable whatever the sync policy, like DDL. */
-        if (!rc && wal_flush(&e->st.w))
+        int frc;
+        if (!rc && (frc = wal_flush(&e->st.w)) != 0) {
+            io_fail(e, frc, "setup");
+            snprintf(msg, n, "%s", e->err);
             rc = -1;
+        }
     }
     e->h = h;
     e->st.h = h;
