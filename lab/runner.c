@@ -205,7 +205,7 @@ runner *runner_new(const runner_opts *o)
     r->sync = SYNC_FULL;
     r->sync_group = 1;
     r->fresh = !o->dir || !has_database(o->dir);
-    char err[600];
+    char err[1600];
     if (!o->dir) {
         const char *tmp = getenv("TMPDIR");
         snprintf(r->tmpdir, sizeof r->tmpdir, "%s/acidbase-XXXXXX", tmp && *tmp ? tmp : "/tmp");

@@ -1567,11 +1567,14 @@ acid_engine *acid_open(const acid_options *opt, hist *h, acid_note_fn fn, void *
         acid_close(e);
         return NULL;
     }
-    if (rep.torn || rep.nlosers || rep.redone)
-        note(e, NOTE_ENGINE, 0, false, NULL,
-             "recovery on open: %" PRIu64 " redone, %" PRIu64 " undone, %d loser%s%s",
-             rep.redone, rep.undone, rep.nlosers, rep.nlosers == 1 ? "" : "s",
-             rep.torn ? "; a torn log tail was cut off" : "");
+    if (rep.torn || rep.nlosers || rep.redone) {
+        char torn[160] = "";
+        if (rep.torn)
+            snprintf(torn, sizeof torn, "; a torn log tail was cut off at offset %" PRIu64 " (%" PRIu64 " byte%s: %s)",
+                     rep.torn_offset, rep.torn_bytes, rep.torn_bytes == 1 ? "" : "s", rep.torn_reason);
+        note(e, NOTE_ENGINE, 0, false, NULL, "recovery on open: %" PRIu64 " redone, %" PRIu64 " undone, %d loser%s%s",
+             rep.redone, rep.undone, rep.nlosers, rep.nlosers == 1 ? "" : "s", torn);
+    }
     return e;
 }
 

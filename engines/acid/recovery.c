@@ -6,6 +6,7 @@
  */
 #include "recovery.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,6 +175,73 @@ static bool zero_tail(store *st, uint64_t from)
     return true;
 }
 
+/* What lies beyond a record that does not decode: a torn tail (nothing whole after it,
+ * the normal end of a crash) or damage in the middle of the log (whole records follow).
+ * Scans up to INTACT_SCAN bytes after `from` for a record that decodes at its own offset
+ * (an LSN equal to the offset and a good CRC: random bytes do not pass both), then
+ * follows the chain from there, counting records and commits. */
+#define INTACT_SCAN (16u << 20)
+
+typedef struct intact {
+    uint64_t first;        /* offset of the first whole record after the damage; 0: none */
+    uint64_t records, commits;
+} intact;
+
+static void intact_after(store *st, uint64_t from, intact *out)
+{
+    memset(out, 0, sizeof *out);
+    uint64_t size = fio_size(st->logf);
+    if (from + 1 >= size)
+        return;
+    uint64_t want = size - (from + 1);
+    if (want > INTACT_SCAN)
+        want = INTACT_SCAN;
+    uint8_t *buf = malloc((size_t)want);
+    size_t got = 0;
+    if (!buf || fio_read(st->logf, from + 1, buf, (size_t)want, &got)) {
+        free(buf);
+        return;
+    }
+    for (size_t i = 0; i + WAL_REC_HDR + 4 <= got; i++) {
+        uint64_t off = from + 1 + i, lsn = 0;
+        for (int b = 7; b >= 0; b--)
+            lsn = lsn << 8 | buf[i + 8 + b];
+        wal_rec r;
+        if (lsn != off || wal_decode(buf + i, got - i, off, &r) != WAL_OK)
+            continue;
+        out->first = off;
+        while (i < got && wal_decode(buf + i, got - i, from + 1 + i, &r) == WAL_OK) {
+            out->records++;
+            out->commits += r.type == WAL_COMMIT;
+            i += r.size;
+        }
+        break;
+    }
+    free(buf);
+}
+
+/* The data page with the newest LSN (pages that do not decode are skipped: reading them
+ * reports their damage later). false when the file has no data page. */
+static bool newest_page(store *st, uint32_t *no, uint64_t *lsn)
+{
+    uint64_t size = fio_size(st->datf);
+    bool any = false;
+    uint8_t buf[PAGE_SIZE];
+    for (uint64_t pn = 1; (pn + 1) * PAGE_SIZE <= size; pn++) {
+        size_t got = 0;
+        page pg;
+        if (fio_read(st->datf, pn * PAGE_SIZE, buf, PAGE_SIZE, &got) || got != PAGE_SIZE ||
+            page_decode(buf, (uint32_t)pn, &pg) != PAGE_OK)
+            continue;
+        if (!any || pg.lsn > *lsn) {
+            *lsn = pg.lsn;
+            *no = (uint32_t)pn;
+            any = true;
+        }
+    }
+    return any;
+}
+
 /* --- the passes --------------------------------------------------------------------- */
 
 static int analysis(store *st, rtab *t, rec_report *rep, uint64_t *max_txn, uint64_t *max_ver,
@@ -273,7 +341,36 @@ static int analysis(store *st, rtab *t, rec_report *rep, uint64_t *max_txn, uint
             return fail(st, rc, "cutting the log's zero tail");
         why = 0;
     }
+    /* The log rule (W3) means no page can be newer than the durable log. A page that is
+     * says the log lost records that had been durable: cut, replaced by an older copy, or
+     * damaged. Nothing the log holds can make such a database consistent again. */
+    uint32_t pno = 0;
+    uint64_t plsn = 0;
+    if (newest_page(st, &pno, &plsn) && plsn >= end) {
+        snprintf(st->err, sizeof st->err,
+                 "recovery: data file page %" PRIu32 " holds a change from LSN %" PRIu64 " but the log's last whole "
+                 "record ends at offset %" PRIu64 ": the log has lost records that were durable (it was cut, "
+                 "replaced or damaged), and the database cannot be made consistent from it. Nothing was changed. "
+                 "Restore both files of %s from a copy, or start again in an empty directory",
+                 pno, plsn, end, st->dir);
+        return STORE_EDAMAGED;
+    }
     if (why == WAL_ESHORT || why == WAL_ECRC || why == WAL_EBAD) {
+        /* Whole records after the bad one: the log is damaged in the middle, not torn at
+         * its end. Cutting it would throw away work that was durable (commits that were
+         * acknowledged), so recovery refuses and changes nothing on disk. */
+        intact in;
+        intact_after(st, end, &in);
+        if (in.first) {
+            snprintf(st->err, sizeof st->err,
+                     "recovery: the log is damaged at offset %" PRIu64 " (%s) but %" PRIu64 " whole record%s "
+                     "follow%s it from offset %" PRIu64 " (%" PRIu64 " commit%s): this is not a torn tail, and "
+                     "cutting the log there would lose that work. Nothing was changed. To open the database "
+                     "without it, cut the log yourself: truncate -s %" PRIu64 " %s/acidbase.log",
+                     end, wal_strerror(why), in.records, in.records == 1 ? "" : "s", in.records == 1 ? "s" : "",
+                     in.first, in.commits, in.commits == 1 ? "" : "s", end, st->dir);
+            return STORE_EDAMAGED;
+        }
         /* A torn or corrupt tail: cut it off, durably, before anything is appended. */
         rep->torn = true;
         rep->torn_offset = end;
@@ -330,7 +427,10 @@ static int redo(store *st, rtab *t, rec_report *rep)
             int rc = bp_get(&st->bp, r.page, &pg);
             if (rc) {
                 iter_done(&it);
-                return fail(st, rc, "reading a page to redo");
+                char what[96];
+                snprintf(what, sizeof what, "page %" PRIu32 " of acidbase.db, needed to redo LSN %" PRIu64,
+                         r.page, r.lsn);
+                return fail(st, rc, what);
             }
             if (pg->lsn >= r.lsn) {
                 rep->redo_skipped++;

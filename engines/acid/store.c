@@ -22,6 +22,8 @@ static int st_fail(store *st, int rc, const char *fmt, ...)
 /* Any error code of the layers below, in words. */
 static const char *rc_text(const store *st, int rc)
 {
+    if (rc == STORE_EDAMAGED)
+        return "the log is damaged in the middle";
     if (rc <= -20)
         return page_strerror(rc);
     if (rc <= -10)

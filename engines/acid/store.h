@@ -34,6 +34,9 @@
 #define STORE_TABLES_MAX 64
 #define STORE_ROWS_MAX 2000000
 
+/* Error codes: fio -1..-9, wal -10..-19, page -20..-29, the store -30..-39. */
+enum { STORE_EDAMAGED = -30 };   /* the log is damaged in the middle (recovery.c) */
+
 typedef struct st_ent {
     scalar key;
     uint32_t page;
@@ -88,7 +91,7 @@ typedef struct store {
     uint64_t master_lsn;
     st_reserved *resv;
     size_t nresv, capresv;
-    char err[512];           /* the last error in words */
+    char err[1536];          /* the last error in words */
 } store;
 
 /* Recovery's report, pass by pass (also emitted as RECOVERY events). */

@@ -14,6 +14,10 @@
 #   --soak (make soak):     seeds 1..40, 25 kills each (1000 kills).
 #   CRASH_SEEDS / CRASH_ROUNDS override the seed list and the kills per seed.
 #
+# Then corrupt.py damages copies of a database in every way issue 8 lists (torn last
+# record, flipped bits anywhere in the log, truncation, garbage, a damaged data page, a
+# log that lost durable records) and checks each is detected, reported, never applied.
+#
 # Counting: one test per round, i.e. per kill together with the checks made when the
 # directory is reopened after it (plus the final clean run of each seed, which is the
 # reopening after its last kill). The closing line is "crash: N passed, N failed".
@@ -72,6 +76,25 @@ for seed in $seeds; do
         failed=$((failed + 1))
     fi
 done
+# Torn and corrupt files: every seventh byte of the log in the short mode, every byte in
+# the soak (corrupt.py; its checks are counted here too).
+every=7
+[ "$2" = "--soak" ] && every=1
+python3 "$here/corrupt.py" --bin "$bin" --every "$every" >"$out" 2>&1
+rc=$?
+grep -v -E '^corrupt: [0-9]+ passed' "$out"
+line=$(grep -E '^corrupt: [0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1)
+if [ -n "$line" ]; then
+    np=$(printf '%s\n' "$line" | sed 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\1/')
+    nf=$(printf '%s\n' "$line" | sed 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\2/')
+    passed=$((passed + np))
+    failed=$((failed + nf))
+    [ "$rc" -ne 0 ] && [ "$nf" -eq 0 ] && { echo "FAIL: corrupt.py: exit $rc although it reported no failure"; failed=$((failed + 1)); }
+else
+    echo "FAIL: corrupt.py: exit $rc, no summary line"
+    tail -5 "$out"
+    failed=$((failed + 1))
+fi
 echo "crash: $kills kills over seeds $(echo $seeds | tr '\n' ' ' | sed 's/ *$//; s/ /,/g') in $(($(date +%s) - start))s"
 echo "crash: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
