@@ -123,6 +123,7 @@ bench: acidbase
 # build (tests/crash/run.sh; `make test` runs its short mode).
 soak: acidbase
 	sh tests/crash/run.sh ./acidbase --soak
+	sh tests/limits/run.sh ./acidbase --big
 
 # Opens the lab at its menu (in a terminal; from a script, use ./acidbase run FILE).
 run: acidbase

@@ -287,6 +287,20 @@ static int client_line(basectl *b, const scn_line *l, FILE *out, char *msg, size
     if (!cluster_quorum(c, req.q, req.qn))
         return fail(msg, n, col, l->col, "%c=%u cannot be met: the cluster has %u replica%s",
                     s->op == BOP_GET ? 'R' : 'W', req.qn, b->cfg.n, b->cfg.n == 1 ? "" : "s");
+    if (s->op != BOP_GET) {
+        /* A bound on memory: a new key past BASE_KEYS_MAX (on any replica) is refused. */
+        uint32_t most = 0;
+        bool known = false;
+        for (uint32_t i = 1; i <= b->cfg.n; i++) {
+            replica *rp = cluster_replica(c, i);
+            if (rp && rp->nkeys > most)
+                most = rp->nkeys;
+            known = known || (rp && rep_find(rp, req.key));
+        }
+        if (!known && most >= BASE_KEYS_MAX)
+            return fail(msg, n, col, l->col, "too many keys: a replica holds at most %d, and '%s' would be one more",
+                        BASE_KEYS_MAX, req.key);
+    }
     uint64_t id = cluster_submit(c, (uint32_t)l->node, &req);
     base_answer a;
     while (!cluster_answer(c, id, &a))

@@ -511,6 +511,10 @@ int runner_line(runner *r, const char *text, int lineno)
         return RUN_IOERR;
     scn_error err;
     r->lineno = lineno;
+    if (r->nlines >= RUN_LINES_MAX) {
+        free(l);
+        return invalid(r, lineno, 1, "too many lines: one run takes at most %d (split the scenario)", RUN_LINES_MAX);
+    }
     if (!record_line(r, text, lineno)) {
         free(l);
         r->ioerr = true;

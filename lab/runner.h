@@ -18,6 +18,9 @@
 
 enum { RUN_OK = 0, RUN_EXPECT_FAILED = 1, RUN_INVALID = 2, RUN_IOERR = 3 };
 
+/* Lines one run takes (every line is kept for its trace). */
+#define RUN_LINES_MAX 1000000
+
 typedef struct runner_opts {
     const char *file;      /* name used in messages ("-" shows as "<stdin>") */
     const char *dir;       /* --dir, or NULL */

@@ -1519,6 +1519,12 @@ int trace_read(const char *path, trace *out, trace_err *err)
     char *buf = NULL;
     size_t len = 0, cap = 0;
     int rc = TRACE_OK;
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > TRACE_FILE_MAX) {
+        fclose(f);
+        return fail(err, TRACE_INVALID, "%s: larger than %d MiB: refused unread (a lesson's trace is well under 1 MiB)",
+                    path, TRACE_FILE_MAX >> 20);
+    }
     for (;;) {
         if (len + 65536 > cap) {
             size_t ncap = cap ? cap * 2 : 1 << 20;
@@ -1532,6 +1538,11 @@ int trace_read(const char *path, trace *out, trace_err *err)
         }
         size_t k = fread(buf + len, 1, cap - len, f);
         len += k;
+        if (len > TRACE_FILE_MAX) {
+            rc = fail(err, TRACE_INVALID, "%s: larger than %d MiB: refused unread (a lesson's trace is well under 1 MiB)",
+                      path, TRACE_FILE_MAX >> 20);
+            break;
+        }
         if (k == 0) {
             if (ferror(f))
                 rc = fail(err, TRACE_IOERR, "%s: cannot read: %s", path, strerror(errno));

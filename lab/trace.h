@@ -46,6 +46,8 @@
 /* Result codes; the numbers are the commands' exit statuses. */
 enum { TRACE_OK = 0, TRACE_INVALID = 2, TRACE_IOERR = 3, TRACE_NOMEM = 4 };
 
+#define TRACE_FILE_MAX (512u << 20)   /* bytes: a bigger file is refused before parsing */
+
 typedef struct trace_err {
     int code;           /* TRACE_* */
     char msg[1024];     /* "FILE: events[12].tick: expected an integer, found a string" */

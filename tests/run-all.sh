@@ -30,6 +30,7 @@
 #    mode (summary line "crash: N passed, N failed", one per kill, counted like section 5's).
 # 11. fuzzing: sh tests/fuzz/replay.sh ACIDBASE_BIN runs each fuzz target (built without
 #    libFuzzer beside ACIDBASE_BIN) over its seeds and the kept reproducers of findings.
+# 12. limits: sh tests/limits/run.sh ACIDBASE_BIN (input past each limit: a clear error).
 #
 # Ends with exactly one line "N passed, N failed" and exits 1 if anything failed.
 # Scenario files run two at a time when xargs can (-P), otherwise one after another.
@@ -384,6 +385,9 @@ suite_script tests/crash/run.sh crash
 
 # ---- 11. fuzz targets over their seeds and past findings ------------------------------------
 suite_script tests/fuzz/replay.sh fuzz-replay
+
+# ---- 12. limits ------------------------------------------------------------------------------
+suite_script tests/limits/run.sh limits
 
 printf '%d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]

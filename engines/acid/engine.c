@@ -823,6 +823,9 @@ static int exec_insert(acid_engine *e, acid_session *s, acid_txn *t, q_item *it,
                              chk, tb->valcol, r->value, k, t->autocommit ? "" : " and the transaction stays open");
         }
     }
+    if (tb->nents + (size_t)q->nrows > STORE_ROWS_MAX)
+        return stmt_fail(e, s, it, "table-full", "%s holds at most %d rows; nothing was inserted%s", tb->name,
+                         STORE_ROWS_MAX, t->autocommit ? "" : " and the transaction stays open");
     for (int i = 0; i < q->nrows; i++)
         if (do_write(e, t, tb, &q->rows[i].key, true, q->rows[i].value))
             return X_IOERR;
@@ -1224,7 +1227,10 @@ int acid_setup(acid_engine *e, const sql_stmt *s, char *msg, size_t n)
     if (t) {
         st_table *tb = store_table(&e->st, s->table);
         rc = 0;
-        if (s->kind == SQL_INSERT) {
+        if (s->kind == SQL_INSERT && tb->nents + (size_t)s->nrows > STORE_ROWS_MAX) {
+            snprintf(msg, n, "%s holds at most %d rows", tb->name, STORE_ROWS_MAX);
+            rc = -1;
+        } else if (s->kind == SQL_INSERT) {
             for (int i = 0; i < s->nrows && !rc; i++) {
                 st_row row;
                 rc = store_read(&e->st, tb, &s->rows[i].key, &row);

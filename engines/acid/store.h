@@ -32,7 +32,7 @@
 #include "../history/history.h"
 
 #define STORE_TABLES_MAX 64
-#define STORE_ROWS_MAX 2000000
+#define STORE_ROWS_MAX 2000000   /* rows (and ghosts) per table: an INSERT past it fails */
 
 /* Error codes: fio -1..-9, wal -10..-19, page -20..-29, the store -30..-39. */
 enum { STORE_EDAMAGED = -30 };   /* the log is damaged in the middle (recovery.c) */

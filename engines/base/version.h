@@ -29,6 +29,7 @@
 
 #define BASE_KEY_MAX 23     /* bytes; keys also travel as history scalars */
 #define BASE_VALUE_MAX 63   /* bytes of a value or a set element */
+#define BASE_KEYS_MAX 100000 /* keys a replica holds (the lab refuses a write of one more) */
 
 typedef struct dot { uint32_t r; uint64_t n; } dot;     /* {0, 0}: none */
 
