@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -53,6 +54,7 @@ struct progress {
     char warning[2 * WHY_MAX];
     char errmsg[512];
     int sqlite_rc;           /* the extended code of the last SQLite failure */
+    int skipped_names;       /* records the last progress_list skipped (unusable names) */
 };
 
 /* ---- schema ----------------------------------------------------------------------------- */
@@ -620,9 +622,12 @@ static void unwritable(progress *p, int sqlite_rc, char *why, size_t n)
         return;
     }
     close(fd);
+    struct statvfs vfs;
     if (faccessat(AT_FDCWD, dir, W_OK, AT_EACCESS) != 0)
         snprintf(why, n, "%s cannot be written: its directory %s is read-only (%s)", p->path, dir,
                  strerror(errno));
+    else if (statvfs(dir, &vfs) == 0 && vfs.f_bavail == 0)
+        snprintf(why, n, "%s cannot be written: the disk is full (%s)", p->path, sqlite3_errstr(sqlite_rc));
     else
         snprintf(why, n, "%s cannot be written (%s)", p->path, sqlite3_errstr(sqlite_rc));
 }
@@ -1074,7 +1079,14 @@ int progress_list(progress *p, const char *learner,
                            "WHERE learner.name = :text ORDER BY lesson",
                     .text = learner };
     int rc = tx_run(p, false, names_body, &c);
+    p->skipped_names = 0;
     for (int i = 0; !rc && i < c.n; i++) {
+        /* The file can be edited by anyone: a name that could not have been saved here
+         * (a '/', a leading '.') is skipped, so it never reaches a path or a screen. */
+        if (!progress_name_ok(c.v[i])) {
+            p->skipped_names++;
+            continue;
+        }
         progress_rec rec;
         rc = progress_get(p, learner, c.v[i], &rec);
         if (!rc)
@@ -1083,6 +1095,11 @@ int progress_list(progress *p, const char *learner,
     }
     names_clear(&c);
     return rc;
+}
+
+int progress_list_skipped(const progress *p)
+{
+    return p->skipped_names;
 }
 
 int progress_learners(progress *p, int (*fn)(const char *name, void *ctx), void *ctx)

@@ -136,6 +136,9 @@ void progress_rec_free(progress_rec *rec);
  * (and that is returned). The record is freed after fn returns. */
 int progress_list(progress *p, const char *learner,
                   int (*fn)(const progress_rec *rec, void *ctx), void *ctx);
+/* Records the last progress_list skipped because their lesson name is not one this lab
+ * writes (progress_name_ok): an edited or damaged file. */
+int progress_list_skipped(const progress *p);
 
 const char *progress_status_name(progress_status s);
 /* "new", "started", "done" -> 0 with *s; -1 for anything else. */

@@ -158,6 +158,9 @@ static int show(progress *p, const char *learner)
         fprintf(stderr, "acidbase: %s\n", progress_errmsg(p));
         return PCMD_IOERR;
     }
+    if (progress_list_skipped(p))
+        fprintf(stderr, "acidbase: %d saved lesson record%s with a name this lab does not write (a '/' or a "
+                        "leading '.') not shown\n", progress_list_skipped(p), progress_list_skipped(p) == 1 ? "" : "s");
     if (c.nlessons == 0)
         printf("No lesson started yet: `acidbase lessons` lists them.\n");
     return PCMD_OK;
@@ -277,11 +280,15 @@ static int export_all(progress *p, const char *learner, const char *dir)
         fprintf(stderr, "acidbase: %s\n", progress_errmsg(p));
         return PCMD_IOERR;
     }
+    int odd = progress_list_skipped(p);
+    if (odd)
+        fprintf(stderr, "acidbase: %d saved lesson record%s name%s a lesson that cannot be used as a file name "
+                        "(a '/' or a leading '.'): not exported\n", odd, odd == 1 ? "" : "s", odd == 1 ? "s" : "");
     printf("%d trace%s written to %s", c.written, c.written == 1 ? "" : "s", dir);
     if (c.skipped)
         printf("; %d lesson%s with nothing run yet skipped", c.skipped, c.skipped == 1 ? "" : "s");
     printf("\n");
-    return c.ioerr ? PCMD_IOERR : c.broken ? PCMD_NOT_DONE : PCMD_OK;
+    return c.ioerr || odd ? PCMD_IOERR : c.broken ? PCMD_NOT_DONE : PCMD_OK;
 }
 
 /* ---- reset -------------------------------------------------------------------------------- */

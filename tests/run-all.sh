@@ -17,7 +17,8 @@
 # 5. traces, `check` and `grade`: sh tests/trace/run.sh ACIDBASE_BIN (its own summary line
 #    "trace: N passed, N failed" is counted like a unit test's);
 # 6. the lab's screen in tmux: tests/tui/run.sh (expected screens), acid-pane.sh and
-#    base-pane.sh (the two panes), each counted by its summary line;
+#    base-pane.sh (the two panes), robust.sh (resize storms, restoring the terminal, no
+#    TERM, LANG=C), each counted by its summary line;
 # 7. the benchmark suite in its tiny mode, `bench --quick --json`: it runs every benchmark
 #    and prints one JSON object whose keys are exactly the figure names of BENCHMARKS.md;
 # 8. the progress database from the command line: sh tests/progress/run.sh ACIDBASE_BIN
@@ -31,6 +32,7 @@
 # 11. fuzzing: sh tests/fuzz/replay.sh ACIDBASE_BIN runs each fuzz target (built without
 #    libFuzzer beside ACIDBASE_BIN) over its seeds and the kept reproducers of findings.
 # 12. limits: sh tests/limits/run.sh ACIDBASE_BIN (input past each limit: a clear error).
+# 13. files: sh tests/files/run.sh ACIDBASE_BIN (permissions, path safety, a full disk).
 #
 # Ends with exactly one line "N passed, N failed" and exits 1 if anything failed.
 # Scenario files run two at a time when xargs can (-P), otherwise one after another.
@@ -288,7 +290,7 @@ suite_script tests/trace/run.sh trace
 
 # ---- 6. the lab's screen, in a real terminal (tmux) ------------------------------------------
 # Each script ends with a line "... N passed, N failed"; its counts are added here.
-for script in run.sh acid-pane.sh base-pane.sh; do
+for script in run.sh acid-pane.sh base-pane.sh robust.sh; do
     sh "$root/tests/tui/$script" "$bin" >"$tmp/tui.out" 2>&1
     rc=$?
     grep -v -E '^[^ ]*:? ?[0-9]+ passed, [0-9]+ failed$' "$tmp/tui.out" | grep -E '^(FAIL|  )' | head -60
@@ -388,6 +390,9 @@ suite_script tests/fuzz/replay.sh fuzz-replay
 
 # ---- 12. limits ------------------------------------------------------------------------------
 suite_script tests/limits/run.sh limits
+
+# ---- 13. files and the disk ------------------------------------------------------------------
+suite_script tests/files/run.sh files
 
 printf '%d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]
