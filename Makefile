@@ -16,8 +16,8 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 WARN    := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes -Wno-unused-parameter
 BASECF  := -std=c11 -D_GNU_SOURCE -DACIDBASE_VERSION='"$(VERSION)"' $(WARN) -g
 RELCF   := $(BASECF) -O2
-SANCF   := $(BASECF) -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
-SANLD   := -fsanitize=address,undefined
+SANCF   := $(BASECF) -O1 -fno-omit-frame-pointer -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=undefined,float-cast-overflow
+SANLD   := -fsanitize=address,undefined,float-cast-overflow
 
 ENGINE_SRC := $(wildcard engines/acid/*.c) $(wildcard engines/base/*.c) $(wildcard engines/history/*.c)
 LAB_SRC    := $(filter-out lab/main.c,$(wildcard lab/*.c))
@@ -30,7 +30,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,build/san/tests/%,$(UNIT_SRC))
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-.PHONY: all run test unit scenarios errors install uninstall clean deps soak bench fuzz fuzz-seeds
+.PHONY: all run test unit scenarios errors install uninstall clean deps soak bench fuzz fuzz-seeds valgrind
 all: acidbase
 
 # --- dependencies -------------------------------------------------------------------
@@ -124,6 +124,10 @@ bench: acidbase
 soak: acidbase
 	sh tests/crash/run.sh ./acidbase --soak
 	sh tests/limits/run.sh ./acidbase --big
+
+# The scenario suite under valgrind memcheck on the release build: no error, no leak.
+valgrind: acidbase
+	sh tests/valgrind/run.sh ./acidbase
 
 # Opens the lab at its menu (in a terminal; from a script, use ./acidbase run FILE).
 run: acidbase

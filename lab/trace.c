@@ -655,7 +655,8 @@ static int get_int(rd *r, const cJSON *it, const char *name, bool required, int6
             rc = bad(r, "%.17g is beyond the integers JSON numbers hold exactly (+-9007199254740991); "
                         "larger integers are written as strings of digits", d);
         neg = d < 0;
-        mag = (uint64_t)(neg ? -d : d);
+        if (!rc)   /* only a checked value is converted: a huge double would be UB */
+            mag = (uint64_t)(neg ? -d : d);
     } else if (cJSON_IsString(it)) {
         const char *p = it->valuestring;
         neg = *p == '-';
