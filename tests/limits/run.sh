@@ -6,6 +6,7 @@
 # hundred thousand keys (five seconds each with the sanitized build).
 # Last line: "limits: N passed, N failed".
 bin=$1
+case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/acidbase-limits.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 2
