@@ -32,7 +32,18 @@ struct app {
     int nlog, logstart;
     int last_added;
     char narration[512];
+    unsigned long version;   /* see app_version */
 };
+
+/* Versions come from one counter, so that a new model never repeats an old one's. Every
+ * function here that takes a non-const app counts as a change, saving and exporting too
+ * (they only read the engines, but a screen drawn once more is cheap and they are rare). */
+static unsigned long versions;
+
+static void changed(app *a)
+{
+    a->version = ++versions;
+}
 
 static void log_clear(app *a)
 {
@@ -114,6 +125,7 @@ app *app_new(const app_opts *o, char *err, size_t n)
         return NULL;
     }
     a->o = *o;
+    changed(a);
     if (open_runner(a, err, n)) {
         app_free(a);
         return NULL;
@@ -171,6 +183,7 @@ const char *app_queued(const app *a, int i)
 int app_nlog(const app *a) { return a->nlog; }
 const char *app_log(const app *a, int i) { return i >= 0 && i < a->nlog ? a->log[(a->logstart + i) % APP_LOG_MAX] : NULL; }
 int app_last_added(const app *a) { return a->last_added; }
+unsigned long app_version(const app *a) { return a->version; }
 const char *app_narration(const app *a) { return a->narration; }
 
 static int record(app *a, const char *line, int queued)
@@ -236,6 +249,7 @@ static int replay(app *a, int keep, char *msg, size_t n)
 
 int app_exec(app *a, const char *line, char *msg, size_t n)
 {
+    changed(a);
     a->last_added = 0;
     if (run_line(a, line, msg, n))
         return -1;
@@ -267,6 +281,7 @@ static int run_queued(app *a, int q, char *msg, size_t n)
 
 int app_next(app *a, char *msg, size_t n)
 {
+    changed(a);
     a->last_added = 0;
     for (int q; (q = pending_index(a, 0)) >= 0;) {
         if (run_queued(a, q, msg, n))
@@ -279,6 +294,7 @@ int app_next(app *a, char *msg, size_t n)
 
 int app_take(app *a, int i, char *msg, size_t n)
 {
+    changed(a);
     a->last_added = 0;
     int q = pending_index(a, i);
     if (q < 0) {
@@ -290,11 +306,13 @@ int app_take(app *a, int i, char *msg, size_t n)
 
 void app_set_floor(app *a)
 {
+    changed(a);
     a->floor = a->nlines;
 }
 
 int app_back(app *a, char *msg, size_t n)
 {
+    changed(a);
     if (a->nlines <= a->floor) {
         snprintf(msg, n, "nothing to undo");
         return 1;
@@ -314,6 +332,7 @@ int app_back(app *a, char *msg, size_t n)
 
 int app_queue_lines(app *a, char *const *lines, int nlines)
 {
+    changed(a);
     strv_free(a->queue, a->nqueue);
     free(a->done);
     a->queue = calloc((size_t)(nlines ? nlines : 1), sizeof *a->queue);
@@ -329,6 +348,7 @@ int app_queue_lines(app *a, char *const *lines, int nlines)
 
 int app_queue_file(app *a, const char *path, char *msg, size_t n)
 {
+    changed(a);
     FILE *f = fopen(path, "r");
     if (!f) {
         snprintf(msg, n, "cannot open %s: %s", path, strerror(errno));
@@ -403,6 +423,7 @@ int app_trace_seed(const char *path, uint64_t *seed, char *msg, size_t n)
 
 int app_queue_trace(app *a, const char *path, char *msg, size_t n)
 {
+    changed(a);
     trace tr;
     trace_err te;
     if (trace_read(path, &tr, &te)) {
@@ -422,6 +443,7 @@ int app_queue_trace(app *a, const char *path, char *msg, size_t n)
 
 int app_save(app *a, const char *path, char *msg, size_t n)
 {
+    changed(a);
     FILE *f = fopen(path, "w");
     if (!f) {
         snprintf(msg, n, "cannot write %s: %s", path, strerror(errno));
@@ -440,6 +462,7 @@ int app_save(app *a, const char *path, char *msg, size_t n)
 
 int app_export_as(app *a, const char *path, const char *lesson, const char *learner, char *msg, size_t n)
 {
+    changed(a);
     trace t;
     trace_err te;
     int rc = trace_from_runner(a->r, &t, &te);

@@ -69,5 +69,9 @@ const char *app_log(const app *a, int i);
 int app_last_added(const app *a);
 /* The latest say: text, "" if none. */
 const char *app_narration(const app *a);
+/* Changes whenever anything above may have changed (a line run, undone, queued; the
+ * engines rebuilt), and is never the same for two models: a screen that shows only what
+ * is read through this header need not be drawn again while it stays the same. */
+unsigned long app_version(const app *a);
 
 #endif

@@ -1,6 +1,8 @@
 /*
  * tui.c: the lab's main loop. A view is a set of windows laid out for the terminal's
- * size; each frame draws every window (werase, draw, wnoutrefresh) and one doupdate. Keys
+ * size; a frame draws each window whose picture may have changed (werase, draw; see
+ * pane_stale), then wnoutrefresh for all and one doupdate. There is a frame after every
+ * key, resize or played step, none when the input timeout passes with nothing to do. Keys
  * go through one action table, which is also what the help screen and `acidbase keys`
  * print, so the two cannot disagree. Every action that changes something is a scenario
  * line handed to the lab's model (app.h), so the learner's session can be stepped back,
@@ -29,6 +31,7 @@
 #include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -48,6 +51,13 @@ static void on_signal(int sig)
 }
 
 typedef enum { V_MENU, V_LAB, V_HELP } view;
+
+/* Everything a pane's picture is drawn from besides the model (app_version): what the
+ * pane shows, its size, the selection, the attributes of every role. */
+enum { PANE_KEY_WORDS = 6 + R__COUNT };
+typedef struct pane_key {
+    uint64_t v[PANE_KEY_WORDS];
+} pane_key;
 
 typedef struct tui {
     tui_opts o;
@@ -96,6 +106,9 @@ typedef struct tui {
     int help_scroll;
     int log_scroll;
     unsigned long export_n;
+    /* what the panes were last drawn from (pane_unchanged) */
+    unsigned long screen_gen;    /* new windows, or another view drew over them */
+    pane_key key_left, key_right, key_log;
 } tui;
 
 /* --- messages and findings ------------------------------------------------------------ */
@@ -777,6 +790,7 @@ static void del(WINDOW **w)
 
 static void relayout(tui *t)
 {
+    t->screen_gen++;
     del(&t->title);
     del(&t->left);
     del(&t->right);
@@ -1161,8 +1175,43 @@ static void draw_small(tui *t)
     wnoutrefresh(stdscr);
 }
 
+enum { SHOW_ACID, SHOW_BASE, SHOW_LOG };
+
+/* Performance: a pane is drawn again only when something it shows may have changed, and
+ * otherwise keeps its window as it is; wnoutrefresh then copies nothing and doupdate
+ * compares nothing there. Returns true, after noting the new key, when the pane must be
+ * drawn. A pane shows the model, which says when it changed (app_version), through the
+ * attributes of the roles and the glyphs, at its size, and what each reads of the
+ * selection: the ACID pane the session, the BASE pane the replica, its peer and classroom
+ * mode, the event log its scrolling. A pane that comes to read more must say so here. The
+ * title, the narration and the status line are drawn every frame. */
+static bool pane_stale(tui *t, pane_key *last, WINDOW *w, int what)
+{
+    pane_key k;
+    memset(&k, 0, sizeof k);
+    const tui_ctx *c = &t->c;
+    int n = 0;
+    k.v[n++] = (uint64_t)what;
+    k.v[n++] = t->a ? app_version(t->a) : 0;
+    k.v[n++] = t->screen_gen;
+    k.v[n++] = (uint64_t)getmaxy(w) << 32 | (uint32_t)getmaxx(w);
+    k.v[n++] = (uint64_t)c->color | (uint64_t)c->ascii << 1;
+    k.v[n++] = what == SHOW_ACID ? (uint64_t)(uint32_t)c->sel_session
+             : what == SHOW_BASE ? (uint64_t)(uint16_t)c->sel_replica | (uint64_t)(uint16_t)c->sel_peer << 16
+                                   | (uint64_t)c->present << 32
+                                 : (uint64_t)(uint32_t)t->log_scroll;
+    for (int r = 0; r < R__COUNT; r++)
+        k.v[n++] = tui_attr(c, (tui_role)r);
+    if (memcmp(&k, last, sizeof k) == 0)
+        return false;
+    *last = k;
+    return true;
+}
+
 static void draw(tui *t)
 {
+    if (t->layout == 0 || t->v != V_LAB)
+        t->screen_gen++;   /* stdscr is drawn over the panes: all of them again next time */
     if (t->layout == 0) {
         draw_small(t);
     } else if (t->v == V_MENU) {
@@ -1181,11 +1230,15 @@ static void draw(tui *t)
         draw_title(t, t->title, buf);
         wnoutrefresh(t->title);
         if (t->layout == 2) {
-            werase(t->left);
-            tui_acid_draw(&t->c, t->left);
+            if (pane_stale(t, &t->key_left, t->left, SHOW_ACID)) {
+                werase(t->left);
+                tui_acid_draw(&t->c, t->left);
+            }
             wnoutrefresh(t->left);
-            werase(t->right);
-            tui_base_draw(&t->c, t->right);
+            if (pane_stale(t, &t->key_right, t->right, SHOW_BASE)) {
+                werase(t->right);
+                tui_base_draw(&t->c, t->right);
+            }
             wnoutrefresh(t->right);
             int bh = getmaxy(t->bl), bw = getmaxx(t->bl);
             werase(t->bl);
@@ -1196,18 +1249,23 @@ static void draw(tui *t)
                 delwin(sub);
             }
             wnoutrefresh(t->bl);
-            werase(t->br);
-            tui_hline(t->br, 0, 0, getmaxx(t->br), &t->c);
-            draw_log(t, t->br, 1, getmaxy(t->br), getmaxx(t->br));
+            if (pane_stale(t, &t->key_log, t->br, SHOW_LOG)) {
+                werase(t->br);
+                tui_hline(t->br, 0, 0, getmaxx(t->br), &t->c);
+                draw_log(t, t->br, 1, getmaxy(t->br), getmaxx(t->br));
+            }
             wnoutrefresh(t->br);
         } else {
-            werase(t->left);
-            if (t->c.focus == 0)
-                tui_acid_draw(&t->c, t->left);
-            else if (t->c.focus == 1)
-                tui_base_draw(&t->c, t->left);
-            else
-                draw_log(t, t->left, 0, getmaxy(t->left), getmaxx(t->left));
+            int show = t->c.focus == 0 ? SHOW_ACID : t->c.focus == 1 ? SHOW_BASE : SHOW_LOG;
+            if (pane_stale(t, &t->key_left, t->left, show)) {
+                werase(t->left);
+                if (show == SHOW_ACID)
+                    tui_acid_draw(&t->c, t->left);
+                else if (show == SHOW_BASE)
+                    tui_base_draw(&t->c, t->left);
+                else
+                    draw_log(t, t->left, 0, getmaxy(t->left), getmaxx(t->left));
+            }
             wnoutrefresh(t->left);
             werase(t->bl);
             int bh = getmaxy(t->bl), bw = getmaxx(t->bl);
@@ -1460,6 +1518,14 @@ int tui_main(const tui_opts *o)
         free(t);
         return 3;
     }
+    /* Performance: ncurses 6.4 writes its output to the terminal after every cursor
+     * movement (one write(2) per jump, over a hundred for a full frame) until the program
+     * has once left curses mode and come back: _nc_mvcur flushes while the screen is still
+     * in its initial state, and only endwin() followed by a refresh ends that state. One
+     * round trip here, before anything is drawn, and each frame leaves in one write
+     * (tests/tui/run.sh counts them). */
+    endwin();
+    doupdate();
     cbreak();
     noecho();
     nonl();
@@ -1471,8 +1537,13 @@ int tui_main(const tui_opts *o)
     if (pgwarn)
         say(t, true, "%s", pgwarn);
 
+    bool stale = true;   /* something may have changed since the last frame */
     while (!t->quit && !stop_requested) {
-        draw(t);
+        if (stale)
+            draw(t);
+        stale = true;
+        /* The timeout only lets the loop see a stop request (and play the next line);
+         * when it passes with nothing done, the screen stands as it is. */
         timeout(t->playing ? t->speed_ms : 250);
         int key = getch();
         if (key == '\r')
@@ -1484,6 +1555,8 @@ int tui_main(const tui_opts *o)
         if (key == ERR) {
             if (t->playing && t->v == V_LAB)
                 step_next(t);
+            else
+                stale = false;
             continue;
         }
         if (t->layout == 0)

@@ -28,6 +28,7 @@ typedef struct tui_theme {
     char name[16];
     short fg[R__COUNT], bg[R__COUNT];
     attr_t extra[R__COUNT];      /* A_BOLD etc. */
+    short pair[R__COUNT];        /* the colour pair of each role (set by tui_theme_apply) */
 } tui_theme;
 
 typedef struct tui_ctx {
@@ -44,8 +45,9 @@ typedef struct tui_ctx {
 
 /* Loads "dark" or "light" (from assets/themes/NAME.theme when found, else built in). */
 void tui_theme_load(tui_theme *t, const char *name);
-/* Starts colours for the theme (after initscr); false when monochrome. */
-bool tui_theme_apply(const tui_theme *t);
+/* Starts colours for the theme (after initscr) and gives its roles their colour pairs;
+ * false when monochrome. */
+bool tui_theme_apply(tui_theme *t);
 
 attr_t tui_attr(const tui_ctx *c, tui_role r);
 /* Text at (y, x), at most maxw columns (UTF-8 aware), in a role; returns columns used. */

@@ -13,6 +13,11 @@
  *
  * Both must lay out sensibly from 78x16 up to 80x46 (one half of a 160x48 screen) and at
  * full width when the screen is stacked.
+ *
+ * A pane is drawn again only when what it reads changed: the model (app_version), and of
+ * the context what tui.c's pane_stale lists (tui_acid_draw: sel_session; tui_base_draw:
+ * sel_replica, sel_peer, present; both: the roles' attributes and ascii). Reading another
+ * field means adding it there.
  */
 #ifndef AB_TUI_PANES_H
 #define AB_TUI_PANES_H
