@@ -87,7 +87,7 @@ build/san/fuzz/replay-%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz
 	$(CC) $(SANCF) $(PKG_CFLAGS) -o $@ $< tests/fuzz/replay.c $(SAN_OBJ) $(SANLD) $(PKG_LIBS) -lm
 build/san/fuzz/seedgen: tests/fuzz/seedgen.c $(SAN_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(SANCF) $(PKG_CFLAGS) -o $@ $< $(SAN_OBJ) $(SANLD) -Wl,--wrap=wire_decode $(PKG_LIBS) -lm
+	$(CC) $(SANCF) $(PKG_CFLAGS) -o $@ $< $(SAN_OBJ) $(SANLD) -Wl,--wrap=wire_decode_in $(PKG_LIBS) -lm
 
 # Every fuzzer for FUZZ_TIME seconds each (default 60; the figures in RELIABILITY.md come
 # from FUZZ_TIME=600). Findings land in build/fuzz/findings/.

@@ -218,9 +218,10 @@ static int run_line(basectl *b, const scn_line *l, FILE *out, char *msg, size_t 
         for (int64_t i = 0; i < k; i++) {
             gossip_report g;
             cluster_gossip_round(c, &g);
-            say(out, "  * round %" PRId64 ": %u exchange%s (%u completed), %" PRIu64 " hashes compared, %" PRIu64
-                " key%s shipped, %" PRIu64 " tick%s; %s\n", i + 1, g.exchanges, g.exchanges == 1 ? "" : "s",
-                g.completed, g.hashes_compared, g.keys_shipped, g.keys_shipped == 1 ? "" : "s", g.ticks,
+            say(out, "  * round %" PRId64 ": %u exchange%s (%u completed), %" PRIu64 " message%s (%" PRIu64
+                " bytes), %" PRIu64 " hashes compared, %" PRIu64 " key%s shipped, %" PRIu64 " tick%s; %s\n", i + 1,
+                g.exchanges, g.exchanges == 1 ? "" : "s", g.completed, g.messages, g.messages == 1 ? "" : "s",
+                g.bytes, g.hashes_compared, g.keys_shipped, g.keys_shipped == 1 ? "" : "s", g.ticks,
                 g.ticks == 1 ? "" : "s", cluster_converged(c) ? "converged" : "not yet converged");
         }
         return 0;

@@ -87,7 +87,7 @@ static int imax(int a, int b) { return a > b ? a : b; }
 
 static bool is_gossip(int type)
 {
-    return type == MSG_DIGEST || type == MSG_KEYS || type == MSG_PUSH || type == MSG_PUSH_BACK;
+    return type >= MSG_ROOT && type <= MSG_PUSH_BACK;    /* the exchange's six steps */
 }
 
 static const char *policy_name(base_resolve r)

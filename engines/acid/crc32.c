@@ -2,15 +2,14 @@
  * crc32.c: table-driven CRC-32, slicing by 8 bytes. The table is computed once into a
  * static array on first use; it is constant data afterwards.
  *
- * Performance: every BASE message is checksummed when sent and again when received, and a
- * gossip DIGEST is 2 KiB; recovery checks every log record. So the CRC is a large part of
- * simulating a big cluster and of restarting. Slicing by 8 takes 8 bytes per step instead
- * of 4; and on x86-64 with PCLMULQDQ (checked at run time) runs of 64 bytes or more are
- * folded with carry-less multiplies instead (Gopal et al., Intel, "Fast CRC Computation
- * for Generic Polynomials Using PCLMULQDQ Instruction", 2009; the constants are the
- * paper's for this polynomial, as zlib's and Chromium's SIMD paths use them), about ten
- * times faster again. Every path computes the same CRC-32 (IEEE 802.3, reflected, as
- * zlib); the unit tests compare them.
+ * Performance: recovery checks every log record, so the CRC is a large part of
+ * restarting (the BASE wire has its own, CRC-32C: base/crc32c.h). Slicing by 8 takes 8
+ * bytes per step instead of 4; and on x86-64 with PCLMULQDQ (checked at run time) runs of
+ * 64 bytes or more are folded with carry-less multiplies instead (Gopal et al., Intel,
+ * "Fast CRC Computation for Generic Polynomials Using PCLMULQDQ Instruction", 2009; the
+ * constants are the paper's for this polynomial, as zlib's and Chromium's SIMD paths use
+ * them), about ten times faster again. Every path computes the same CRC-32 (IEEE 802.3,
+ * reflected, as zlib); the unit tests compare them.
  */
 #include "crc32.h"
 

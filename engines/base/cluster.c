@@ -5,6 +5,12 @@
  * The cluster object also keeps each coordinator's memory of its requests, hints and
  * gossip exchanges (what a real replica would keep in its own process); the replicas'
  * data moves between them only as encoded messages.
+ *
+ * A gossip round of a big cluster is millions of small messages (BASE's deliveries_per_s
+ * benchmark), so the delivery path avoids the heap and the cache misses it can: messages
+ * are encoded on the stack, the exchanges' records are compacted between rounds, the
+ * receivers of the next messages are prefetched. Each such choice says "Performance:"
+ * where it is made; none changes what is sent, when, or what the history records.
  */
 #include "cluster.h"
 #include "wire.h"
@@ -15,6 +21,15 @@
 #include <string.h>
 
 #define HINT_ID_BIT (1ULL << 62)
+#define EXCH_STEPS 6         /* messages in the longest exchange: ROOT ... PUSH_BACK */
+#define PREFETCH_FAR 16      /* messages ahead: their receivers (prefetch_ahead) */
+#define PREFETCH_NEAR 4      /* and what these will read */
+
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
 
 typedef struct reply {
     uint32_t from;
@@ -52,6 +67,8 @@ typedef struct exch {
     uint32_t a, b;
     uint64_t deadline;
     uint32_t compared;
+    uint32_t msgs;           /* sent, both ways */
+    uint64_t bytes;
     uint64_t shipped;
     bool done, completed;
 } exch;
@@ -73,13 +90,17 @@ struct cluster {
     hint *hints;
     size_t nhints, caphints;
     uint64_t next_hint;
-    exch *ex;
+    exch *ex;                /* exchange id ex_base + 1 + i is ex[i]; those below are done */
     size_t nex, capex;
+    uint64_t ex_base;
     size_t ex_first_open;    /* exchanges before this index are all done */
+    bool in_round;           /* cluster_gossip_round is running: ex[] indexes stay put */
+    uint64_t ex_min_deadline; /* no open exchange has an earlier deadline */
     tomb *tq;
     size_t tq_head, tq_n, tq_cap;
     uint64_t last_write;
     tick_report *rep;        /* where cluster_tick is counting, or NULL */
+    wire_arena rx;           /* the message being delivered is decoded in here */
 };
 
 void base_cfg_default(base_cfg *c)
@@ -108,6 +129,37 @@ static int grow(void **v, size_t *cap, size_t n, size_t sz)
     *cap = nc;
     return 0;
 }
+
+/* An array that starts in the caller's buffer `small` (*cap of them) and moves to the
+ * heap only when it outgrows it; free it with small_free. Performance: a gossip exchange
+ * lists a key or two, and a malloc and free per step was a good part of its cost. */
+static int small_grow(void **v, size_t *cap, size_t n, size_t sz, void *small)
+{
+    if (n < *cap)
+        return 0;
+    size_t nc = *cap * 2;
+    void *p = *v == small ? malloc(nc * sz) : realloc(*v, nc * sz);
+    if (!p)
+        return -1;
+    if (*v == small)
+        memcpy(p, small, n * sz);
+    *v = p;
+    *cap = nc;
+    return 0;
+}
+
+static void small_free(void *v, void *small)
+{
+    if (v != small)
+        free(v);
+}
+
+#define SMALL 16
+
+/* The differing leaves, as a bit set. */
+typedef struct leafset { uint64_t w[MERKLE_LEAVES / 64]; } leafset;
+static void leafset_add(leafset *s, unsigned i) { s->w[i >> 6] |= 1ULL << (i & 63); }
+static bool leafset_has(const leafset *s, unsigned i) { return s->w[i >> 6] >> (i & 63) & 1; }
 
 static rep_ctx ctx_of(const cluster *c)
 {
@@ -156,6 +208,8 @@ cluster *cluster_new(const base_cfg *cfg, hist *h)
         c->cfg.interval = 1;
     c->h = h;
     c->max_delay = 1;
+    c->ex_min_deadline = UINT64_MAX;
+    wire_arena_init(&c->rx);
     prng root;
     prng_seed(&root, cfg->seed);
     prng loss = prng_split(&root, 1);
@@ -167,7 +221,10 @@ cluster *cluster_new(const base_cfg *cfg, hist *h)
         return NULL;
     }
     for (uint32_t r = 1; r <= cfg->n; r++)
-        rep_init(&c->reps[r], r);
+        if (rep_init(&c->reps[r], r)) {
+            cluster_free(c);
+            return NULL;
+        }
     return c;
 }
 
@@ -202,6 +259,7 @@ void cluster_free(cluster *c)
     free(c->hints);
     free(c->ex);
     free(c->tq);
+    wire_arena_free(&c->rx);
     net_free(c->nt);
     free(c);
 }
@@ -278,13 +336,32 @@ void cluster_up(cluster *c, uint32_t r)
     ev(c, EV_NODE_UP, r, 0);
 }
 
+static bool is_gossip(int type) { return type >= MSG_ROOT && type <= MSG_PUSH_BACK; }
+
+/* The exchange with this id, done or not, or NULL when it is unknown or long done. */
+static exch *exch_at(cluster *c, uint64_t id)
+{
+    return id > c->ex_base && id - c->ex_base <= c->nex ? &c->ex[id - c->ex_base - 1] : NULL;
+}
+
+/* Encodes on the stack when the message fits (every gossip step but a big PUSH), and
+ * counts a gossip message against its exchange. */
 static void send_msg(cluster *c, wire_msg *m)
 {
-    uint8_t *buf = NULL;
-    size_t n = wire_encode(m, &buf);
-    if (n)
+    uint8_t stack[4096], *buf = stack;
+    size_t n = wire_encode_to(m, stack, sizeof stack);
+    if (n > sizeof stack)
+        n = wire_encode(m, &buf);
+    if (n) {
         net_send(c->nt, c->now, m->from, m->to, m->type, buf, n);
-    free(buf);
+        exch *e = is_gossip(m->type) ? exch_at(c, m->id) : NULL;
+        if (e) {
+            e->msgs++;
+            e->bytes += n;
+        }
+    }
+    if (buf != stack)
+        free(buf);
 }
 
 /* A key state message of one key's versions. */
@@ -293,11 +370,11 @@ static void send_state(cluster *c, uint8_t type, uint32_t from, uint32_t to, uin
 {
     wire_keystate ks;
     memset(&ks, 0, sizeof ks);
-    snprintf(ks.key, sizeof ks.key, "%s", key);
+    base_key_copy(ks.key, key);
     ks.nv = nv;
     ks.v = v;
     wire_msg m;
-    memset(&m, 0, sizeof m);
+    wire_msg_init(&m);
     m.type = type;
     m.flags = flags;
     m.from = from;
@@ -518,7 +595,7 @@ uint64_t cluster_submit(cluster *c, uint32_t coord, const base_req *r)
         for (uint32_t i = 0; targets && i < nt; i++) {
             uint32_t to = targets[i];
             wire_msg m;
-            memset(&m, 0, sizeof m);
+            wire_msg_init(&m);
             m.type = MSG_READ;
             m.from = coord;
             m.to = to;
@@ -647,7 +724,7 @@ static void finish_read(cluster *c, preq *q)
                 ks.nv = merged.nv;
                 ks.v = merged.v;
                 wire_msg m;
-                memset(&m, 0, sizeof m);
+                wire_msg_init(&m);
                 m.type = MSG_REPAIR;
                 m.from = q->coord;
                 m.to = rp->from;
@@ -688,19 +765,22 @@ static void merge_states(cluster *c, uint32_t r, const wire_msg *m)
                 m->states[i].v[j].kind == BV_TOMB)
                 tomb_queue(c, r, m->states[i].key);
         }
+    /* Performance: the tree's changed nodes are hashed now, while the leaves just changed
+     * are in the cache, rather than at the replica's next exchange. Same hashes (M2). */
+    merkle_root(&c->reps[r].tree);
 }
 
 static void on_write(cluster *c, const wire_msg *m)
 {
     merge_states(c, m->to, m);
     wire_msg ack;
-    memset(&ack, 0, sizeof ack);
+    wire_msg_init(&ack);
     ack.type = MSG_WRITE_ACK;
     ack.from = m->to;
     ack.to = m->from;
     ack.id = m->id;
     if (m->nstates)
-        snprintf(ack.key, sizeof ack.key, "%s", m->states[0].key);
+        base_key_copy(ack.key, m->states[0].key);
     send_msg(c, &ack);
 }
 
@@ -764,12 +844,27 @@ static void on_read_reply(cluster *c, const wire_msg *m)
         finish_read(c, q);
 }
 
+/* The open exchange with this id, or NULL. */
 static exch *exch_find(cluster *c, uint64_t id)
 {
-    if (id < 1 || id > c->nex)
-        return NULL;
-    exch *e = &c->ex[id - 1];
-    return e->done ? NULL : e;
+    exch *e = exch_at(c, id);
+    return e && !e->done ? e : NULL;
+}
+
+/* Forgets the done exchanges at the front (their ids are not reused: a late message for
+ * one finds nothing). Performance: a round of N exchanges would otherwise add N entries
+ * to an array that only grows, new memory on every round. */
+static void exch_compact(cluster *c)
+{
+    size_t k = c->ex_first_open;
+    while (k < c->nex && c->ex[k].done)
+        k++;
+    if (k == 0)
+        return;
+    memmove(c->ex, c->ex + k, (c->nex - k) * sizeof *c->ex);
+    c->nex -= k;
+    c->ex_base += k;
+    c->ex_first_open = 0;
 }
 
 static void exch_done(cluster *c, exch *e, bool completed)
@@ -785,42 +880,95 @@ static void exch_done(cluster *c, exch *e, bool completed)
     }
 }
 
-static void on_digest(cluster *c, const wire_msg *m)
+static void reply_init(wire_msg *out, uint8_t type, const wire_msg *m)
+{
+    wire_msg_init(out);
+    out->type = type;
+    out->from = m->to;
+    out->to = m->from;
+    out->id = m->id;
+}
+
+/* B, on A's root: equal roots end the exchange (an empty KEYS: nothing differs, 1 hash
+ * compared); otherwise B's middle nodes go back. */
+static void on_root(cluster *c, const wire_msg *m)
+{
+    merkle *t = &c->reps[m->to].tree;
+    wire_msg out;
+    if (merkle_root(t) == m->root) {
+        reply_init(&out, MSG_KEYS, m);
+        out.compared = 1;
+    } else {
+        reply_init(&out, MSG_MIDS, m);
+        merkle_mids(t);                 /* brought up to date; the message only reads them */
+        out.mids = t->mid;
+    }
+    send_msg(c, &out);
+}
+
+/* A, on B's middle nodes (B compared the roots: they differ): A's leaves under the middle
+ * nodes that differ go to B. None differ any more when A's tree changed meanwhile: then
+ * the exchange is over. */
+static void on_mids(cluster *c, const wire_msg *m)
+{
+    exch *e = exch_find(c, m->id);
+    if (!e)
+        return;
+    merkle *t = &c->reps[m->to].tree;
+    uint16_t mask = merkle_diff_mids(t, m->mids);
+    e->compared = 1 + MERKLE_FANOUT;
+    if (!mask) {
+        exch_done(c, e, true);
+        return;
+    }
+    uint64_t leaves[MERKLE_LEAVES];
+    int k = 0;
+    for (int j = 0; j < MERKLE_FANOUT; j++)
+        if (mask & (1u << j)) {
+            memcpy(leaves + k, merkle_group(t, j), MERKLE_FANOUT * sizeof *leaves);
+            k += MERKLE_FANOUT;
+        }
+    wire_msg out;
+    reply_init(&out, MSG_LEAVES, m);
+    out.mask = mask;
+    out.leaves = leaves;
+    send_msg(c, &out);
+}
+
+/* B, on A's leaves: KEYS names the leaves that differ and lists B's keys in them with
+ * their state hashes. */
+static void on_leaves(cluster *c, const wire_msg *m)
 {
     replica *b = &c->reps[m->to];
-    int leaves[MERKLE_LEAVES], compared = 0;
-    int nd = merkle_diff(&b->tree, m->leaves, leaves, &compared);
-    bool diff[MERKLE_LEAVES] = { false };
+    int leaves[MERKLE_LEAVES];
+    int nd = merkle_diff_leaves(&b->tree, m->mask, m->leaves, leaves);
+    leafset diff = { { 0 } };
     uint16_t dl[MERKLE_LEAVES];
     for (int i = 0; i < nd; i++) {
-        diff[leaves[i]] = true;
+        leafset_add(&diff, (unsigned)leaves[i]);
         dl[i] = (uint16_t)leaves[i];
     }
     wire_msg out;
-    memset(&out, 0, sizeof out);
-    out.type = MSG_KEYS;
-    out.from = m->to;
-    out.to = m->from;
-    out.id = m->id;
-    out.compared = (uint32_t)compared;
+    reply_init(&out, MSG_KEYS, m);
+    out.compared = (uint32_t)(wire_mask_count(m->mask) * MERKLE_FANOUT);
     out.nleaves = (uint32_t)nd;
     out.diff_leaves = dl;
-    size_t cap = 0, n = 0;
-    wire_keyhash *kh = NULL;
+    wire_keyhash small[SMALL], *kh = small;
+    size_t cap = SMALL, n = 0;
     uint32_t pos = 0;
     for (bkey *k; nd && (k = rep_next(b, &pos));) {
-        if (!k->nv || !diff[merkle_leaf_of(k->khash)])
+        if (!k->nv || !leafset_has(&diff, (unsigned)merkle_leaf_of(k->khash)))
             continue;
-        if (grow((void **)&kh, &cap, n, sizeof *kh))
+        if (small_grow((void **)&kh, &cap, n, sizeof *kh, small))
             break;
-        snprintf(kh[n].key, sizeof kh[n].key, "%s", k->key);
+        base_key_copy(kh[n].key, k->key);
         kh[n].hash = k->shash;
         n++;
     }
     out.nhashes = (uint32_t)n;
     out.hashes = kh;
     send_msg(c, &out);
-    free(kh);
+    small_free(kh, small);
 }
 
 /* Sends a PUSH or PUSH_BACK of the given keys' states. */
@@ -829,7 +977,7 @@ static uint32_t send_states(cluster *c, uint8_t type, uint32_t from, uint32_t to
                             char (*want)[BASE_KEY_MAX + 1], uint32_t nwant)
 {
     replica *r = &c->reps[from];
-    wire_keystate *ks = calloc(nkeys ? nkeys : 1, sizeof *ks);
+    wire_keystate small[SMALL], *ks = nkeys <= SMALL ? small : calloc(nkeys, sizeof *ks);
     if (!ks)
         return 0;
     uint32_t n = 0;
@@ -837,13 +985,13 @@ static uint32_t send_states(cluster *c, uint8_t type, uint32_t from, uint32_t to
         bkey *k = rep_find(r, keys[i]);
         if (!k || !k->nv)
             continue;
-        snprintf(ks[n].key, sizeof ks[n].key, "%s", k->key);
+        base_key_copy(ks[n].key, k->key);
         ks[n].nv = k->nv;
         ks[n].v = k->v;
         n++;
     }
     wire_msg m;
-    memset(&m, 0, sizeof m);
+    wire_msg_init(&m);
     m.type = type;
     m.from = from;
     m.to = to;
@@ -853,7 +1001,7 @@ static uint32_t send_states(cluster *c, uint8_t type, uint32_t from, uint32_t to
     m.nwant = nwant;
     m.want = want;
     send_msg(c, &m);
-    free(ks);
+    small_free(ks, small);
     return n;
 }
 
@@ -862,37 +1010,42 @@ static void on_keys(cluster *c, const wire_msg *m)
     exch *e = exch_find(c, m->id);
     if (!e)
         return;
-    e->compared = m->compared;
+    e->compared += m->compared;
+    if (!m->nleaves && !m->nhashes) {
+        exch_done(c, e, true);     /* in sync: nothing differs */
+        return;
+    }
     replica *a = &c->reps[m->to];
-    bool diff[MERKLE_LEAVES] = { false };
+    leafset diff = { { 0 } };
     for (uint32_t i = 0; i < m->nleaves; i++)
         if (m->diff_leaves[i] < MERKLE_LEAVES)
-            diff[m->diff_leaves[i]] = true;
-    char (*push)[BASE_KEY_MAX + 1] = NULL, (*want)[BASE_KEY_MAX + 1] = NULL;
-    size_t npush = 0, cappush = 0, nwant = 0, capwant = 0;
+            leafset_add(&diff, m->diff_leaves[i]);
+    char small_push[SMALL][BASE_KEY_MAX + 1], small_want[SMALL][BASE_KEY_MAX + 1];
+    char (*push)[BASE_KEY_MAX + 1] = small_push, (*want)[BASE_KEY_MAX + 1] = small_want;
+    size_t npush = 0, cappush = SMALL, nwant = 0, capwant = SMALL;
     uint32_t pos = 0;
     for (bkey *k; m->nleaves && (k = rep_next(a, &pos));) {
-        if (!k->nv || !diff[merkle_leaf_of(k->khash)])
+        if (!k->nv || !leafset_has(&diff, (unsigned)merkle_leaf_of(k->khash)))
             continue;
         bool same = false;
         for (uint32_t i = 0; i < m->nhashes && !same; i++)
             same = strcmp(m->hashes[i].key, k->key) == 0 && m->hashes[i].hash == k->shash;
-        if (!same && grow((void **)&push, &cappush, npush, sizeof *push) == 0)
-            snprintf(push[npush++], sizeof *push, "%s", k->key);
+        if (!same && small_grow((void **)&push, &cappush, npush, sizeof *push, small_push) == 0)
+            base_key_copy(push[npush++], k->key);
     }
     for (uint32_t i = 0; i < m->nhashes; i++) {
         bkey *k = rep_find(a, m->hashes[i].key);
         if (k && k->nv && k->shash == m->hashes[i].hash)
             continue;
-        if (grow((void **)&want, &capwant, nwant, sizeof *want) == 0)
-            snprintf(want[nwant++], sizeof *want, "%s", m->hashes[i].key);
+        if (small_grow((void **)&want, &capwant, nwant, sizeof *want, small_want) == 0)
+            base_key_copy(want[nwant++], m->hashes[i].key);
     }
     if (npush || nwant)
         e->shipped += send_states(c, MSG_PUSH, e->a, e->b, e->id, push, (uint32_t)npush, want, (uint32_t)nwant);
     if (!nwant)
         exch_done(c, e, true);
-    free(push);
-    free(want);
+    small_free(push, small_push);
+    small_free(want, small_want);
 }
 
 static void on_push(cluster *c, const wire_msg *m)
@@ -912,17 +1065,21 @@ static void on_push_back(cluster *c, const wire_msg *m)
     exch_done(c, e, true);
 }
 
+/* Performance: messages are decoded into the cluster's arena, given back at once when the
+ * message has been handled (the handlers only read what was decoded, and copy what they
+ * keep). */
 static void deliver(cluster *c, net_msg *nm)
 {
     wire_msg m;
-    int rc = wire_decode(nm->bytes, nm->len, &m);
+    int rc = wire_decode_in(nm->bytes, nm->len, &m, &c->rx);
     if (rc != WIRE_OK) {
         net_malformed(c->nt, nm, wire_strerror(rc));
+        wire_arena_reset(&c->rx);
         return;
     }
     if (m.to != nm->to || m.from != nm->from || m.to < 1 || m.to > c->cfg.n || m.from < 1 || m.from > c->cfg.n) {
         net_malformed(c->nt, nm, "addresses do not match the envelope");
-        wire_msg_free(&m);
+        wire_arena_reset(&c->rx);
         return;
     }
     hist_event *e = ev(c, EV_MSG_DELIVER, nm->to, nm->from);
@@ -939,13 +1096,15 @@ static void deliver(cluster *c, net_msg *nm)
     case MSG_READ: on_read(c, &m); break;
     case MSG_READ_REPLY: on_read_reply(c, &m); break;
     case MSG_REPAIR: merge_states(c, m.to, &m); break;
-    case MSG_DIGEST: on_digest(c, &m); break;
+    case MSG_ROOT: on_root(c, &m); break;
+    case MSG_MIDS: on_mids(c, &m); break;
+    case MSG_LEAVES: on_leaves(c, &m); break;
     case MSG_KEYS: on_keys(c, &m); break;
     case MSG_PUSH: on_push(c, &m); break;
     case MSG_PUSH_BACK: on_push_back(c, &m); break;
     default: break;
     }
-    wire_msg_free(&m);
+    wire_arena_reset(&c->rx);
 }
 
 /* --- timers ----------------------------------------------------------------------------- */
@@ -1018,45 +1177,54 @@ static uint64_t exch_start(cluster *c, uint32_t a)
         uint32_t p = 1 + (uint32_t)prng_below(&c->gossip_rng, n - 1);
         if (p >= a)
             p++;   /* uniform over the others */
-        if (net_reachable(c->nt, a, p) && net_reachable(c->nt, p, a))
+        if (net_can_talk(c->nt, a, p))
             peer = p;
     }
     if (!peer || grow((void **)&c->ex, &c->capex, c->nex, sizeof *c->ex))
         return 0;
     exch *e = &c->ex[c->nex++];
     memset(e, 0, sizeof *e);
-    e->id = c->nex;
+    e->id = c->ex_base + c->nex;
     e->a = a;
     e->b = peer;
-    e->deadline = c->now + 4ull * c->max_delay + c->cfg.timeout;
+    e->deadline = c->now + (uint64_t)EXCH_STEPS * c->max_delay + c->cfg.timeout;
+    if (e->deadline < c->ex_min_deadline)
+        c->ex_min_deadline = e->deadline;
     wire_msg m;
-    memset(&m, 0, sizeof m);
-    m.type = MSG_DIGEST;
+    wire_msg_init(&m);
+    m.type = MSG_ROOT;
     m.from = a;
     m.to = peer;
     m.id = e->id;
-    merkle_root(&c->reps[a].tree);
-    m.leaves = c->reps[a].tree.leaf;
+    m.root = merkle_root(&c->reps[a].tree);
     send_msg(c, &m);
     if (c->rep)
         c->rep->gossip_exchanges++;
     return e->id;
 }
 
+/* Performance: the exchanges are walked only at a tick where one may expire (a round
+ * of N exchanges would otherwise be walked at each of its ticks). */
 static void expire_exchanges(cluster *c)
 {
+    if (c->now < c->ex_min_deadline)
+        return;
     size_t i = c->ex_first_open;
     bool all_done = true;
+    uint64_t next = UINT64_MAX;
     for (; i < c->nex; i++) {
         exch *e = &c->ex[i];
         if (!e->done && e->deadline <= c->now)
             exch_done(c, e, false);
         if (!e->done && all_done)
             c->ex_first_open = i;
+        if (!e->done && e->deadline < next)
+            next = e->deadline;
         all_done &= e->done;
     }
     if (all_done)
         c->ex_first_open = c->nex;
+    c->ex_min_deadline = next;
 }
 
 /* Tombstones are queued when stored and looked at once a grace period later; one whose
@@ -1083,6 +1251,45 @@ static void purge_tombstones(cluster *c)
         c->tq_head = 0;
 }
 
+/* Performance: a big cluster's replicas do not fit in the cache, and every delivery
+ * starts by reading its receiver. While this message is handled, the receiver of the one
+ * PREFETCH_FAR ahead is asked for (an exchange's first step, ROOT, reads nothing else);
+ * for the one PREFETCH_NEAR ahead, whose replica has arrived by then, what its step will
+ * read: the middle hashes (a ROOT whose root differs from the receiver's, MIDS, and the
+ * steps that change the tree), the leaves a LEAVES names, the key table (the steps that
+ * list, look up or store keys). Hints only: nothing here changes what happens. */
+static void prefetch_ahead(cluster *c)
+{
+    size_t n;
+    const net_msg *q = net_upcoming(c->nt, c->now, &n);
+    if (n > PREFETCH_FAR && q[PREFETCH_FAR].to <= c->cfg.n)
+        PREFETCH(&c->reps[q[PREFETCH_FAR].to]);
+    if (n <= PREFETCH_NEAR || q[PREFETCH_NEAR].to > c->cfg.n)
+        return;
+    const net_msg *m = &q[PREFETCH_NEAR];
+    const replica *r = &c->reps[m->to];
+    bool mids = m->type != MSG_ROOT || wire_peek_root(m->bytes, m->len) != r->tree.root;
+    if (m->type == MSG_KEYS && m->len <= WIRE_HDR + 16)
+        return;                 /* an empty KEYS: the exchange just ends */
+    if (mids) {
+        PREFETCH(r->tree.mid);
+        PREFETCH(r->tree.mid + 8);
+    }
+    if (m->type == MSG_LEAVES) {
+        uint16_t mask = wire_peek_mask(m->bytes, m->len);
+        for (int j = 0; j < MERKLE_FANOUT; j++)
+            if ((mask & (1u << j)) && r->tree.group[j]) {
+                PREFETCH(r->tree.group[j]);
+                PREFETCH(r->tree.group[j] + 8);
+            }
+    }
+    if (m->type >= MSG_LEAVES && r->keys) {
+        size_t size = (size_t)r->capkeys * sizeof *r->keys;
+        for (size_t o = 0; o < size && o < 1024; o += 64)
+            PREFETCH((const char *)r->keys + o);
+    }
+}
+
 void cluster_tick(cluster *c, tick_report *rep)
 {
     tick_report local = { 0 };
@@ -1092,12 +1299,14 @@ void cluster_tick(cluster *c, tick_report *rep)
         hist_set_tick(c->h, c->now);
     net_msg nm;
     while (net_next(c->nt, c->now, &nm)) {
+        prefetch_ahead(c);
         deliver(c, &nm);
-        free(nm.bytes);
     }
     close_requests(c);
     if (c->now % c->cfg.interval == 0) {
         retry_hints(c);
+        if (!c->in_round)
+            exch_compact(c);
         if (c->cfg.gossip)
             for (uint32_t r = 1; r <= c->cfg.n; r++)
                 exch_start(c, r);
@@ -1110,6 +1319,8 @@ void cluster_tick(cluster *c, tick_report *rep)
 void cluster_gossip_round(cluster *c, gossip_report *rep)
 {
     memset(rep, 0, sizeof *rep);
+    exch_compact(c);
+    c->in_round = true;
     size_t first = c->nex;
     for (uint32_t r = 1; r <= c->cfg.n; r++)
         if (exch_start(c, r))
@@ -1118,11 +1329,12 @@ void cluster_gossip_round(cluster *c, gossip_report *rep)
      * while it waits, and with slow links there would always be one open (a fuzz find). */
     size_t last = c->nex;
     uint64_t start = c->now;
-    for (;;) {
-        bool open = false;
-        for (size_t i = first; i < last && !open; i++)
-            open = !c->ex[i].done;
-        if (!open)
+    /* Until each of the round's exchanges is done; one done stays done, so the scan
+     * resumes where it stopped. */
+    for (size_t i = first;;) {
+        while (i < last && c->ex[i].done)
+            i++;
+        if (i == last)
             break;
         cluster_tick(c, NULL);
     }
@@ -1133,8 +1345,11 @@ void cluster_gossip_round(cluster *c, gossip_report *rep)
         rep->completed += e->completed;
         rep->hashes_compared += e->compared;
         rep->keys_shipped += e->shipped;
+        rep->messages += e->msgs;
+        rep->bytes += e->bytes;
     }
     rep->ticks = c->now - start;
+    c->in_round = false;
 }
 
 bool cluster_converged(cluster *c)

@@ -20,10 +20,21 @@
  * proportional to what happens (messages, timers due), plus O(N) for gossip starts on
  * gossip ticks; nothing is quadratic in N.
  *
- * Gossip exchange A -> B, four messages: DIGEST (A's Merkle leaves); KEYS (B compared the
- * trees top-down and lists its keys in the differing leaves with their state hashes);
- * PUSH (A's versions of keys that differ, and the keys A wants); PUSH_BACK (B's versions
- * of those). Both sides merge what they receive; only differing keys travel.
+ * Gossip exchange A -> B: the two Merkle trees (merkle.h) are compared top-down, one level
+ * per message, so that what travels follows the differences, not the size of the tree:
+ *   ROOT       A -> B  A's root hash. Equal to B's: B answers with an empty KEYS (nothing
+ *                      differs, 1 hash compared) and the exchange is over: two messages.
+ *   MIDS       B -> A  B's 16 middle hashes; A compares them with its own.
+ *   LEAVES     A -> B  A's 16 leaves under each middle node that differs (none differ any
+ *                      more, after a change at A: the exchange is over).
+ *   KEYS       B -> A  the leaves that differ, B's keys in them with their state hashes,
+ *                      and how many hashes B compared.
+ *   PUSH       A -> B  A's versions of the keys that differ, and the keys A wants (not
+ *                      sent when there are neither: the exchange ends at KEYS).
+ *   PUSH_BACK  B -> A  B's versions of those (when A wants any; else it ends at PUSH).
+ * Both sides merge what they receive; only differing keys travel. Hashes compared count
+ * 1 (the roots), + 16 (the middle nodes), + 16 per middle node that differs. An exchange
+ * not over after six times the longest link delay plus the timeout is abandoned.
  */
 #ifndef AB_CLUSTER_H
 #define AB_CLUSTER_H
@@ -121,6 +132,7 @@ void cluster_tick(cluster *c, tick_report *rep);
 typedef struct gossip_report {
     uint32_t exchanges, completed;
     uint64_t hashes_compared, keys_shipped;
+    uint64_t messages, bytes;         /* sent by the round's exchanges, both ways */
     uint64_t ticks;
 } gossip_report;
 /* One round: every up replica starts an exchange with a random reachable peer; ticks

@@ -1,7 +1,7 @@
 /*
  * merkle.c: the fixed-shape anti-entropy tree of merkle.h: 256 leaves, 16 middle nodes, a
  * root. It holds no keys, only hashes; the replica store toggles a key out and back in
- * whenever the key's state changes, and the exchange ships leaves.
+ * whenever the key's state changes, and the exchange ships the tree a level at a time.
  *
  * Invariants:
  *   M1  leaf[i] is the XOR of mix(keyhash, statehash) over the keys toggled in an odd
@@ -11,14 +11,15 @@
  *       root = node_hash(mid[0..15], level 2); when stale, that holds for every mid[j]
  *       whose bit in dirty is clear. merkle_diff derives a peer's nodes from its
  *       leaves with the same node_hash, so equal leaves always give equal nodes.
- * Leaves are not sparse: an empty leaf is 0 and still hashed into its middle node; with a
- * fixed 256 x 8 bytes that costs nothing worth saving. This module does not know keys, so
+ * Leaves are stored by group (the 16 under one middle node), a group that no key ever fell
+ * in being absent and read as zeros (merkle.h says why); an empty leaf is 0 either way and
+ * is hashed into its middle node like any other. This module does not know keys, so
  * listing the keys of a differing leaf is the store's job.
  */
 #include "merkle.h"
-#include "version.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Distinct seeds, so a middle node never hashes like a root over the same bytes. */
@@ -26,34 +27,75 @@
 #define SEED_MID 0x6d65726b6c656d31ULL
 #define SEED_ROOT 0x6d65726b6c657232ULL
 
-static void put64(unsigned char *b, uint64_t x)
+/* murmur3's 64-bit finalizer: a bijection that spreads every input bit over the output. */
+static uint64_t fmix(uint64_t x)
 {
-    for (int i = 0; i < 8; i++)
-        b[i] = (unsigned char)(x >> (8 * i));
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
 }
 
+/* A key's contribution to its leaf: two finalizer rounds (it was base_hash over 16 bytes). */
 static uint64_t mix(uint64_t keyhash, uint64_t statehash)
 {
-    unsigned char b[16];
-    put64(b, keyhash);
-    put64(b + 8, statehash);
-    return base_hash(b, sizeof b, SEED_PAIR);
+    return fmix(keyhash ^ fmix(statehash ^ SEED_PAIR));
 }
 
-/* The hash of MERKLE_FANOUT child hashes, as little-endian bytes. */
+/* The hash of MERKLE_FANOUT child hashes: a chain h = step(h ^ child) from the seed, step
+ * being a multiply by an odd constant and a xor-shift, then fmix. Each step is a bijection
+ * of the child given the hash so far, so two nodes whose children differ in exactly one
+ * place always hash differently. Performance: base_hash over the children's 128 bytes
+ * took one multiply per byte, and every change to a replica's data re-hashes a middle
+ * node and the root. The hashes travel in ROOT, MIDS and LEAVES messages, but nothing
+ * records them (a trace has the messages' sizes), so their values are this file's to
+ * choose; the same goes for mix above. */
 static uint64_t node_hash(const uint64_t *child, uint64_t seed)
 {
-    unsigned char b[MERKLE_FANOUT * 8];
-    for (int i = 0; i < MERKLE_FANOUT; i++)
-        put64(b + 8 * i, child[i]);
-    return base_hash(b, sizeof b, seed);
+    uint64_t h = seed;
+    for (int i = 0; i < MERKLE_FANOUT; i++) {
+        h = (h ^ child[i]) * 0x9e3779b97f4a7c15ULL;
+        h ^= h >> 29;
+    }
+    return fmix(h);
 }
 
-void merkle_init(merkle *m)
+/* Performance: every tree starts empty, and an empty tree's nodes are the same in every
+ * replica, so they are hashed once (on first use; the engines are single-threaded) and
+ * copied, instead of 17 node hashes per replica at its first exchange. */
+static const uint64_t zero_group[MERKLE_FANOUT];
+
+int merkle_init(merkle *m)
 {
+    static uint64_t mid[MERKLE_FANOUT], root;
+    static bool ready;
+    if (!ready) {
+        for (int j = 0; j < MERKLE_FANOUT; j++)
+            mid[j] = node_hash(zero_group, SEED_MID);
+        root = node_hash(mid, SEED_ROOT);
+        ready = true;
+    }
     memset(m, 0, sizeof *m);
-    m->stale = true;
-    m->dirty = 0xFFFF;
+    m->root = root;
+    /* the middle hashes, then the group pointers (all NULL) */
+    void *nodes = calloc(MERKLE_FANOUT, sizeof *m->mid + sizeof *m->group);
+    if (!nodes)
+        return -1;
+    m->mid = nodes;
+    memcpy(m->mid, mid, sizeof mid);
+    m->group = (uint64_t **)(m->mid + MERKLE_FANOUT);
+    return 0;
+}
+
+void merkle_free(merkle *m)
+{
+    for (int j = 0; m->mid && j < MERKLE_FANOUT; j++)
+        free(m->group[j]);
+    free(m->mid);
+    m->mid = NULL;
+    m->group = NULL;
 }
 
 int merkle_leaf_of(uint64_t keyhash)
@@ -61,12 +103,33 @@ int merkle_leaf_of(uint64_t keyhash)
     return (int)(keyhash >> 56);
 }
 
+int merkle_reserve(merkle *m, uint64_t keyhash)
+{
+    int j = merkle_leaf_of(keyhash) / MERKLE_FANOUT;
+    if (!m->group[j] && !(m->group[j] = calloc(MERKLE_FANOUT, sizeof *m->group[j])))
+        return -1;
+    return 0;
+}
+
+const uint64_t *merkle_group(const merkle *m, int j)
+{
+    return m->group[j] ? m->group[j] : zero_group;
+}
+
+void merkle_leaves(const merkle *m, uint64_t out[MERKLE_LEAVES])
+{
+    for (int j = 0; j < MERKLE_FANOUT; j++)
+        memcpy(out + j * MERKLE_FANOUT, merkle_group(m, j), sizeof zero_group);
+}
+
 void merkle_toggle(merkle *m, uint64_t keyhash, uint64_t statehash)
 {
-    int leaf = merkle_leaf_of(keyhash);
-    m->leaf[leaf] ^= mix(keyhash, statehash);
+    int leaf = merkle_leaf_of(keyhash), j = leaf / MERKLE_FANOUT;
+    if (!m->group[j] && merkle_reserve(m, keyhash) != 0)
+        abort();            /* out of memory with no room reserved: the tree would lie */
+    m->group[j][leaf % MERKLE_FANOUT] ^= mix(keyhash, statehash);
     m->stale = true;
-    m->dirty |= (uint16_t)(1u << (leaf / MERKLE_FANOUT));
+    m->dirty |= (uint16_t)(1u << j);
 }
 
 /* Performance: only the middle nodes over changed leaves are hashed again (a gossip round
@@ -77,7 +140,7 @@ uint64_t merkle_root(merkle *m)
     if (m->stale) {
         for (int j = 0; j < MERKLE_FANOUT; j++)
             if (m->dirty & (1u << j))
-                m->mid[j] = node_hash(m->leaf + j * MERKLE_FANOUT, SEED_MID);
+                m->mid[j] = node_hash(merkle_group(m, j), SEED_MID);
         m->root = node_hash(m->mid, SEED_ROOT);
         m->stale = false;
         m->dirty = 0;
@@ -85,14 +148,50 @@ uint64_t merkle_root(merkle *m)
     return m->root;
 }
 
+const uint64_t *merkle_mids(merkle *m)
+{
+    merkle_root(m);
+    return m->mid;
+}
+
+uint16_t merkle_diff_mids(merkle *local, const uint64_t remote_mids[MERKLE_FANOUT])
+{
+    const uint64_t *mid = merkle_mids(local);
+    unsigned mask = 0;
+    for (int j = 0; j < MERKLE_FANOUT; j++)
+        mask |= (unsigned)(mid[j] != remote_mids[j]) << j;
+    return (uint16_t)mask;
+}
+
+int merkle_diff_leaves(const merkle *local, uint16_t mask, const uint64_t *remote_leaves, int *out)
+{
+    int n = 0;
+    const uint64_t *r = remote_leaves;
+    for (int j = 0; j < MERKLE_FANOUT; j++) {
+        if (!(mask & (1u << j)))
+            continue;
+        const uint64_t *l = merkle_group(local, j);
+        for (int i = 0; i < MERKLE_FANOUT; i++)
+            if (l[i] != r[i]) {
+                if (out)
+                    out[n] = j * MERKLE_FANOUT + i;
+                n++;
+            }
+        r += MERKLE_FANOUT;
+    }
+    return n;
+}
+
+/* The three levels at once, as an exchange would do them, with the peer's middle nodes
+ * and root derived from its leaves. */
 int merkle_diff(merkle *local, const uint64_t remote_leaves[MERKLE_LEAVES], int *out, int *compared)
 {
-    uint64_t rmid[MERKLE_FANOUT], rroot;
+    uint64_t rmid[MERKLE_FANOUT], rleaves[MERKLE_LEAVES], lleaves[MERKLE_LEAVES];
     int cmp = 1, n = 0;
+    merkle_leaves(local, lleaves);
     /* Performance: equal leaves make equal nodes (M2), so the peer's root equals ours and
-     * only the root is compared; this skips hashing the peer's 256 leaves, which most
-     * exchanges of a converging cluster would do for nothing. Same result either way. */
-    if (memcmp(local->leaf, remote_leaves, sizeof local->leaf) == 0) {
+     * only the root is compared; this skips hashing the peer's 256 leaves. */
+    if (memcmp(lleaves, remote_leaves, sizeof lleaves) == 0) {
         if (compared)
             *compared = cmp;
         return 0;
@@ -102,23 +201,20 @@ int merkle_diff(merkle *local, const uint64_t remote_leaves[MERKLE_LEAVES], int 
     uint64_t lroot = merkle_root(local);
     for (int j = 0; j < MERKLE_FANOUT; j++) {
         const uint64_t *r = remote_leaves + j * MERKLE_FANOUT;
-        rmid[j] = memcmp(local->leaf + j * MERKLE_FANOUT, r, MERKLE_FANOUT * sizeof *r) == 0
+        rmid[j] = memcmp(lleaves + j * MERKLE_FANOUT, r, MERKLE_FANOUT * sizeof *r) == 0
                       ? local->mid[j] : node_hash(r, SEED_MID);
     }
-    rroot = node_hash(rmid, SEED_ROOT);
-    if (lroot != rroot) {
+    if (lroot != node_hash(rmid, SEED_ROOT)) {
+        uint16_t mask = merkle_diff_mids(local, rmid);
+        int k = 0;
         cmp += MERKLE_FANOUT;
-        for (int j = 0; j < MERKLE_FANOUT; j++) {
-            if (local->mid[j] == rmid[j])
-                continue;
-            cmp += MERKLE_FANOUT;
-            for (int i = j * MERKLE_FANOUT; i < (j + 1) * MERKLE_FANOUT; i++)
-                if (local->leaf[i] != remote_leaves[i]) {
-                    if (out)
-                        out[n] = i;
-                    n++;
-                }
-        }
+        for (int j = 0; j < MERKLE_FANOUT; j++)
+            if (mask & (1u << j)) {
+                memcpy(rleaves + k, remote_leaves + j * MERKLE_FANOUT, MERKLE_FANOUT * sizeof *rleaves);
+                k += MERKLE_FANOUT;
+                cmp += MERKLE_FANOUT;
+            }
+        n = merkle_diff_leaves(local, mask, rleaves, out);
     }
     if (compared)
         *compared = cmp;

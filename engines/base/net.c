@@ -6,12 +6,19 @@
  * in one bucket, a FIFO array appended to in send order, hence in seq order whatever the
  * send times were. The live buckets form a min-heap by due tick, and a small hash map
  * (open addressing, deletion by backward shift) finds the bucket for a due tick, with the
- * last send's bucket tried first. A send is then O(1) plus one malloc (the copy of the
- * bytes) and a delivery O(1); only starting or ending a due tick costs O(log b) for b
- * distinct due ticks in flight (a handful: one per distinct delay). An emptied bucket
- * keeps its array for reuse, so memory is O(the most messages ever in flight). Nothing
- * here walks the replicas or the links per send or per tick: directives may (a partition
- * copies its n + 1 groups), messages may not.
+ * last send's bucket tried first. A send is then O(1) and a delivery O(1); only starting
+ * or ending a due tick costs O(log b) for b distinct due ticks in flight (a handful: one
+ * per distinct delay). Nothing here walks the replicas or the links per send or per tick:
+ * directives may (a partition copies its n + 1 groups), messages may not.
+ *
+ * Bytes. A bucket copies its messages' bytes into its own chunks of NET_CHUNK bytes (a
+ * message bigger than that gets a chunk of its own), appended to and never moved, so a
+ * message's bytes stay where they are until its bucket is retired. A bucket is retired
+ * when net_next finds it empty, which is at the call after the one that took its last
+ * message: the bytes net_next hands out are therefore valid until the next net_next (or
+ * net_free), whatever is sent meanwhile. Performance: this replaces a malloc and a free
+ * per message; retired buckets keep their arrays and their chunks go to a free list, so
+ * memory is O(the most messages and bytes ever in flight).
  *
  * Links. The default delay and loss apply to every link without an entry. A directed
  * link (a, b) gets an entry in an open-addressing table (linear probing, key a << 32 | b,
@@ -58,11 +65,20 @@ static const char *const why_name[] = { "", "down", "cut", "partition", "loss" }
 
 enum { L_DELAY = 1, L_LOSS = 2, L_CUT = 4, L_BRIDGE = 8 };
 
+#define NET_CHUNK (32u << 10)
+
+typedef struct net_chunk {
+    struct net_chunk *next;
+    size_t used, cap;
+    uint8_t data[];
+} net_chunk;
+
 /* The messages due at one tick, in send order (so in seq order: seq only grows). */
 typedef struct net_bucket {
     uint64_t due;            /* 0: free */
     net_msg *m;              /* m[head..len) wait */
     size_t head, len, cap;
+    net_chunk *chunks;       /* their bytes; the one appended to first */
 } net_bucket;
 
 typedef struct net_dslot { uint64_t due; uint32_t bk; } net_dslot;    /* due 0: empty */
@@ -94,6 +110,7 @@ struct net {
     net_dslot *dmap;                 /* due -> live bucket, open addressing */
     size_t dcap, dused;
     uint32_t last;                   /* the bucket the last send went to, or NO_BUCKET */
+    net_chunk *free_chunks;          /* of NET_CHUNK bytes, for reuse */
     size_t inflight;
     uint64_t seq;
     net_stats st;
@@ -110,10 +127,17 @@ static size_t link_slot(uint64_t key, size_t cap)
     return (size_t)h & (cap - 1);
 }
 
-static net_link *link_find(const net *nt, uint32_t a, uint32_t b)
+static net_link *link_lookup(const net *nt, uint32_t a, uint32_t b);
+
+/* Performance: inlined, so that a network with no link configured one by one (every
+ * benchmark, most lessons) pays one test per message for its links. */
+static inline net_link *link_find(const net *nt, uint32_t a, uint32_t b)
 {
-    if (nt->lused == 0)
-        return NULL;
+    return nt->lused ? link_lookup(nt, a, b) : NULL;
+}
+
+static net_link *link_lookup(const net *nt, uint32_t a, uint32_t b)
+{
     uint64_t key = link_key(a, b);
     for (size_t i = link_slot(key, nt->lcap);; i = (i + 1) & (nt->lcap - 1)) {
         if (nt->links[i].key == key)
@@ -199,7 +223,8 @@ static void link_flags(net *nt, net_link *l, uint8_t set, uint8_t clear)
     l->flags = f;
 }
 
-static bool valid(const net *nt, uint32_t r) { return r >= 1 && r <= nt->n; }
+static inline bool valid(const net *nt, uint32_t r) { return r >= 1 && r <= nt->n; }
+static inline bool is_up(const net *nt, uint32_t r) { return valid(nt, r) && nt->up[r]; }
 
 /* Clears the flags on every configured link, then drops the entries left empty. */
 static void links_clear_flags(net *nt, uint8_t flags)
@@ -208,6 +233,57 @@ static void links_clear_flags(net *nt, uint8_t flags)
         if (nt->links[i].key)
             nt->links[i].flags &= (uint8_t)~flags;
     link_compact(nt);
+}
+
+/* ---- bytes ------------------------------------------------------------------------------ */
+
+static void chunks_free(net_chunk *c)
+{
+    while (c) {
+        net_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+}
+
+/* Room for len bytes in bucket b's chunks (they never move), or NULL out of memory. */
+static uint8_t *chunk_room(net *nt, net_bucket *b, size_t len)
+{
+    net_chunk *c = b->chunks;
+    if (!c || c->cap - c->used < len) {
+        if (len <= NET_CHUNK && nt->free_chunks) {
+            c = nt->free_chunks;
+            nt->free_chunks = c->next;
+        } else {
+            size_t cap = len > NET_CHUNK ? len : NET_CHUNK;
+            if (!(c = malloc(sizeof *c + cap)))
+                return NULL;
+            c->cap = cap;
+        }
+        c->used = 0;
+        c->next = b->chunks;
+        b->chunks = c;
+    }
+    uint8_t *p = c->data + c->used;
+    c->used += len;
+    return p;
+}
+
+/* A retired bucket's chunks: the standard ones are kept for reuse. */
+static void chunks_release(net *nt, net_bucket *b)
+{
+    net_chunk *c = b->chunks;
+    while (c) {
+        net_chunk *next = c->next;
+        if (c->cap == NET_CHUNK) {
+            c->next = nt->free_chunks;
+            nt->free_chunks = c;
+        } else {
+            free(c);
+        }
+        c = next;
+    }
+    b->chunks = NULL;
 }
 
 /* ---- setup ------------------------------------------------------------------------------ */
@@ -238,10 +314,10 @@ void net_free(net *nt)
     if (!nt)
         return;
     for (uint32_t b = 0; b < nt->nbk; b++) {
-        for (size_t i = nt->bk[b].head; i < nt->bk[b].len; i++)
-            free(nt->bk[b].m[i].bytes);
+        chunks_free(nt->bk[b].chunks);
         free(nt->bk[b].m);
     }
+    chunks_free(nt->free_chunks);
     free(nt->bk);
     free(nt->free_bk);
     free(nt->bheap);
@@ -342,15 +418,15 @@ void net_set_up(net *nt, uint32_t r, bool up)
         nt->up[r] = up;
 }
 
-bool net_is_up(const net *nt, uint32_t r) { return valid(nt, r) && nt->up[r]; }
+bool net_is_up(const net *nt, uint32_t r) { return is_up(nt, r); }
 
 uint32_t net_group(const net *nt, uint32_t r) { return valid(nt, r) ? nt->group[r] : 0; }
 
 /* Why a message from a to b cannot pass now, or PASS; sending checks the sender too. l is
  * the link's entry, or NULL. */
-static drop_why blocked(const net *nt, uint32_t a, uint32_t b, bool sending, const net_link *l)
+static inline drop_why blocked(const net *nt, uint32_t a, uint32_t b, bool sending, const net_link *l)
 {
-    if ((sending && !net_is_up(nt, a)) || !net_is_up(nt, b))
+    if ((sending && !is_up(nt, a)) || !is_up(nt, b))
         return DROP_DOWN;
     if (l && (l->flags & L_CUT))
         return DROP_CUT;
@@ -364,6 +440,14 @@ bool net_reachable(const net *nt, uint32_t a, uint32_t b)
     if (!valid(nt, a) || !valid(nt, b))
         return false;
     return blocked(nt, a, b, true, link_find(nt, a, b)) == PASS;
+}
+
+bool net_can_talk(const net *nt, uint32_t a, uint32_t b)
+{
+    if (!valid(nt, a) || !valid(nt, b))
+        return false;
+    return blocked(nt, a, b, true, link_find(nt, a, b)) == PASS &&
+           blocked(nt, b, a, true, link_find(nt, b, a)) == PASS;
 }
 
 /* ---- the queue ---------------------------------------------------------------------------- */
@@ -513,21 +597,29 @@ static uint32_t bucket_for(net *nt, uint64_t due)
 }
 
 /* The earliest bucket, empty now, leaves the heap and the map; its array is kept for
- * reuse. */
+ * reuse, its chunks go to the free list. */
 static void retire(net *nt, uint32_t bi)
 {
     bheap_pop(nt);
     dmap_delete(nt, nt->bk[bi].due);
     nt->bk[bi].due = 0;
     nt->bk[bi].head = nt->bk[bi].len = 0;
+    chunks_release(nt, &nt->bk[bi]);
     nt->free_bk[nt->nfree++] = bi;
+    if (nt->last == bi)
+        nt->last = NO_BUCKET;
 }
 
-static int queue_push(net *nt, const net_msg *m)
+/* A slot at the end of the queue for a message due then, with a copy of its bytes in
+ * slot->bytes and slot->len set; NULL out of memory. The caller fills in the rest.
+ * Performance: the message is written in place (and read in place by queue_pop): copies
+ * of a whole net_msg through the stack, written field by field and read back in wider
+ * loads, stalled on store forwarding, twice per message. */
+static net_msg *queue_push(net *nt, uint64_t due, const uint8_t *bytes, size_t len)
 {
-    uint32_t bi = bucket_for(nt, m->due);
+    uint32_t bi = bucket_for(nt, due);
     if (bi == NO_BUCKET)
-        return -1;
+        return NULL;
     net_bucket *b = &nt->bk[bi];
     if (b->len == b->cap && b->head > 0) {
         memmove(b->m, b->m + b->head, (b->len - b->head) * sizeof *b->m);
@@ -538,17 +630,27 @@ static int queue_push(net *nt, const net_msg *m)
         size_t cap = b->cap ? 2 * b->cap : 16;
         net_msg *q = realloc(b->m, cap * sizeof *q);
         if (!q)
-            return -1;           /* an empty bucket left behind is retired by queue_pop */
+            return NULL;         /* an empty bucket left behind is retired by queue_pop */
         b->m = q;
         b->cap = cap;
     }
-    b->m[b->len++] = *m;
+    uint8_t *room = chunk_room(nt, b, len);
+    if (!room)
+        return NULL;
+    if (len)
+        memcpy(room, bytes, len);
+    net_msg *slot = &b->m[b->len++];
+    slot->bytes = room;
+    slot->len = len;
+    slot->due = due;
     nt->inflight++;
-    return 0;
+    return slot;
 }
 
-/* The earliest waiting message if it is due by now; 0 if none. */
-static int queue_pop(net *nt, uint64_t now, net_msg *out)
+/* The earliest waiting message if it is due by now, in its slot (valid until the next
+ * call); NULL if none. A bucket emptied by the previous call is retired here, not then, so
+ * that its bytes outlive that call. */
+static const net_msg *queue_pop(net *nt, uint64_t now)
 {
     while (nt->nheap) {
         uint32_t bi = nt->bheap[0];
@@ -558,22 +660,25 @@ static int queue_pop(net *nt, uint64_t now, net_msg *out)
             continue;
         }
         if (b->due > now)
-            return 0;
-        *out = b->m[b->head++];
+            return NULL;
         nt->inflight--;
-        if (b->head == b->len)
-            retire(nt, bi);
-        return 1;
+        return &b->m[b->head++];
     }
-    return 0;
+    return NULL;
 }
 
 /* ---- events -------------------------------------------------------------------------------- */
 
-static void emit(net *nt, hist_kind kind, const net_msg *m, const char *why)
+static void emit_event(net *nt, hist_kind kind, const net_msg *m, const char *why);
+
+static inline void emit(net *nt, hist_kind kind, const net_msg *m, const char *why)
 {
-    if (!nt->h)
-        return;
+    if (nt->h)
+        emit_event(nt, kind, m, why);
+}
+
+static void emit_event(net *nt, hist_kind kind, const net_msg *m, const char *why)
+{
     hist_event *e = hist_add(nt->h, SIDE_BASE, kind);
     if (!e)
         return;
@@ -604,7 +709,7 @@ static void drop(net *nt, const net_msg *m, drop_why why)
 uint64_t net_send(net *nt, uint64_t now, uint32_t from, uint32_t to, uint8_t type,
                   const uint8_t *bytes, size_t len)
 {
-    net_msg m = { .seq = ++nt->seq, .sent = now, .from = from, .to = to, .type = type, .len = len };
+    uint64_t seq = ++nt->seq;
     nt->st.sent++;
     const net_link *l = link_find(nt, from, to);
     drop_why why = blocked(nt, from, to, true, l);
@@ -613,40 +718,51 @@ uint64_t net_send(net *nt, uint64_t now, uint32_t from, uint32_t to, uint8_t typ
         why = DROP_LOSS;
     if (why == PASS) {
         uint32_t delay = l && (l->flags & L_DELAY) ? l->delay : nt->delay;
-        m.due = now <= UINT64_MAX - delay ? now + delay : UINT64_MAX;    /* never 0 */
-        m.bytes = malloc(len ? len : 1);
-        if (m.bytes && len)
-            memcpy(m.bytes, bytes, len);
-        if (!m.bytes || queue_push(nt, &m) < 0) {
-            free(m.bytes);
-            m.bytes = NULL;
-            why = DROP_LOSS;     /* out of memory: the network lost it */
+        uint64_t due = now <= UINT64_MAX - delay ? now + delay : UINT64_MAX;    /* never 0 */
+        net_msg *q = queue_push(nt, due, bytes, len);
+        if (q) {
+            q->seq = seq;
+            q->sent = now;
+            q->from = from;
+            q->to = to;
+            q->type = type;
+            emit(nt, EV_MSG_SEND, q, NULL);
+            return seq;
         }
+        why = DROP_LOSS;         /* out of memory: the network lost it */
     }
-    if (why != PASS) {
-        drop(nt, &m, why);
-        return 0;
-    }
-    emit(nt, EV_MSG_SEND, &m, NULL);
-    return m.seq;
+    net_msg m = { .seq = seq, .sent = now, .from = from, .to = to, .type = type, .len = len };
+    drop(nt, &m, why);
+    return 0;
 }
 
 int net_next(net *nt, uint64_t now, net_msg *out)
 {
-    net_msg m;
-    while (queue_pop(nt, now, &m)) {
-        const net_link *l = nt->ncut || (nt->parted && nt->nbridge) ? link_find(nt, m.from, m.to) : NULL;
-        drop_why why = blocked(nt, m.from, m.to, false, l);
+    const net_msg *m;
+    while ((m = queue_pop(nt, now))) {
+        const net_link *l = nt->ncut || (nt->parted && nt->nbridge) ? link_find(nt, m->from, m->to) : NULL;
+        drop_why why = blocked(nt, m->from, m->to, false, l);
         if (why != PASS) {
-            drop(nt, &m, why);
-            free(m.bytes);
+            drop(nt, m, why);
             continue;
         }
         nt->st.delivered++;
-        *out = m;
+        *out = *m;
         return 1;
     }
     return 0;
+}
+
+const net_msg *net_upcoming(const net *nt, uint64_t now, size_t *n)
+{
+    *n = 0;
+    if (!nt->nheap)
+        return NULL;
+    const net_bucket *b = &nt->bk[nt->bheap[0]];
+    if (b->due > now || b->head == b->len)
+        return NULL;
+    *n = b->len - b->head;
+    return &b->m[b->head];
 }
 
 size_t net_in_flight(const net *nt) { return nt->inflight; }

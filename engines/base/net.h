@@ -34,7 +34,7 @@ typedef struct net_msg {
     uint64_t sent, due;      /* ticks */
     uint32_t from, to;
     uint8_t type;
-    uint8_t *bytes;          /* owned by the caller after net_next() */
+    uint8_t *bytes;          /* the network's: valid until the next net_next() */
     size_t len;
 } net_msg;
 
@@ -61,6 +61,8 @@ void net_set_up(net *nt, uint32_t r, bool up);
 bool net_is_up(const net *nt, uint32_t r);
 /* Can a message from a to b be delivered now (both up, link not cut, same group)? */
 bool net_reachable(const net *nt, uint32_t a, uint32_t b);
+/* Both ways: net_reachable(a, b) and net_reachable(b, a). */
+bool net_can_talk(const net *nt, uint32_t a, uint32_t b);
 uint32_t net_group(const net *nt, uint32_t r);
 
 /* Takes a copy of bytes; emits MSG_SEND (or MSG_DROP). Returns the message's sequence
@@ -68,9 +70,15 @@ uint32_t net_group(const net *nt, uint32_t r);
 uint64_t net_send(net *nt, uint64_t now, uint32_t from, uint32_t to, uint8_t type,
                   const uint8_t *bytes, size_t len);
 /* The next message due at or before now that survives delivery checks (emitting MSG_DROP
- * for the ones that do not); 1 if *out was filled (the caller frees out->bytes), else 0.
- * The caller emits MSG_DELIVER once it has decoded the message. */
+ * for the ones that do not); 1 if *out was filled, else 0. out->bytes stay valid until
+ * the next net_next() or net_free(), also across net_send() calls; copy them to keep
+ * them. The caller emits MSG_DELIVER once it has decoded the message. */
 int net_next(net *nt, uint64_t now, net_msg *out);
+/* The messages net_next(now) will look at next, as far as they are known cheaply (those
+ * of the same tick, in order): a pointer to the first and their count in *n (0 and NULL
+ * when none). For prefetching: a hint, valid until the next net_next or net_send, with no
+ * effect on the network; some may still be dropped at delivery. */
+const net_msg *net_upcoming(const net *nt, uint64_t now, size_t *n);
 size_t net_in_flight(const net *nt);
 /* Record a message that arrived but did not decode (counted in stats, MSG_DROP "malformed"). */
 void net_malformed(net *nt, const net_msg *m, const char *why);

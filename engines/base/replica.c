@@ -50,8 +50,7 @@ int rep_init(replica *r, uint32_t id)
 {
     memset(r, 0, sizeof *r);
     r->id = id;
-    merkle_init(&r->tree);
-    return 0;
+    return merkle_init(&r->tree);
 }
 
 void bkey_free(bkey *k)
@@ -69,6 +68,7 @@ void rep_free(replica *r)
         if (r->keys[i].key[0])
             bkey_free(&r->keys[i]);
     free(r->keys);
+    merkle_free(&r->tree);
     memset(r, 0, sizeof *r);
 }
 
@@ -111,8 +111,10 @@ static bkey *find_or_add(replica *r, const char *key)
         r->capkeys = cap;
     }
     uint64_t h = key_hash(key);
+    if (merkle_reserve(&r->tree, h))   /* room for its leaf, so that tree_in cannot fail */
+        return NULL;
     k = slot_for(r->keys, r->capkeys, key, h);
-    snprintf(k->key, sizeof k->key, "%s", key);
+    base_key_copy(k->key, key);
     k->khash = h;
     r->nkeys++;
     return k;
@@ -480,9 +482,8 @@ int rep_format(const bkey *k, char *buf, size_t n)
 int rep_merge_list(base_resolve res, const bversion *in, uint32_t n, bkey *out)
 {
     replica tmp;
-    rep_init(&tmp, 0);
     rep_ctx c = { NULL, 0, res, 0 };
-    int rc = 0;
+    int rc = rep_init(&tmp, 0);
     for (uint32_t i = 0; i < n && !rc; i++)
         rc = rep_merge(&tmp, &c, "k", &in[i]) < 0 ? -1 : 0;
     bkey *k = rep_find(&tmp, "k");

@@ -59,6 +59,7 @@ typedef struct rep_ctx {     /* what a change needs to know about the world */
     uint32_t grace;          /* tombstone grace period in ticks (0: forever) */
 } rep_ctx;
 
+/* 0, or -1 out of memory (rep_free is still safe). */
 int rep_init(replica *r, uint32_t id);
 void rep_free(replica *r);
 

@@ -26,10 +26,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define BASE_KEY_MAX 23     /* bytes; keys also travel as history scalars */
 #define BASE_VALUE_MAX 63   /* bytes of a value or a set element */
 #define BASE_KEYS_MAX 100000 /* keys a replica holds (the lab refuses a write of one more) */
+
+/* A key into dst (room for BASE_KEY_MAX + 1), cut at BASE_KEY_MAX bytes as snprintf would:
+ * the message paths copy keys often, and this is a strnlen and a memcpy. */
+static inline void base_key_copy(char *dst, const char *src)
+{
+    size_t n = strnlen(src, BASE_KEY_MAX);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
 
 typedef struct dot { uint32_t r; uint64_t n; } dot;     /* {0, 0}: none */
 

@@ -1,9 +1,11 @@
 /*
  * wire.c: encoding and decoding BASE messages. See wire.h for the byte layout.
  *
- * Encoding walks the message twice with one writer: first counting bytes (no buffer), then
- * writing into a buffer of exactly that size, so the size computation and the bytes
- * written cannot disagree.
+ * Encoding walks the message with one writer that counts every byte and stores those that
+ * fit in the buffer it was given: wire_encode_to writes straight into the caller's buffer
+ * (the cluster's, on its stack) and says how long the message is, and wire_encode counts
+ * first (no buffer), then writes into a malloc'ed buffer of exactly that size. Either way
+ * the size computation and the bytes written cannot disagree.
  *
  * Decoding trusts nothing. The checks, in order: the version byte (WIRE_EVERSION, so a
  * future layout is told apart from damage), the header and the declared length against
@@ -16,24 +18,41 @@
  * version.h keeps them in (vv and counter entries with a nonzero replica, vv counters
  * nonzero, counter entries never both zero, no add whose dot was removed: the invariants
  * V1, O1-O3 and P1 of version.c, which its functions assert), KEYS leaf indexes below
- * MERKLE_LEAVES and strictly ascending (as merkle_diff reports them), READ_REPLY with at
- * most one key state, and no bytes left over after the body. The encoder refuses what the
- * decoder would refuse in the parts the caller fills in by hand (limits, leaf order), so a
- * bad message fails at the sender rather than vanishing as "malformed" at the receiver.
- * On any error everything allocated so far is freed and *m is left zeroed.
+ * MERKLE_LEAVES and strictly ascending (as merkle_diff reports them), a ROOT of exactly one
+ * hash, MIDS of exactly MERKLE_FANOUT, a LEAVES mask that is not zero with exactly its
+ * leaves after it, READ_REPLY with at most one key state, and no bytes left over after
+ * the body. The encoder refuses what the decoder would refuse in the parts the caller
+ * fills in by hand (limits, leaf order, a LEAVES mask), so a bad message fails at the
+ * sender rather than vanishing as "malformed" at the receiver. On any error everything
+ * allocated so far is freed and *m is left zeroed (wire_msg_init).
  *
  * Decoded versions are built directly in the structs of version.h (each array malloc'ed
- * with len = cap = its count), which is what the *_free functions release. `stored` is
- * local to a replica and does not travel: it decodes as 0.
+ * with len = cap = its count), which is what the *_free functions release; or, with
+ * wire_decode_in, every piece comes from the caller's arena and nothing is freed but the
+ * arena (those versions are only read). `stored` is local to a replica and does not
+ * travel: it decodes as 0.
  */
 #include "wire.h"
-#include "../acid/crc32.h"
+#include "crc32c.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static uint32_t get32(const uint8_t *p) { uint32_t v = 0; for (int i = 3; i >= 0; i--) v = v << 8 | p[i]; return v; }
-static uint64_t get64(const uint8_t *p) { uint64_t v = 0; for (int i = 7; i >= 0; i--) v = v << 8 | p[i]; return v; }
+/* Little-endian integers, spelt out so that the compiler makes each one load or store. */
+static inline uint32_t get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t get64(const uint8_t *p) { return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32; }
+
+static inline void put32(uint8_t *b, uint32_t v)
+{
+    b[0] = (uint8_t)v;
+    b[1] = (uint8_t)(v >> 8);
+    b[2] = (uint8_t)(v >> 16);
+    b[3] = (uint8_t)(v >> 24);
+}
 
 /* Smallest encodings, for bounding counts before allocating. */
 #define MIN_VERSION (1 + 12 + 8 + 4)        /* tombstone with an empty context */
@@ -44,42 +63,42 @@ static bool kind_ok(int k) { return k >= BV_VALUE && k <= BV_COUNTER; }
 
 /* ---- encoding -------------------------------------------------------------------------- */
 
-/* With p == NULL it only counts; bad is set when the message cannot be encoded. */
-typedef struct wbuf { uint8_t *p; size_t n; bool bad; } wbuf;
+/* Counts every byte in n and stores those that fit in p[0..cap) (cap 0: only counts); bad
+ * is set when the message cannot be encoded. */
+typedef struct wbuf { uint8_t *p; size_t n, cap; bool bad; } wbuf;
 
-static void w_bytes(wbuf *w, const void *src, size_t k)
+static inline void w_bytes(wbuf *w, const void *src, size_t k)
 {
-    if (w->p && k)
+    if (k && w->n + k <= w->cap)
         memcpy(w->p + w->n, src, k);
     w->n += k;
 }
 
-static void w8(wbuf *w, uint8_t v) { w_bytes(w, &v, 1); }
+static inline void w8(wbuf *w, uint8_t v) { w_bytes(w, &v, 1); }
 
-static void w16(wbuf *w, uint16_t v)
+static inline void w16(wbuf *w, uint16_t v)
 {
     uint8_t b[2] = { (uint8_t)v, (uint8_t)(v >> 8) };
     w_bytes(w, b, 2);
 }
 
-static void w32(wbuf *w, uint32_t v)
+static inline void w32(wbuf *w, uint32_t v)
 {
     uint8_t b[4];
-    for (int i = 0; i < 4; i++)
-        b[i] = (uint8_t)(v >> (8 * i));
+    put32(b, v);
     w_bytes(w, b, 4);
 }
 
-static void w64(wbuf *w, uint64_t v)
+static inline void w64(wbuf *w, uint64_t v)
 {
     uint8_t b[8];
-    for (int i = 0; i < 8; i++)
-        b[i] = (uint8_t)(v >> (8 * i));
+    put32(b, (uint32_t)v);
+    put32(b + 4, (uint32_t)(v >> 32));
     w_bytes(w, b, 8);
 }
 
-/* Performance: k little-endian u64s at once (a DIGEST's 256 leaves, on every gossip
- * exchange); on a little-endian machine that is a memcpy. Same bytes as k calls of w64. */
+/* Performance: k little-endian u64s at once (MIDS and LEAVES hashes); on a little-endian
+ * machine that is a memcpy. Same bytes as k calls of w64. */
 static void w64s(wbuf *w, const uint64_t *v, size_t k)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -177,14 +196,16 @@ static void w_states(wbuf *w, uint32_t n, const wire_keystate *s)
 
 static void w_msg(wbuf *w, const wire_msg *m)
 {
-    w8(w, WIRE_VERSION);
-    w8(w, m->type);
-    w8(w, 0);
-    w8(w, 0);
-    w32(w, 0);               /* total length, patched in once known */
-    w32(w, m->from);
-    w32(w, m->to);
-    w64(w, m->id);
+    uint8_t h[WIRE_HDR];
+    h[0] = WIRE_VERSION;
+    h[1] = m->type;
+    h[2] = h[3] = 0;
+    put32(h + 4, 0);         /* total length, patched in once known */
+    put32(h + 8, m->from);
+    put32(h + 12, m->to);
+    put32(h + 16, (uint32_t)m->id);
+    put32(h + 20, (uint32_t)(m->id >> 32));
+    w_bytes(w, h, sizeof h);
     switch (m->type) {
     case MSG_WRITE:
         w8(w, m->flags & 1);
@@ -203,12 +224,23 @@ static void w_msg(wbuf *w, const wire_msg *m)
     case MSG_PUSH_BACK:
         w_states(w, m->nstates, m->states);
         break;
-    case MSG_DIGEST:
-        if (!m->leaves) {
+    case MSG_ROOT:
+        w64(w, m->root);
+        break;
+    case MSG_MIDS:
+        if (!m->mids) {
             w->bad = true;
             break;
         }
-        w64s(w, m->leaves, MERKLE_LEAVES);
+        w64s(w, m->mids, MERKLE_FANOUT);
+        break;
+    case MSG_LEAVES:
+        if (!m->mask || !m->leaves) {
+            w->bad = true;
+            break;
+        }
+        w16(w, m->mask);
+        w64s(w, m->leaves, (size_t)wire_mask_count(m->mask) * MERKLE_FANOUT);
         break;
     case MSG_KEYS:
         if ((m->nhashes && !m->hashes) || (m->nleaves && !m->diff_leaves)
@@ -245,32 +277,135 @@ static void w_msg(wbuf *w, const wire_msg *m)
     w32(w, 0);               /* CRC, written last */
 }
 
+int wire_mask_count(uint16_t mask)
+{
+    int n = 0;
+    for (; mask; mask &= (uint16_t)(mask - 1))
+        n++;
+    return n;
+}
+
+size_t wire_encode_to(const wire_msg *m, uint8_t *buf, size_t cap)
+{
+    wbuf w = { buf, 0, buf ? cap : 0, false };
+    w_msg(&w, m);
+    size_t len = w.n;
+    if (w.bad || len > WIRE_MAX)
+        return 0;
+    if (len > w.cap)
+        return len;
+    put32(buf + 4, (uint32_t)len);
+    put32(buf + len - 4, crc32c_update(0, buf, len - 4));
+    return len;
+}
+
 size_t wire_encode(const wire_msg *m, uint8_t **out)
 {
     *out = NULL;
-    wbuf count = { NULL, 0, false };
-    w_msg(&count, m);
-    if (count.bad || count.n > WIRE_MAX)
+    size_t len = wire_encode_to(m, NULL, 0);
+    uint8_t *p = len ? malloc(len) : NULL;
+    if (!p || wire_encode_to(m, p, len) != len) {
+        free(p);
         return 0;
-    wbuf w = { malloc(count.n), 0, false };
-    if (!w.p)
-        return 0;
-    w_msg(&w, m);
-    size_t len = w.n;
-    for (int i = 0; i < 4; i++)
-        w.p[4 + i] = (uint8_t)(len >> (8 * i));
-    uint32_t crc = crc32_update(0, w.p, len - 4);
-    for (size_t i = 0; i < 4; i++)
-        w.p[len - 4 + i] = (uint8_t)(crc >> (8 * i));
-    *out = w.p;
+    }
+    *out = p;
     return len;
 }
 
 /* ---- decoding -------------------------------------------------------------------------- */
 
-typedef struct rbuf { const uint8_t *p; size_t left; } rbuf;
+typedef struct rbuf { const uint8_t *p; size_t left; wire_arena *arena; } rbuf;
 
-static int r8(rbuf *r, uint8_t *v)
+/* ---- the arena ----------------------------------------------------------------------------- */
+
+#define ARENA_CHUNK 16384
+
+struct wire_chunk {
+    wire_chunk *next;
+    size_t used, cap;
+    max_align_t data[];
+};
+
+void wire_arena_init(wire_arena *a)
+{
+    a->first = a->cur = NULL;
+    a->used = a->big = false;
+}
+
+void wire_arena_free(wire_arena *a)
+{
+    for (wire_chunk *c = a->first, *next; c; c = next) {
+        next = c->next;
+        free(c);
+    }
+    wire_arena_init(a);
+}
+
+/* Everything given back (wire_arena_reset calls this when something was taken): a chunk's
+ * space counts as free from the moment the allocator steps into it, so only the first
+ * needs emptying here; chunks bigger than usual (a huge message) are freed. */
+void wire_arena_empty(wire_arena *a)
+{
+    if (a->big) {
+        for (wire_chunk **link = &a->first; *link;) {
+            wire_chunk *c = *link;
+            if (c->cap > ARENA_CHUNK) {
+                *link = c->next;
+                free(c);
+            } else {
+                link = &c->next;
+            }
+        }
+        a->big = false;
+    }
+    if (a->first)
+        a->first->used = 0;
+    a->cur = a->first;
+    a->used = false;
+}
+
+static void *arena_alloc(wire_arena *a, size_t n)
+{
+    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    wire_chunk *c = a->cur;
+    while (c && c->cap - c->used < n) {
+        c = c->next;
+        if (c)
+            c->used = 0;
+    }
+    if (!c) {
+        size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+        if (!(c = malloc(sizeof *c + cap)))
+            return NULL;
+        a->big |= cap > ARENA_CHUNK;
+        c->used = 0;
+        c->cap = cap;
+        c->next = NULL;
+        wire_chunk **link = a->cur ? &a->cur->next : &a->first;
+        while (*link)
+            link = &(*link)->next;
+        *link = c;
+    }
+    a->cur = c;
+    a->used = true;
+    void *p = (char *)c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+/* Memory for a decoded piece: from the arena when decoding into one, else the heap. */
+static void *r_alloc(rbuf *r, size_t n, bool zero)
+{
+    if (r->arena) {
+        void *p = arena_alloc(r->arena, n);
+        if (p && zero)
+            memset(p, 0, n);
+        return p;
+    }
+    return zero ? calloc(1, n) : malloc(n);
+}
+
+static inline int r8(rbuf *r, uint8_t *v)
 {
     if (r->left < 1)
         return WIRE_EBAD;
@@ -280,7 +415,7 @@ static int r8(rbuf *r, uint8_t *v)
     return WIRE_OK;
 }
 
-static int r16(rbuf *r, uint16_t *v)
+static inline int r16(rbuf *r, uint16_t *v)
 {
     if (r->left < 2)
         return WIRE_EBAD;
@@ -290,7 +425,7 @@ static int r16(rbuf *r, uint16_t *v)
     return WIRE_OK;
 }
 
-static int r32(rbuf *r, uint32_t *v)
+static inline int r32(rbuf *r, uint32_t *v)
 {
     if (r->left < 4)
         return WIRE_EBAD;
@@ -300,7 +435,7 @@ static int r32(rbuf *r, uint32_t *v)
     return WIRE_OK;
 }
 
-static int r64(rbuf *r, uint64_t *v)
+static inline int r64(rbuf *r, uint64_t *v)
 {
     if (r->left < 8)
         return WIRE_EBAD;
@@ -310,8 +445,25 @@ static int r64(rbuf *r, uint64_t *v)
     return WIRE_OK;
 }
 
+/* k little-endian u64s. Performance: on a little-endian machine, as in memory here. */
+static int r64s(rbuf *r, uint64_t *v, size_t k)
+{
+    if (r->left / 8 < k)
+        return WIRE_EBAD;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (k)
+        memcpy(v, r->p, 8 * k);
+#else
+    for (size_t i = 0; i < k; i++)
+        v[i] = get64(r->p + 8 * i);
+#endif
+    r->p += 8 * k;
+    r->left -= 8 * k;
+    return WIRE_OK;
+}
+
 /* A count of items at least min bytes each, refused unless they could all fit. */
-static int r_count(rbuf *r, uint32_t *n, size_t min)
+static inline int r_count(rbuf *r, uint32_t *n, size_t min)
 {
     int rc = r32(r, n);
     if (rc == WIRE_OK && *n > r->left / min)
@@ -372,7 +524,7 @@ static int r_vv(rbuf *r, vv *v)
     int rc = r_count(r, &n, 12);
     if (rc || n == 0)
         return rc;
-    if (!(v->e = malloc(n * sizeof *v->e)))
+    if (!(v->e = r_alloc(r, n * sizeof *v->e, false)))
         return WIRE_ENOMEM;
     v->cap = n;
     for (uint32_t i = 0; i < n; i++) {
@@ -393,7 +545,7 @@ static int r_orset(rbuf *r, orset *s)
     if (rc)
         return rc;
     if (n) {
-        if (!(s->adds = malloc(n * sizeof *s->adds)))
+        if (!(s->adds = r_alloc(r, n * sizeof *s->adds, false)))
             return WIRE_ENOMEM;
         s->capadds = n;
         for (uint32_t i = 0; i < n; i++) {
@@ -410,7 +562,7 @@ static int r_orset(rbuf *r, orset *s)
     }
     if ((rc = r_count(r, &n, 12)) || n == 0)
         return rc;
-    if (!(s->removed = malloc(n * sizeof *s->removed)))
+    if (!(s->removed = r_alloc(r, n * sizeof *s->removed, false)))
         return WIRE_ENOMEM;
     s->caprem = n;
     for (uint32_t i = 0; i < n; i++) {
@@ -433,7 +585,7 @@ static int r_counter(rbuf *r, pncounter *c)
     int rc = r_count(r, &n, 20);
     if (rc || n == 0)
         return rc;
-    if (!(c->e = malloc(n * sizeof *c->e)))
+    if (!(c->e = r_alloc(r, n * sizeof *c->e, false)))
         return WIRE_ENOMEM;
     c->cap = n;
     for (uint32_t i = 0; i < n; i++) {
@@ -471,7 +623,7 @@ static int r_version(rbuf *r, bversion *v)
         case BV_COUNTER: rc = r_counter(r, &v->ctr); break;
         }
     }
-    if (rc)
+    if (rc && !r->arena)
         bver_free(v);
     return rc;
 }
@@ -484,7 +636,7 @@ static int r_states(rbuf *r, uint32_t *n, wire_keystate **out)
     int rc = r_count(r, &count, MIN_KEYSTATE);
     if (rc || count == 0)
         return rc;
-    wire_keystate *s = calloc(count, sizeof *s);
+    wire_keystate *s = r_alloc(r, (size_t)count * sizeof *s, true);
     if (!s)
         return WIRE_ENOMEM;
     *out = s;
@@ -495,7 +647,7 @@ static int r_states(rbuf *r, uint32_t *n, wire_keystate **out)
             return rc;
         if (nv == 0)
             continue;
-        if (!(s[i].v = malloc(nv * sizeof *s[i].v)))
+        if (!(s[i].v = r_alloc(r, (size_t)nv * sizeof *s[i].v, false)))
             return WIRE_ENOMEM;
         for (uint32_t j = 0; j < nv; j++) {
             if ((rc = r_version(r, &s[i].v[j])))
@@ -526,21 +678,24 @@ static int r_body(rbuf *r, wire_msg *m)
     case MSG_REPAIR:
     case MSG_PUSH_BACK:
         return r_states(r, &m->nstates, &m->states);
-    case MSG_DIGEST:
-        if (r->left < (size_t)MERKLE_LEAVES * 8)
+    case MSG_ROOT:
+        return r64(r, &m->root);
+    case MSG_MIDS:
+        if (r->left != (size_t)MERKLE_FANOUT * 8)
             return WIRE_EBAD;
-        if (!(m->leaves = malloc(MERKLE_LEAVES * sizeof *m->leaves)))
+        if (!(m->mids = r_alloc(r, MERKLE_FANOUT * sizeof *m->mids, false)))
             return WIRE_ENOMEM;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-        /* Performance: the leaves are little-endian u64s, as in memory here. */
-        memcpy(m->leaves, r->p, (size_t)MERKLE_LEAVES * 8);
-        r->p += (size_t)MERKLE_LEAVES * 8;
-        r->left -= (size_t)MERKLE_LEAVES * 8;
-#else
-        for (int i = 0; i < MERKLE_LEAVES; i++)
-            r64(r, &m->leaves[i]);
-#endif
-        return WIRE_OK;
+        return r64s(r, m->mids, MERKLE_FANOUT);
+    case MSG_LEAVES: {
+        if ((rc = r16(r, &m->mask)))
+            return rc;
+        size_t n = (size_t)wire_mask_count(m->mask) * MERKLE_FANOUT;
+        if (n == 0 || r->left < n * 8)
+            return WIRE_EBAD;
+        if (!(m->leaves = r_alloc(r, n * sizeof *m->leaves, false)))
+            return WIRE_ENOMEM;
+        return r64s(r, m->leaves, n);
+    }
     case MSG_KEYS: {
         uint32_t n;
         if ((rc = r32(r, &m->compared)) || (rc = r_count(r, &n, 2)))
@@ -548,7 +703,7 @@ static int r_body(rbuf *r, wire_msg *m)
         if (n > MERKLE_LEAVES)
             return WIRE_EBAD;
         if (n) {
-            if (!(m->diff_leaves = malloc(n * sizeof *m->diff_leaves)))
+            if (!(m->diff_leaves = r_alloc(r, n * sizeof *m->diff_leaves, false)))
                 return WIRE_ENOMEM;
             for (uint32_t i = 0; i < n; i++) {
                 uint16_t leaf;
@@ -561,7 +716,7 @@ static int r_body(rbuf *r, wire_msg *m)
         }
         if ((rc = r_count(r, &n, 1 + 8)) || n == 0)
             return rc;
-        if (!(m->hashes = calloc(n, sizeof *m->hashes)))
+        if (!(m->hashes = r_alloc(r, (size_t)n * sizeof *m->hashes, true)))
             return WIRE_ENOMEM;
         for (uint32_t i = 0; i < n; i++) {
             if ((rc = r_str(r, m->hashes[i].key, BASE_KEY_MAX)) || (rc = r64(r, &m->hashes[i].hash)))
@@ -576,7 +731,7 @@ static int r_body(rbuf *r, wire_msg *m)
             return rc;
         if ((rc = r_count(r, &n, 1)) || n == 0)
             return rc;
-        if (!(m->want = calloc(n, sizeof *m->want)))
+        if (!(m->want = r_alloc(r, (size_t)n * sizeof *m->want, true)))
             return WIRE_ENOMEM;
         for (uint32_t i = 0; i < n; i++) {
             if ((rc = r_str(r, m->want[i], BASE_KEY_MAX)))
@@ -590,9 +745,10 @@ static int r_body(rbuf *r, wire_msg *m)
     }
 }
 
-int wire_decode(const uint8_t *buf, size_t n, wire_msg *m)
+static int decode(const uint8_t *buf, size_t n, wire_msg *m, wire_arena *arena)
 {
-    memset(m, 0, sizeof *m);
+    wire_msg_init(m);
+    m->in_arena = arena != NULL;
     if (n < 1)
         return WIRE_ESHORT;
     if (buf[0] != WIRE_VERSION)
@@ -606,7 +762,7 @@ int wire_decode(const uint8_t *buf, size_t n, wire_msg *m)
         return WIRE_ESHORT;
     if (len < n)
         return WIRE_EBAD;
-    if (crc32_update(0, buf, len - 4) != get32(buf + len - 4))
+    if (crc32c_update(0, buf, len - 4) != get32(buf + len - 4))
         return WIRE_ECRC;
     if (!type_ok(buf[1]) || buf[2] || buf[3])
         return WIRE_EBAD;
@@ -614,16 +770,34 @@ int wire_decode(const uint8_t *buf, size_t n, wire_msg *m)
     m->from = get32(buf + 8);
     m->to = get32(buf + 12);
     m->id = get64(buf + 16);
-    rbuf r = { buf + WIRE_HDR, len - WIRE_HDR - 4 };
+    rbuf r = { buf + WIRE_HDR, len - WIRE_HDR - 4, arena };
     int rc = r_body(&r, m);
     if (rc == WIRE_OK && r.left != 0)
         rc = WIRE_EBAD;
-    if (rc)
-        wire_msg_free(m);
     return rc;
 }
 
-void wire_msg_free(wire_msg *m)
+int wire_decode(const uint8_t *buf, size_t n, wire_msg *m)
+{
+    int rc = decode(buf, n, m, NULL);
+    if (rc) {
+        wire_msg_free(m);
+        wire_msg_init(m);
+    }
+    return rc;
+}
+
+int wire_decode_in(const uint8_t *buf, size_t n, wire_msg *m, wire_arena *a)
+{
+    int rc = decode(buf, n, m, a);
+    if (rc)
+        wire_msg_init(m);        /* the arena keeps what was taken, until its reset */
+    return rc;
+}
+
+const wire_msg wire_msg_empty;
+
+void wire_msg_free_owned(wire_msg *m)
 {
     for (uint32_t i = 0; m->states && i < m->nstates; i++) {
         for (uint32_t j = 0; j < m->states[i].nv; j++)
@@ -631,19 +805,27 @@ void wire_msg_free(wire_msg *m)
         free(m->states[i].v);
     }
     free(m->states);
+    free(m->mids);
     free(m->leaves);
     free(m->diff_leaves);
     free(m->hashes);
     free(m->want);
-    memset(m, 0, sizeof *m);
+    m->states = NULL;
+    m->mids = NULL;
+    m->leaves = NULL;
+    m->diff_leaves = NULL;
+    m->hashes = NULL;
+    m->want = NULL;
+    m->nstates = m->nleaves = m->nhashes = m->nwant = 0;
 }
 
 const char *wire_type_name(int type)
 {
     static const char *const names[MSG__COUNT] = {
         [MSG_WRITE] = "write", [MSG_WRITE_ACK] = "write_ack", [MSG_READ] = "read",
-        [MSG_READ_REPLY] = "read_reply", [MSG_REPAIR] = "repair", [MSG_DIGEST] = "digest",
-        [MSG_KEYS] = "keys", [MSG_PUSH] = "push", [MSG_PUSH_BACK] = "push_back",
+        [MSG_READ_REPLY] = "read_reply", [MSG_REPAIR] = "repair", [MSG_ROOT] = "root",
+        [MSG_MIDS] = "mids", [MSG_LEAVES] = "leaves", [MSG_KEYS] = "keys", [MSG_PUSH] = "push",
+        [MSG_PUSH_BACK] = "push_back",
     };
     return type_ok(type) ? names[type] : "unknown";
 }

@@ -2,7 +2,7 @@
  * seedgen.c: makes the binary seed corpora from real runs, so the decoders' fuzzers start
  * from bytes the engines actually write. `seedgen OUTDIR FILE.scn...` runs each scenario
  * in a database directory under OUTDIR, keeps every distinct message a replica receives
- * (OUTDIR/wire/; wire_decode is wrapped at link time), and at the end cuts the log into
+ * (OUTDIR/wire/; wire_decode_in is wrapped at link time), and at the end cuts the log into
  * records (OUTDIR/wal/). Each seed gets a leading mode byte 0 (fuzz_wal.c, fuzz_wire.c: set the
  * length and CRC) so mutations reach the fields behind the checksum.
  */
@@ -59,13 +59,13 @@ static void keep(seen *s, const char *kind, uint8_t type, const uint8_t *p, size
 
 static seen wire_seen, wal_seen;
 
-/* Linked with -Wl,--wrap=wire_decode: every message a replica receives passes here. */
-int __real_wire_decode(const uint8_t *buf, size_t n, wire_msg *m);
-int __wrap_wire_decode(const uint8_t *buf, size_t n, wire_msg *m);
-int __wrap_wire_decode(const uint8_t *buf, size_t n, wire_msg *m)
+/* Linked with -Wl,--wrap=wire_decode_in: every message a replica receives passes here. */
+int __real_wire_decode_in(const uint8_t *buf, size_t n, wire_msg *m, wire_arena *a);
+int __wrap_wire_decode_in(const uint8_t *buf, size_t n, wire_msg *m, wire_arena *a);
+int __wrap_wire_decode_in(const uint8_t *buf, size_t n, wire_msg *m, wire_arena *a)
 {
     keep(&wire_seen, "wire", n > 1 ? buf[1] : 0, buf, n);
-    return __real_wire_decode(buf, n, m);
+    return __real_wire_decode_in(buf, n, m, a);
 }
 
 static void cut_log(const char *dir)

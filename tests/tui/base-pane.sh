@@ -7,6 +7,8 @@
 #     differing key with who holds what, drops in the space-time diagram;
 #   - after heal and settle: converged, nothing listed as differing;
 #   - a one-way cut, in the matrix and in words;
+#   - a gossip exchange's steps in flight, by type: roots, then middle hashes where the
+#     roots differ and an empty KEYS where they do not, then leaves;
 #   - the ASCII fallback when the locale is not UTF-8.
 # Prints "N passed, N failed" and exits 1 if anything failed.
 set -u
@@ -110,6 +112,22 @@ line "n1: PUT color red"
 line "net: cut n1 -> n2"
 expect "one-way cut" "n1 →   ·      cut    ok" "n2 →   ok     ·      ok" "n1 → n2 cut (n2 → n1 works)" \
   "┈┈ net: cut n1 -> n2 ┈┈"
+
+# test_base_pane_gossip_exchange_steps_in_flight
+start C.UTF-8 lab
+line "cluster: hinted-handoff off"
+line "n1: PUT cart apple W=ALL"
+line "net: partition n1 | n2 n3"
+line "n1: PUT cart pear"
+line "net: heal"
+line "run: tick 3"
+expect "gossip roots" "in flight 3" "n1 → n2     root       due t6" "n2 → n3     root       due t6" \
+  "n3 → n1     root       due t6" "●┄┄┄┄ root ┄┄┄┄┄▷"
+line "run: tick"
+expect "gossip mids" "n2 → n1     mids       due t7" "n3 → n2     keys       due t7" \
+  "n1 → n3     mids       due t7"
+line "run: tick"
+expect "gossip leaves" "in flight 2" "n1 → n2     leaves     due t8" "n3 → n1     leaves     due t8"
 
 # test_base_pane_ascii_when_the_locale_is_not_utf8
 start C lab tests/scenarios/lesson-14-partition-one-writes-diverge.scn

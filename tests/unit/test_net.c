@@ -37,7 +37,6 @@ static size_t drain(net *nt, uint64_t now, uint64_t *seqs, size_t max)
         if (seqs && k < max)
             seqs[k] = m.seq;
         k++;
-        free(m.bytes);
     }
     return k;
 }
@@ -99,7 +98,6 @@ static void test_n1_order_by_due_then_seq_with_mixed_delays(void)
             last_seq = m.seq;
             due_of[m.seq] = 0;           /* at most once */
             got++;
-            free(m.bytes);
         }
     }
     net_msg m;
@@ -110,7 +108,6 @@ static void test_n1_order_by_due_then_seq_with_mixed_delays(void)
         last_seq = m.seq;
         due_of[m.seq] = 0;
         got++;
-        free(m.bytes);
     }
     CHECK_EQ_INT(got, sent);
     CHECK_EQ_INT(net_in_flight(nt), 0);
@@ -135,7 +132,6 @@ static void test_n1_holds_when_everything_is_sent_first(void)
         last_due = m.due;
         last_seq = m.seq;
         got++;
-        free(m.bytes);
     }
     CHECK_EQ_INT(got, 5000);
     net_free(nt);
@@ -192,7 +188,6 @@ static void n1_model(uint64_t seed, bool spread)
             CHECK_EQ_INT(m.due, model[want].due);
             model[m.seq].out = true;
             nout++;
-            free(m.bytes);
         }
         CHECK_EQ_INT(net_in_flight(nt), nsent - nout);
     }
@@ -225,11 +220,9 @@ static void test_delay_defaults_overrides_and_clamp(void)
     net_msg m;
     send1(nt, 0, 1, 2);
     CHECK(net_next(nt, 1, &m) && m.due == 1);             /* default 1 */
-    free(m.bytes);
     net_set_delay(nt, 1, 2, 0);                           /* clamped to 1 */
     send1(nt, 0, 1, 2);
     CHECK(net_next(nt, 1, &m) && m.due == 1);
-    free(m.bytes);
     net_set_delay(nt, 1, 2, 5);                           /* both directions */
     send1(nt, 0, 1, 2);
     send1(nt, 0, 2, 1);
@@ -248,7 +241,6 @@ static void test_delay_defaults_overrides_and_clamp(void)
     net_set_delay(nt, 0, 0, 5);                           /* the end of time: due saturates */
     send1(nt, UINT64_MAX - 2, 1, 2);
     CHECK(net_next(nt, UINT64_MAX, &m) && m.due == UINT64_MAX);
-    free(m.bytes);
     net_free(nt);
 }
 
@@ -263,12 +255,57 @@ static void test_bytes_are_copied_and_handed_over(void)
     CHECK(net_next(nt, 1, &m));
     CHECK(m.seq == s && m.from == 1 && m.to == 2 && m.type == 7 && m.len == 5 && m.sent == 0);
     CHECK(m.bytes && m.bytes[0] == 1 && m.bytes[4] == 5);
-    free(m.bytes);
     CHECK(net_next(nt, 1, &m));
     CHECK(m.seq == s0 && m.len == 0);
-    free(m.bytes);
     send1(nt, 1, 1, 2);                                   /* freed with the network */
     send1(nt, 1, 2, 1);
+    net_free(nt);
+}
+
+/* The network keeps bytes in chunks of its own: a message's bytes stay valid until the
+ * next net_next, even while the receiver sends (as a replica answers what it got), across
+ * chunk boundaries, for a message bigger than a chunk, and with retired buckets' chunks
+ * reused for later ticks. */
+static void test_delivered_bytes_stay_valid_until_the_next_net_next(void)
+{
+    net *nt = mk(3, 4, NULL);
+    static uint8_t big[100000];
+    uint8_t small[300];
+    int bad = 0;
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (uint8_t)(i * 7 + 1);
+    for (uint64_t now = 0; now < 40; now++) {
+        /* 300 messages per tick of 1..300 bytes (about 45 KB: more than one chunk), and a
+         * big one every tenth tick */
+        for (int k = 0; k < 300; k++) {
+            size_t len = (size_t)k + 1;
+            for (size_t i = 0; i < len; i++)
+                small[i] = (uint8_t)(now + (uint64_t)k + i);
+            CHECK(net_send(nt, now, 1, 2, 1, small, len) != 0);
+        }
+        if (now % 10 == 0)
+            CHECK(net_send(nt, now, 2, 1, 2, big, sizeof big) != 0);
+        net_msg m;
+        int k = 0;
+        while (net_next(nt, now, &m)) {
+            /* answer first, as a replica would, then read what arrived */
+            uint8_t ans = (uint8_t)k;
+            net_send(nt, now, 2, 3, 3, &ans, 1);
+            if (m.type == 2) {
+                bad += m.len != sizeof big || memcmp(m.bytes, big, sizeof big) != 0;
+                continue;
+            }
+            if (m.type == 3) {
+                bad += m.len != 1;
+                continue;
+            }
+            bad += m.len != (size_t)k + 1;
+            for (size_t i = 0; i < m.len && i < (size_t)k + 1; i++)
+                bad += m.bytes[i] != (uint8_t)(now - 1 + (uint64_t)k + i);
+            k++;
+        }
+    }
+    CHECK_EQ_INT(bad, 0);
     net_free(nt);
 }
 
@@ -335,7 +372,6 @@ static void test_heal_one_link_then_all(void)
     net_msg m;                                            /* delay stays */
     send1(nt, 0, 3, 1);
     CHECK(net_next(nt, 9, &m) && m.due == 9);
-    free(m.bytes);
     net_free(nt);
 }
 
@@ -594,7 +630,6 @@ static void test_events_carry_the_right_fields(void)
     CHECK(e && e->kind == EV_MSG_DROP && e->tick == 11 && e->node == 2 && e->node2 == 3);
     CHECK(e && (uint64_t)e->n[3] == s && e->n[0] == 5);
     CHECK_EQ_STR(e ? e->text : NULL, "malformed: bad checksum");
-    free(m.bytes);
     net_stats st = net_get_stats(nt);
     CHECK_EQ_INT(st.malformed, 1);
     CHECK_EQ_INT(st.delivered, 1);
@@ -629,7 +664,6 @@ static void test_ten_thousand_replicas_hundred_thousand_messages(void)
             last_due = m.due;
             last_seq = m.seq;
             got++;
-            free(m.bytes);
         }
     }
     got += drain(nt, UINT64_MAX, NULL, 0);
@@ -651,6 +685,7 @@ int main(void)
     RUN(test_fifo_among_equal_due);
     RUN(test_delay_defaults_overrides_and_clamp);
     RUN(test_bytes_are_copied_and_handed_over);
+    RUN(test_delivered_bytes_stay_valid_until_the_next_net_next);
     RUN(test_one_way_cut_drops_only_that_direction);
     RUN(test_partition_into_three_groups);
     RUN(test_heal_one_link_then_all);

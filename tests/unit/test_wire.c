@@ -1,15 +1,17 @@
 /*
  * test_wire.c: the BASE wire format (engines/base/wire.c): every message type survives a
  * round trip with random contents; every truncation, every single-bit flip, a wrong version
- * byte and trailing bytes are refused; hand-built messages with a correct CRC but a bad
- * count, length, kind, order or limit are refused by the structural checks; and mutated
+ * byte (version 1's DIGEST included) and trailing bytes are refused; hand-built messages
+ * with a correct CRC but a bad count, length, kind, order or limit are refused by the
+ * structural checks (a ROOT of other than 8 bytes, MIDS of other than 16 hashes, LEAVES
+ * whose mask is zero or whose leaves are not 16 per bit of it); and mutated
  * messages with a recomputed CRC are either refused or decode to something that encodes
  * back to the same bytes.
  */
 #include "t.h"
 #include "base/wire.h"
 #include "base/prng.h"
-#include "acid/crc32.h"
+#include "base/crc32c.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -109,11 +111,25 @@ static void rand_msg(prng *p, wire_msg *m, int type)
     case MSG_PUSH_BACK:
         rand_states(p, m, 5);
         break;
-    case MSG_DIGEST:
-        m->leaves = malloc(MERKLE_LEAVES * sizeof *m->leaves);
-        for (int i = 0; i < MERKLE_LEAVES; i++)
+    case MSG_ROOT:
+        m->root = prng_next(p);
+        break;
+    case MSG_MIDS:
+        m->mids = malloc(MERKLE_FANOUT * sizeof *m->mids);
+        for (int i = 0; i < MERKLE_FANOUT; i++)
+            m->mids[i] = prng_chance(p, 20) ? 0 : prng_next(p);
+        break;
+    case MSG_LEAVES: {
+        /* usually a node or two, as when one key differs; sometimes many */
+        m->mask = (uint16_t)(1u << prng_below(p, MERKLE_FANOUT));
+        if (prng_chance(p, 30))
+            m->mask |= (uint16_t)prng_next(p);
+        int n = wire_mask_count(m->mask) * MERKLE_FANOUT;
+        m->leaves = malloc((size_t)n * sizeof *m->leaves);
+        for (int i = 0; i < n; i++)
             m->leaves[i] = prng_chance(p, 50) ? 0 : prng_next(p);
         break;
+    }
     case MSG_KEYS:
         m->compared = (uint32_t)prng_below(p, 1 + MERKLE_FANOUT + MERKLE_LEAVES);
         m->diff_leaves = malloc(MERKLE_LEAVES * sizeof *m->diff_leaves);
@@ -177,7 +193,9 @@ static bool msg_same(const wire_msg *a, const wire_msg *b)
     if (a->type != b->type || a->flags != b->flags || a->from != b->from || a->to != b->to ||
         a->id != b->id || strcmp(a->key, b->key) != 0 || a->nstates != b->nstates ||
         a->nhashes != b->nhashes || a->nwant != b->nwant || !a->leaves != !b->leaves ||
-        a->compared != b->compared || a->nleaves != b->nleaves)
+        a->compared != b->compared || a->nleaves != b->nleaves || a->root != b->root ||
+        a->mask != b->mask || !a->mids != !b->mids ||
+        (a->mids && memcmp(a->mids, b->mids, MERKLE_FANOUT * sizeof *a->mids) != 0))
         return false;
     for (uint32_t i = 0; i < a->nleaves; i++)
         if (a->diff_leaves[i] != b->diff_leaves[i])
@@ -190,7 +208,7 @@ static bool msg_same(const wire_msg *a, const wire_msg *b)
             if (!version_same(&x->v[j], &y->v[j]) || y->v[j].stored != 0)
                 return false;
     }
-    if (a->leaves && memcmp(a->leaves, b->leaves, MERKLE_LEAVES * sizeof *a->leaves) != 0)
+    if (a->leaves && memcmp(a->leaves, b->leaves, (size_t)wire_mask_count(a->mask) * MERKLE_FANOUT * sizeof *a->leaves) != 0)
         return false;
     for (uint32_t i = 0; i < a->nhashes; i++)
         if (strcmp(a->hashes[i].key, b->hashes[i].key) != 0 || a->hashes[i].hash != b->hashes[i].hash)
@@ -217,7 +235,7 @@ static void set_le32(uint8_t *p, uint32_t v)
 
 static void fix_crc(uint8_t *buf, size_t n)
 {
-    set_le32(buf + n - 4, crc32_update(0, buf, n - 4));
+    set_le32(buf + n - 4, crc32c_update(0, buf, n - 4));
 }
 
 /* Decodes and expects rc, with *m zeroed on failure. */
@@ -261,6 +279,106 @@ static void test_round_trip_every_type_random_contents(void)
             wire_msg_free(&d);
         }
     }
+}
+
+/* wire_encode_to: the same bytes as wire_encode in a buffer big enough; the length needed,
+ * and nothing trusted, in one too small; 0 for what cannot be sent. */
+static void test_encode_to_a_buffer_gives_the_same_bytes(void)
+{
+    prng p;
+    prng_seed(&p, 4321);
+    for (int type = MSG_WRITE; type < MSG__COUNT; type++)
+        for (int iter = 0; iter < 50; iter++) {
+            wire_msg m;
+            rand_msg(&p, &m, type);
+            uint8_t *buf;
+            size_t n = wire_encode(&m, &buf);
+            uint8_t *exact = malloc(n), *small = malloc(n);
+            CHECK_EQ_INT(wire_encode_to(&m, exact, n), n);
+            CHECK(memcmp(exact, buf, n) == 0);
+            CHECK_EQ_INT(wire_encode_to(&m, small, n - 1), n);   /* writes at most n - 1 (ASan) */
+            CHECK_EQ_INT(wire_encode_to(&m, NULL, 0), n);
+            free(exact);
+            free(small);
+            free(buf);
+            wire_msg_free(&m);
+        }
+    wire_msg m;
+    uint8_t b[64];
+    memset(&m, 0, sizeof m);
+    m.type = MSG_LEAVES;                                        /* mask 0 */
+    CHECK_EQ_INT(wire_encode_to(&m, b, sizeof b), 0);
+}
+
+/* wire_decode_in: the same message as wire_decode, from an arena reset between messages
+ * (messages bigger than a chunk included), and the same refusals. ASan watches the
+ * arena's memory like any other. */
+static void test_decode_into_an_arena_gives_the_same_messages(void)
+{
+    prng p;
+    prng_seed(&p, 777);
+    wire_arena a;
+    wire_arena_init(&a);
+    for (int iter = 0; iter < 3000; iter++) {
+        wire_msg m, d, e;
+        rand_msg(&p, &m, (int)(MSG_WRITE + prng_below(&p, MSG__COUNT - MSG_WRITE)));
+        uint8_t *buf;
+        size_t n = wire_encode(&m, &buf);
+        CHECK_EQ_INT(wire_decode(buf, n, &d), WIRE_OK);
+        CHECK_EQ_INT(wire_decode_in(buf, n, &e, &a), WIRE_OK);
+        CHECK(e.in_arena && !d.in_arena);
+        CHECK(msg_same(&d, &e));
+        uint8_t *again;
+        size_t n2 = wire_encode(&e, &again);
+        CHECK(n2 == n && memcmp(again, buf, n) == 0);
+        free(again);
+        wire_msg_free(&e);               /* frees nothing: the arena owns it */
+        if (iter % 3)                    /* sometimes two messages in the arena at once */
+            wire_arena_reset(&a);
+        /* damaged: refused the same way, and left zeroed */
+        buf[n / 2] ^= 0x10;
+        wire_msg z;
+        memset(&z, 0xAB, sizeof z);
+        CHECK_EQ_INT(wire_decode_in(buf, n, &z, &a), WIRE_ECRC);
+        CHECK(msg_zeroed(&z));
+        fix_crc(buf, n);                 /* with a good CRC: the same verdict either way */
+        wire_msg h1, h2;
+        int rc1 = wire_decode(buf, n, &h1), rc2 = wire_decode_in(buf, n, &h2, &a);
+        CHECK_EQ_INT(rc1, rc2);
+        if (rc1 == WIRE_OK && rc2 == WIRE_OK)
+            CHECK(msg_same(&h1, &h2));
+        else
+            CHECK(msg_zeroed(&h2));
+        wire_msg_free(&h1);
+        wire_msg_free(&h2);
+        free(buf);
+        wire_msg_free(&m);
+        wire_msg_free(&d);
+    }
+    /* a big message: one version with 2,000 context entries (more than a chunk) */
+    wire_msg m, e;
+    memset(&m, 0, sizeof m);
+    m.type = MSG_REPAIR;
+    m.nstates = 1;
+    m.states = calloc(1, sizeof *m.states);
+    strcpy(m.states[0].key, "big");
+    m.states[0].nv = 1;
+    m.states[0].v = calloc(1, sizeof(bversion));
+    bver_init(&m.states[0].v[0]);
+    m.states[0].v[0].kind = BV_TOMB;
+    m.states[0].v[0].d = (dot){ 1, 1 };
+    for (uint32_t r = 1; r <= 2000; r++)
+        vv_add_dot(&m.states[0].v[0].ctx, (dot){ r, r });
+    uint8_t *buf;
+    size_t n = wire_encode(&m, &buf);
+    CHECK_EQ_INT(wire_decode_in(buf, n, &e, &a), WIRE_OK);
+    CHECK_EQ_INT(e.states[0].v[0].ctx.len, 2000);
+    CHECK_EQ_INT(e.states[0].v[0].ctx.e[1999].n, 2000);
+    wire_arena_reset(&a);
+    CHECK_EQ_INT(wire_decode_in(buf, n, &e, &a), WIRE_OK);
+    free(buf);
+    wire_msg_free(&m);
+    wire_arena_free(&a);
 }
 
 static void test_round_trip_every_version_kind_with_big_contents(void)
@@ -309,9 +427,13 @@ static void test_empty_messages_round_trip(void)
         wire_msg m, d;
         memset(&m, 0, sizeof m);
         m.type = (uint8_t)type;
-        uint64_t leaves[MERKLE_LEAVES] = { 0 };
-        if (type == MSG_DIGEST)
+        uint64_t leaves[MERKLE_FANOUT] = { 0 };
+        if (type == MSG_LEAVES) {                     /* at least one node's leaves */
+            m.mask = 1;
             m.leaves = leaves;
+        }
+        if (type == MSG_MIDS)                         /* all sixteen, always */
+            m.mids = leaves;
         uint8_t *buf;
         size_t n = wire_encode(&m, &buf);
         CHECK(n > 0);
@@ -332,8 +454,24 @@ static void test_encode_refuses_what_cannot_be_sent(void)
     CHECK(buf == NULL);
     m.type = MSG__COUNT;
     CHECK_EQ_INT(wire_encode(&m, &buf), 0);
-    m.type = MSG_DIGEST;                              /* no leaves */
+    uint64_t sixteen[MERKLE_FANOUT] = { 0 };
+    m.type = MSG_LEAVES;                              /* no middle node named */
+    m.leaves = sixteen;
     CHECK_EQ_INT(wire_encode(&m, &buf), 0);
+    m.mask = 0x0100;                                  /* and then no leaves */
+    m.leaves = NULL;
+    CHECK_EQ_INT(wire_encode(&m, &buf), 0);
+    m.leaves = sixteen;
+    size_t ok16 = wire_encode(&m, &buf);
+    CHECK_EQ_INT(ok16, WIRE_HDR + 2 + MERKLE_FANOUT * 8 + 4);
+    free(buf);
+    memset(&m, 0, sizeof m);
+    m.type = MSG_MIDS;                                /* no middle hashes */
+    CHECK_EQ_INT(wire_encode(&m, &buf), 0);
+    m.mids = sixteen;
+    CHECK_EQ_INT(wire_encode(&m, &buf), WIRE_HDR + MERKLE_FANOUT * 8 + 4);
+    free(buf);
+    memset(&m, 0, sizeof m);
     uint16_t leaves[2] = { 9, 4 };
     m.type = MSG_KEYS;                                /* leaves out of order */
     m.nleaves = 2;
@@ -375,7 +513,10 @@ static void test_names_and_errors(void)
 {
     CHECK_EQ_STR(wire_type_name(MSG_WRITE), "write");
     CHECK_EQ_STR(wire_type_name(MSG_PUSH_BACK), "push_back");
-    CHECK_EQ_STR(wire_type_name(MSG_DIGEST), "digest");
+    CHECK_EQ_STR(wire_type_name(MSG_ROOT), "root");
+    CHECK_EQ_STR(wire_type_name(MSG_MIDS), "mids");
+    CHECK_EQ_STR(wire_type_name(MSG_LEAVES), "leaves");
+    CHECK_EQ_STR(wire_type_name(MSG_KEYS), "keys");
     CHECK_EQ_STR(wire_type_name(0), "unknown");
     CHECK_EQ_STR(wire_type_name(99), "unknown");
     CHECK_EQ_STR(wire_strerror(WIRE_ECRC), "bad checksum");
@@ -463,8 +604,8 @@ static void test_wrong_version_byte_gives_eversion(void)
     strcpy(m.key, "x");
     uint8_t *buf;
     size_t n = wire_encode(&m, &buf);
-    int bad[] = { 0, 2, 255 };
-    for (int i = 0; i < 3; i++) {
+    int bad[] = { 0, WIRE_VERSION - 1, WIRE_VERSION + 1, 255 };
+    for (int i = 0; i < 4; i++) {
         buf[0] = (uint8_t)bad[i];
         decode_expect(buf, n, WIRE_EVERSION);
         fix_crc(buf, n);                     /* even with a CRC that matches */
@@ -720,12 +861,74 @@ static void test_bad_counts_with_good_crc(void)
         CHECK_EQ_INT(pfinish(&r), WIRE_EBAD);
     }
 
-    for (int leaves = MERKLE_LEAVES - 1; leaves <= MERKLE_LEAVES + 1; leaves++) {
-        phdr(&r, MSG_DIGEST);
-        for (int i = 0; i < leaves; i++)
-            p64(&r, (uint64_t)i);
-        CHECK_EQ_INT(pfinish(&r), leaves == MERKLE_LEAVES ? WIRE_OK : WIRE_EBAD);
+    for (int bytes = 7; bytes <= 9; bytes++) {       /* a root is 8 bytes, exactly */
+        phdr(&r, MSG_ROOT);
+        for (int i = 0; i < bytes; i++)
+            p8(&r, (uint8_t)i);
+        CHECK_EQ_INT(pfinish(&r), bytes == 8 ? WIRE_OK : WIRE_EBAD);
     }
+    for (int mids = MERKLE_FANOUT - 1; mids <= MERKLE_FANOUT + 1; mids++) {
+        phdr(&r, MSG_MIDS);                  /* 16 middle hashes, exactly */
+        for (int i = 0; i < mids; i++)
+            p64(&r, (uint64_t)i);
+        CHECK_EQ_INT(pfinish(&r), mids == MERKLE_FANOUT ? WIRE_OK : WIRE_EBAD);
+    }
+    phdr(&r, MSG_MIDS);                      /* not even one */
+    CHECK_EQ_INT(pfinish(&r), WIRE_EBAD);
+}
+
+/* LEAVES: a nonzero mask, then exactly 16 leaves per bit of it. */
+static void test_leaves_count_follows_the_mask(void)
+{
+    raw r;
+    uint16_t masks[] = { 0x0001, 0x8000, 0x8001, 0x0ff0, 0xffff };
+    for (int m = 0; m < 5; m++) {
+        int want = wire_mask_count(masks[m]) * MERKLE_FANOUT;
+        for (int leaves = want - 1; leaves <= want + 1; leaves++) {
+            phdr(&r, MSG_LEAVES);
+            p8(&r, (uint8_t)masks[m]);
+            p8(&r, (uint8_t)(masks[m] >> 8));
+            for (int i = 0; i < leaves; i++)
+                p64(&r, (uint64_t)i * 3);
+            CHECK_EQ_INT(pfinish(&r), leaves == want ? WIRE_OK : WIRE_EBAD);
+        }
+    }
+    phdr(&r, MSG_LEAVES);                    /* a zero mask, with or without leaves */
+    p8(&r, 0);
+    p8(&r, 0);
+    CHECK_EQ_INT(pfinish(&r), WIRE_EBAD);
+    for (int i = 0; i < MERKLE_FANOUT; i++)
+        p64(&r, 1);
+    CHECK_EQ_INT(pfinish(&r), WIRE_EBAD);
+    phdr(&r, MSG_LEAVES);                    /* half a mask */
+    p8(&r, 1);
+    CHECK_EQ_INT(pfinish(&r), WIRE_EBAD);
+    phdr(&r, MSG_LEAVES);                    /* no mask at all */
+    CHECK_EQ_INT(pfinish(&r), WIRE_EBAD);
+
+    wire_msg m;                              /* and a valid one decodes to its leaves */
+    phdr(&r, MSG_LEAVES);
+    p8(&r, 0x02);
+    p8(&r, 0x80);
+    for (int i = 0; i < 2 * MERKLE_FANOUT; i++)
+        p64(&r, 1000 + (uint64_t)i);
+    CHECK_EQ_INT(pfinish(&r), WIRE_OK);
+    CHECK_EQ_INT(wire_decode(r.b, r.n, &m), WIRE_OK);
+    CHECK_EQ_INT(m.mask, 0x8002);
+    CHECK(m.leaves && m.leaves[0] == 1000 && m.leaves[2 * MERKLE_FANOUT - 1] == 1000 + 2 * MERKLE_FANOUT - 1);
+    wire_msg_free(&m);
+}
+
+/* A version-1 message (the layout with a DIGEST of all 256 leaves and a CRC-32) is told
+ * apart from damage: WIRE_EVERSION, whatever follows. */
+static void test_version_one_digest_is_refused_as_a_version(void)
+{
+    raw r;
+    phdr(&r, 6);                             /* version 1's DIGEST */
+    r.b[0] = 1;
+    for (int i = 0; i < MERKLE_LEAVES; i++)
+        p64(&r, (uint64_t)i);
+    CHECK_EQ_INT(pfinish(&r), WIRE_EVERSION);
 }
 
 /* One key state holding one version of the kind, with the payload written by fn. */
@@ -867,6 +1070,8 @@ static void test_mutations_with_fixed_crc_refused_or_canonical(void)
 int main(void)
 {
     RUN(test_round_trip_every_type_random_contents);
+    RUN(test_encode_to_a_buffer_gives_the_same_bytes);
+    RUN(test_decode_into_an_arena_gives_the_same_messages);
     RUN(test_round_trip_every_version_kind_with_big_contents);
     RUN(test_empty_messages_round_trip);
     RUN(test_encode_refuses_what_cannot_be_sent);
@@ -879,6 +1084,8 @@ int main(void)
     RUN(test_bad_header_fields_with_good_crc);
     RUN(test_bad_strings_with_good_crc);
     RUN(test_bad_counts_with_good_crc);
+    RUN(test_leaves_count_follows_the_mask);
+    RUN(test_version_one_digest_is_refused_as_a_version);
     RUN(test_bad_versions_with_good_crc);
     RUN(test_failure_after_partial_decode_frees_everything);
     RUN(test_mutations_with_fixed_crc_refused_or_canonical);
