@@ -7,7 +7,7 @@
  */
 #include <string.h>
 #include "fuzz.h"
-#include "../../engines/acid/crc32.h"
+#include "../../engines/base/crc32c.h"
 #include "../../engines/base/wire.h"
 
 static void put32(uint8_t *p, uint32_t v)
@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(buf, data + 1, n);
     if (!raw && n >= WIRE_HDR + 4) {
         put32(buf + 4, (uint32_t)n);
-        put32(buf + n - 4, crc32_update(0, buf, n - 4));
+        put32(buf + n - 4, crc32c_update(0, buf, n - 4));
     }
     wire_msg m;
     int rc = wire_decode(buf, n, &m);
