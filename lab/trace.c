@@ -1151,10 +1151,14 @@ static int read_event(rd *r, hist *h, const cJSON *obj, size_t i, uint64_t *prev
         hist_set_actor(h, e, actor);
     if (text)
         hist_set_text(h, e, text);
-    e->pred = p;    /* the history owns it now */
-    e->txns = txns;
-    e->ntxns = ntxns;
-    if ((table && !e->table) || (actor && !e->actor) || (text && !e->text))
+    if (p)
+        hist_set_pred(h, e, p);   /* the history keeps its own (shared) copy */
+    if (ntxns)
+        hist_set_txns(h, e, txns, ntxns);
+    bool lost = (p && !e->pred) || (ntxns && !e->txns);
+    pred_free(p);
+    free(txns);
+    if (lost || (table && !e->table) || (actor && !e->actor) || (text && !e->text))
         return nomem(r);
     if (f[EF_ROWS])
         rc = read_rows(r, h, e, f[EF_ROWS]);

@@ -9,6 +9,14 @@
  * the overwritten bytes back, newest first, and truncates to the synced length, leaving
  * each file exactly as its last fsync left it. Recovery then runs on those real files.
  *
+ * Write-behind (fio_set_write_behind, the log under group commit): appends past the durable
+ * part are held in memory and handed to the OS in one write() at the next sync (or before
+ * anything else touches the file). Everything above counts them exactly as if they had
+ * been written one by one: size, pending bytes, writes since the sync, the stats, and
+ * what fio_crash() reports and leaves (it hands them over before it cuts). The only
+ * difference is outside the model: a real kill -9 of the process loses held bytes, which
+ * is allowed because they are not durable and nobody has been told they are.
+ *
  * Faults for tests (SQLite's crash VFS, in miniature):
  *   - fio_fault_syncs(env, n): the n-th sync from now, and everything after it, fails with
  *     FIO_ECRASH without syncing; the caller unwinds and the test calls fio_crash().
@@ -79,6 +87,10 @@ void fio_keep_on_crash(fio_file *f, uint64_t bytes);
  * appends overwrite allocated blocks and fdatasync has no file size to commit. Invisible
  * to everything else here (see fio.c). For the log. */
 void fio_set_prealloc(fio_file *f, uint64_t chunk);
+/* Hold appends past the synced size until the next sync (see above); off hands over what
+ * is held. For the log under group commit, whose commits are answered only after the
+ * group's sync. Returns FIO_OK or the error of handing bytes over. */
+int fio_set_write_behind(fio_file *f, int on);
 /* Skip the real fdatasync (the durable/volatile bookkeeping is unchanged). For tests and
  * benchmarks that model durability but do not need the platter; never in the lab. */
 void fio_set_real_sync(fio_env *env, int on);

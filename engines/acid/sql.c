@@ -21,6 +21,7 @@
  * parser gives the same answer whether or not its caller stripped comments first.
  */
 #include "sql.h"
+#include "../history/putbuf.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -946,120 +947,116 @@ void sql_free(sql_stmt *s)
     s->nrows = 0;
 }
 
-typedef struct sql_out {
-    char *buf;
-    size_t n, o;
-} sql_out;
-
-static void sql_put(sql_out *w, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(w->o < w->n ? w->buf + w->o : NULL, w->o < w->n ? w->n - w->o : 0, fmt, ap);
-    va_end(ap);
-    if (k > 0)
-        w->o += (size_t)k;
-}
-
-static void sql_put_pred(sql_out *w, const pred *p)
-{
-    char one[1];
-    int k = w->o < w->n ? pred_format(p, w->buf + w->o, w->n - w->o) : pred_format(p, one, 1);
-    if (k > 0)
-        w->o += (size_t)k;
-}
-
-static void sql_put_scalar(sql_out *w, const scalar *v)
-{
-    char one[1];
-    int k = w->o < w->n ? scalar_format(v, true, w->buf + w->o, w->n - w->o)
-                        : scalar_format(v, true, one, 1);
-    if (k > 0)
-        w->o += (size_t)k;
-}
-
-static void sql_put_where(sql_out *w, const pred *p)
+/* Performance: by hand rather than with snprintf (putbuf.h); acid_submit formats every
+ * statement it is given. */
+static void sql_put_where(putbuf *w, const pred *p)
 {
     if (!p || p->nterms == 0)
         return;
-    sql_put(w, " WHERE ");
-    sql_put_pred(w, p);
+    pb_mem(w, " WHERE ", 7);
+    pred_put(w, p);
 }
 
 int sql_format(const sql_stmt *s, char *buf, size_t n)
 {
-    sql_out w = { buf, n, 0 };
-    if (n)
-        buf[0] = '\0';
+    putbuf w = pb_make(buf, n);
     switch (s->kind) {
     case SQL_CREATE:
-        sql_put(&w, "CREATE TABLE %s%s (%s %s PRIMARY KEY, %s INT", s->if_not_exists ?
-                "IF NOT EXISTS " : "", s->table, s->keycol, s->keytype == SC_TEXT ? "TEXT" : "INT",
-                s->valcol);
+        pb_str(&w, "CREATE TABLE ");
+        if (s->if_not_exists)
+            pb_str(&w, "IF NOT EXISTS ");
+        pb_str(&w, s->table);
+        pb_str(&w, " (");
+        pb_str(&w, s->keycol);
+        pb_char(&w, ' ');
+        pb_str(&w, s->keytype == SC_TEXT ? "TEXT" : "INT");
+        pb_str(&w, " PRIMARY KEY, ");
+        pb_str(&w, s->valcol);
+        pb_str(&w, " INT");
         if (s->check && s->check->nterms) {
-            sql_put(&w, " CHECK (");
-            sql_put_pred(&w, s->check);
-            sql_put(&w, ")");
+            pb_str(&w, " CHECK (");
+            pred_put(&w, s->check);
+            pb_char(&w, ')');
         }
-        sql_put(&w, ")");
+        pb_char(&w, ')');
         break;
     case SQL_INSERT:
-        sql_put(&w, "INSERT INTO %s", s->table);
-        if (s->ncols == 2)
-            sql_put(&w, " (%s, %s)", s->cols[0], s->cols[1]);
-        sql_put(&w, " VALUES");
+        pb_str(&w, "INSERT INTO ");
+        pb_str(&w, s->table);
+        if (s->ncols == 2) {
+            pb_str(&w, " (");
+            pb_str(&w, s->cols[0]);
+            pb_str(&w, ", ");
+            pb_str(&w, s->cols[1]);
+            pb_char(&w, ')');
+        }
+        pb_str(&w, " VALUES");
         for (int i = 0; i < s->nrows; i++) {
-            sql_put(&w, "%s (", i ? "," : "");
-            sql_put_scalar(&w, &s->rows[i].key);
-            sql_put(&w, ", %" PRId64 ")", s->rows[i].value);
+            pb_str(&w, i ? ", (" : " (");
+            scalar_put(&w, &s->rows[i].key, true);
+            pb_str(&w, ", ");
+            pb_i64(&w, s->rows[i].value);
+            pb_char(&w, ')');
         }
         break;
     case SQL_SELECT:
-        if (s->sel == SEL_COUNT)
-            sql_put(&w, "SELECT COUNT(*) FROM %s", s->table);
-        else if (s->sel == SEL_SUM)
-            sql_put(&w, "SELECT SUM(%s) FROM %s", s->sumcol, s->table);
-        else
-            sql_put(&w, "SELECT * FROM %s", s->table);
+        if (s->sel == SEL_COUNT) {
+            pb_str(&w, "SELECT COUNT(*) FROM ");
+        } else if (s->sel == SEL_SUM) {
+            pb_str(&w, "SELECT SUM(");
+            pb_str(&w, s->sumcol);
+            pb_str(&w, ") FROM ");
+        } else {
+            pb_str(&w, "SELECT * FROM ");
+        }
+        pb_str(&w, s->table);
         sql_put_where(&w, s->where);
         if (s->for_update)
-            sql_put(&w, " FOR UPDATE");
+            pb_str(&w, " FOR UPDATE");
         break;
     case SQL_UPDATE:
-        sql_put(&w, "UPDATE %s SET %s = ", s->table, s->setcol);
-        if (s->upd == UPD_SET)
-            sql_put(&w, "%" PRId64, s->operand);
-        else
-            sql_put(&w, "%s %c %" PRId64, s->setsrc[0] ? s->setsrc : s->setcol,
-                    s->upd == UPD_ADD ? '+' : '-', s->operand);
+        pb_str(&w, "UPDATE ");
+        pb_str(&w, s->table);
+        pb_str(&w, " SET ");
+        pb_str(&w, s->setcol);
+        pb_str(&w, " = ");
+        if (s->upd == UPD_SET) {
+            pb_i64(&w, s->operand);
+        } else {
+            pb_str(&w, s->setsrc[0] ? s->setsrc : s->setcol);
+            pb_str(&w, s->upd == UPD_ADD ? " + " : " - ");
+            pb_i64(&w, s->operand);
+        }
         sql_put_where(&w, s->where);
         break;
     case SQL_DELETE:
-        sql_put(&w, "DELETE FROM %s", s->table);
+        pb_str(&w, "DELETE FROM ");
+        pb_str(&w, s->table);
         sql_put_where(&w, s->where);
         break;
     case SQL_BEGIN:
-        sql_put(&w, "BEGIN");
-        if (s->level != ISO_NONE)
-            sql_put(&w, " ISOLATION LEVEL %s", iso_name(s->level));
+        pb_str(&w, "BEGIN");
+        if (s->level != ISO_NONE) {
+            pb_str(&w, " ISOLATION LEVEL ");
+            pb_str(&w, iso_name(s->level));
+        }
         break;
     case SQL_SET_LEVEL:
-        sql_put(&w, "SET %sTRANSACTION ISOLATION LEVEL %s",
-                s->session_wide ? "SESSION CHARACTERISTICS AS " : "", iso_name(s->level));
+        pb_str(&w, s->session_wide ? "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL "
+                                   : "SET TRANSACTION ISOLATION LEVEL ");
+        pb_str(&w, iso_name(s->level));
         break;
     case SQL_COMMIT:
-        sql_put(&w, "COMMIT");
+        pb_str(&w, "COMMIT");
         break;
     case SQL_ROLLBACK:
-        sql_put(&w, "ROLLBACK");
+        pb_str(&w, "ROLLBACK");
         break;
     default:
-        sql_put(&w, "?");
+        pb_char(&w, '?');
         break;
     }
-    if (n)
-        buf[w.o < n ? w.o : n - 1] = '\0';
-    return (int)w.o;
+    return pb_end(&w);
 }
 
 /* ISO_NONE (no level given) has no name: both return "" for it. */

@@ -59,6 +59,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 
 #define NONE UMAP_NONE           /* no index (the map's empty marker too) */
 #define NOVER (UINT32_MAX - 1)   /* all of a transaction's writes of a key were undone */
@@ -70,7 +71,7 @@
 #define BUDGET_BASE 2000000
 
 enum { TS_ACTIVE, TS_COMMITTED, TS_ABORTED };
-enum { E_WW = 1, E_WR = 2, E_RWI = 4, E_RWP = 8 };
+enum { E_WW = 1, E_WR = 2, E_RWI = 4, E_RWP = 8, E_ALL = 15 };
 enum { FN_DIRTY, FN_G0, FN_G1A, FN_G1B, FN_G1C, FN_GSINGLE, FN_G2ITEM, FN_G2, FN__COUNT };
 enum { C_WW, C_WWR, C_ITEM, C_ALL, C__COUNT };
 
@@ -89,14 +90,22 @@ static const char *const known_names[] = {
 
 typedef struct txn_rec {
     uint64_t id;
-    uint64_t begin_seq, commit_seq, end_seq;
+    uint64_t end_seq;       /* its COMMIT, ABORT or LOST event (for the committed: COMMIT) */
     uint32_t commit_idx;
-    uint32_t node;          /* graph node; NONE unless committed */
+    uint32_t tk_head, ntk;  /* its keys written (tk_rec chain, newest first) */
+    uint32_t rd_head, nrdv; /* its reads of a version (read_rec chain, newest first) */
+    uint32_t rdtab, rdcap;  /* past CHAIN_MAX of them: its table in rdpool (see rd_find) */
     uint8_t status;         /* TS_* at the point the scan has reached */
     uint8_t lost;
-    uint8_t labelled;
-    char label[32];
 } txn_rec;
+
+/* One key a transaction wrote: its first version of it, and the latest not undone. */
+typedef struct tk_rec {
+    uint32_t txn, key;
+    uint32_t own;           /* the latest version not undone; NOVER when all were undone */
+    uint32_t first;         /* the transaction's first version of the key */
+    uint32_t next;          /* the transaction's previous tk_rec; NONE at the end */
+} tk_rec;
 
 typedef struct key_rec {
     scalar key;
@@ -105,6 +114,7 @@ typedef struct key_rec {
     uint32_t stamp;
     uint32_t memo_ver;      /* the version last looked up for this key (saves a hash) */
     uint32_t memo_cls, memo_fc;   /* the flip cache last used for this key */
+    uint32_t hint;          /* where absent_pos last found its answer */
 } key_rec;
 
 typedef struct ver_rec {
@@ -118,18 +128,23 @@ typedef struct ver_rec {
 } ver_rec;
 
 typedef struct read_rec {
-    uint64_t seq;
-    int64_t value;
+    uint64_t seq;           /* (the value read is the event's; see read_value) */
     uint32_t txn, key, ver; /* ver NONE: the key had no row */
     uint32_t pread;         /* the predicate read it came from; NONE for an item read */
+    uint32_t next;          /* the reader's previous read of a version; NONE at the end */
     uint8_t exists, dirty;
 } read_rec;
 
+/* What the passes after the scan need of a PREAD event, copied so that they need not go
+ * back to the event (one cache miss per scan on a long history). */
 typedef struct pread_rec {
-    const hist_event *ev;
+    const pred *pred;
+    const hist_row *hrows;  /* the event's rows */
+    uint64_t seq;
     uint32_t txn, table;
     uint32_t cls;           /* predicate class, NONE until needed */
-    uint32_t rows;          /* first of ev->nrows entries in prow */
+    uint32_t rows;          /* first of nrows entries in prow */
+    uint32_t nrows;
 } pread_rec;
 
 typedef struct prow_rec {
@@ -180,6 +195,63 @@ typedef struct sbuf {
     int oom;
 } sbuf;
 
+/* Performance: transaction and version ids come from counters, so an array indexed by the
+ * id is a dense map with the locality of the history itself; ids far beyond the others
+ * (a hand-made history) go to a hash map instead. */
+typedef struct idmap {
+    uint32_t *v;            /* v[id]: the index, NONE when absent */
+    size_t cap, n;
+    umap far;
+} idmap;
+
+#define IDMAP_SLACK 65536   /* an id is "dense" below 8 x (ids stored) + this */
+#define CHAIN_MAX 32        /* per-transaction chains longer than this get a hash map */
+
+static uint32_t idmap_get(const idmap *m, uint64_t id)
+{
+    if (id < m->cap && m->v[id] != NONE)
+        return m->v[id];
+    return m->far.n ? umap_get(&m->far, id, 0) : NONE;
+}
+
+static int idmap_put(idmap *m, uint64_t id, uint32_t val)
+{
+    if (id >= m->cap && id < 8 * (uint64_t)m->n + IDMAP_SLACK) {
+        size_t cap = m->cap ? m->cap : 1024;
+        while (cap <= id)
+            cap *= 2;
+        uint32_t *v = realloc(m->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        for (size_t i = m->cap; i < cap; i++)
+            v[i] = NONE;
+        m->v = v;
+        m->cap = cap;
+    }
+    if (id < m->cap && (m->v[id] != NONE || !m->far.n || umap_get(&m->far, id, 0) == NONE)) {
+        m->n += m->v[id] == NONE;
+        m->v[id] = val;
+        return 0;
+    }
+    m->n++;
+    return umap_put(&m->far, id, 0, val);
+}
+
+static void idmap_free(idmap *m)
+{
+    free(m->v);
+    umap_free(&m->far);
+    memset(m, 0, sizeof *m);
+}
+
+typedef struct ord_pos {
+    uint32_t ver, txn;      /* the version and its writer */
+} ord_pos;
+
+typedef struct rd_slot {
+    uint32_t ver, rd;       /* rd NONE: empty */
+} rd_slot;
+
 typedef struct ctx {
     const hist *h;
     achk_label_fn label;
@@ -187,7 +259,13 @@ typedef struct ctx {
 
     txn_rec *tx;
     size_t ntx, captx;
-    umap txmap;
+    idmap txmap;
+    char (*labels)[32];     /* per transaction, "" until a finding names it (zeroed pages
+                             * that are never written cost nothing) */
+    uint8_t *tstat;         /* per transaction after the scan: its final status, and */
+    uint32_t *tnode;        /* its graph node. Performance: the passes after the scan look
+                             * these up at every read and edge; packed apart from the rest
+                             * of txn_rec they stay in the cache on a long history. */
     uint32_t tx_last;
     uint32_t ncommit;
 
@@ -203,23 +281,35 @@ typedef struct ctx {
 
     ver_rec *vers;
     size_t nvers, capvers;
-    umap vmap;
-    umap own;               /* (txn, key) -> latest version not undone, or NOVER */
-    umap first;             /* (txn, key) -> the transaction's first version of the key */
+    idmap vmap;
+    tk_rec *tk;             /* (txn, key) written: see tk_find */
+    size_t ntk, captk;
+    umap tkmap;             /* (txn, key) -> tk_rec, for transactions with many keys */
 
     read_rec *rd;
     size_t nrd, caprd;
-    umap rdmap;             /* (reader, version) -> read */
+    rd_slot *rdpool;        /* per-reader tables, for readers with many reads */
+    size_t nrdpool, caprdpool;
+    uint32_t rdfree[32];    /* free tables in rdpool by log2 of their size; NONE: none */
 
     pread_rec *pr;
     size_t npr, cappr;
     prow_rec *prow;
     size_t nprow, capprow;
 
-    uint32_t *ord;          /* every key's version order, key after key */
+    uint64_t *ordmem;       /* the block holding ord and the arrays below */
+    ord_pos *ord;           /* every key's version order, key after key */
+    /* Per position of ord, what the walks along a version order read of its version
+     * (WRITE seq, value, exists && known; the writer is in ord). Performance: a key's
+     * versions were created all over the history, so reading them through vers jumps
+     * around memory at every step; these keep a key's order in a few cache lines. */
+    uint64_t *ord_seq;
+    int64_t *ord_val;
+    uint8_t *ord_live;
     int32_t *pdead;         /* per position: latest position at or before it (same key)
                              * whose version is a deletion, -1 when none */
     size_t nord;
+    struct ord_item *ord_items;  /* build_orders' scratch */
     uint32_t *tkstart, *tkeys;  /* keys per table */
 
     pred_class *cls;
@@ -235,12 +325,18 @@ typedef struct ctx {
     edge *ed;
     size_t ned, caped;
     uint32_t *adj_start, *adj;
+    uint32_t *adj_to;       /* per adjacency entry: its edge's to (the search over all edges
+                             * reads this, not the edges) */
+    uint64_t *nodemem;      /* the block holding the per-node arrays below */
     uint32_t *comp[C__COUNT];
     int nontrivial[C__COUNT];
     uint32_t *t_idx, *t_low, *t_stk, *t_csn, *t_csp;
     uint8_t *t_on;
     uint32_t *stamp, *pedge, *queue, *path, *cyc;
     uint8_t *closed;        /* per edge: a cycle through it was found */
+    uint8_t *cyc_node;      /* per node: in a component (over all edges) with a cycle */
+    uint32_t *cand;         /* the edges inside such components, in edge order */
+    size_t ncand;
     uint64_t *tmp64;
     uint32_t epoch;
     uint64_t budget;
@@ -263,6 +359,42 @@ static void *grow_buf(void *p, size_t *cap, size_t need, size_t sz)
     return q;
 }
 
+/* Performance: a long history's tables are tens of megabytes of fresh memory on every run,
+ * and on a virtual machine a page fault costs microseconds; the big ones are sized from
+ * the history's counts before the scan (presize) and placed on huge pages where the system
+ * gives them on request (Linux: transparent huge pages, "madvise" mode). Only a hint. */
+#define HUGE_PAGE ((size_t)2 << 20)
+
+
+static void *big_alloc(size_t bytes)
+{
+    if (bytes < HUGE_PAGE)
+        return malloc(bytes ? bytes : 1);
+    void *p = NULL;
+    if (posix_memalign(&p, HUGE_PAGE, (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE))
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE, MADV_HUGEPAGE);
+#endif
+    return p;
+}
+
+/* *arr gets room for n elements of sz bytes (keeping the *cap it had). */
+static int presize(void **arr, size_t *cap, size_t n, size_t sz)
+{
+    if (n <= *cap)
+        return 0;
+    void *p = big_alloc(n * sz);
+    if (!p)
+        return -1;
+    if (*arr)
+        memcpy(p, *arr, *cap * sz);
+    free(*arr);
+    *arr = p;
+    *cap = n;
+    return 0;
+}
+
 /* In a function returning int: make room for need elements or return -1. */
 #define RESERVE(arr, cap, need) do { \
         if ((need) > (cap)) { \
@@ -272,6 +404,145 @@ static void *grow_buf(void *p, size_t *cap, size_t need, size_t sz)
             (arr) = q_; \
         } \
     } while (0)
+
+/* --- per-transaction chains ------------------------------------------------------- */
+
+/* Performance: what a transaction wrote and read is kept in short chains per transaction
+ * (most write a few keys and read a few versions), which stay in the cache while the
+ * transaction runs; a hash map over every (transaction, key) pair of a long history
+ * would miss the cache at nearly every lookup. A transaction that outgrows CHAIN_MAX
+ * gets its entries indexed in a hash map as well. */
+static uint32_t tk_find(const ctx *c, uint32_t t, uint32_t k)
+{
+    const txn_rec *x = &c->tx[t];
+    if (x->ntk > CHAIN_MAX)
+        return umap_get(&c->tkmap, t, k);
+    for (uint32_t i = x->tk_head; i != NONE; i = c->tk[i].next)
+        if (c->tk[i].key == k)
+            return i;
+    return NONE;
+}
+
+/* The latest version of key k that transaction t wrote and did not undo (NOVER: it
+ * undid them all); NONE if it never wrote k. */
+static uint32_t tk_own(const ctx *c, uint32_t t, uint32_t k)
+{
+    uint32_t i = tk_find(c, t, k);
+    return i == NONE ? NONE : c->tk[i].own;
+}
+
+/* t writes k for the first time: version v is both its first and its own. */
+static int tk_add(ctx *c, uint32_t t, uint32_t k, uint32_t v)
+{
+    RESERVE(c->tk, c->captk, c->ntk + 1);
+    uint32_t i = (uint32_t)c->ntk++;
+    txn_rec *x = &c->tx[t];
+    c->tk[i] = (tk_rec){ t, k, v, v, x->tk_head };
+    x->tk_head = i;
+    if (++x->ntk == CHAIN_MAX + 1) {
+        for (uint32_t j = i; j != NONE; j = c->tk[j].next)
+            if (umap_put(&c->tkmap, t, c->tk[j].key, j))
+                return -1;
+    } else if (x->ntk > CHAIN_MAX + 1 && umap_put(&c->tkmap, t, k, i)) {
+        return -1;
+    }
+    return 0;
+}
+
+/* A reader with more than CHAIN_MAX reads of versions gets its own small hash table
+ * (version -> read) in rdpool, doubled when half full: one table per reader keeps its
+ * lookups within a few cache lines, where one table for all readers of a long history
+ * would not. The tables only speed up the scan's check for a repeated read: when the
+ * transaction ends its table goes back to a free list (by size) for the next big reader,
+ * so the pool holds about one table per session; later lookups walk the chain. */
+static size_t rd_home(uint32_t v, uint32_t cap)
+{
+    return (size_t)((v * 0x9e3779b97f4a7c15ULL) >> 32) & (cap - 1);
+}
+
+static uint32_t rd_find(const ctx *c, uint32_t t, uint32_t v)
+{
+    const txn_rec *x = &c->tx[t];
+    if (x->nrdv <= CHAIN_MAX || !x->rdcap) {
+        for (uint32_t i = x->rd_head; i != NONE; i = c->rd[i].next)
+            if (c->rd[i].ver == v)
+                return i;
+        return NONE;
+    }
+    const rd_slot *tab = c->rdpool + x->rdtab;
+    for (size_t i = rd_home(v, x->rdcap);; i = (i + 1) & (x->rdcap - 1)) {
+        if (tab[i].rd == NONE)
+            return NONE;
+        if (tab[i].ver == v)
+            return tab[i].rd;
+    }
+}
+
+static void rd_tab_put(rd_slot *tab, uint32_t cap, uint32_t v, uint32_t r)
+{
+    size_t i = rd_home(v, cap);
+    while (tab[i].rd != NONE)
+        i = (i + 1) & (cap - 1);
+    tab[i] = (rd_slot){ v, r };
+}
+
+static int log2u(uint32_t cap)
+{
+    int k = 0;
+    while (cap > 1u) {
+        cap >>= 1;
+        k++;
+    }
+    return k;
+}
+
+/* The transaction's table goes back to the free list of its size. */
+static void rd_tab_release(ctx *c, txn_rec *x)
+{
+    if (!x->rdcap)
+        return;
+    int k = log2u(x->rdcap);
+    c->rdpool[x->rdtab].ver = c->rdfree[k];   /* the link, while the table is free */
+    c->rdfree[k] = x->rdtab;
+    x->rdcap = 0;
+}
+
+/* Read r, of a version, joins its reader t's chain (and table). */
+static int rd_link(ctx *c, uint32_t t, uint32_t r)
+{
+    txn_rec *x = &c->tx[t];
+    c->rd[r].next = x->rd_head;
+    x->rd_head = r;
+    x->nrdv++;
+    if (x->nrdv <= CHAIN_MAX)
+        return 0;
+    if (x->nrdv * 2 > x->rdcap) {
+        /* A table at least twice the reads (4 x CHAIN_MAX to begin with), from the chain. */
+        uint32_t cap = 4 * CHAIN_MAX;
+        while (cap < 2 * x->nrdv)
+            cap *= 2;
+        int k = log2u(cap);
+        uint32_t off = c->rdfree[k];
+        if (off != NONE) {
+            c->rdfree[k] = c->rdpool[off].ver;
+        } else {
+            RESERVE(c->rdpool, c->caprdpool, c->nrdpool + cap);
+            off = (uint32_t)c->nrdpool;
+            c->nrdpool += cap;
+        }
+        rd_slot *tab = c->rdpool + off;
+        for (uint32_t i = 0; i < cap; i++)
+            tab[i].rd = NONE;
+        for (uint32_t j = r; j != NONE; j = c->rd[j].next)
+            rd_tab_put(tab, cap, c->rd[j].ver, j);
+        rd_tab_release(c, x);
+        x->rdtab = off;
+        x->rdcap = cap;
+        return 0;
+    }
+    rd_tab_put(c->rdpool + x->rdtab, x->rdcap, c->rd[r].ver, r);
+    return 0;
+}
 
 /* --- text --------------------------------------------------------------------------- */
 
@@ -308,19 +579,18 @@ static void sb_printf(sbuf *b, const char *fmt, ...)
 
 static const char *txn_label(ctx *c, uint32_t t)
 {
-    txn_rec *x = &c->tx[t];
-    if (!x->labelled) {
-        x->labelled = 1;
-        x->label[0] = 0;
+    char *l = c->labels[t];
+    if (!l[0]) {
+        const txn_rec *x = &c->tx[t];
         if (t == 0)
-            snprintf(x->label, sizeof x->label, "T0");
+            snprintf(l, sizeof c->labels[t], "T0");
         else if (c->label)
-            c->label(x->id, x->label, sizeof x->label, c->arg);
-        if (!x->label[0])
-            snprintf(x->label, sizeof x->label, "txn %" PRIu64, x->id);
-        x->label[sizeof x->label - 1] = 0;
+            c->label(x->id, l, sizeof c->labels[t], c->arg);
+        if (!l[0])
+            snprintf(l, sizeof c->labels[t], "txn %" PRIu64, x->id);
+        l[sizeof c->labels[t] - 1] = 0;
     }
-    return x->label;
+    return l;
 }
 
 static const char *node_label(ctx *c, uint32_t node)
@@ -352,12 +622,13 @@ static bool ver_exists(ctx *c, uint32_t v)
 /* "T1's scan of test WHERE value % 3 = 0" */
 static void sb_scan(sbuf *b, ctx *c, const char *who, uint32_t pi)
 {
-    const hist_event *e = c->pr[pi].ev;
+    const pread_rec *p = &c->pr[pi];
+    const char *table = c->tab[p->table];   /* the event's (interned) table name */
     char pb[512];
     pb[0] = 0;
-    if (e->pred)
-        pred_format(e->pred, pb, sizeof pb);
-    sb_printf(b, "%s's scan of %s", who, e->table ? e->table : "?");
+    if (p->pred)
+        pred_format(p->pred, pb, sizeof pb);
+    sb_printf(b, "%s's scan of %s", who, table ? table : "?");
     if (pb[0])
         sb_printf(b, " WHERE %s", pb);
 }
@@ -572,6 +843,20 @@ static int finding_text(ctx *c, acid_finding *f, sbuf *b)
     return 0;
 }
 
+/* The value read r saw, from its event: a READ's value, or the row of the scan that made
+ * the read (the first matching row with its version: later ones were the same read). */
+static int64_t read_value(const ctx *c, const read_rec *r)
+{
+    if (r->pread == NONE)
+        return hist_get(c->h, (size_t)(r->seq - 1))->n[1];
+    const pread_rec *p = &c->pr[r->pread];
+    uint64_t id = c->vers[r->ver].id;
+    for (uint32_t i = 0; i < p->nrows; i++)
+        if (p->hrows[i].matched && p->hrows[i].version == id && c->prow[p->rows + i].key == r->key)
+            return p->hrows[i].value;
+    return 0;
+}
+
 /* dirty-read, G1a, G1b on read r (written by w). */
 static int read_finding(ctx *c, int name, const read_rec *r, uint64_t seq)
 {
@@ -597,7 +882,7 @@ static int read_finding(ctx *c, int name, const read_rec *r, uint64_t seq)
     }
     sb_key(&b, c, r->key);
     if (r->exists)
-        sb_printf(&b, " = %" PRId64 " written by %s", r->value, wl);
+        sb_printf(&b, " = %" PRId64 " written by %s", read_value(c, r), wl);
     else
         sb_printf(&b, " as deleted by %s", wl);
     const txn_rec *wt = &c->tx[w];
@@ -617,7 +902,7 @@ static int read_finding(ctx *c, int name, const read_rec *r, uint64_t seq)
             sb_printf(&b, ", which later aborted.");
         break;
     default: {
-        uint32_t fin = umap_get(&c->own, w, r->key);
+        uint32_t fin = tk_own(c, w, r->key);
         if (fin == NOVER || fin == NONE) {
             sb_printf(&b, ", who rolled that write back before committing.");
         } else if (!c->vers[fin].exists) {
@@ -642,21 +927,46 @@ static int read_finding(ctx *c, int name, const read_rec *r, uint64_t seq)
     return 0;
 }
 
+/* The read findings of read r: dirty-read, G1a, G1b. */
+static int read_findings(ctx *c, const read_rec *r)
+{
+    if (r->ver == NONE)
+        return 0;
+    uint32_t w = c->vers[r->ver].txn;
+    if (w == 0 || w == r->txn)
+        return 0;
+    if (r->dirty && read_finding(c, FN_DIRTY, r, r->seq))
+        return -1;
+    if (c->tstat[r->txn] == TS_ABORTED)
+        return 0;
+    uint8_t ws = c->tstat[w];
+    if (ws == TS_ABORTED) {
+        const txn_rec *wt = &c->tx[w];
+        if (read_finding(c, FN_G1A, r, r->seq > wt->end_seq ? r->seq : wt->end_seq))
+            return -1;
+    } else if (ws == TS_COMMITTED && c->vers[r->ver].pos == NONE &&
+               tk_own(c, w, r->key) != r->ver) {
+        const txn_rec *wt = &c->tx[w];
+        if (read_finding(c, FN_G1B, r, r->seq > wt->end_seq ? r->seq : wt->end_seq))
+            return -1;
+    }
+    return 0;
+}
+
 /* --- the scan ----------------------------------------------------------------------- */
 
-static int txn_get(ctx *c, uint64_t id, uint64_t seq, uint32_t *out)
+static int txn_get(ctx *c, uint64_t id, uint32_t *out)
 {
     uint32_t t = c->tx_last < c->ntx && c->tx[c->tx_last].id == id ? c->tx_last
-               : umap_get(&c->txmap, id, 0);
+               : idmap_get(&c->txmap, id);
     if (t == NONE) {
         RESERVE(c->tx, c->captx, c->ntx + 1);
         t = (uint32_t)c->ntx++;
         txn_rec *x = &c->tx[t];
         memset(x, 0, sizeof *x);
         x->id = id;
-        x->node = NONE;
-        x->begin_seq = seq;
-        if (umap_put(&c->txmap, id, 0, t))
+        x->tk_head = x->rd_head = NONE;
+        if (idmap_put(&c->txmap, id, t))
             return -1;
     }
     *out = c->tx_last = t;
@@ -747,7 +1057,7 @@ static int ver_get(ctx *c, uint64_t id, uint32_t key, bool exists, bool known, i
 {
     uint32_t v = c->keys[key].memo_ver;
     if (v == NONE || c->vers[v].id != id)
-        v = umap_get(&c->vmap, id, 0);
+        v = idmap_get(&c->vmap, id);
     if (v == NONE) {
         RESERVE(c->vers, c->capvers, c->nvers + 1);
         v = (uint32_t)c->nvers++;
@@ -760,7 +1070,7 @@ static int ver_get(ctx *c, uint64_t id, uint32_t key, bool exists, bool known, i
         x->exists = exists;
         x->known = known;
         x->value = known ? value : 0;
-        if (umap_put(&c->vmap, id, 0, v))
+        if (idmap_put(&c->vmap, id, v))
             return -1;
     } else if (known && !c->vers[v].known && c->vers[v].txn == 0) {
         c->vers[v].known = 1;
@@ -791,11 +1101,13 @@ static int on_write(ctx *c, uint32_t t, const hist_event *e)
     x->known = 1;
     x->inserted = e->n[4] != 0;
     x->undone = 0;
-    if (umap_get(&c->first, t, k) == NONE && umap_put(&c->first, t, k, v))
-        return -1;
-    uint32_t prev = umap_get(&c->own, t, k);
+    uint32_t i = tk_find(c, t, k);
+    if (i == NONE)
+        return tk_add(c, t, k, v);
+    uint32_t prev = c->tk[i].own;
     x->prev_own = (prev == NOVER || prev == v) ? NONE : prev;
-    return umap_put(&c->own, t, k, v);
+    c->tk[i].own = v;
+    return 0;
 }
 
 static int on_undo(ctx *c, const hist_event *e)
@@ -805,17 +1117,19 @@ static int on_undo(ctx *c, const hist_event *e)
         return -1;
     if (e->n[0] && ver_get(c, (uint64_t)e->n[0], k, e->n[2] != 0, true, e->n[1], &dummy))
         return -1;
-    uint32_t v = e->n[3] ? umap_get(&c->vmap, (uint64_t)e->n[3], 0) : NONE;
+    uint32_t v = e->n[3] ? idmap_get(&c->vmap, (uint64_t)e->n[3]) : NONE;
     if (v == NONE || c->vers[v].txn == 0)
         return 0;
     c->vers[v].undone = 1;
     uint32_t w = c->vers[v].txn, kk = c->vers[v].key;
-    if (umap_get(&c->own, w, kk) != v)
+    uint32_t i = tk_find(c, w, kk);
+    if (i == NONE || c->tk[i].own != v)
         return 0;
     uint32_t p = c->vers[v].prev_own;
     while (p != NONE && c->vers[p].undone)
         p = c->vers[p].prev_own;
-    return umap_put(&c->own, w, kk, p == NONE ? NOVER : p);
+    c->tk[i].own = p == NONE ? NOVER : p;
+    return 0;
 }
 
 static int add_read(ctx *c, uint32_t t, uint32_t k, uint64_t verid, int64_t value, bool exists,
@@ -825,24 +1139,24 @@ static int add_read(ctx *c, uint32_t t, uint32_t k, uint64_t verid, int64_t valu
     if (verid) {
         if (ver_get(c, verid, k, exists, true, value, &v))
             return -1;
-        if (umap_get(&c->rdmap, t, v) != NONE)
+        if (rd_find(c, t, v) != NONE)
             return 0;
-        if (umap_put(&c->rdmap, t, v, (uint32_t)c->nrd))
-            return -1;
     }
     RESERVE(c->rd, c->caprd, c->nrd + 1);
-    read_rec *r = &c->rd[c->nrd++];
+    uint32_t ri = (uint32_t)c->nrd++;
+    read_rec *r = &c->rd[ri];
     r->seq = seq;
-    r->value = value;
     r->txn = t;
     r->key = k;
     r->ver = v;
     r->pread = pread;
+    r->next = NONE;
     r->exists = exists;
     r->dirty = 0;
     if (v != NONE) {
         uint32_t w = c->vers[v].txn;
         r->dirty = w != 0 && w != t && c->tx[w].status != TS_COMMITTED;
+        return rd_link(c, t, ri);
     }
     return 0;
 }
@@ -855,7 +1169,10 @@ static int on_pread(ctx *c, uint32_t t, const hist_event *e)
     RESERVE(c->pr, c->cappr, c->npr + 1);
     RESERVE(c->prow, c->capprow, c->nprow + (size_t)(e->nrows > 0 ? e->nrows : 0));
     pread_rec *p = &c->pr[c->npr++];
-    p->ev = e;
+    p->pred = e->pred;
+    p->hrows = e->rows;
+    p->seq = e->seq;
+    p->nrows = (uint32_t)(e->nrows > 0 ? e->nrows : 0);
     p->txn = t;
     p->table = tab;
     p->cls = NONE;
@@ -875,17 +1192,32 @@ static int on_pread(ctx *c, uint32_t t, const hist_event *e)
     return 0;
 }
 
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+#define SCAN_AHEAD 16   /* events */
+
 static int scan(ctx *c)
 {
     size_t n = hist_count(c->h);
     for (size_t i = 0; i < n; i++) {
         const hist_event *e = hist_get(c->h, i);
+        /* Performance: the scan is bound by reading the history (about 180 bytes an
+         * event); asking for the event SCAN_AHEAD places on keeps the memory busy. */
+        if (i + SCAN_AHEAD < n) {
+            const char *f = (const char *)hist_get(c->h, i + SCAN_AHEAD);
+            PREFETCH(f);
+            PREFETCH(f + 64);
+            PREFETCH(f + 128);
+        }
         if (e->side != SIDE_ACID || !e->txn)
             continue;
         if (e->kind < EV_TXN_BEGIN || e->kind > EV_PREAD)
             continue;
         uint32_t t;
-        if (txn_get(c, e->txn, e->seq, &t))
+        if (txn_get(c, e->txn, &t))
             return -1;
         txn_rec *x = &c->tx[t];
         switch (e->kind) {
@@ -894,15 +1226,17 @@ static int scan(ctx *c)
         case EV_TXN_COMMIT:
             if (x->status == TS_ACTIVE) {
                 x->status = TS_COMMITTED;
-                x->commit_seq = x->end_seq = e->seq;
+                x->end_seq = e->seq;
                 x->commit_idx = c->ncommit++;
             }
+            rd_tab_release(c, x);
             break;
         case EV_TXN_ABORT:
             if (x->status == TS_ACTIVE) {
                 x->status = TS_ABORTED;
                 x->end_seq = e->seq;
             }
+            rd_tab_release(c, x);
             break;
         case EV_TXN_LOST:
             if (x->status != TS_ABORTED) {
@@ -910,6 +1244,7 @@ static int scan(ctx *c)
                 x->lost = 1;
                 x->end_seq = e->seq;
             }
+            rd_tab_release(c, x);
             break;
         case EV_WRITE:
             if (on_write(c, t, e))
@@ -953,34 +1288,87 @@ static int ord_cmp(const void *pa, const void *pb)
     return a->ver < b->ver ? -1 : a->ver > b->ver;
 }
 
+/* Sorts the items by ord_cmp. Performance: a stable counting sort by key, then each key's
+ * items by (seq, version): they arrive almost in that order already (T0's first, then the
+ * transactions' final versions in the order of their first write), so an insertion sort
+ * does it in about linear time; a group that turns out to be far from sorted is handed
+ * to qsort instead. Same order as one qsort of everything, in time that grows with the
+ * history and not with the history times the log of a key's number of versions. */
+static int sort_orders(ctx *c, ord_item *it, size_t m)
+{
+    uint32_t *start = calloc(c->nkeys + 1, sizeof *start);
+    ord_item *out = big_alloc((m ? m : 1) * sizeof *out);
+    if (!start || !out) {
+        free(start);
+        free(out);
+        return -1;
+    }
+    for (size_t i = 0; i < m; i++)
+        start[it[i].key + 1]++;
+    for (size_t k = 0; k < c->nkeys; k++)
+        start[k + 1] += start[k];
+    for (size_t i = 0; i < m; i++)
+        out[start[it[i].key]++] = it[i];
+    memcpy(it, out, m * sizeof *it);
+    free(out);
+    size_t a = 0;
+    for (size_t k = 0; k < c->nkeys; k++) {
+        size_t b = start[k];   /* now the end of key k's group */
+        size_t moves = 0, budget = 8 * (b - a) + 64;
+        for (size_t i = a + 1; i < b && moves <= budget; i++) {
+            ord_item x = it[i];
+            size_t j = i;
+            while (j > a && ord_cmp(&it[j - 1], &x) > 0 && moves <= budget) {
+                it[j] = it[j - 1];
+                j--;
+                moves++;
+            }
+            it[j] = x;
+        }
+        if (moves > budget)
+            qsort(it + a, b - a, sizeof *it, ord_cmp);
+        a = b;
+    }
+    free(start);
+    return 0;
+}
+
 static int build_orders(ctx *c)
 {
     size_t n = 0;
     for (size_t i = 0; i < c->nvers; i++)
         if (c->vers[i].txn == 0)
             n++;
-    for (size_t i = 0; i < c->own.cap; i++) {
-        const map_slot *s = &c->own.s[i];
-        if (s->val != NONE && s->val != NOVER && c->tx[s->a].status == TS_COMMITTED)
+    for (size_t i = 0; i < c->ntk; i++) {
+        const tk_rec *s = &c->tk[i];
+        if (s->own != NOVER && c->tstat[s->txn] == TS_COMMITTED)
             n++;
     }
-    ord_item *it = malloc((n ? n : 1) * sizeof *it);
-    c->ord = malloc((n ? n : 1) * sizeof *c->ord);
-    c->pdead = malloc((n ? n : 1) * sizeof *c->pdead);
-    if (!it || !c->ord || !c->pdead) {
+    ord_item *it = big_alloc((n ? n : 1) * sizeof *it);
+    /* The per-position arrays in one block: 64-bit ones, then 32-bit, then bytes. */
+    size_t nn = n ? n : 1;
+    c->ordmem = big_alloc(nn * (sizeof *c->ord_seq + sizeof *c->ord_val + sizeof *c->ord + sizeof *c->pdead + 1));
+    if (!it || !c->ordmem) {
         free(it);
         return -1;
     }
+    c->ord_seq = c->ordmem;
+    c->ord_val = (int64_t *)(c->ord_seq + nn);
+    c->ord = (ord_pos *)(c->ord_val + nn);
+    c->pdead = (int32_t *)(c->ord + nn);
+    c->ord_live = (uint8_t *)(c->pdead + nn);
+    c->ord_items = it;   /* freed with the context if anything below fails */
     size_t m = 0;
     for (size_t i = 0; i < c->nvers; i++)
         if (c->vers[i].txn == 0)
             it[m++] = (ord_item){ c->vers[i].key, (uint32_t)i, 0 };
-    for (size_t i = 0; i < c->own.cap; i++) {
-        const map_slot *s = &c->own.s[i];
-        if (s->val != NONE && s->val != NOVER && c->tx[s->a].status == TS_COMMITTED)
-            it[m++] = (ord_item){ (uint32_t)s->b, s->val, c->vers[s->val].seq };
+    for (size_t i = 0; i < c->ntk; i++) {
+        const tk_rec *s = &c->tk[i];
+        if (s->own != NOVER && c->tstat[s->txn] == TS_COMMITTED)
+            it[m++] = (ord_item){ s->key, s->own, c->vers[s->own].seq };
     }
-    qsort(it, m, sizeof *it, ord_cmp);
+    if (sort_orders(c, it, m))
+        return -1;
     int32_t dead = -1;
     for (size_t i = 0; i < m; i++) {
         key_rec *k = &c->keys[it[i].key];
@@ -990,14 +1378,19 @@ static int build_orders(ctx *c)
             dead = -1;
         }
         uint32_t rel = k->olen++;
-        c->ord[i] = it[i].ver;
+        const ver_rec *x = &c->vers[it[i].ver];
+        c->ord[i] = (ord_pos){ it[i].ver, x->txn };
+        c->ord_seq[i] = x->seq;
+        c->ord_val[i] = x->value;
+        c->ord_live[i] = x->exists && x->known;
         c->vers[it[i].ver].pos = (uint32_t)i;
-        if (!c->vers[it[i].ver].exists)
+        if (!x->exists)
             dead = (int32_t)rel;
         c->pdead[i] = dead;
     }
     c->nord = m;
     free(it);
+    c->ord_items = NULL;
 
     /* keys per table */
     c->tkstart = calloc(c->ntab + 1, sizeof *c->tkstart);
@@ -1020,7 +1413,7 @@ static int build_orders(ctx *c)
 
 static uint32_t writer_at(const ctx *c, const key_rec *k, int rel)
 {
-    return c->vers[c->ord[k->ostart + (uint32_t)rel]].txn;
+    return c->ord[k->ostart + (uint32_t)rel].txn;
 }
 
 /* Where in key k's version order the reader t stands after reading version v: the
@@ -1031,11 +1424,11 @@ static int seen_pos(const ctx *c, uint32_t v, uint32_t t)
     const ver_rec *x = &c->vers[v];
     if (x->txn == t)
         return -2;
-    if (x->txn != 0 && c->tx[x->txn].status != TS_COMMITTED)
+    if (x->txn != 0 && c->tstat[x->txn] != TS_COMMITTED)
         return -2;
     uint32_t p = x->pos;
     if (p == NONE && x->txn != 0) {
-        uint32_t fin = umap_get(&c->own, x->txn, x->key);
+        uint32_t fin = tk_own(c, x->txn, x->key);
         if (fin == NONE || fin == NOVER)
             return -2;
         p = c->vers[fin].pos;
@@ -1046,17 +1439,36 @@ static int seen_pos(const ctx *c, uint32_t v, uint32_t t)
 }
 
 /* The state a read at seq saw of a key it found no row for: the latest deletion written
- * before it, or -1 (the key not yet born). */
-static int absent_pos(const ctx *c, const key_rec *k, uint64_t seq)
+ * before it, or -1 (the key not yet born). Performance: the reads come in history order,
+ * so the search starts where the key's last one ended and gallops forward: about
+ * constant time per read instead of a binary search over the key's whole version order,
+ * which would grow with the log of the history. */
+static int absent_pos(const ctx *c, key_rec *k, uint64_t seq)
 {
-    uint32_t lo = 0, hi = k->olen;   /* first position written at or after seq */
+    const uint64_t *s = c->ord_seq + k->ostart;
+    uint32_t n = k->olen, lo = 0, hi = n;   /* the first position written at or after seq */
+    uint32_t h = k->hint <= n ? k->hint : 0;
+    if (h > 0 && s[h - 1] >= seq) {
+        hi = h - 1;                          /* behind the last answer: search before it */
+    } else {
+        lo = h;                              /* everything before lo is older than seq */
+        for (uint32_t step = 1;; step *= 2) {
+            uint32_t probe = lo + step - 1;
+            if (probe >= n || s[probe] >= seq) {
+                hi = probe < n ? probe : n;
+                break;
+            }
+            lo = probe + 1;
+        }
+    }
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (c->vers[c->ord[k->ostart + mid]].seq < seq)
+        if (s[mid] < seq)
             lo = mid + 1;
         else
             hi = mid;
     }
+    k->hint = lo;
     return lo == 0 ? -1 : c->pdead[k->ostart + lo - 1];
 }
 
@@ -1064,8 +1476,8 @@ static int absent_pos(const ctx *c, const key_rec *k, uint64_t seq)
  * doing, and makes no edge (A2). */
 static bool wrote_before(const ctx *c, uint32_t t, uint32_t k, uint64_t seq)
 {
-    uint32_t v = umap_get(&c->first, t, k);
-    return v != NONE && c->vers[v].seq < seq;
+    uint32_t i = tk_find(c, t, k);
+    return i != NONE && c->vers[c->tk[i].first].seq < seq;
 }
 
 /* The first position after pos written by someone other than T0. */
@@ -1086,8 +1498,11 @@ static int edge_add(ctx *c, uint8_t kind, uint32_t from_tx, uint32_t to_tx, uint
     edge *e = &c->ed[c->ned++];
     memset(e, 0, sizeof *e);
     e->kind = kind;
-    e->from = c->tx[from_tx].node;
-    e->to = c->tx[to_tx].node;
+    e->from = c->tnode[from_tx];
+    e->to = c->tnode[to_tx];
+    c->adj_start[e->from + 1]++;
+    if ((kind & (E_WW | E_WR)) && e->from > e->to)
+        c->mono = 0;
     e->key = key;
     e->v1 = v1;
     e->v2 = v2;
@@ -1095,10 +1510,10 @@ static int edge_add(ctx *c, uint8_t kind, uint32_t from_tx, uint32_t to_tx, uint
     return 0;
 }
 
-static bool ver_match(const ctx *c, const pred *p, const key_rec *k, uint32_t v)
+/* Does the version at position pos of key k's order match p? */
+static bool pos_match(const ctx *c, const pred *p, const key_rec *k, uint32_t pos)
 {
-    const ver_rec *x = &c->vers[v];
-    return x->exists && x->known && pred_eval(p, &k->key, x->value);
+    return c->ord_live[pos] && pred_eval(p, &k->key, c->ord_val[pos]);
 }
 
 static bool key_only(const pred *p)
@@ -1148,7 +1563,7 @@ static int pread_class(ctx *c, uint32_t pi, uint32_t *out)
         *out = p->cls;
         return 0;
     }
-    const pred *pd = p->ev->pred;
+    const pred *pd = p->pred;
     char small[256], *text = small;
     int len = pred_format(pd, small, sizeof small);
     if (len < 0)
@@ -1219,12 +1634,10 @@ static const flip_cache *flip_cache_get(ctx *c, uint32_t cls, uint32_t key)
         return NULL;
     }
     const pred_class *pc = &c->cls[cls];
-    for (uint32_t j = 0; j < k->olen; j++) {
-        const ver_rec *x = &c->vers[c->ord[k->ostart + j]];
-        fc.match[j] = pc->shape == CLS_PRESENT ? x->exists && x->known
+    for (uint32_t j = 0; j < k->olen; j++)
+        fc.match[j] = pc->shape == CLS_PRESENT ? c->ord_live[k->ostart + j] != 0
                     : pc->shape == CLS_NEVER ? false
-                    : ver_match(c, pc->p, k, c->ord[k->ostart + j]);
-    }
+                    : pos_match(c, pc->p, k, k->ostart + j);
     for (uint32_t j = k->olen; j-- > 0;)
         fc.next[j] = j + 1 == k->olen ? k->olen
                    : fc.match[j + 1] != fc.match[j] ? j + 1 : fc.next[j + 1];
@@ -1254,7 +1667,7 @@ static int pred_walk(ctx *c, uint32_t pi, uint32_t key, int start, bool m, uint3
         bool mj;
         if (!fc && steps >= PRED_WALK_DIRECT) {
             uint32_t cls;
-            if (key_only(p->ev->pred) ? shape_class(c, p->ev->pred, k, &cls) : pread_class(c, pi, &cls))
+            if (key_only(p->pred) ? shape_class(c, p->pred, k, &cls) : pread_class(c, pi, &cls))
                 return -1;
             fc = flip_cache_get(c, cls, key);
             if (!fc)
@@ -1267,14 +1680,14 @@ static int pred_walk(ctx *c, uint32_t pi, uint32_t key, int start, bool m, uint3
             mj = fc->match[j] != 0;
         } else {
             steps++;
-            mj = ver_match(c, p->ev->pred, k, c->ord[k->ostart + (uint32_t)pos]);
+            mj = pos_match(c, p->pred, k, k->ostart + (uint32_t)pos);
             if (mj == m) {
                 pos++;
                 continue;
             }
             j = pos;
         }
-        uint32_t v = c->ord[k->ostart + (uint32_t)j], w = c->vers[v].txn;
+        uint32_t v = c->ord[k->ostart + (uint32_t)j].ver, w = c->ord[k->ostart + (uint32_t)j].txn;
         if (w != 0) {
             if (w != p->txn && j != skip) {
                 if (edge_add(c, E_RWP, p->txn, w, key, seen, v, pi))
@@ -1293,10 +1706,9 @@ static int pred_walk(ctx *c, uint32_t pi, uint32_t key, int start, bool m, uint3
 static int pred_edges(ctx *c, uint32_t pi)
 {
     const pread_rec *p = &c->pr[pi];
-    const hist_event *e = p->ev;
     uint32_t stamp = ++c->kstamp;
-    for (int i = 0; i < e->nrows; i++) {
-        const prow_rec *r = &c->prow[p->rows + (uint32_t)i];
+    for (uint32_t i = 0; i < p->nrows; i++) {
+        const prow_rec *r = &c->prow[p->rows + i];
         c->keys[r->key].stamp = stamp;
         if (r->ver == NONE)
             continue;
@@ -1304,14 +1716,14 @@ static int pred_edges(ctx *c, uint32_t pi)
         if (start < -1)
             continue;
         const key_rec *k = &c->keys[r->key];
-        bool m = pred_eval(e->pred, &k->key, e->rows[i].value);
-        int skip = e->rows[i].matched ? next_real(c, k, start) : -1;
+        bool m = pred_eval(p->pred, &k->key, p->hrows[i].value);
+        int skip = p->hrows[i].matched ? next_real(c, k, start) : -1;
         if (pred_walk(c, pi, r->key, start, m, r->ver, skip))
             return -1;
     }
     /* Keys the scan did not see; only the named ones when the predicate names its keys. */
     scalar pk[PRED_IN_MAX];
-    int npk = e->pred ? pred_point_keys(e->pred, pk, PRED_IN_MAX) : -1;
+    int npk = p->pred ? pred_point_keys(p->pred, pk, PRED_IN_MAX) : -1;
     uint32_t nk = npk >= 0 ? (uint32_t)npk : c->tkstart[p->table + 1] - c->tkstart[p->table];
     for (uint32_t i = 0; i < nk; i++) {
         uint32_t key = npk >= 0 ? key_find(c, p->table, &pk[i])
@@ -1319,9 +1731,9 @@ static int pred_edges(ctx *c, uint32_t pi)
         if (key == NONE || c->keys[key].stamp == stamp || !c->keys[key].olen)
             continue;
         c->keys[key].stamp = stamp;
-        if (wrote_before(c, p->txn, key, e->seq))
+        if (wrote_before(c, p->txn, key, p->seq))
             continue;
-        int start = absent_pos(c, &c->keys[key], e->seq);
+        int start = absent_pos(c, &c->keys[key], p->seq);
         if (start + 1 < (int)c->keys[key].olen &&
             pred_walk(c, pi, key, start, false, NONE, -1))
             return -1;
@@ -1347,33 +1759,41 @@ static int build_edges(ctx *c)
     }
     for (uint32_t i = 0; i < c->ncommit; i++)
         if (byc[i] != NONE) {
-            c->tx[byc[i]].node = (uint32_t)c->nnodes;
+            c->tnode[byc[i]] = (uint32_t)c->nnodes;
             c->nodes[c->nnodes++] = byc[i];
         }
     free(byc);
+    /* edge_add counts each node's edges as it goes (for the graph's adjacency lists) and
+     * whether a ww or wr edge goes backwards in commit order. */
+    c->adj_start = calloc(c->nnodes + 1, sizeof *c->adj_start);
+    if (!c->adj_start)
+        return -1;
+    c->mono = 1;
 
     /* ww: neighbours in each version order */
     for (size_t ki = 0; ki < c->nkeys; ki++) {
         const key_rec *k = &c->keys[ki];
         for (uint32_t j = 1; j < k->olen; j++) {
-            uint32_t a = c->ord[k->ostart + j - 1], b = c->ord[k->ostart + j];
-            uint32_t wa = c->vers[a].txn, wb = c->vers[b].txn;
+            uint32_t a = c->ord[k->ostart + j - 1].ver, b = c->ord[k->ostart + j].ver;
+            uint32_t wa = c->ord[k->ostart + j - 1].txn, wb = c->ord[k->ostart + j].txn;
             if (wa && wb && wa != wb && edge_add(c, E_WW, wa, wb, (uint32_t)ki, a, b, NONE))
                 return -1;
         }
     }
-    /* wr and item rw */
+    /* Read findings, then wr and item rw edges, in one pass over the reads. */
     for (size_t i = 0; i < c->nrd; i++) {
         const read_rec *r = &c->rd[i];
-        if (c->tx[r->txn].status != TS_COMMITTED)
+        if (read_findings(c, r))
+            return -1;
+        if (c->tstat[r->txn] != TS_COMMITTED)
             continue;
-        const key_rec *k = &c->keys[r->key];
+        key_rec *k = &c->keys[r->key];
         int start;
         if (r->ver != NONE) {
             uint32_t w = c->vers[r->ver].txn;
             if (w == r->txn)
                 continue;
-            if (w != 0 && c->tx[w].status == TS_COMMITTED &&
+            if (w != 0 && c->tstat[w] == TS_COMMITTED &&
                 edge_add(c, E_WR, w, r->txn, r->key, r->ver, NONE, r->pread))
                 return -1;
             start = seen_pos(c, r->ver, r->txn);
@@ -1386,15 +1806,18 @@ static int build_edges(ctx *c)
         }
         int j = next_real(c, k, start);
         if (j < (int)k->olen) {
-            uint32_t v2 = c->ord[k->ostart + (uint32_t)j], w2 = c->vers[v2].txn;
+            uint32_t v2 = c->ord[k->ostart + (uint32_t)j].ver, w2 = c->ord[k->ostart + (uint32_t)j].txn;
             if (w2 != r->txn && edge_add(c, E_RWI, r->txn, w2, r->key, r->ver, v2, r->pread))
                 return -1;
         }
     }
-    /* predicate rw */
-    for (size_t i = 0; i < c->npr; i++)
-        if (c->tx[c->pr[i].txn].status == TS_COMMITTED && pred_edges(c, (uint32_t)i))
+    /* predicate rw (each scan's rows are read back from the history: fetched ahead) */
+    for (size_t i = 0; i < c->npr; i++) {
+        if (i + 4 < c->npr)
+            PREFETCH(c->pr[i + 4].hrows);
+        if (c->tstat[c->pr[i].txn] == TS_COMMITTED && pred_edges(c, (uint32_t)i))
             return -1;
+    }
     return 0;
 }
 
@@ -1404,47 +1827,54 @@ static int build_graph(ctx *c)
 {
     size_t V = c->nnodes, E = c->ned;
     size_t nv = V ? V : 1;
-    c->adj_start = calloc(V + 1, sizeof *c->adj_start);
-    c->adj = malloc((E ? E : 1) * sizeof *c->adj);
-    for (int i = 0; i < C__COUNT; i++)
-        c->comp[i] = malloc(nv * sizeof(uint32_t));
-    c->t_idx = malloc(nv * sizeof(uint32_t));
-    c->t_low = malloc(nv * sizeof(uint32_t));
-    c->t_stk = malloc(nv * sizeof(uint32_t));
-    c->t_csn = malloc(nv * sizeof(uint32_t));
-    c->t_csp = malloc(nv * sizeof(uint32_t));
-    c->t_on = calloc(nv, 1);
-    c->stamp = calloc(nv, sizeof(uint32_t));
-    c->pedge = malloc(nv * sizeof(uint32_t));
-    c->queue = malloc(nv * sizeof(uint32_t));
-    c->path = malloc(nv * sizeof(uint32_t));
-    c->cyc = malloc((nv + 1) * sizeof(uint32_t));
-    c->tmp64 = malloc((nv + 1) * sizeof(uint64_t));
+    c->adj = big_alloc((E ? E : 1) * sizeof *c->adj);
+    /* The scans' rows are done with: their block becomes adj_to when it is big enough
+     * (fresh memory costs more than it seems on a long history, see big_alloc). */
+    if (c->capprow * sizeof *c->prow >= (E ? E : 1) * sizeof *c->adj_to) {
+        c->adj_to = (uint32_t *)(void *)c->prow;
+        c->prow = NULL;
+        c->capprow = c->nprow = 0;
+    } else {
+        c->adj_to = big_alloc((E ? E : 1) * sizeof *c->adj_to);
+    }
+    /* The per-node arrays, in one block: the 64-bit one first, then thirteen of nv and one
+     * of nv + 1 32-bit entries, then the flags. */
+    c->nodemem = big_alloc((nv + 1) * sizeof(uint64_t) + (14 * nv + 1) * sizeof(uint32_t) + nv);
     c->closed = calloc(E ? E : 1, 1);
-    if (!c->adj_start || !c->adj || !c->comp[0] || !c->comp[1] || !c->comp[2] ||
-        !c->comp[3] || !c->t_idx || !c->t_low || !c->t_stk || !c->t_csn || !c->t_csp ||
-        !c->t_on || !c->stamp || !c->pedge || !c->queue || !c->path || !c->cyc || !c->tmp64 ||
-        !c->closed)
+    if (!c->adj_start || !c->adj || !c->adj_to || !c->nodemem || !c->closed)
         return -1;
-    for (size_t i = 0; i < E; i++)
-        c->adj_start[c->ed[i].from + 1]++;
-    for (size_t i = 0; i < V; i++)
+    c->tmp64 = c->nodemem;
+    uint32_t *u = (uint32_t *)(c->tmp64 + nv + 1);
+    uint32_t **arr[] = { &c->comp[0], &c->comp[1], &c->comp[2], &c->comp[3], &c->t_idx, &c->t_low,
+                         &c->t_stk, &c->t_csn, &c->t_csp, &c->stamp, &c->pedge, &c->queue, &c->path };
+    for (size_t i = 0; i < sizeof arr / sizeof arr[0]; i++, u += nv)
+        *arr[i] = u;
+    c->cyc = u;
+    c->t_on = (uint8_t *)(u + nv + 1);
+    memset(c->stamp, 0, nv * sizeof *c->stamp);
+    memset(c->t_on, 0, nv);
+    for (size_t i = 0; i < V; i++)   /* counts made by edge_add */
         c->adj_start[i + 1] += c->adj_start[i];
     uint32_t *fill = c->path;   /* scratch until the search */
     memcpy(fill, c->adj_start, V * sizeof *fill);
-    for (size_t i = 0; i < E; i++)
-        c->adj[fill[c->ed[i].from]++] = (uint32_t)i;
-    c->mono = 1;
-    for (size_t i = 0; i < E; i++)
-        if ((c->ed[i].kind & (E_WW | E_WR)) && c->ed[i].from > c->ed[i].to)
-            c->mono = 0;
+    for (size_t i = 0; i < E; i++) {
+        uint32_t a = fill[c->ed[i].from]++;
+        c->adj[a] = (uint32_t)i;
+        c->adj_to[a] = c->ed[i].to;
+    }
     c->budget = (uint64_t)BUDGET_PER_ELEMENT * (V + E) + BUDGET_BASE;
     return 0;
 }
 
 /* Strongly connected components over the edges in mask (iterative Tarjan). Sets
- * c->nontrivial[which] when some component has more than one node. */
-static void tarjan(ctx *c, int which, unsigned mask)
+ * c->nontrivial[which] when some component has more than one node. With within (the
+ * components over all edges), only the nodes of within's components that have more than
+ * one node (c->cyc_node) are searched, over the edges inside their component: the
+ * components over fewer edges refine within's, so that gives the same components, and
+ * every other node is a component of its own. Performance: on a long history most
+ * transactions are in no cycle at all, and this leaves them out of three of the four
+ * passes. */
+static void tarjan(ctx *c, int which, unsigned mask, const uint32_t *within)
 {
     uint32_t V = (uint32_t)c->nnodes, counter = 0, sp = 0, ncomp = 0;
     uint32_t *idx = c->t_idx, *low = c->t_low, *stk = c->t_stk, *comp = c->comp[which];
@@ -1453,7 +1883,7 @@ static void tarjan(ctx *c, int which, unsigned mask)
     for (uint32_t v = 0; v < V; v++)
         idx[v] = NONE;
     for (uint32_t s = 0; s < V; s++) {
-        if (idx[s] != NONE)
+        if (idx[s] != NONE || (within && !c->cyc_node[s]))
             continue;
         uint32_t top = 0;
         idx[s] = low[s] = counter++;
@@ -1464,10 +1894,12 @@ static void tarjan(ctx *c, int which, unsigned mask)
         while (top) {
             uint32_t v = csn[top - 1];
             if (csp[top - 1] < c->adj_start[v + 1]) {
-                const edge *e = &c->ed[c->adj[csp[top - 1]++]];
-                if (!(e->kind & mask))
+                uint32_t a = csp[top - 1]++;
+                if (mask != E_ALL && !(c->ed[c->adj[a]].kind & mask))
                     continue;
-                uint32_t w = e->to;
+                uint32_t w = c->adj_to[a];
+                if (within && within[w] != within[v])
+                    continue;
                 if (idx[w] == NONE) {
                     idx[w] = low[w] = counter++;
                     stk[sp++] = w;
@@ -1496,6 +1928,10 @@ static void tarjan(ctx *c, int which, unsigned mask)
                 low[csn[top - 1]] = low[v];
         }
     }
+    /* Restricted to within's components with a cycle: every other node is alone. */
+    for (uint32_t v = 0; within && v < V; v++)
+        if (idx[v] == NONE)
+            comp[v] = ncomp++;
 }
 
 /* Shortest path src ->* dst over the edges in mask, inside dst's component of comp. The
@@ -1518,9 +1954,8 @@ static int bfs(ctx *c, uint32_t src, uint32_t dst, unsigned mask, const uint32_t
             if (!c->budget)
                 return -1;
             c->budget--;
-            const edge *e = &c->ed[c->adj[a]];
-            uint32_t w = e->to;
-            if (!(e->kind & mask) || c->stamp[w] == ep || comp[w] != comp[dst] ||
+            uint32_t w = c->adj_to[a];
+            if (!(c->ed[c->adj[a]].kind & mask) || c->stamp[w] == ep || comp[w] != comp[dst] ||
                 (prune && w > dst))
                 continue;
             c->stamp[w] = ep;
@@ -1591,9 +2026,9 @@ static void sb_gsingle(sbuf *b, ctx *c, const uint32_t *cyc, uint32_t n, bool lo
     const char *ti = node_label(c, rw->from), *tj = node_label(c, rw->to);
     if (lost && back && back->kind == E_WW && back->key == rw->key &&
         ver_exists(c, rw->v1) && ver_exists(c, back->v1) && ver_exists(c, back->v2)) {
-        bool both = umap_get(&c->rdmap, c->nodes[rw->to], rw->v1) != NONE;
+        bool both = rd_find(c, c->nodes[rw->to], rw->v1) != NONE;
         /* Did Ti see Tj's write before overwriting it (an UPDATE's own scan does)? */
-        bool saw = umap_get(&c->rdmap, c->nodes[rw->from], back->v1) != NONE;
+        bool saw = rd_find(c, c->nodes[rw->from], back->v1) != NONE;
         sb_printf(b, "lost update: ");
         if (both && saw) {
             sb_printf(b, "%s and %s both read ", tj, ti);
@@ -1717,7 +2152,7 @@ static int cycle_report(ctx *c, int name, uint32_t n)
 
     uint64_t seq = 0;
     for (uint32_t i = 0; i < n; i++) {
-        uint64_t s = c->tx[c->nodes[c->ed[cyc[i]].from]].commit_seq;
+        uint64_t s = c->tx[c->nodes[c->ed[cyc[i]].from]].end_seq;   /* a node is committed: its COMMIT */
         if (s > seq)
             seq = s;
     }
@@ -1806,22 +2241,63 @@ static int cycle_from(ctx *c, uint32_t ei, int name, unsigned mask, int which)
     return cycle_report(c, name, len + 1) ? -1 : 0;
 }
 
+static int u32_cmp(const void *pa, const void *pb)
+{
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+    return a < b ? -1 : a > b;
+}
+
+/* The edges inside a component (over all edges) with more than one node, in edge order:
+ * only these can lie on a cycle of any class. Marks those components' nodes (cyc_node). */
+static int cycle_candidates(ctx *c)
+{
+    const uint32_t *call = c->comp[C_ALL];
+    uint32_t V = (uint32_t)c->nnodes;
+    uint32_t *size = calloc((size_t)V + 1, sizeof *size);
+    c->cyc_node = calloc((size_t)V + 1, 1);
+    if (!size || !c->cyc_node) {
+        free(size);
+        return -1;
+    }
+    for (uint32_t v = 0; v < V; v++)
+        size[call[v]]++;
+    size_t n = 0;
+    for (uint32_t v = 0; v < V; v++)
+        if ((c->cyc_node[v] = size[call[v]] > 1))
+            for (uint32_t a = c->adj_start[v]; a < c->adj_start[v + 1]; a++)
+                n += call[c->adj_to[a]] == call[v];
+    free(size);
+    c->cand = malloc((n ? n : 1) * sizeof *c->cand);
+    if (!c->cand)
+        return -1;
+    c->ncand = 0;
+    for (uint32_t v = 0; v < V; v++)
+        for (uint32_t a = c->cyc_node[v] ? c->adj_start[v] : 0; c->cyc_node[v] && a < c->adj_start[v + 1]; a++)
+            if (call[c->adj_to[a]] == call[v])
+                c->cand[c->ncand++] = c->adj[a];
+    qsort(c->cand, c->ncand, sizeof *c->cand, u32_cmp);
+    return 0;
+}
+
 static int search_cycles(ctx *c)
 {
-    tarjan(c, C_ALL, E_WW | E_WR | E_RWI | E_RWP);
+    tarjan(c, C_ALL, E_WW | E_WR | E_RWI | E_RWP, NULL);
     if (!c->nontrivial[C_ALL])
         return 0;
-    tarjan(c, C_WW, E_WW);
-    tarjan(c, C_WWR, E_WW | E_WR);
-    tarjan(c, C_ITEM, E_WW | E_WR | E_RWI);
-    const uint32_t *cww = c->comp[C_WW], *cwr = c->comp[C_WWR], *cit = c->comp[C_ITEM];
+    if (cycle_candidates(c))
+        return -1;
     const uint32_t *call = c->comp[C_ALL];
+    tarjan(c, C_WW, E_WW, call);
+    tarjan(c, C_WWR, E_WW | E_WR, call);
+    tarjan(c, C_ITEM, E_WW | E_WR | E_RWI, call);
+    const uint32_t *cww = c->comp[C_WW], *cwr = c->comp[C_WWR], *cit = c->comp[C_ITEM];
     int r = 0;
     static const int pass_name[5] = { FN_G0, FN_G1C, FN_GSINGLE, FN_G2ITEM, FN_G2 };
     for (int pass = 0; pass < 5 && r == 0; pass++) {
-        for (size_t i = 0; i < c->ned && r == 0; i++) {
+        for (size_t ci = 0; ci < c->ncand && r == 0; ci++) {
             if (c->ncycles[pass_name[pass]] >= CYCLE_FINDINGS_MAX)
                 break;
+            size_t i = c->cand[ci];
             const edge *e = &c->ed[i];
             uint32_t u = e->from, v = e->to, ei = (uint32_t)i;
             bool item = e->kind == E_RWI, anyrw = e->kind & (E_RWI | E_RWP);
@@ -1853,53 +2329,28 @@ static int search_cycles(ctx *c)
     return r < 0 ? -1 : 0;
 }
 
-/* --- read findings ------------------------------------------------------------------ */
-
-static int read_findings(ctx *c)
-{
-    for (size_t i = 0; i < c->nrd; i++) {
-        const read_rec *r = &c->rd[i];
-        if (r->ver == NONE)
-            continue;
-        uint32_t w = c->vers[r->ver].txn;
-        if (w == 0 || w == r->txn)
-            continue;
-        if (r->dirty && read_finding(c, FN_DIRTY, r, r->seq))
-            return -1;
-        if (c->tx[r->txn].status == TS_ABORTED)
-            continue;
-        const txn_rec *wt = &c->tx[w];
-        if (wt->status == TS_ABORTED) {
-            if (read_finding(c, FN_G1A, r, r->seq > wt->end_seq ? r->seq : wt->end_seq))
-                return -1;
-        } else if (wt->status == TS_COMMITTED && c->vers[r->ver].pos == NONE &&
-                   umap_get(&c->own, w, r->key) != r->ver) {
-            if (read_finding(c, FN_G1B, r, r->seq > wt->commit_seq ? r->seq : wt->commit_seq))
-                return -1;
-        }
-    }
-    return 0;
-}
-
 /* --- entry points ------------------------------------------------------------------- */
 
 static void ctx_free(ctx *c)
 {
     free(c->tx);
-    umap_free(&c->txmap);
+    free(c->labels);
+    free(c->tstat);
+    free(c->tnode);
+    idmap_free(&c->txmap);
     free(c->tab);
     free(c->keys);
     free(c->kslot);
     free(c->vers);
-    umap_free(&c->vmap);
-    umap_free(&c->own);
-    umap_free(&c->first);
+    idmap_free(&c->vmap);
+    free(c->tk);
+    umap_free(&c->tkmap);
     free(c->rd);
-    umap_free(&c->rdmap);
+    free(c->rdpool);
     free(c->pr);
     free(c->prow);
-    free(c->ord);
-    free(c->pdead);
+    free(c->ordmem);
+    free(c->ord_items);
     free(c->tkstart);
     free(c->tkeys);
     for (size_t i = 0; i < c->ncls; i++)
@@ -1916,21 +2367,11 @@ static void ctx_free(ctx *c)
     free(c->ed);
     free(c->adj_start);
     free(c->adj);
-    for (int i = 0; i < C__COUNT; i++)
-        free(c->comp[i]);
-    free(c->t_idx);
-    free(c->t_low);
-    free(c->t_stk);
-    free(c->t_csn);
-    free(c->t_csp);
-    free(c->t_on);
-    free(c->stamp);
-    free(c->pedge);
-    free(c->queue);
-    free(c->path);
-    free(c->cyc);
-    free(c->tmp64);
+    free(c->adj_to);
+    free(c->nodemem);
     free(c->closed);
+    free(c->cyc_node);
+    free(c->cand);
     umap_free(&c->fmap);
 }
 
@@ -1940,6 +2381,22 @@ static int fnd_cmp(const void *pa, const void *pb)
     if (a->f.seq != b->f.seq)
         return a->f.seq < b->f.seq ? -1 : 1;
     return a->order < b->order ? -1 : a->order > b->order;
+}
+
+/* Room for what the history's counts say the scan will make (more grows as usual). */
+static int presize_all(ctx *c)
+{
+    const hist *h = c->h;
+    size_t writes = hist_count_kind(h, EV_WRITE), reads = hist_count_kind(h, EV_READ);
+    size_t rows = hist_count_rows(h), preads = hist_count_kind(h, EV_PREAD);
+    size_t rd = reads + rows;
+    return presize((void **)&c->tx, &c->captx, hist_count_kind(h, EV_TXN_BEGIN) + 64, sizeof *c->tx) ||
+           presize((void **)&c->vers, &c->capvers, writes + hist_count_kind(h, EV_UNDO) + 4096, sizeof *c->vers) ||
+           presize((void **)&c->tk, &c->captk, writes + 64, sizeof *c->tk) ||
+           presize((void **)&c->rd, &c->caprd, rd + 64, sizeof *c->rd) ||
+           presize((void **)&c->pr, &c->cappr, preads + 64, sizeof *c->pr) ||
+           presize((void **)&c->prow, &c->capprow, rows + 64, sizeof *c->prow) ||
+           presize((void **)&c->ed, &c->caped, 2 * (rd + writes) + 1024, sizeof *c->ed);
 }
 
 int acidcheck_run(const hist *h, achk_label_fn label, void *arg, acid_findings *out)
@@ -1957,8 +2414,23 @@ int acidcheck_run(const hist *h, achk_label_fn label, void *arg, acid_findings *
         goto done;
     c.captx = c.ntx = 1;
     c.tx[0].status = TS_COMMITTED;
-    c.tx[0].node = NONE;
-    if (scan(&c) || build_orders(&c) || read_findings(&c) || build_edges(&c) ||
+    c.tx[0].tk_head = c.tx[0].rd_head = NONE;
+    for (int k = 0; k < 32; k++)
+        c.rdfree[k] = NONE;
+    if (presize_all(&c))
+        goto done;
+    if (scan(&c))
+        goto done;
+    c.labels = calloc(c.ntx, sizeof *c.labels);
+    c.tstat = malloc(c.ntx);
+    c.tnode = malloc(c.ntx * sizeof *c.tnode);
+    if (!c.labels || !c.tstat || !c.tnode)
+        goto done;
+    for (size_t t = 0; t < c.ntx; t++) {
+        c.tstat[t] = c.tx[t].status;
+        c.tnode[t] = NONE;
+    }
+    if (build_orders(&c) || build_edges(&c) ||
         build_graph(&c) || search_cycles(&c))
         goto done;
     if (c.nf) {

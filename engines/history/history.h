@@ -7,7 +7,10 @@
  * belongs to, its kind, a few identifying fields (session, transaction, table, key) and
  * six kind-specific numbers n[0..5] whose meaning the kind table below fixes (and
  * hist_kind_info() names, for the trace and the UI). Strings, predicates and row sets are
- * owned by the history and live until hist_free().
+ * owned by the history and live until hist_free(): they are copied into blocks the history
+ * allocates in bulk, and a predicate is stored once however many events carry it, so
+ * events that point at the same predicate share it (read-only, like everything an event
+ * points at).
  *
  * Invariants:
  *   H1. seq is 1, 2, 3, ... in append order; tick never decreases.
@@ -133,8 +136,8 @@ typedef struct hist_event {
     pred *pred;
     hist_row *rows;
     int nrows;
-    uint64_t *txns;
     int ntxns;
+    uint64_t *txns;
 } hist_event;
 
 typedef struct hist_kind_info {
@@ -155,12 +158,19 @@ void hist_set_text(hist *h, hist_event *e, const char *text);
 void hist_set_table(hist *h, hist_event *e, const char *table);
 void hist_set_actor(hist *h, hist_event *e, const char *actor);
 void hist_set_pred(hist *h, hist_event *e, const pred *p);
+/* hist_set_pred, and text = the predicate's canonical text (pred_format), formatted once
+ * per distinct predicate: what a PREAD records. */
+void hist_set_pred_text(hist *h, hist_event *e, const pred *p);
 void hist_set_rows(hist *h, hist_event *e, const hist_row *rows, int n);
 void hist_set_txns(hist *h, hist_event *e, const uint64_t *txns, int n);
 
 void hist_set_tick(hist *h, uint64_t tick);
 uint64_t hist_tick(const hist *h);
 size_t hist_count(const hist *h);
+/* Events of one kind, and rows over all events (hist_set_rows), kept as events are added:
+ * a reader can size its tables before it reads the history. */
+size_t hist_count_kind(const hist *h, hist_kind k);
+size_t hist_count_rows(const hist *h);
 const hist_event *hist_get(const hist *h, size_t i);   /* 0-based */
 
 const hist_kind_info *hist_kind_info_of(hist_kind k);

@@ -2,6 +2,7 @@
  * pred.c: conjunctions of simple terms over a (key, value) row. See pred.h.
  */
 #include "pred.h"
+#include "putbuf.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -81,25 +82,37 @@ static bool cmp_holds(int c, pred_op op)
     return false;
 }
 
+static int cmp_i64(int64_t a, int64_t b)
+{
+    return a < b ? -1 : a > b;
+}
+
+/* Performance: the value column is an INT, compared as one directly rather than made into
+ * a scalar first (the checker evaluates predicates millions of times on a long history). */
 static bool term_eval(const pred_term *t, const scalar *key, int64_t value)
 {
-    scalar v = t->field == PF_KEY ? *key : scalar_int(value);
+    bool on_key = t->field == PF_KEY;
     switch (t->kind) {
     case PT_CMP:
-        if (v.type != t->lit.type)
+        if (!on_key)
+            return t->lit.type == SC_INT && cmp_holds(cmp_i64(value, t->lit.i), (pred_op)t->op);
+        if (key->type != t->lit.type)
             return false;
-        return cmp_holds(scalar_cmp(&v, &t->lit), (pred_op)t->op);
+        return cmp_holds(scalar_cmp(key, &t->lit), (pred_op)t->op);
     case PT_MOD: {
-        if (v.type != SC_INT || t->mod_m == 0)
-            return false;
-        int64_t r = v.i % t->mod_m;
-        /* SQL's % keeps the dividend's sign; so do we (C99 does the same). */
-        return r == t->mod_r;
+        if ((!on_key || key->type == SC_INT) && t->mod_m != 0) {
+            /* SQL's % keeps the dividend's sign; so do we (C99 does the same). */
+            int64_t r = (on_key ? key->i : value) % t->mod_m;
+            return r == t->mod_r;
+        }
+        return false;
     }
     case PT_IN:
-        for (int i = 0; i < t->nin; i++)
-            if (v.type == t->in[i].type && scalar_eq(&v, &t->in[i]))
+        for (int i = 0; i < t->nin; i++) {
+            const scalar *x = &t->in[i];
+            if (on_key ? key->type == x->type && scalar_eq(key, x) : x->type == SC_INT && x->i == value)
                 return true;
+        }
         return false;
     }
     return false;
@@ -148,38 +161,45 @@ const char *pred_op_text(pred_op op)
     return op <= POP_GE ? names[op] : "?";
 }
 
-int pred_format(const pred *p, char *buf, size_t n)
+void pred_put(putbuf *b, const pred *p)
 {
-    size_t o = 0;
-    char lit[64];
-    if (n)
-        buf[0] = 0;
-    if (!p)
-        return 0;
-#define PUT(...) do { int k_ = snprintf(buf + (o < n ? o : n), o < n ? n - o : 0, __VA_ARGS__); \
-                      if (k_ > 0) o += (size_t)k_; } while (0)
-    for (int i = 0; i < p->nterms; i++) {
+    for (int i = 0; p && i < p->nterms; i++) {
         const pred_term *t = &p->terms[i];
         if (i)
-            PUT(" AND ");
+            pb_mem(b, " AND ", 5);
+        size_t cl = strnlen(t->col, sizeof t->col);
         switch (t->kind) {
         case PT_CMP:
-            scalar_format(&t->lit, true, lit, sizeof lit);
-            PUT("%s %s %s", t->col, pred_op_text((pred_op)t->op), lit);
+            pb_mem(b, t->col, cl);
+            pb_char(b, ' ');
+            pb_str(b, pred_op_text((pred_op)t->op));
+            pb_char(b, ' ');
+            scalar_put(b, &t->lit, true);
             break;
         case PT_MOD:
-            PUT("%s %% %" PRId64 " = %" PRId64, t->col, t->mod_m, t->mod_r);
+            pb_mem(b, t->col, cl);
+            pb_mem(b, " % ", 3);
+            pb_i64(b, t->mod_m);
+            pb_mem(b, " = ", 3);
+            pb_i64(b, t->mod_r);
             break;
         case PT_IN:
-            PUT("%s IN (", t->col);
+            pb_mem(b, t->col, cl);
+            pb_mem(b, " IN (", 5);
             for (int j = 0; j < t->nin; j++) {
-                scalar_format(&t->in[j], true, lit, sizeof lit);
-                PUT("%s%s", j ? ", " : "", lit);
+                if (j)
+                    pb_mem(b, ", ", 2);
+                scalar_put(b, &t->in[j], true);
             }
-            PUT(")");
+            pb_char(b, ')');
             break;
         }
     }
-#undef PUT
-    return (int)o;
+}
+
+int pred_format(const pred *p, char *buf, size_t n)
+{
+    putbuf b = pb_make(buf, n);
+    pred_put(&b, p);
+    return pb_end(&b);
 }

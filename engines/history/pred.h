@@ -66,6 +66,9 @@ int pred_point_keys(const pred *p, scalar *keys, int max);
 
 /* Canonical text: "id = 1 AND value % 3 = 0"; "" for the empty predicate. */
 int pred_format(const pred *p, char *buf, size_t n);
+/* The same text, appended (putbuf.h); nothing for NULL. */
+struct putbuf;
+void pred_put(struct putbuf *b, const pred *p);
 const char *pred_op_text(pred_op op);
 
 #endif

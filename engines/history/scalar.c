@@ -2,6 +2,7 @@
  * scalar.c: ints and short texts as keys and literals. See scalar.h.
  */
 #include "scalar.h"
+#include "putbuf.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -68,30 +69,32 @@ uint64_t scalar_hash(const scalar *a)
     return h;
 }
 
+void scalar_put(putbuf *b, const scalar *a, bool quote)
+{
+    if (a->type == SC_INT) {
+        pb_i64(b, a->i);
+    } else if (a->type == SC_TEXT) {
+        size_t n = strnlen(a->s, sizeof a->s);
+        if (!quote) {
+            pb_mem(b, a->s, n);
+            return;
+        }
+        /* Quote and double any embedded quote, as SQL writes it. */
+        pb_char(b, '\'');
+        for (size_t i = 0; i < a->len && i < sizeof a->s; i++) {
+            if (a->s[i] == '\'')
+                pb_char(b, '\'');
+            pb_char(b, a->s[i]);
+        }
+        pb_char(b, '\'');
+    } else {
+        pb_char(b, '?');
+    }
+}
+
 int scalar_format(const scalar *a, bool quote, char *buf, size_t n)
 {
-    if (a->type == SC_INT)
-        return snprintf(buf, n, "%" PRId64, a->i);
-    if (a->type == SC_TEXT) {
-        if (!quote)
-            return snprintf(buf, n, "%s", a->s);
-        /* Quote and double any embedded quote, as SQL writes it. */
-        size_t o = 0;
-        if (o + 1 < n) buf[o] = '\'';
-        o++;
-        for (int i = 0; i < a->len; i++) {
-            if (a->s[i] == '\'') {
-                if (o + 1 < n) buf[o] = '\'';
-                o++;
-            }
-            if (o + 1 < n) buf[o] = a->s[i];
-            o++;
-        }
-        if (o + 1 < n) buf[o] = '\'';
-        o++;
-        if (n)
-            buf[o < n ? o : n - 1] = 0;
-        return (int)o;
-    }
-    return snprintf(buf, n, "?");
+    putbuf b = pb_make(buf, n);
+    scalar_put(&b, a, quote);
+    return pb_end(&b);
 }

@@ -36,5 +36,8 @@ uint64_t scalar_hash(const scalar *a);
 
 /* Writes the scalar as a learner reads it: 42, or A for text (quoted: 'A' when quote). */
 int scalar_format(const scalar *a, bool quote, char *buf, size_t n);
+/* The same text, appended (putbuf.h). */
+struct putbuf;
+void scalar_put(struct putbuf *b, const scalar *a, bool quote);
 
 #endif

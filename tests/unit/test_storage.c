@@ -180,6 +180,64 @@ static void test_fio_preallocated_tail_is_invisible(void)
     rmrf(dir);
 }
 
+/* Write-behind (group commit's log) holds appends until the sync, yet every count and
+ * every crash comes out as if each append had been written at once. */
+static void test_fio_write_behind_counts_and_crashes_like_writes(void)
+{
+    char *dir = tmpdir();
+    char pa[300], pb[300];
+    snprintf(pa, sizeof pa, "%s/a", dir);
+    snprintf(pb, sizeof pb, "%s/b", dir);
+    fio_env *ea = fio_env_new(), *eb = fio_env_new();
+    fio_set_real_sync(ea, 0);
+    fio_set_real_sync(eb, 0);
+    fio_file *a, *b;
+    CHECK_EQ_INT(fio_open(ea, pa, &a), FIO_OK);
+    CHECK_EQ_INT(fio_open(eb, pb, &b), FIO_OK);
+    fio_set_prealloc(a, 4096);
+    fio_set_prealloc(b, 4096);
+    CHECK_EQ_INT(fio_set_write_behind(b, 1), FIO_OK);
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 5; i++) {
+            char rec[40];
+            int n = snprintf(rec, sizeof rec, "record %d.%d;", round, i);
+            CHECK_EQ_INT(fio_write(a, fio_size(a), rec, (size_t)n), FIO_OK);
+            CHECK_EQ_INT(fio_write(b, fio_size(b), rec, (size_t)n), FIO_OK);
+        }
+        CHECK_EQ_INT(fio_size(b), fio_size(a));
+        CHECK_EQ_INT(fio_pending_bytes(b), fio_pending_bytes(a));
+        CHECK_EQ_INT(fio_get_stats(eb).writes, fio_get_stats(ea).writes);
+        CHECK_EQ_INT(fio_get_stats(eb).bytes_written, fio_get_stats(ea).bytes_written);
+        if (round < 2) {
+            CHECK_EQ_INT(fio_sync(a), FIO_OK);
+            CHECK_EQ_INT(fio_sync(b), FIO_OK);
+        }
+    }
+    unsigned char ba[256], bb[256];
+    size_t got = 0;
+    CHECK_EQ_INT(fio_read(b, 0, bb, 20, &got), FIO_OK);   /* a read sees held bytes */
+    CHECK_EQ_INT(got, 20);
+    CHECK(memcmp(bb, "record 0.0;record 0.", 20) == 0);
+    fio_keep_on_crash(a, 7);
+    fio_keep_on_crash(b, 7);
+    fio_crash_report ra, rb;
+    CHECK_EQ_INT(fio_crash(ea, &ra), FIO_OK);
+    CHECK_EQ_INT(fio_crash(eb, &rb), FIO_OK);
+    CHECK_EQ_INT(rb.bytes_lost, ra.bytes_lost);
+    CHECK_EQ_INT(rb.writes_lost, 5);
+    CHECK_EQ_INT(rb.writes_lost, ra.writes_lost);
+    size_t na = file_bytes(pa, ba, sizeof ba), nb = file_bytes(pb, bb, sizeof bb);
+    CHECK_EQ_INT(nb, na);
+    CHECK(na == nb && memcmp(ba, bb, na) == 0);
+    /* Off again: held bytes reach the file at once. */
+    CHECK_EQ_INT(fio_write(b, fio_size(b), "tail", 4), FIO_OK);
+    CHECK_EQ_INT(fio_set_write_behind(b, 0), FIO_OK);
+    CHECK(file_bytes(pb, bb, sizeof bb) >= nb + 4 && memcmp(bb + nb, "tail", 4) == 0);
+    fio_env_free(ea);
+    fio_env_free(eb);
+    rmrf(dir);
+}
+
 /* --- pages ----------------------------------------------------------------------------- */
 
 static void test_page_round_trips_rows_and_lsn(void)
@@ -533,6 +591,7 @@ int main(void)
     RUN(test_fio_keep_on_crash_leaves_a_torn_tail);
     RUN(test_fio_injected_sync_fault_fails_until_the_crash);
     RUN(test_fio_preallocated_tail_is_invisible);
+    RUN(test_fio_write_behind_counts_and_crashes_like_writes);
     RUN(test_page_round_trips_rows_and_lsn);
     RUN(test_page_checksum_catches_a_flipped_bit);
     RUN(test_wal_records_round_trip);
