@@ -14,7 +14,7 @@ DEBS    := libncurses-dev libsqlite3-dev libcjson-dev pkg-config
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 WARN    := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes -Wno-unused-parameter
-BASECF  := -std=c11 -D_GNU_SOURCE -DACIDBASE_VERSION='"$(VERSION)"' $(WARN) -g
+BASECF  := -pthread -std=c11 -D_GNU_SOURCE -DACIDBASE_VERSION='"$(VERSION)"' $(WARN) -g
 RELCF   := $(BASECF) -O2
 SANCF   := $(BASECF) -O1 -fno-omit-frame-pointer -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=undefined,float-cast-overflow
 SANLD   := -fsanitize=address,undefined,float-cast-overflow
@@ -58,12 +58,12 @@ build/san/%.o: %.c build/.deps
 	$(CC) $(SANCF) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
 acidbase: $(REL_OBJ) build/rel/lab/main.o
-	$(CC) -o $@ $^ $(PKG_LIBS) -lm
+	$(CC) -o $@ $^ $(PKG_LIBS) -lm -pthread
 build/san/acidbase: $(SAN_OBJ) build/san/lab/main.o
-	$(CC) $(SANLD) -o $@ $^ $(PKG_LIBS) -lm
+	$(CC) $(SANLD) -o $@ $^ $(PKG_LIBS) -lm -pthread
 build/san/tests/%: tests/unit/%.c $(SAN_OBJ) tests/unit/t.h
 	@mkdir -p $(dir $@)
-	$(CC) $(SANCF) $(PKG_CFLAGS) -Iengines -Ilab -o $@ $< $(SAN_OBJ) $(SANLD) $(PKG_LIBS) -lm
+	$(CC) $(SANCF) $(PKG_CFLAGS) -Iengines -Ilab -o $@ $< $(SAN_OBJ) $(SANLD) $(PKG_LIBS) -lm -pthread
 
 # --- fuzzing (tests/fuzz/README.md) ---------------------------------------------------
 # Each target is a libFuzzer binary (clang) for `make fuzz`, and a replay binary (the same
@@ -81,13 +81,13 @@ build/fuzz/%.o: %.c build/.deps
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZCF) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 build/fuzz/fuzz-%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJ)
-	$(FUZZ_CC) $(FUZZCF) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $< $(FUZZ_OBJ) $(PKG_LIBS) -lm
+	$(FUZZ_CC) $(FUZZCF) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $< $(FUZZ_OBJ) $(PKG_LIBS) -lm -pthread
 build/san/fuzz/replay-%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(SAN_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(SANCF) $(PKG_CFLAGS) -o $@ $< tests/fuzz/replay.c $(SAN_OBJ) $(SANLD) $(PKG_LIBS) -lm
+	$(CC) $(SANCF) $(PKG_CFLAGS) -o $@ $< tests/fuzz/replay.c $(SAN_OBJ) $(SANLD) $(PKG_LIBS) -lm -pthread
 build/san/fuzz/seedgen: tests/fuzz/seedgen.c $(SAN_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(SANCF) $(PKG_CFLAGS) -o $@ $< $(SAN_OBJ) $(SANLD) -Wl,--wrap=wire_decode_in $(PKG_LIBS) -lm
+	$(CC) $(SANCF) $(PKG_CFLAGS) -o $@ $< $(SAN_OBJ) $(SANLD) -Wl,--wrap=wire_decode_in $(PKG_LIBS) -lm -pthread
 
 # Every fuzzer for FUZZ_TIME seconds each (default 60; the figures in RELIABILITY.md come
 # from FUZZ_TIME=600). Findings land in build/fuzz/findings/.

@@ -130,8 +130,8 @@ bool grade_event_diff(const hist_event *a, const hist_event *b, char *why, size_
     if (diff_u(why, n, "seq", a->seq, b->seq) || diff_u(why, n, "tick", a->tick, b->tick) ||
         diff_u(why, n, "session", a->session, b->session) || diff_u(why, n, "node", a->node, b->node) ||
         diff_u(why, n, "node2", a->node2, b->node2) || diff_u(why, n, "txn", a->txn, b->txn) ||
-        diff_u(why, n, "txn2", a->txn2, b->txn2) || diff_s(why, n, "table", a->table, b->table) ||
-        diff_s(why, n, "actor", a->actor, b->actor) || diff_key(why, n, "key", &a->key, &b->key))
+        diff_u(why, n, "txn2", hist_txn2(a), hist_txn2(b)) || diff_s(why, n, "table", a->table, b->table) ||
+        diff_s(why, n, "actor", hist_actor(a), hist_actor(b)) || diff_key(why, n, "key", &a->key, &b->key))
         return true;
     const hist_kind_info *ki = hist_kind_info_of((hist_kind)a->kind);
     for (int i = 0; i < 6; i++) {
@@ -145,7 +145,7 @@ bool grade_event_diff(const hist_event *a, const hist_event *b, char *why, size_
     }
     if (diff_s(why, n, "text", a->text, b->text))
         return true;
-    if (diff_pred(why, n, a->pred, b->pred))
+    if (diff_pred(why, n, hist_pred(a), hist_pred(b)))
         return true;
     if (a->nrows != b->nrows) {
         char x[32], y[32];
@@ -164,16 +164,16 @@ bool grade_event_diff(const hist_event *a, const hist_event *b, char *why, size_
             diff_i(why, n, f[2], x->value, y->value) || diff_u(why, n, f[3], x->matched, y->matched))
             return true;
     }
-    if (a->ntxns != b->ntxns) {
+    if (hist_ntxns(a) != hist_ntxns(b)) {
         char x[32], y[32];
-        snprintf(x, sizeof x, "%d transactions", a->ntxns);
-        snprintf(y, sizeof y, "%d transactions", b->ntxns);
+        snprintf(x, sizeof x, "%d transactions", hist_ntxns(a));
+        snprintf(y, sizeof y, "%d transactions", hist_ntxns(b));
         return differ(why, n, "txns", x, y);
     }
-    for (int i = 0; i < a->ntxns; i++) {
+    for (int i = 0; i < hist_ntxns(a); i++) {
         char f[32];
         snprintf(f, sizeof f, "txns[%d]", i);
-        if (diff_u(why, n, f, a->txns[i], b->txns[i]))
+        if (diff_u(why, n, f, hist_txns(a)[i], hist_txns(b)[i]))
             return true;
     }
     return false;

@@ -211,17 +211,17 @@ static void put_event(jbuf *b, const hist_event *e)
         jb_name(b, "txn");
         jb_u64(b, e->txn);
     }
-    if (e->txn2) {
+    if (hist_txn2(e)) {
         jb_name(b, "txn2");
-        jb_u64(b, e->txn2);
+        jb_u64(b, hist_txn2(e));
     }
     if (e->table) {
         jb_name(b, "table");
         jb_str(b, e->table);
     }
-    if (e->actor) {
+    if (hist_actor(e)) {
         jb_name(b, "actor");
-        jb_str(b, e->actor);
+        jb_str(b, hist_actor(e));
     }
     if (e->key.type != SC_NONE) {
         jb_name(b, "key");
@@ -245,9 +245,9 @@ static void put_event(jbuf *b, const hist_event *e)
         jb_name(b, "text");
         jb_str(b, e->text);
     }
-    if (e->pred) {
+    if (hist_pred(e)) {
         jb_name(b, "pred");
-        jb_pred(b, e->pred);
+        jb_pred(b, hist_pred(e));
     }
     if (e->rows && e->nrows > 0) {
         jb_lit(b, ",\"rows\":[");
@@ -269,12 +269,12 @@ static void put_event(jbuf *b, const hist_event *e)
         }
         jb_lit(b, "]");
     }
-    if (e->txns && e->ntxns > 0) {
+    if (hist_txns(e) && hist_ntxns(e) > 0) {
         jb_lit(b, ",\"txns\":[");
-        for (int i = 0; i < e->ntxns; i++) {
+        for (int i = 0; i < hist_ntxns(e); i++) {
             if (i)
                 jb_lit(b, ",");
-            jb_u64(b, e->txns[i]);
+            jb_u64(b, hist_txns(e)[i]);
         }
         jb_lit(b, "]");
     }
@@ -1142,7 +1142,8 @@ static int read_event(rd *r, hist *h, const cJSON *obj, size_t i, uint64_t *prev
     e->node = (uint16_t)node;
     e->node2 = (uint16_t)node2;
     e->txn = txn;
-    e->txn2 = txn2;
+    if (txn2)
+        hist_set_txn2(h, e, txn2);
     e->key = key;
     memcpy(e->n, n, sizeof e->n);
     if (table)
@@ -1155,10 +1156,10 @@ static int read_event(rd *r, hist *h, const cJSON *obj, size_t i, uint64_t *prev
         hist_set_pred(h, e, p);   /* the history keeps its own (shared) copy */
     if (ntxns)
         hist_set_txns(h, e, txns, ntxns);
-    bool lost = (p && !e->pred) || (ntxns && !e->txns);
+    bool lost = (p && !hist_pred(e)) || (ntxns && !hist_txns(e)) || (txn2 && hist_txn2(e) != txn2);
     pred_free(p);
     free(txns);
-    if (lost || (table && !e->table) || (actor && !e->actor) || (text && !e->text))
+    if (lost || (table && !e->table) || (actor && !hist_actor(e)) || (text && !e->text))
         return nomem(r);
     if (f[EF_ROWS])
         rc = read_rows(r, h, e, f[EF_ROWS]);

@@ -597,7 +597,7 @@ static void scan_recent(model *m, const hist_event *ev, bool *invoke_seen, bool 
             s->used = true;
         break;
     case EV_DEADLOCK:
-        if (!m->deadlock && !*invoke_seen && ev->ntxns > 0)
+        if (!m->deadlock && !*invoke_seen && hist_ntxns(ev) > 0)
             m->deadlock = ev;
         break;
     case EV_CRASH:
@@ -1567,10 +1567,10 @@ static void draw_waits(const tui_ctx *c, WINDOW *w, const model *m, int y, int x
         const hist_event *d = m->deadlock;
         char b[512], lb[24];
         size_t o = 0;
-        for (int i = 0; i <= d->ntxns && o < sizeof b; i++) {
-            txn_label(m, d->txns[i % d->ntxns], lb, sizeof lb);
+        for (int i = 0; i <= hist_ntxns(d) && o < sizeof b; i++) {
+            txn_label(m, hist_txns(d)[i % hist_ntxns(d)], lb, sizeof lb);
             o += (size_t)snprintf(b + o, sizeof b - o, "%s%s", i ? " " : "", lb);
-            if (i < d->ntxns && o < sizeof b)
+            if (i < hist_ntxns(d) && o < sizeof b)
                 o += (size_t)snprintf(b + o, sizeof b - o, " %s", arrow);
         }
         txn_label(m, d->txn, lb, sizeof lb);

@@ -1008,7 +1008,7 @@ static void diagram_build(diagram *d, hist *h)
             r->kind = DR_REQ;
             r->a = e->node;
             r->text = e->text;
-            r->actor = e->actor;
+            r->actor = hist_actor(e);
             r->op = e->n[0];
             r->reqid = e->n[2];
             d->n++;
@@ -1017,7 +1017,7 @@ static void diagram_build(diagram *d, hist *h)
             r->kind = DR_ANS;
             r->a = e->node;
             r->text = e->text;
-            r->actor = e->actor;
+            r->actor = hist_actor(e);
             r->ok = e->n[0];
             r->counted = e->n[1];
             r->reqid = e->n[2];

@@ -635,7 +635,8 @@ static void emit_event(lockmgr *lm, hist_kind kind, uint64_t txn, int32_t ri, lo
         return;
     const lres *r = &lm->res[ri];
     e->txn = txn;
-    e->txn2 = txn2;
+    if (txn2)
+        hist_set_txn2(lm->h, e, txn2);
     hist_set_table(lm->h, e, r->table);
     e->key = r->key;
     e->n[0] = (int64_t)mode;

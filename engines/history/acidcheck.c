@@ -1169,7 +1169,7 @@ static int on_pread(ctx *c, uint32_t t, const hist_event *e)
     RESERVE(c->pr, c->cappr, c->npr + 1);
     RESERVE(c->prow, c->capprow, c->nprow + (size_t)(e->nrows > 0 ? e->nrows : 0));
     pread_rec *p = &c->pr[c->npr++];
-    p->pred = e->pred;
+    p->pred = hist_pred(e);
     p->hrows = e->rows;
     p->seq = e->seq;
     p->nrows = (uint32_t)(e->nrows > 0 ? e->nrows : 0);

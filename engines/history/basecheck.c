@@ -576,8 +576,8 @@ static void sb_get(sbuf *b, const ctx *c, const hist_event *e, uint32_t key)
 {
     char kb[64];
     key_text(c, key, kb, sizeof kb);
-    if (e->actor)
-        sb_printf(b, "%s's GET %s at n%u", e->actor, kb, (unsigned)e->node);
+    if (hist_actor(e))
+        sb_printf(b, "%s's GET %s at n%u", hist_actor(e), kb, (unsigned)e->node);
     else
         sb_printf(b, "a GET %s at n%u", kb, (unsigned)e->node);
     sb_printf(b, " (tick %" PRIu64 ") returned %s", e->tick,
@@ -659,7 +659,7 @@ static int version_store(ctx *c, const hist_event *e, uint32_t key)
     const uint64_t *old = dot_ctx(c, d, &n);
     if (vv_copy(&c->tmp, &(vbuf){ (uint64_t *)old, n, n }))
         return -1;
-    int changed = vv_merge(&c->tmp, e->txns, e->ntxns > 0 ? (uint32_t)e->ntxns : 0);
+    int changed = vv_merge(&c->tmp, hist_txns(e), hist_ntxns(e) > 0 ? (uint32_t)hist_ntxns(e) : 0);
     if (changed < 0)
         return -1;
     if (changed) {
@@ -673,8 +673,8 @@ static int version_store(ctx *c, const hist_event *e, uint32_t key)
             c->keys[key].vs_dirty = 1;
     }
     /* Who saw what: the two greatest counters per coordinator, from different dots. */
-    for (int i = 0; i < e->ntxns; i++) {
-        uint64_t x = e->txns[i];
+    for (int i = 0; i < hist_ntxns(e); i++) {
+        uint64_t x = hist_txns(e)[i];
         if (!dot_r(x) || !dot_n(x))
             continue;
         uint32_t ki;
@@ -812,7 +812,7 @@ static void req_done(ctx *c, uint64_t id, uint32_t i)
 static int req_invoke(ctx *c, const hist_event *e, uint32_t key)
 {
     uint32_t ri, client;
-    if (req_of(c, (uint64_t)e->n[2], &ri) || client_of(c, e->actor, &client))
+    if (req_of(c, (uint64_t)e->n[2], &ri) || client_of(c, hist_actor(e), &client))
         return -1;
     req_rec *r = &c->reqs[ri];
     r->inv_seq = e->seq;
@@ -858,7 +858,7 @@ static int write_answer(ctx *c, const hist_event *e, uint32_t key, const char *s
     if (e->n[0] != 1 || c->dots[d].write != NONE)
         return 0;
     uint32_t client;
-    if (client_of(c, e->actor, &client))
+    if (client_of(c, hist_actor(e), &client))
         return -1;
     RESERVE(c->writes, c->capwrites, c->nwrites + 1);
     uint32_t wi = (uint32_t)c->nwrites++;

@@ -1,8 +1,9 @@
 /*
  * history.c: the append-only event history. See history.h for the kinds and invariants.
  *
- * Events live in chunks of 2 MiB (the first grows up to that size), so an event never moves
- * once recorded and a long history never copies itself to grow. What events point at is
+ * Events live in chunks of 2 MiB (the first grows up to that size, and moves while it
+ * does), so a long history never copies itself to grow and, past the first chunk, an event
+ * never moves once recorded. What events point at is
  * owned here and freed with the history, never one event at a time (H2: nothing is edited
  * afterwards):
  *   - table and client names are interned in a small list, so every event of a table
@@ -22,17 +23,21 @@
  */
 #include "history.h"
 
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #define ARENA_BLOCK (64u << 10)
-#define HUGE_PAGE ((size_t)2 << 20)
-#define CHUNK_EVENTS (HUGE_PAGE / sizeof(hist_event))
+#define CHUNK_BYTES ((size_t)2 << 20)
+#define CHUNK_EVENTS (CHUNK_BYTES / sizeof(hist_event))
 
 typedef struct arena_block {
     struct arena_block *next;
     size_t size;
+    bool mapped;           /* a full chunk (chunk_take), not malloc's */
     max_align_t data[];
 } arena_block;
 
@@ -61,6 +66,10 @@ struct hist {
     size_t abytes;         /* in all blocks */
     pred_ent *preds;       /* open addressing, linear probing; p NULL = empty */
     size_t npreds, cappreds;
+    bool zeroed;           /* the chunk being filled is fresh from the system: all zero */
+    void *spare;           /* the next full chunk, NULL none (chunk_take) */
+    pthread_t filler;      /* faulting the spare's pages in, while filling */
+    bool filling;
 };
 
 static const hist_kind_info kinds[EV__COUNT] = {
@@ -112,18 +121,85 @@ static const hist_kind_info kinds[EV__COUNT] = {
     [EV_SETTLE] = { "settle", { "ticks", "converged" } },
 };
 
-/* A full chunk: one huge page where the system gives them on request. Performance: a long
- * history touches fresh memory at every event (about 3 KiB per commit), and with 4 KiB pages
- * the page faults cost about a fifth of the engine's work on a commit (Linux: transparent
- * huge pages in "madvise" mode). Only a hint: nothing changes where it is not honoured. */
-static void *chunk_new(void)
+/* Full chunks: 2 MiB each, for events and, in a long history, for the arena.
+ *
+ * Performance: a long history touches fresh memory at every event, about 3 KiB per
+ * autocommit UPDATE, and on the machines measured a page fault costs more than the rest of
+ * recording an event: about 0.45 us per KiB here, a quarter of a group-64 commit's CPU
+ * (BENCHMARKS.md, group). So the history keeps one spare chunk ahead and has a short-lived
+ * thread fault its pages in (Linux 5.14+: MADV_POPULATE_WRITE) while the engine works,
+ * or waits in fdatasync, on the other core; the next chunk_take finds it ready. This is
+ * the WAL preallocation of fio.c applied to memory. The thread touches nothing but the
+ * spare's pages, which no one else reads or writes until chunk_take has joined it; it
+ * takes no signals, and what it does cannot change any content, so the engines stay
+ * deterministic. Where a thread cannot be started, or the hint is not known, the pages
+ * fault in on first touch as before.
+ *
+ * No transparent huge pages: on a virtual machine whose host backs fresh memory lazily
+ * (this one), a huge page's first touch measured 2 to 5 times slower than the same bytes
+ * in small pages. */
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23   /* Linux's value; older headers lack it, older kernels say EINVAL */
+#endif
+
+static void *populate_main(void *p)
+{
+#ifdef __linux__
+    (void)madvise(p, CHUNK_BYTES, MADV_POPULATE_WRITE);
+#else
+    (void)p;
+#endif
+    return NULL;
+}
+
+/* Starts faulting in h->spare's pages on another thread, with every signal blocked there. */
+static void spare_fill(hist *h)
+{
+    sigset_t all, old;
+    sigfillset(&all);
+    if (pthread_sigmask(SIG_SETMASK, &all, &old))
+        return;
+    h->filling = pthread_create(&h->filler, NULL, populate_main, h->spare) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+static void spare_wait(hist *h)
+{
+    if (h->filling)
+        pthread_join(h->filler, NULL);
+    h->filling = false;
+}
+
+/* Full chunks come straight from the system (mmap), so they are all zero and hist_add
+ * need not clear their events; NULL when out of memory. */
+static void *chunk_alloc(void)
+{
+    void *p = mmap(NULL, CHUNK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static void chunk_free(void *p)
+{
+    if (p)
+        munmap(p, CHUNK_BYTES);
+}
+
+/* A chunk: the spare if there is one (ready, or waited for), else a new one filled here;
+ * then the next spare is allocated and its filling started. NULL when out of memory. */
+static void *chunk_take(hist *h)
 {
     void *p = NULL;
-    if (posix_memalign(&p, HUGE_PAGE, HUGE_PAGE))
-        return NULL;
-#ifdef MADV_HUGEPAGE
-    (void)madvise(p, HUGE_PAGE, MADV_HUGEPAGE);
-#endif
+    if (h->spare) {
+        spare_wait(h);
+        p = h->spare;
+        h->spare = NULL;
+    } else {
+        if (!(p = chunk_alloc()))
+            return NULL;
+        populate_main(p);
+    }
+    if ((h->spare = chunk_alloc()) != NULL)
+        spare_fill(h);
     return p;
 }
 
@@ -136,8 +212,12 @@ void hist_free(hist *h)
 {
     if (!h)
         return;
-    for (size_t i = 0; i < h->nchunks; i++)
-        free(h->chunk[i]);
+    spare_wait(h);
+    chunk_free(h->spare);
+    if (h->nchunks)
+        free(h->chunk[0]);
+    for (size_t i = 1; i < h->nchunks; i++)
+        chunk_free(h->chunk[i]);
     free(h->chunk);
     for (size_t i = 0; i < h->nnames; i++)
         free(h->names[i]);
@@ -145,7 +225,10 @@ void hist_free(hist *h)
     while (h->blocks) {
         arena_block *b = h->blocks;
         h->blocks = b->next;
-        free(b);
+        if (b->mapped)
+            chunk_free(b);
+        else
+            free(b);
     }
     free(h->preds);
     free(h);
@@ -172,6 +255,7 @@ static int hist_grow(hist *h)
             return -1;
         h->chunk[0] = ev;
         h->cap0 = cap;
+        h->zeroed = false;
     } else {
         if (c == h->capchunks) {
             hist_event **v = realloc(h->chunk, 2 * h->capchunks * sizeof *v);
@@ -180,9 +264,10 @@ static int hist_grow(hist *h)
             h->chunk = v;
             h->capchunks *= 2;
         }
-        if (!(h->chunk[c] = chunk_new()))
+        if (!(h->chunk[c] = chunk_take(h)))
             return -1;
         h->nchunks = c + 1;
+        h->zeroed = true;
     }
     h->next = &h->chunk[c][k];
     h->room = (c == 0 ? h->cap0 : CHUNK_EVENTS) - k;
@@ -191,13 +276,14 @@ static int hist_grow(hist *h)
 
 hist_event *hist_add(hist *h, hist_side side, hist_kind kind)
 {
-    if (!h->room && hist_grow(h))
-        return NULL;
+    if (h->n >= UINT32_MAX || (!h->room && hist_grow(h)))
+        return NULL;   /* 4 billion events would be hundreds of GB: memory runs out first */
     hist_event *e = h->next++;
     h->room--;
     h->n++;
-    memset(e, 0, sizeof *e);
-    e->seq = h->n;
+    if (!h->zeroed)
+        memset(e, 0, sizeof *e);
+    e->seq = (uint32_t)h->n;
     e->tick = h->tick;
     e->side = (uint8_t)side;
     e->kind = (uint8_t)kind;
@@ -213,16 +299,18 @@ static void *arena_alloc(hist *h, size_t n)
     if (n > h->aleft) {
         size_t size = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
         arena_block *b;
-        if (size == ARENA_BLOCK && h->abytes >= 2 * HUGE_PAGE) {
-            /* A long history: its texts and rows on huge pages too (see chunk_new). */
-            b = chunk_new();
-            size = HUGE_PAGE - sizeof *b;
+        bool mapped = size == ARENA_BLOCK && h->abytes >= 2 * CHUNK_BYTES;
+        if (mapped) {
+            /* A long history: its texts and rows in full chunks too (see chunk_take). */
+            b = chunk_take(h);
+            size = CHUNK_BYTES - sizeof *b;
         } else {
             b = malloc(sizeof *b + size);
         }
         if (!b)
             return NULL;
         b->size = size;
+        b->mapped = mapped;
         h->abytes += size;
         if (size == n && h->blocks) {
             /* A big one gets its own block, behind the current one, which stays open. */
@@ -273,9 +361,25 @@ static const char *intern(hist *h, const char *name)
     return h->names[h->nnames] ? h->names[h->nnames++] : NULL;
 }
 
+/* e's hist_more, made (zeroed) when first needed; NULL when out of memory. */
+static hist_more *more_of(hist *h, hist_event *e)
+{
+    if (!e->more && (e->more = arena_alloc(h, sizeof *e->more)) != NULL)
+        memset(e->more, 0, sizeof *e->more);
+    return e->more;
+}
+
 void hist_set_actor(hist *h, hist_event *e, const char *actor)
 {
-    e->actor = actor ? intern(h, actor) : NULL;
+    const char *a = actor ? intern(h, actor) : NULL;
+    if ((a || e->more) && more_of(h, e))
+        e->more->actor = a;
+}
+
+void hist_set_txn2(hist *h, hist_event *e, uint64_t txn2)
+{
+    if ((txn2 || e->more) && more_of(h, e))
+        e->more->txn2 = txn2;
 }
 
 void hist_set_table(hist *h, hist_event *e, const char *table)
@@ -399,13 +503,15 @@ static pred_ent *pred_intern(hist *h, const pred *p)
 void hist_set_pred(hist *h, hist_event *e, const pred *p)
 {
     pred_ent *x = p ? pred_intern(h, p) : NULL;
-    e->pred = x ? x->p : NULL;
+    if ((x || e->more) && more_of(h, e))
+        e->more->pred = x ? x->p : NULL;
 }
 
 void hist_set_pred_text(hist *h, hist_event *e, const pred *p)
 {
     pred_ent *x = p ? pred_intern(h, p) : NULL;
-    e->pred = x ? x->p : NULL;
+    if ((x || e->more) && more_of(h, e))
+        e->more->pred = x ? x->p : NULL;
     e->text = NULL;
     if (!x)
         return;
@@ -442,15 +548,18 @@ void hist_set_rows(hist *h, hist_event *e, const hist_row *rows, int n)
 
 void hist_set_txns(hist *h, hist_event *e, const uint64_t *txns, int n)
 {
-    e->txns = NULL;
-    e->ntxns = 0;
-    if (n <= 0)
+    if (e->more) {
+        e->more->txns = NULL;
+        e->more->ntxns = 0;
+    }
+    if (n <= 0 || !more_of(h, e))
         return;
-    e->txns = arena_alloc(h, (size_t)n * sizeof *txns);
-    if (!e->txns)
+    uint64_t *v = arena_alloc(h, (size_t)n * sizeof *txns);
+    if (!v)
         return;
-    memcpy(e->txns, txns, (size_t)n * sizeof *txns);
-    e->ntxns = n;
+    memcpy(v, txns, (size_t)n * sizeof *txns);
+    e->more->txns = v;
+    e->more->ntxns = n;
 }
 
 void hist_set_tick(hist *h, uint64_t tick)

@@ -118,27 +118,42 @@ typedef struct hist_row {
     uint8_t matched;
 } hist_row;
 
+/* What few kinds record (a lock wait's holder, a BASE client, a PREAD's predicate, the
+ * transactions a deadlock or a version names), kept beside the event so that every event
+ * stays small: a long history holds about 16 events per commit, and their bytes are most
+ * of what recording costs (BENCHMARKS.md, group). Read through the hist_txn2 ... hist_txns
+ * helpers below; set through hist_set_txn2, hist_set_actor, hist_set_pred, hist_set_txns. */
+typedef struct hist_more {
+    uint64_t txn2;
+    const char *actor; /* BASE: the client's name, interned; NULL none */
+    pred *pred;
+    uint64_t *txns;
+    int ntxns;
+} hist_more;
+
 typedef struct hist_event {
-    uint64_t seq;
-    uint64_t tick;
+    uint32_t seq;      /* 1, 2, 3, ... in order */
     uint8_t side;      /* hist_side */
     uint8_t kind;      /* hist_kind */
     uint8_t session;   /* 1..9 for T1..T9, 0 none */
     uint16_t node;     /* BASE side: replica 1..n, 0 none */
     uint16_t node2;    /* BASE side: the other replica (peer, destination), 0 none */
+    int nrows;
+    uint64_t tick;
     uint64_t txn;
-    uint64_t txn2;
     const char *table; /* interned by the history; NULL none */
-    const char *actor; /* BASE: the client's name, interned; NULL none */
+    char *text;
+    hist_row *rows;
+    hist_more *more;   /* NULL when none of its fields is set */
     scalar key;
     int64_t n[6];
-    char *text;
-    pred *pred;
-    hist_row *rows;
-    int nrows;
-    int ntxns;
-    uint64_t *txns;
 } hist_event;
+
+static inline uint64_t hist_txn2(const hist_event *e) { return e->more ? e->more->txn2 : 0; }
+static inline const char *hist_actor(const hist_event *e) { return e->more ? e->more->actor : NULL; }
+static inline const pred *hist_pred(const hist_event *e) { return e->more ? e->more->pred : NULL; }
+static inline const uint64_t *hist_txns(const hist_event *e) { return e->more ? e->more->txns : NULL; }
+static inline int hist_ntxns(const hist_event *e) { return e->more ? e->more->ntxns : 0; }
 
 typedef struct hist_kind_info {
     const char *name;      /* "stmt_invoke", ... as in traces */
@@ -157,6 +172,7 @@ hist_event *hist_add(hist *h, hist_side side, hist_kind kind);
 void hist_set_text(hist *h, hist_event *e, const char *text);
 void hist_set_table(hist *h, hist_event *e, const char *table);
 void hist_set_actor(hist *h, hist_event *e, const char *actor);
+void hist_set_txn2(hist *h, hist_event *e, uint64_t txn2);
 void hist_set_pred(hist *h, hist_event *e, const pred *p);
 /* hist_set_pred, and text = the predicate's canonical text (pred_format), formatted once
  * per distinct predicate: what a PREAD records. */

@@ -97,8 +97,8 @@ static bool same_history(const hist *a, const hist *b)
         const hist_event *x = hist_get(a, i), *y = hist_get(b, i);
         if (x->kind != y->kind || x->tick != y->tick || x->node != y->node || x->node2 != y->node2 ||
             memcmp(x->n, y->n, sizeof x->n) || !scalar_eq(&x->key, &y->key) ||
-            strcmp(x->text ? x->text : "", y->text ? y->text : "") || x->ntxns != y->ntxns ||
-            (x->ntxns && memcmp(x->txns, y->txns, (size_t)x->ntxns * sizeof *x->txns)))
+            strcmp(x->text ? x->text : "", y->text ? y->text : "") || hist_ntxns(x) != hist_ntxns(y) ||
+            (hist_ntxns(x) && memcmp(hist_txns(x), hist_txns(y), (size_t)hist_ntxns(x) * sizeof *hist_txns(x))))
             return false;
     }
     return true;

@@ -476,8 +476,8 @@ static void test_deadlock_two_cycle(void)
     CHECK_EQ_INT(e->kind, EV_DEADLOCK);
     CHECK_EQ_INT(e->side, SIDE_ACID);
     CHECK_EQ_INT(e->txn, 2);
-    CHECK_EQ_INT(e->ntxns, 2);
-    CHECK(e->ntxns == 2 && e->txns[0] == 2 && e->txns[1] == 1);
+    CHECK_EQ_INT(hist_ntxns(e), 2);
+    CHECK(hist_ntxns(e) == 2 && hist_txns(e)[0] == 2 && hist_txns(e)[1] == 1);
     CHECK_EQ_STR(e->text, "txn 2 waits for txn 1 (X on test/1), txn 1 waits for txn 2 "
                           "(X on test/2); victim txn 2 (youngest)");
     /* From the other side: the same cycle, starting there. */
@@ -636,7 +636,7 @@ static void test_long_cycle_found_and_capped(void)
     CHECK_EQ_INT(c.victim, N);   /* chosen over the whole cycle */
     const hist_event *e = last_event(h);
     CHECK_EQ_INT(e->kind, EV_DEADLOCK);
-    CHECK_EQ_INT(e->ntxns, N);
+    CHECK_EQ_INT(hist_ntxns(e), N);
     CHECK(e->text && strstr(e->text, "more") && strstr(e->text, "victim txn 1000"));
     lock_free(lm);
     hist_free(h);
@@ -711,7 +711,7 @@ static void test_events_emitted_for_request_grant_wait_release(void)
     e = hist_get(h, 7);
     CHECK_EQ_INT(e->kind, EV_LOCK_WAIT);
     CHECK_EQ_INT(e->txn, 2);
-    CHECK_EQ_INT(e->txn2, 1);
+    CHECK_EQ_INT(hist_txn2(e), 1);
     CHECK_EQ_INT(e->n[0], LM_S);
     /* An upgrade's grant reports the mode held afterwards. */
     CHECK_EQ_INT(lock_acquire(lm, 1, &t, LM_S), LOCK_GRANTED);

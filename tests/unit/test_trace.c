@@ -91,7 +91,7 @@ static void build(trace *t)
     hist_set_table(h, e, "t");
     e->n[0] = 3;
     e = add(h, SIDE_ACID, EV_LOCK_WAIT, 2);
-    e->txn2 = 1;
+    hist_set_txn2(h, e, 1);
     hist_set_table(h, e, "t");
     e->key = scalar_int(0);
     e = add(h, SIDE_ACID, EV_DEADLOCK, 2);
@@ -177,8 +177,8 @@ static void test_render_then_parse_gives_the_same_trace(void)
     /* The predicate came back resolved: it evaluates. */
     const hist_event *pr = hist_get(b.h, 3);
     scalar k = scalar_text("B's", 3);
-    CHECK(pr->pred && pred_eval(pr->pred, &k, 4));
-    CHECK(!pred_eval(pr->pred, &k, 5));
+    CHECK(hist_pred(pr) && pred_eval(hist_pred(pr), &k, 4));
+    CHECK(!pred_eval(hist_pred(pr), &k, 5));
     /* Written again: the same bytes. */
     char *text2 = render(&b, &len2);
     CHECK_EQ_INT(len2, len);
