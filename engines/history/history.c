@@ -32,7 +32,10 @@
 
 #define ARENA_BLOCK (64u << 10)
 #define CHUNK_BYTES ((size_t)2 << 20)
-#define CHUNK_EVENTS (CHUNK_BYTES / sizeof(hist_event))
+#define GROUP 64            /* events decoded together (hist_get) */
+#define ENC_MAX 192         /* an event's encoding never takes more (see encode) */
+#define JUMP 9              /* JUMP_MARK and a pointer: the stream goes on in another block */
+#define JUMP_MARK 0xff      /* never a kind */
 
 typedef struct arena_block {
     struct arena_block *next;
@@ -48,13 +51,26 @@ typedef struct pred_ent {
     char *text;
 } pred_ent;
 
+/* Events GROUP * g ... GROUP * g + GROUP - 1: where their encoding starts, and the events
+ * decoded so far (hist_get). */
+typedef struct ev_group {
+    const uint8_t *start;
+    const uint8_t *cur;    /* the next one to decode */
+    hist_event *dec;       /* NULL until one is read */
+    uint32_t ndec;
+} ev_group;
+
 struct hist {
-    hist_event **chunk;    /* chunk[i] holds events i * CHUNK_EVENTS ... */
-    size_t nchunks, capchunks;
-    size_t cap0;           /* events chunk[0] has room for (it grows to CHUNK_EVENTS) */
     size_t n;
-    hist_event *next;      /* where event n goes */
-    size_t room;           /* events that fit from next on before the chunk is full */
+    hist_event stage;      /* event n - 1 while its writer may still set fields */
+    bool staged;           /* stage is not yet encoded for good */
+    uint8_t *stage_at;     /* where stage was encoded early (a read), NULL if not */
+    uint8_t *sp;           /* the encoded stream: next byte, bytes left in the block */
+    size_t sleft;
+    size_t sbytes;         /* in all stream blocks */
+    struct arena_block *sblocks;
+    ev_group *groups;
+    size_t ngroups, capgroups;
     size_t nkind[EV__COUNT];
     size_t nrows;
     uint64_t tick;
@@ -66,7 +82,6 @@ struct hist {
     size_t abytes;         /* in all blocks */
     pred_ent *preds;       /* open addressing, linear probing; p NULL = empty */
     size_t npreds, cappreds;
-    bool zeroed;           /* the chunk being filled is fresh from the system: all zero */
     void *spare;           /* the next full chunk, NULL none (chunk_take) */
     pthread_t filler;      /* faulting the spare's pages in, while filling */
     bool filling;
@@ -203,6 +218,18 @@ static void *chunk_take(hist *h)
     return p;
 }
 
+static void blocks_free(arena_block *b)
+{
+    while (b) {
+        arena_block *next = b->next;
+        if (b->mapped)
+            chunk_free(b);
+        else
+            free(b);
+        b = next;
+    }
+}
+
 hist *hist_new(void)
 {
     return calloc(1, sizeof(hist));
@@ -214,75 +241,265 @@ void hist_free(hist *h)
         return;
     spare_wait(h);
     chunk_free(h->spare);
-    if (h->nchunks)
-        free(h->chunk[0]);
-    for (size_t i = 1; i < h->nchunks; i++)
-        chunk_free(h->chunk[i]);
-    free(h->chunk);
+    for (size_t g = 0; g < h->ngroups; g++)
+        free(h->groups[g].dec);
+    free(h->groups);
+    blocks_free(h->sblocks);
     for (size_t i = 0; i < h->nnames; i++)
         free(h->names[i]);
     free(h->names);
-    while (h->blocks) {
-        arena_block *b = h->blocks;
-        h->blocks = b->next;
-        if (b->mapped)
-            chunk_free(b);
-        else
-            free(b);
-    }
+    blocks_free(h->blocks);
     free(h->preds);
     free(h);
 }
 
-/* Room for event n: chunk[0] grown, or a new chunk. */
-static int hist_grow(hist *h)
+/* --- the encoded stream ------------------------------------------------------------------
+ *
+ * Performance: an event is recorded as a few bytes, not as a hist_event. Most fields of most
+ * events are zero, and the rest are small numbers or pointers into the arena, so an event
+ * takes 10 to 30 bytes here where a hist_event takes 152; recording a commit touches a
+ * sixth of the fresh memory it did (about 16 events per autocommit UPDATE), which is most of
+ * what recording cost (BENCHMARKS.md, group). hist_add hands out one hist_event (stage) to
+ * be filled, and encodes it when the next is asked for; hist_get decodes a group of events
+ * the first time one of them is read, and keeps the decoded copies until hist_free, so a
+ * pointer it returns stays valid. A reader may look at the staged event before its writer
+ * is done with it: it is encoded early, and encoded again (its decoded copy refreshed) when
+ * the next event is added.
+ *
+ * An event: kind, side, then a 16-bit mask of the fields present, then those fields in
+ * order: session (1 byte), node, node2, tick, txn (varints), table, text, rows (pointers),
+ * nrows (varint), more (pointer), key (type, length, zigzag varint, text bytes), n[0..5]
+ * (zigzag varints). seq is the position. */
+
+enum {
+    F_SESSION = 1 << 0, F_NODE = 1 << 1, F_NODE2 = 1 << 2, F_TICK = 1 << 3, F_TXN = 1 << 4,
+    F_TABLE = 1 << 5, F_TEXT = 1 << 6, F_ROWS = 1 << 7, F_MORE = 1 << 8, F_KEY = 1 << 9,
+    F_N0 = 1 << 10   /* ... F_N0 << 5 for n[5] */
+};
+
+static uint8_t *put_uv(uint8_t *p, uint64_t v)
 {
-    size_t c = h->n / CHUNK_EVENTS, k = h->n % CHUNK_EVENTS;
-    if (c == 0) {
-        size_t cap = h->cap0 ? h->cap0 * 2 : 256;
-        if (cap > CHUNK_EVENTS)
-            cap = CHUNK_EVENTS;
-        if (!h->nchunks) {
-            h->chunk = malloc(8 * sizeof *h->chunk);
-            if (!h->chunk)
-                return -1;
-            h->capchunks = 8;
-            h->chunk[0] = NULL;
-            h->nchunks = 1;
-        }
-        hist_event *ev = realloc(h->chunk[0], cap * sizeof *ev);
-        if (!ev)
-            return -1;
-        h->chunk[0] = ev;
-        h->cap0 = cap;
-        h->zeroed = false;
-    } else {
-        if (c == h->capchunks) {
-            hist_event **v = realloc(h->chunk, 2 * h->capchunks * sizeof *v);
-            if (!v)
-                return -1;
-            h->chunk = v;
-            h->capchunks *= 2;
-        }
-        if (!(h->chunk[c] = chunk_take(h)))
-            return -1;
-        h->nchunks = c + 1;
-        h->zeroed = true;
+    while (v >= 0x80) {
+        *p++ = (uint8_t)(v | 0x80);
+        v >>= 7;
     }
-    h->next = &h->chunk[c][k];
-    h->room = (c == 0 ? h->cap0 : CHUNK_EVENTS) - k;
+    *p++ = (uint8_t)v;
+    return p;
+}
+
+static uint8_t *put_sv(uint8_t *p, int64_t v)
+{
+    return put_uv(p, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+}
+
+static uint8_t *put_ptr(uint8_t *p, const void *v)
+{
+    memcpy(p, &v, sizeof v);
+    return p + sizeof v;
+}
+
+static uint64_t get_uv(const uint8_t **pp)
+{
+    const uint8_t *p = *pp;
+    uint64_t v = 0;
+    for (int shift = 0;; shift += 7) {
+        uint8_t c = *p++;
+        v |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80))
+            break;
+    }
+    *pp = p;
+    return v;
+}
+
+static int64_t get_sv(const uint8_t **pp)
+{
+    uint64_t u = get_uv(pp);
+    return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+}
+
+static void *get_ptr(const uint8_t **pp)
+{
+    void *v;
+    memcpy(&v, *pp, sizeof v);
+    *pp += sizeof v;
+    return v;
+}
+
+/* The most encode writes: 4 + 1 + 3 + 3 + 10 + 10 + 8 + 8 + 8 + 5 + 8 + (2 + 10 + 23) + 6 * 10. */
+_Static_assert(4 + 1 + 3 + 3 + 10 + 10 + 8 + 8 + 8 + 5 + 8 + (2 + 10 + SCALAR_TEXT_MAX) + 6 * 10 <= ENC_MAX,
+               "ENC_MAX too small");
+
+static uint8_t *encode(uint8_t *p, const hist_event *e)
+{
+    unsigned mask = (e->session ? F_SESSION : 0) | (e->node ? F_NODE : 0) | (e->node2 ? F_NODE2 : 0) |
+                    (e->tick ? F_TICK : 0) | (e->txn ? F_TXN : 0) | (e->table ? F_TABLE : 0) |
+                    (e->text ? F_TEXT : 0) | (e->rows || e->nrows ? F_ROWS : 0) | (e->more ? F_MORE : 0) |
+                    (e->key.type != SC_NONE || e->key.len || e->key.i ? F_KEY : 0);
+    for (int j = 0; j < 6; j++)
+        if (e->n[j])
+            mask |= (unsigned)F_N0 << j;
+    *p++ = e->kind;
+    *p++ = e->side;
+    *p++ = (uint8_t)mask;
+    *p++ = (uint8_t)(mask >> 8);
+    if (mask & F_SESSION)
+        *p++ = e->session;
+    if (mask & F_NODE)
+        p = put_uv(p, e->node);
+    if (mask & F_NODE2)
+        p = put_uv(p, e->node2);
+    if (mask & F_TICK)
+        p = put_uv(p, e->tick);
+    if (mask & F_TXN)
+        p = put_uv(p, e->txn);
+    if (mask & F_TABLE)
+        p = put_ptr(p, e->table);
+    if (mask & F_TEXT)
+        p = put_ptr(p, e->text);
+    if (mask & F_ROWS) {
+        p = put_ptr(p, e->rows);
+        p = put_sv(p, e->nrows);
+    }
+    if (mask & F_MORE)
+        p = put_ptr(p, e->more);
+    if (mask & F_KEY) {
+        uint8_t len = e->key.len <= SCALAR_TEXT_MAX ? e->key.len : SCALAR_TEXT_MAX;
+        *p++ = e->key.type;
+        *p++ = len;
+        p = put_sv(p, e->key.i);
+        memcpy(p, e->key.s, len);
+        p += len;
+    }
+    for (int j = 0; j < 6; j++)
+        if (mask & ((unsigned)F_N0 << j))
+            p = put_sv(p, e->n[j]);
+    return p;
+}
+
+static const uint8_t *decode(const uint8_t *p, hist_event *e, size_t i)
+{
+    if (*p == JUMP_MARK)
+        p = get_ptr(&(const uint8_t *){ p + 1 });
+    memset(e, 0, sizeof *e);
+    e->seq = (uint32_t)(i + 1);
+    e->kind = *p++;
+    e->side = *p++;
+    unsigned mask = p[0] | (unsigned)p[1] << 8;
+    p += 2;
+    if (mask & F_SESSION)
+        e->session = *p++;
+    if (mask & F_NODE)
+        e->node = (uint16_t)get_uv(&p);
+    if (mask & F_NODE2)
+        e->node2 = (uint16_t)get_uv(&p);
+    if (mask & F_TICK)
+        e->tick = get_uv(&p);
+    if (mask & F_TXN)
+        e->txn = get_uv(&p);
+    if (mask & F_TABLE)
+        e->table = get_ptr(&p);
+    if (mask & F_TEXT)
+        e->text = get_ptr(&p);
+    if (mask & F_ROWS) {
+        e->rows = get_ptr(&p);
+        e->nrows = (int)get_sv(&p);
+    }
+    if (mask & F_MORE)
+        e->more = get_ptr(&p);
+    if (mask & F_KEY) {
+        e->key.type = *p++;
+        e->key.len = *p++;
+        e->key.i = get_sv(&p);
+        memcpy(e->key.s, p, e->key.len);
+        p += e->key.len;
+    }
+    for (int j = 0; j < 6; j++)
+        if (mask & ((unsigned)F_N0 << j))
+            e->n[j] = get_sv(&p);
+    return p;
+}
+
+/* Room for one more encoded event in the stream; -1 when out of memory. Blocks come from
+ * malloc at first and, in a long history, are full chunks (filled ahead: chunk_take). */
+static int stream_room(hist *h)
+{
+    if (h->sleft >= ENC_MAX + JUMP)
+        return 0;
+    size_t size = ARENA_BLOCK;
+    bool mapped = h->sbytes >= 2 * CHUNK_BYTES;
+    arena_block *b = mapped ? chunk_take(h) : malloc(sizeof *b + size);
+    if (!b)
+        return -1;
+    if (mapped)
+        size = CHUNK_BYTES - sizeof *b;
+    b->size = size;
+    b->mapped = mapped;
+    b->next = h->sblocks;
+    h->sblocks = b;
+    if (h->sp) {
+        /* The group may go on in the new block: the decoder follows this. */
+        *h->sp = JUMP_MARK;
+        put_ptr(h->sp + 1, b->data);
+    }
+    h->sp = (uint8_t *)b->data;
+    h->sleft = size;
+    h->sbytes += size;
+    return 0;
+}
+
+/* Encodes the staged event (n - 1) at the end of the stream, or again where it was encoded
+ * early; its decoded copy, if any, follows. -1 when out of memory. */
+static int stage_encode(hist *h)
+{
+    size_t i = h->n - 1;
+    ev_group *g = &h->groups[i / GROUP];
+    if (h->stage_at) {
+        h->sleft += (size_t)(h->sp - h->stage_at);
+        h->sp = h->stage_at;
+    } else if (stream_room(h)) {
+        return -1;
+    }
+    uint8_t *start = h->sp;
+    if (i % GROUP == 0)
+        g->start = start;
+    _Static_assert(EV__COUNT < JUMP_MARK, "a kind would read as a jump");
+    uint8_t *end = encode(start, &h->stage);
+    h->sleft -= (size_t)(end - start);
+    h->sp = end;
+    h->stage_at = start;
+    if (g->dec && g->ndec > i % GROUP) {
+        g->dec[i % GROUP] = h->stage;
+        g->cur = end;
+    }
     return 0;
 }
 
 hist_event *hist_add(hist *h, hist_side side, hist_kind kind)
 {
-    if (h->n >= UINT32_MAX || (!h->room && hist_grow(h)))
+    if (h->n >= UINT32_MAX)
         return NULL;   /* 4 billion events would be hundreds of GB: memory runs out first */
-    hist_event *e = h->next++;
-    h->room--;
+    if (h->staged) {
+        if (stage_encode(h))
+            return NULL;
+        h->staged = false;
+    }
+    if (h->n / GROUP >= h->ngroups) {
+        if (h->ngroups == h->capgroups) {
+            size_t cap = h->capgroups ? h->capgroups * 2 : 16;
+            ev_group *v = realloc(h->groups, cap * sizeof *v);
+            if (!v)
+                return NULL;
+            h->groups = v;
+            h->capgroups = cap;
+        }
+        memset(&h->groups[h->ngroups++], 0, sizeof *h->groups);
+    }
+    hist_event *e = &h->stage;
+    memset(e, 0, sizeof *e);
     h->n++;
-    if (!h->zeroed)
-        memset(e, 0, sizeof *e);
+    h->staged = true;
+    h->stage_at = NULL;
     e->seq = (uint32_t)h->n;
     e->tick = h->tick;
     e->side = (uint8_t)side;
@@ -588,9 +805,24 @@ size_t hist_count_rows(const hist *h)
     return h->nrows;
 }
 
-const hist_event *hist_get(const hist *h, size_t i)
+const hist_event *hist_get(const hist *hc, size_t i)
 {
-    return i < h->n ? &h->chunk[i / CHUNK_EVENTS][i % CHUNK_EVENTS] : NULL;
+    hist *h = (hist *)hc;   /* reading decodes: the history's cache, not its content */
+    if (i >= h->n)
+        return NULL;
+    if (h->staged && i == h->n - 1 && !h->stage_at && stage_encode(h))
+        return NULL;
+    ev_group *g = &h->groups[i / GROUP];
+    size_t k = i % GROUP;
+    if (k >= g->ndec) {
+        if (!g->dec && !(g->dec = malloc(GROUP * sizeof *g->dec)))
+            return NULL;
+        if (!g->cur)
+            g->cur = g->start;
+        for (; g->ndec <= k; g->ndec++)
+            g->cur = decode(g->cur, &g->dec[g->ndec], i - k + g->ndec);
+    }
+    return &g->dec[k];
 }
 
 const hist_kind_info *hist_kind_info_of(hist_kind k)

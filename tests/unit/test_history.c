@@ -201,6 +201,32 @@ static void long_texts_live_in_full_chunks(void)
     hist_free(h);
 }
 
+/* A reader may look at the newest event while its writer still fills it (a note callback
+ * reading the history): the writer's later fields are not lost, and the reader's pointer
+ * shows them once the next event is added. */
+static void newest_event_read_before_its_writer_is_done(void)
+{
+    hist *h = hist_new();
+    for (int round = 0; round < 3 * 64 + 5; round++) {
+        hist_event *x = hist_add(h, SIDE_ACID, EV_STMT_RETURN);
+        x->n[0] = 1;
+        const hist_event *r = hist_get(h, (size_t)round);
+        CHECK(r && r->n[0] == 1 && r->text == NULL && (int)r->seq == round + 1);
+        x->n[0] = 2 + round;
+        x->n[5] = -round;
+        hist_set_text(h, x, "finished later");
+        hist_set_txn2(h, x, 9);
+        CHECK(hist_add(h, SIDE_ACID, EV_STMT_INVOKE) != NULL);   /* the writer is done */
+        round++;
+        CHECK(r->n[0] == 2 + round - 1 && r->n[5] == -(round - 1));
+        CHECK_EQ_STR(r->text, "finished later");
+        CHECK_EQ_INT(hist_txn2(r), 9);
+        CHECK(hist_get(h, (size_t)round - 1) == r);
+        CHECK_EQ_INT(hist_get(h, (size_t)round)->kind, EV_STMT_INVOKE);
+    }
+    hist_free(h);
+}
+
 static void empty_and_short_histories_free_cleanly(void)
 {
     hist_free(NULL);
@@ -220,6 +246,7 @@ int main(void)
     RUN(long_history_keeps_every_field);
     RUN(rare_fields_read_as_none_until_set);
     RUN(long_texts_live_in_full_chunks);
+    RUN(newest_event_read_before_its_writer_is_done);
     RUN(empty_and_short_histories_free_cleanly);
     return t_done("history");
 }

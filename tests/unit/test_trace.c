@@ -515,6 +515,7 @@ static void test_event_diff_names_the_first_differing_field(void)
     a->n[1] = 10;
     hist_event *b = add(h, SIDE_ACID, EV_WRITE, 1);
     b->n[1] = 11;
+    b = (hist_event *)hist_get(h, 1);   /* the recorded copy: seq is its position, 2 */
     b->seq = 1;
     char why[200];
     CHECK(grade_event_diff(hist_get(h, 0), hist_get(h, 1), why, sizeof why));
