@@ -359,9 +359,10 @@ static double engine_run(bench *b, acid_engine *e, note_sink *ns, int nsess, int
 }
 
 /* The bare loop: bytes appended at *off, one fdatasync each (none when !sync). With prealloc the file grows
- * the way the engine's log does (fio.c): zeros up to the next WAL_PREALLOC boundary are
- * written whenever the end passes the file's physical size, so appends overwrite allocated
- * blocks; without it the file grows at every append. */
+ * the way the engine's log does (fio.c): zeros up to the next chunk boundary (at least
+ * WAL_PREALLOC, more as the file grows: fio_prealloc_step) are written whenever the end
+ * passes the file's physical size, so appends overwrite allocated blocks; without it the
+ * file grows at every append. */
 static double wal_raw_run(bench *b, int fd, uint64_t *off, uint64_t *phys, bool prealloc, const uint8_t *buf,
                           size_t bytes, int n, bool sync)
 {
@@ -372,9 +373,14 @@ static double wal_raw_run(bench *b, int fd, uint64_t *off, uint64_t *phys, bool 
             return fail(b, "bench: raw write failed: %s", strerror(errno));
         *off += bytes;
         if (prealloc && *off > *phys) {
-            uint64_t upto = (*off / WAL_PREALLOC + 1) * WAL_PREALLOC;
-            if (pwrite(fd, zeros, (size_t)(upto - *off), (off_t)*off) != (ssize_t)(upto - *off))
-                return fail(b, "bench: raw write failed: %s", strerror(errno));
+            uint64_t step = fio_prealloc_step(*off, WAL_PREALLOC);
+            uint64_t upto = (*off / step + 1) * step;
+            for (uint64_t at = *off; at < upto;) {
+                size_t k = upto - at < sizeof zeros ? (size_t)(upto - at) : sizeof zeros;
+                if (pwrite(fd, zeros, k, (off_t)at) != (ssize_t)k)
+                    return fail(b, "bench: raw write failed: %s", strerror(errno));
+                at += k;
+            }
             *phys = upto;
         }
         if (sync && fdatasync(fd) != 0)

@@ -6,8 +6,8 @@
  * A sync clears the list. The list is what makes fio_crash() exact (F1).
  *
  * Preallocation (fio_set_prealloc, the log uses it): a file that grows past its physical
- * end is extended with real zero bytes up to the next multiple of the chunk, in the same
- * breath as the write. Later appends then overwrite blocks the file system has already
+ * end is extended with real zero bytes up to the next multiple of the chunk (which grows
+ * with the file: fio_prealloc_step), in the same breath as the write. Later appends then overwrite blocks the file system has already
  * allocated and written, so their fdatasync flushes data only. Growing the file instead
  * makes every fdatasync also commit the new file size to the file system's journal, which
  * costs a fifth to a third of a commit on ext4 (BENCHMARKS.md, `wal`); SQLite's WAL and
@@ -224,6 +224,14 @@ static int remember_overwrite(fio_file *f, uint64_t off, size_t n)
     return FIO_OK;
 }
 
+uint64_t fio_prealloc_step(uint64_t size, uint64_t chunk)
+{
+    uint64_t step = chunk;
+    while (step < size / 4 && step < 16 * chunk)
+        step *= 2;
+    return step;
+}
+
 /* After real writes up to f->size: the physical file is at least that long, and with
  * preallocation zero-filled up to the next chunk boundary. */
 static void extend_phys(fio_file *f)
@@ -232,8 +240,9 @@ static void extend_phys(fio_file *f)
         f->phys = f->size;
         if (f->prealloc) {
             /* Zeros up to the next chunk boundary; a failure only costs the speed-up. */
-            static const uint8_t zeros[4096];
-            uint64_t upto = (f->size / f->prealloc + 1) * f->prealloc;
+            static const uint8_t zeros[64 << 10];
+            uint64_t step = fio_prealloc_step(f->size, f->prealloc);
+            uint64_t upto = (f->size / step + 1) * step;
             while (f->phys < upto) {
                 size_t k = upto - f->phys < sizeof zeros ? (size_t)(upto - f->phys) : sizeof zeros;
                 if (write_all(f, f->phys, zeros, k))

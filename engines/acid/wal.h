@@ -33,9 +33,10 @@
  *
  * Durability: appended records sit in an in-memory tail until wal_write() hands them to
  * the file and wal_flush() fsyncs them. durable_end() is the end of the fsynced prefix.
- * The file grows in zero-filled chunks of WAL_PREALLOC bytes (fio_set_prealloc), so a
- * commit's fdatasync writes data only; after a real crash the log may be followed by
- * zeros, which recovery takes as its clean end (a record's length is never 0).
+ * The file grows in zero-filled chunks of WAL_PREALLOC bytes, more as it gets longer
+ * (fio_set_prealloc, fio_prealloc_step), so a commit's fdatasync writes data only; after
+ * a real crash the log may be followed by zeros, which recovery takes as its clean end (a
+ * record's length is never 0).
  *
  * Invariants:
  *   W1. LSNs strictly increase in file order; every record's LSN is its offset.
@@ -57,7 +58,7 @@
 #define WAL_HDR_SIZE 16
 #define WAL_REC_HDR 32
 #define WAL_REC_MAX (1u << 20)   /* a checkpoint of many tables fits; bigger is corrupt */
-#define WAL_PREALLOC (64u << 10) /* the log file grows by this many zero bytes at a time */
+#define WAL_PREALLOC (64u << 10) /* the log file grows by at least this many zero bytes at a time */
 
 typedef enum {
     WAL_BEGIN = 1, WAL_INSERT, WAL_UPDATE, WAL_DELETE, WAL_COMMIT, WAL_ABORT,
