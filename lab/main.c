@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,8 +244,23 @@ static int cmd_lab(tui_start start, int argc, char **argv)
     return tui_main(&o);
 }
 
+/* Memory the lab frees stays with it, to be used again (glibc: no mmap'd blocks, no trimming).
+ * Performance: the lab runs the checkers again after every step, over a history that only
+ * grows, and their tables are tens of megabytes; given back to the system after each run,
+ * they were faulted in afresh by the next, which on a virtual machine costs about a quarter
+ * of a long history's check (BENCHMARKS.md, checker). The history's own chunks are mapped
+ * separately (engines/history/history.c). */
+static void keep_freed_memory(void)
+{
+#ifdef M_MMAP_MAX
+    mallopt(M_MMAP_MAX, 0);
+    mallopt(M_TRIM_THRESHOLD, -1);
+#endif
+}
+
 int main(int argc, char **argv)
 {
+    keep_freed_memory();
     /* Global options come before the command: acidbase --db P --user ana lesson 5. */
     progress_globals globals = { 0 };
     int nglobal = progress_globals_parse(argc - 1, argv + 1, &globals);
