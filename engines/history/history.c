@@ -379,9 +379,10 @@ static uint8_t *encode(uint8_t *p, const hist_event *e)
 
 static const uint8_t *decode(const uint8_t *p, hist_event *e, size_t i)
 {
+    static const hist_event zero;
     if (*p == JUMP_MARK)
         p = get_ptr(&(const uint8_t *){ p + 1 });
-    memset(e, 0, sizeof *e);
+    *e = zero;
     e->seq = (uint32_t)(i + 1);
     e->kind = *p++;
     e->side = *p++;
@@ -495,8 +496,11 @@ hist_event *hist_add(hist *h, hist_side side, hist_kind kind)
         }
         memset(&h->groups[h->ngroups++], 0, sizeof *h->groups);
     }
+    /* Performance: a copy of a zero event is a few vector stores; memset of 152 bytes
+     * became `rep stos`, two thirds of hist_add's time. */
+    static const hist_event zero;
     hist_event *e = &h->stage;
-    memset(e, 0, sizeof *e);
+    *e = zero;
     h->n++;
     h->staged = true;
     h->stage_at = NULL;
