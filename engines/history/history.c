@@ -332,39 +332,50 @@ _Static_assert(4 + 1 + 3 + 3 + 10 + 10 + 8 + 8 + 8 + 5 + 8 + (2 + 10 + SCALAR_TE
 
 static uint8_t *encode(uint8_t *p, const hist_event *e)
 {
-    unsigned mask = (e->session ? F_SESSION : 0) | (e->node ? F_NODE : 0) | (e->node2 ? F_NODE2 : 0) |
-                    (e->tick ? F_TICK : 0) | (e->txn ? F_TXN : 0) | (e->table ? F_TABLE : 0) |
-                    (e->text ? F_TEXT : 0) | (e->rows || e->nrows ? F_ROWS : 0) | (e->more ? F_MORE : 0) |
-                    (e->key.type != SC_NONE || e->key.len || e->key.i ? F_KEY : 0);
-    for (int j = 0; j < 6; j++)
-        if (e->n[j])
-            mask |= (unsigned)F_N0 << j;
-    *p++ = e->kind;
-    *p++ = e->side;
-    *p++ = (uint8_t)mask;
-    *p++ = (uint8_t)(mask >> 8);
-    if (mask & F_SESSION)
+    /* One pass: each present field is written and its bit set; the mask goes in last. */
+    uint8_t *head = p;
+    unsigned mask = 0;
+    p += 4;
+    if (e->session) {
+        mask |= F_SESSION;
         *p++ = e->session;
-    if (mask & F_NODE)
+    }
+    if (e->node) {
+        mask |= F_NODE;
         p = put_uv(p, e->node);
-    if (mask & F_NODE2)
+    }
+    if (e->node2) {
+        mask |= F_NODE2;
         p = put_uv(p, e->node2);
-    if (mask & F_TICK)
+    }
+    if (e->tick) {
+        mask |= F_TICK;
         p = put_uv(p, e->tick);
-    if (mask & F_TXN)
+    }
+    if (e->txn) {
+        mask |= F_TXN;
         p = put_uv(p, e->txn);
-    if (mask & F_TABLE)
+    }
+    if (e->table) {
+        mask |= F_TABLE;
         p = put_ptr(p, e->table);
-    if (mask & F_TEXT)
+    }
+    if (e->text) {
+        mask |= F_TEXT;
         p = put_ptr(p, e->text);
-    if (mask & F_ROWS) {
+    }
+    if (e->rows || e->nrows) {
+        mask |= F_ROWS;
         p = put_ptr(p, e->rows);
         p = put_sv(p, e->nrows);
     }
-    if (mask & F_MORE)
+    if (e->more) {
+        mask |= F_MORE;
         p = put_ptr(p, e->more);
-    if (mask & F_KEY) {
+    }
+    if (e->key.type != SC_NONE || e->key.len || e->key.i) {
         uint8_t len = e->key.len <= SCALAR_TEXT_MAX ? e->key.len : SCALAR_TEXT_MAX;
+        mask |= F_KEY;
         *p++ = e->key.type;
         *p++ = len;
         p = put_sv(p, e->key.i);
@@ -372,8 +383,14 @@ static uint8_t *encode(uint8_t *p, const hist_event *e)
         p += len;
     }
     for (int j = 0; j < 6; j++)
-        if (mask & ((unsigned)F_N0 << j))
+        if (e->n[j]) {
+            mask |= (unsigned)F_N0 << j;
             p = put_sv(p, e->n[j]);
+        }
+    head[0] = e->kind;
+    head[1] = e->side;
+    head[2] = (uint8_t)mask;
+    head[3] = (uint8_t)(mask >> 8);
     return p;
 }
 
