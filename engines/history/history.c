@@ -136,12 +136,12 @@ static const hist_kind_info kinds[EV__COUNT] = {
     [EV_SETTLE] = { "settle", { "ticks", "converged" } },
 };
 
-/* Full chunks: 2 MiB each, for events and, in a long history, for the arena.
+/* Full chunks: 2 MiB each, for the encoded events and the arena once a history is long.
  *
- * Performance: a long history touches fresh memory at every event, about 3 KiB per
- * autocommit UPDATE, and on the machines measured a page fault costs more than the rest of
- * recording an event: about 0.45 us per KiB here, a quarter of a group-64 commit's CPU
- * (BENCHMARKS.md, group). So the history keeps one spare chunk ahead and has a short-lived
+ * Performance: a long history touches fresh memory at every event (about 550 bytes per
+ * autocommit UPDATE, encoded; 3 KiB when events were stored whole), and on the machines
+ * measured a page fault costs about 0.45 us per KiB at best (BENCHMARKS.md, group). So the
+ * history keeps one spare chunk ahead and has a short-lived
  * thread fault its pages in (Linux 5.14+: MADV_POPULATE_WRITE) while the engine works,
  * or waits in fdatasync, on the other core; the next chunk_take finds it ready. This is
  * the WAL preallocation of fio.c applied to memory. The thread touches nothing but the
@@ -185,8 +185,8 @@ static void spare_wait(hist *h)
     h->filling = false;
 }
 
-/* Full chunks come straight from the system (mmap), so they are all zero and hist_add
- * need not clear their events; NULL when out of memory. */
+/* A full chunk, straight from the system (mmap: it goes back to the system when freed,
+ * whatever malloc keeps); NULL when out of memory. */
 static void *chunk_alloc(void)
 {
     void *p = mmap(NULL, CHUNK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
