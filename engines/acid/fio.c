@@ -7,8 +7,9 @@
  *
  * Preallocation (fio_set_prealloc, the log uses it): a file that grows past its physical
  * end is extended with real zero bytes up to the next multiple of the chunk (which grows
- * with the file: fio_prealloc_step), in the same breath as the write. Later appends then overwrite blocks the file system has already
- * allocated and written, so their fdatasync flushes data only. Growing the file instead
+ * with the file: fio_prealloc_step), in the same breath as the write. Later appends then
+ * overwrite blocks the file system has already allocated and written, so their fdatasync
+ * flushes data only. Growing the file instead
  * makes every fdatasync also commit the new file size to the file system's journal, which
  * costs a fifth to a third of a commit on ext4 (BENCHMARKS.md, `wal`); SQLite's WAL and
  * PostgreSQL's zero-filled WAL segments avoid it the same way. The zeros are invisible:

@@ -83,15 +83,15 @@ int fio_crash(fio_env *env, fio_crash_report *rep);
 
 void fio_fault_syncs(fio_env *env, long nth);
 void fio_keep_on_crash(fio_file *f, uint64_t bytes);
-/* Grow the file in zero-filled chunks of this many bytes (0: off, the default), so that
- * appends overwrite allocated blocks and fdatasync has no file size to commit. Invisible
- * to everything else here (see fio.c). For the log. */
 /* How far a file of size bytes grows past its end at once with preallocation chunk:
  * a quarter of its size, doubling from chunk up to 16 x chunk. Performance: each growth
  * changes the file's size, which the next fdatasync must also write (one more write on
  * ext4); with group 64 a 64 KiB chunk lasts 6 groups, a 1 MiB one 100 (BENCHMARKS.md). A
  * small database stays small. */
 uint64_t fio_prealloc_step(uint64_t size, uint64_t chunk);
+/* Grow the file in zero-filled chunks of this many bytes (0: off, the default), so that
+ * appends overwrite allocated blocks and fdatasync has no file size to commit. Invisible
+ * to everything else here (see fio.c). For the log. */
 void fio_set_prealloc(fio_file *f, uint64_t chunk);
 /* Hold appends past the synced size until the next sync (see above); off hands over what
  * is held. For the log under group commit, whose commits are answered only after the

@@ -1,11 +1,10 @@
 /*
  * history.c: the append-only event history. See history.h for the kinds and invariants.
  *
- * Events live in chunks of 2 MiB (the first grows up to that size, and moves while it
- * does), so a long history never copies itself to grow and, past the first chunk, an event
- * never moves once recorded. What events point at is
- * owned here and freed with the history, never one event at a time (H2: nothing is edited
- * afterwards):
+ * Events are kept encoded, a few bytes each, in a stream of blocks that never moves, and
+ * decoded in groups when first read (see "the encoded stream" below); a decoded event
+ * stays where it is until hist_free. What events point at is owned here and freed with
+ * the history, never one event at a time (H2: nothing is edited afterwards):
  *   - table and client names are interned in a small list, so every event of a table
  *     points at the same string;
  *   - texts, row sets and transaction lists are copied into large blocks (an arena), so
@@ -18,7 +17,7 @@
  *     predicate written on another line is the same predicate. The canonical text of an
  *     interned predicate is formatted once, when first asked.
  *
- * Performance: all three matter to the engine's commit path (about 16 events per
+ * Performance: all of this matters to the engine's commit path (about 17 events per
  * autocommit UPDATE) and to the checkers, which read every event of a long history.
  */
 #include "history.h"
@@ -51,11 +50,10 @@ typedef struct pred_ent {
     char *text;
 } pred_ent;
 
-/* Events GROUP * g ... GROUP * g + GROUP - 1: where their encoding starts, and the events
- * decoded so far (hist_get). */
+/* Events GROUP * g ... GROUP * g + GROUP - 1: the events decoded so far (hist_get), and
+ * where the next one's encoding starts. */
 typedef struct ev_group {
-    const uint8_t *start;
-    const uint8_t *cur;    /* the next one to decode */
+    const uint8_t *cur;
     hist_event *dec;       /* NULL until one is read */
     uint32_t ndec;
 } ev_group;
@@ -218,6 +216,18 @@ static void *chunk_take(hist *h)
     return p;
 }
 
+/* A block of size bytes for the stream or the arena: from malloc, or (mapped) a full chunk,
+ * whose size it takes. NULL when out of memory. */
+static arena_block *block_new(hist *h, size_t size, bool mapped)
+{
+    arena_block *b = mapped ? chunk_take(h) : malloc(sizeof *b + size);
+    if (!b)
+        return NULL;
+    b->size = mapped ? CHUNK_BYTES - sizeof *b : size;
+    b->mapped = mapped;
+    return b;
+}
+
 static void blocks_free(arena_block *b)
 {
     while (b) {
@@ -258,7 +268,7 @@ void hist_free(hist *h)
  * Performance: an event is recorded as a few bytes, not as a hist_event. Most fields of most
  * events are zero, and the rest are small numbers or pointers into the arena, so an event
  * takes 10 to 30 bytes here where a hist_event takes 152; recording a commit touches a
- * sixth of the fresh memory it did (about 16 events per autocommit UPDATE), which is most of
+ * sixth of the fresh memory it did (about 17 events per autocommit UPDATE), which is most of
  * what recording cost (BENCHMARKS.md, group). hist_add hands out one hist_event (stage) to
  * be filled, and encodes it when the next is asked for; hist_get decodes a group of events
  * the first time one of them is read, and keeps the decoded copies until hist_free, so a
@@ -444,15 +454,9 @@ static int stream_room(hist *h)
 {
     if (h->sleft >= ENC_MAX + JUMP)
         return 0;
-    size_t size = ARENA_BLOCK;
-    bool mapped = h->sbytes >= 2 * CHUNK_BYTES;
-    arena_block *b = mapped ? chunk_take(h) : malloc(sizeof *b + size);
+    arena_block *b = block_new(h, ARENA_BLOCK, h->sbytes >= 2 * CHUNK_BYTES);
     if (!b)
         return -1;
-    if (mapped)
-        size = CHUNK_BYTES - sizeof *b;
-    b->size = size;
-    b->mapped = mapped;
     b->next = h->sblocks;
     h->sblocks = b;
     if (h->sp) {
@@ -461,8 +465,8 @@ static int stream_room(hist *h)
         put_ptr(h->sp + 1, b->data);
     }
     h->sp = (uint8_t *)b->data;
-    h->sleft = size;
-    h->sbytes += size;
+    h->sleft = b->size;
+    h->sbytes += b->size;
     return 0;
 }
 
@@ -480,7 +484,7 @@ static int stage_encode(hist *h)
     }
     uint8_t *start = h->sp;
     if (i % GROUP == 0)
-        g->start = start;
+        g->cur = start;   /* (and again below if it was decoded early) */
     _Static_assert(EV__COUNT < JUMP_MARK, "a kind would read as a jump");
     uint8_t *end = encode(start, &h->stage);
     h->sleft -= (size_t)(end - start);
@@ -536,19 +540,11 @@ static void *arena_alloc(hist *h, size_t n)
     n = (n + al - 1) / al * al;
     if (n > h->aleft) {
         size_t size = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
-        arena_block *b;
-        bool mapped = size == ARENA_BLOCK && h->abytes >= 2 * CHUNK_BYTES;
-        if (mapped) {
-            /* A long history: its texts and rows in full chunks too (see chunk_take). */
-            b = chunk_take(h);
-            size = CHUNK_BYTES - sizeof *b;
-        } else {
-            b = malloc(sizeof *b + size);
-        }
+        /* A long history: its texts and rows in full chunks too (see chunk_take). */
+        arena_block *b = block_new(h, size, size == ARENA_BLOCK && h->abytes >= 2 * CHUNK_BYTES);
         if (!b)
             return NULL;
-        b->size = size;
-        b->mapped = mapped;
+        size = b->size;
         h->abytes += size;
         if (size == n && h->blocks) {
             /* A big one gets its own block, behind the current one, which stays open. */
@@ -738,18 +734,23 @@ static pred_ent *pred_intern(hist *h, const pred *p)
     return &h->preds[i];
 }
 
-void hist_set_pred(hist *h, hist_event *e, const pred *p)
+/* e's predicate: p's interned copy (returned), or none. */
+static pred_ent *set_pred(hist *h, hist_event *e, const pred *p)
 {
     pred_ent *x = p ? pred_intern(h, p) : NULL;
     if ((x || e->more) && more_of(h, e))
         e->more->pred = x ? x->p : NULL;
+    return x;
+}
+
+void hist_set_pred(hist *h, hist_event *e, const pred *p)
+{
+    set_pred(h, e, p);
 }
 
 void hist_set_pred_text(hist *h, hist_event *e, const pred *p)
 {
-    pred_ent *x = p ? pred_intern(h, p) : NULL;
-    if ((x || e->more) && more_of(h, e))
-        e->more->pred = x ? x->p : NULL;
+    pred_ent *x = set_pred(h, e, p);
     e->text = NULL;
     if (!x)
         return;
@@ -838,8 +839,6 @@ const hist_event *hist_get(const hist *hc, size_t i)
     if (k >= g->ndec) {
         if (!g->dec && !(g->dec = malloc(GROUP * sizeof *g->dec)))
             return NULL;
-        if (!g->cur)
-            g->cur = g->start;
         for (; g->ndec <= k; g->ndec++)
             g->cur = decode(g->cur, &g->dec[g->ndec], i - k + g->ndec);
     }
