@@ -73,6 +73,7 @@
  * lock serves). Out of memory aborts.
  */
 #include "lock.h"
+#include "../history/fmix.h"
 
 #include <assert.h>
 #include <inttypes.h>
@@ -267,16 +268,6 @@ static void hold_dispose(lockmgr *lm, int32_t i)
 
 /* ---- hash tables -------------------------------------------------------------------- */
 
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
 /* The table name is hashed a word at a time: it is hashed on every call, so it matters.
  * Performance: the words are gathered byte by byte up to the NUL (no strlen, no memcpy
  * call), an INT key is folded in directly (text keys through scalar_hash), and one mix64
@@ -304,12 +295,12 @@ static uint64_t res_hash(const lock_res *r)
     h ^= len * 0x9e3779b97f4a7c15ULL;
     if (r->is_row)
         h ^= (r->key.type == SC_INT ? (uint64_t)r->key.i : scalar_hash(&r->key)) + 0x632be59bd9b4e019ULL;
-    return mix64(h);
+    return fmix64(h);
 }
 
 static uint64_t txn_hash(uint64_t id)
 {
-    return mix64(id + 0x9e3779b97f4a7c15ULL);
+    return fmix64(id + 0x9e3779b97f4a7c15ULL);
 }
 
 static void map_init(lmap *m, uint32_t cap)

@@ -17,6 +17,7 @@
  * listing the keys of a differing leaf is the store's job.
  */
 #include "merkle.h"
+#include "../history/fmix.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -27,21 +28,10 @@
 #define SEED_MID 0x6d65726b6c656d31ULL
 #define SEED_ROOT 0x6d65726b6c657232ULL
 
-/* murmur3's 64-bit finalizer: a bijection that spreads every input bit over the output. */
-static uint64_t fmix(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
 /* A key's contribution to its leaf: two finalizer rounds (it was base_hash over 16 bytes). */
 static uint64_t mix(uint64_t keyhash, uint64_t statehash)
 {
-    return fmix(keyhash ^ fmix(statehash ^ SEED_PAIR));
+    return fmix64(keyhash ^ fmix64(statehash ^ SEED_PAIR));
 }
 
 /* The hash of MERKLE_FANOUT child hashes: a chain h = step(h ^ child) from the seed, step
@@ -59,7 +49,7 @@ static uint64_t node_hash(const uint64_t *child, uint64_t seed)
         h = (h ^ child[i]) * 0x9e3779b97f4a7c15ULL;
         h ^= h >> 29;
     }
-    return fmix(h);
+    return fmix64(h);
 }
 
 /* Performance: every tree starts empty, and an empty tree's nodes are the same in every

@@ -27,6 +27,7 @@
  * left out.
  */
 #include "version.h"
+#include "../history/fmix.h"
 
 #include <assert.h>
 #include <inttypes.h>
@@ -672,17 +673,6 @@ static uint64_t fnv_feed(uint64_t h, const void *p, size_t n)
         h *= FNV_PRIME;
     }
     return h;
-}
-
-/* murmur3's fmix64: every input bit affects every output bit. */
-static uint64_t fmix64(uint64_t k)
-{
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdULL;
-    k ^= k >> 33;
-    k *= 0xc4ceb9fe1a85ec53ULL;
-    k ^= k >> 33;
-    return k;
 }
 
 uint64_t base_hash(const void *p, size_t n, uint64_t seed)

@@ -992,7 +992,7 @@ static int table_get(ctx *c, const char *name, uint32_t *out)
 
 static size_t key_home(const ctx *c, uint32_t table, const scalar *k)
 {
-    return (size_t)(umap_mix64(scalar_hash(k) ^ ((uint64_t)table * 0x9e3779b97f4a7c15ULL)) &
+    return (size_t)(fmix64(scalar_hash(k) ^ ((uint64_t)table * 0x9e3779b97f4a7c15ULL)) &
                     (c->kcap - 1));
 }
 
@@ -1990,7 +1990,7 @@ static void set_hash(ctx *c, const uint32_t *cyc, uint32_t n, uint64_t *h1, uint
     uint64_t a = 1469598103934665603ULL ^ n, b = 0x2545f4914f6cdd1dULL + n;
     for (uint32_t i = 0; i < n; i++) {
         a = fnv(&c->tmp64[i], sizeof c->tmp64[i], a);
-        b = umap_mix64(b ^ (c->tmp64[i] + 0x9e3779b97f4a7c15ULL * (i + 1)));
+        b = fmix64(b ^ (c->tmp64[i] + 0x9e3779b97f4a7c15ULL * (i + 1)));
     }
     *h1 = a;
     *h2 = b;

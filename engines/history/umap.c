@@ -8,20 +8,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-
-uint64_t umap_mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
 static size_t umap_home(const umap *m, uint64_t a, uint64_t b)
 {
-    return (size_t)(umap_mix64(a * 0x9e3779b97f4a7c15ULL + b * 0xc2b2ae3d27d4eb4fULL + b) &
+    return (size_t)(fmix64(a * 0x9e3779b97f4a7c15ULL + b * 0xc2b2ae3d27d4eb4fULL + b) &
                     (m->cap - 1));
 }
 

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "fmix.h"   /* fmix64, for the users' own hashing */
 
 #define UMAP_NONE UINT32_MAX
 
@@ -20,7 +21,6 @@ typedef struct umap {
     size_t cap, n;
 } umap;
 
-uint64_t umap_mix64(uint64_t x);   /* a 64-bit finalizer (murmur3's fmix64) */
 uint32_t umap_get(const umap *m, uint64_t a, uint64_t b);
 int umap_put(umap *m, uint64_t a, uint64_t b, uint32_t val);   /* 0, or -1 out of memory */
 void umap_del(umap *m, uint64_t a, uint64_t b);
