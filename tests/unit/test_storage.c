@@ -180,6 +180,35 @@ static void test_fio_preallocated_tail_is_invisible(void)
     rmrf(dir);
 }
 
+/* The preallocated tail grows with the file: a quarter of its size, from the chunk up to 16
+ * chunks, so a long log changes its size (which every fdatasync after must write) rarely
+ * and a small one stays small. */
+static void test_fio_prealloc_grows_with_the_file(void)
+{
+    CHECK_EQ_INT(fio_prealloc_step(0, 4096), 4096);
+    CHECK_EQ_INT(fio_prealloc_step(16384, 4096), 4096);
+    CHECK_EQ_INT(fio_prealloc_step(40000, 4096), 16384);     /* a quarter, doubled up to it */
+    CHECK_EQ_INT(fio_prealloc_step(1 << 20, 4096), 65536);   /* capped at 16 chunks */
+
+    char *dir = tmpdir();
+    char path[300];
+    snprintf(path, sizeof path, "%s/f", dir);
+    fio_env *env = fio_env_new();
+    fio_set_real_sync(env, 0);
+    fio_file *f;
+    CHECK_EQ_INT(fio_open(env, path, &f), FIO_OK);
+    fio_set_prealloc(f, 4096);
+    static char block[40000];
+    memset(block, 'x', sizeof block);
+    CHECK_EQ_INT(fio_write(f, 0, block, sizeof block), FIO_OK);
+    CHECK_EQ_INT(disk_size(path), 49152);                    /* the next multiple of 16 KiB */
+    CHECK_EQ_INT(fio_size(f), 40000);
+    fio_close(f);
+    CHECK_EQ_INT(disk_size(path), 40000);
+    fio_env_free(env);
+    rmrf(dir);
+}
+
 /* Write-behind (group commit's log) holds appends until the sync, yet every count and
  * every crash comes out as if each append had been written at once. */
 static void test_fio_write_behind_counts_and_crashes_like_writes(void)
@@ -591,6 +620,7 @@ int main(void)
     RUN(test_fio_keep_on_crash_leaves_a_torn_tail);
     RUN(test_fio_injected_sync_fault_fails_until_the_crash);
     RUN(test_fio_preallocated_tail_is_invisible);
+    RUN(test_fio_prealloc_grows_with_the_file);
     RUN(test_fio_write_behind_counts_and_crashes_like_writes);
     RUN(test_page_round_trips_rows_and_lsn);
     RUN(test_page_checksum_catches_a_flipped_bit);
