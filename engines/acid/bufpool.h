@@ -23,7 +23,7 @@
 #include "fio.h"
 #include "page.h"
 #include "wal.h"
-#include "../history/history.h"
+#include "history/history.h"
 
 #define BP_FRAMES_DEFAULT 4
 #define BP_FRAMES_MAX 64

@@ -12,7 +12,7 @@
  */
 #include "engine.h"
 #include "recovery.h"
-#include "../history/putbuf.h"
+#include "common/putbuf.h"
 
 #include <inttypes.h>
 #include <stdarg.h>

@@ -31,7 +31,7 @@
 #include "lock.h"
 #include "sql.h"
 #include "store.h"
-#include "../history/history.h"
+#include "history/history.h"
 
 #define ACID_SESSIONS 9        /* T1..T9: the sessions scenarios and the lab use */
 #define ACID_SESSIONS_MAX 64   /* more only through acid_options.sessions (benchmarks) */

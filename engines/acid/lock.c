@@ -73,7 +73,7 @@
  * lock serves). Out of memory aborts.
  */
 #include "lock.h"
-#include "../history/fmix.h"
+#include "common/fmix.h"
 
 #include <assert.h>
 #include <inttypes.h>

@@ -34,8 +34,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "../history/scalar.h"
-#include "../history/history.h"
+#include "common/scalar.h"
+#include "history/history.h"
 
 typedef enum { LM_NL = 0, LM_IS, LM_IX, LM_S, LM_SIX, LM_X } lock_mode;
 

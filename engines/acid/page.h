@@ -41,7 +41,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "../history/scalar.h"
+#include "common/scalar.h"
 
 #define PAGE_SIZE 256
 #define PAGE_HDR 32

@@ -21,7 +21,7 @@
  * parser gives the same answer whether or not its caller stripped comments first.
  */
 #include "sql.h"
-#include "../history/putbuf.h"
+#include "common/putbuf.h"
 
 #include <ctype.h>
 #include <inttypes.h>

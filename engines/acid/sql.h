@@ -27,8 +27,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "../history/scalar.h"
-#include "../history/pred.h"
+#include "common/scalar.h"
+#include "common/pred.h"
 
 #define SQL_NAME_MAX 31
 #define SQL_ROWS_MAX 1024

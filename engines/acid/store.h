@@ -29,7 +29,7 @@
 #include "page.h"
 #include "sql.h"
 #include "wal.h"
-#include "../history/history.h"
+#include "history/history.h"
 
 #define STORE_TABLES_MAX 64
 #define STORE_ROWS_MAX 2000000   /* rows (and ghosts) per table: an INSERT past it fails */

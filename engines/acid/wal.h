@@ -52,8 +52,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "fio.h"
-#include "../history/history.h"
-#include "../history/scalar.h"
+#include "history/history.h"
+#include "common/scalar.h"
 
 #define WAL_HDR_SIZE 16
 #define WAL_REC_HDR 32

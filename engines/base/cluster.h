@@ -43,7 +43,7 @@
 #include <stdint.h>
 #include "net.h"
 #include "replica.h"
-#include "../history/history.h"
+#include "history/history.h"
 
 #define CLUSTER_MAX 60000   /* history events keep replicas in 16 bits; 0xFFFF marks merged CRDT states */
 

@@ -17,7 +17,7 @@
  * listing the keys of a differing leaf is the store's job.
  */
 #include "merkle.h"
-#include "../history/fmix.h"
+#include "common/fmix.h"
 
 #include <stddef.h>
 #include <stdlib.h>

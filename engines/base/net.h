@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "prng.h"
-#include "../history/history.h"
+#include "history/history.h"
 
 typedef struct net net;
 

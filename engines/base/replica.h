@@ -30,7 +30,7 @@
 #include <stdint.h>
 #include "merkle.h"
 #include "version.h"
-#include "../history/history.h"
+#include "history/history.h"
 
 typedef enum { RES_LWW = 1, RES_SIBLINGS = 2, RES_CRDT = 3 } base_resolve;
 

@@ -27,7 +27,7 @@
  * left out.
  */
 #include "version.h"
-#include "../history/fmix.h"
+#include "common/fmix.h"
 
 #include <assert.h>
 #include <inttypes.h>

@@ -51,7 +51,7 @@
  *     when the BFS budget, proportional to the size of the graph, is spent.
  */
 #include "acidcheck.h"
-#include "umap.h"
+#include "common/umap.h"
 
 #include <inttypes.h>
 #include <stdarg.h>

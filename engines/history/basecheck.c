@@ -58,7 +58,7 @@
  *   - Client names are interned by the history, so a client is its name pointer.
  */
 #include "basecheck.h"
-#include "umap.h"
+#include "common/umap.h"
 
 #include <inttypes.h>
 #include <stdarg.h>

@@ -92,8 +92,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "scalar.h"
-#include "pred.h"
+#include "common/scalar.h"
+#include "common/pred.h"
 
 typedef enum { SIDE_ACID = 0, SIDE_BASE = 1 } hist_side;
 

@@ -4,7 +4,7 @@
  */
 #include <string.h>
 #include "fuzz.h"
-#include "../../lab/lesson.h"
+#include "learn/lesson.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

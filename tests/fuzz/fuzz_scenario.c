@@ -7,7 +7,7 @@
  */
 #include <string.h>
 #include "fuzz.h"
-#include "../../lab/runner.h"
+#include "run/runner.h"
 
 static FILE *devnull;
 

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 #include "fuzz.h"
-#include "../../engines/acid/sql.h"
+#include "acid/sql.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -9,8 +9,8 @@
  */
 #include <string.h>
 #include "fuzz.h"
-#include "../../engines/acid/crc32.h"
-#include "../../engines/acid/wal.h"
+#include "acid/crc32.h"
+#include "acid/wal.h"
 
 static void put32(uint8_t *p, uint32_t v)
 {

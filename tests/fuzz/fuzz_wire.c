@@ -7,8 +7,8 @@
  */
 #include <string.h>
 #include "fuzz.h"
-#include "../../engines/base/crc32c.h"
-#include "../../engines/base/wire.h"
+#include "base/crc32c.h"
+#include "base/wire.h"
 
 static void put32(uint8_t *p, uint32_t v)
 {

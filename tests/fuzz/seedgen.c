@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "../../engines/base/wire.h"
-#include "../../lab/runner.h"
-#include "../../engines/acid/wal.h"
+#include "base/wire.h"
+#include "run/runner.h"
+#include "acid/wal.h"
 
 typedef struct seen {
     uint64_t *crc;

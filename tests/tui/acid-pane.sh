@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/tui/acid-pane.sh [OBJDIR]: the ACID pane (lab/tui_acid.c) on its own, headless.
+# tests/tui/acid-pane.sh [OBJDIR]: the ACID pane (lab/tui/acid.c) on its own, headless.
 #
 # Builds a small driver against the objects of a previous build (OBJDIR: build/san when
 # present, else build/rel; run `make` or `make test` first), which runs a scenario N steps
@@ -17,16 +17,16 @@ OBJ=${1:-}
 # Given the acidbase binary (as run-all.sh does), use the objects it was built from.
 if [ -n "$OBJ" ] && [ -f "$OBJ" ]; then
   OBJ=$(cd "$(dirname "$OBJ")" && pwd)
-  [ -f "$OBJ/lab/tui_acid.o" ] || OBJ=$OBJ/build/rel   # ./acidbase is built from build/rel
+  [ -f "$OBJ/lab/tui/acid.o" ] || OBJ=$OBJ/build/rel   # ./acidbase is built from build/rel
 fi
 if [ -z "$OBJ" ]; then
-  if [ -f "$ROOT/build/san/lab/tui_acid.o" ]; then OBJ=$ROOT/build/san; else OBJ=$ROOT/build/rel; fi
+  if [ -f "$ROOT/build/san/lab/tui/acid.o" ]; then OBJ=$ROOT/build/san; else OBJ=$ROOT/build/rel; fi
 fi
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: acid-pane: $*"; }
 
-if [ ! -f "$OBJ/lab/tui_acid.o" ] || [ ! -f "$OBJ/lab/app.o" ]; then
+if [ ! -f "$OBJ/lab/tui/acid.o" ] || [ ! -f "$OBJ/lab/tui/app.o" ]; then
   echo "FAIL: acid-pane: no objects in $OBJ (run make first)"
   echo "0 passed, 1 failed"
   exit 1
@@ -43,7 +43,7 @@ cat > "$TMP/drv.c" <<'EOF'
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
-#include "tui_panes.h"
+#include "tui/panes.h"
 
 /* drv FILE STEPS W H [ascii] [mono] [sel=N] [ro] */
 static void dump(WINDOW *w)
@@ -154,10 +154,10 @@ int main(int argc, char **argv)
 }
 EOF
 
-objs=$(find "$OBJ/engines" "$OBJ/lab" -name '*.o' ! -name main.o ! -name tui.o ! -name tui_base.o | sort)
-# tui.o and tui_base.o are left out (the main loop is not needed here); a stub stands in
+objs=$(find "$OBJ/engines" "$OBJ/lab" -name '*.o' ! -name main.o ! -path "*/lab/tui/tui.o" ! -path "*/lab/tui/base.o" ! -name "*.a" | sort)
+# lab/tui/tui.o and base.o are left out (the main loop is not needed here); a stub stands in
 # for the other pane in case something refers to it.
-printf '#include "tui_panes.h"\nvoid tui_base_draw(const tui_ctx *c, WINDOW *w) { (void)c; werase(w); }\n' > "$TMP/stub.c"
+printf '#include "tui/panes.h"\nvoid tui_base_draw(const tui_ctx *c, WINDOW *w) { (void)c; werase(w); }\n' > "$TMP/stub.c"
 if ! cc -std=c11 -D_GNU_SOURCE -g $SAN -I"$ROOT/engines" -I"$ROOT/lab" $(pkg-config --cflags ncursesw) \
      -o "$TMP/drv" "$TMP/drv.c" "$TMP/stub.c" $objs $(pkg-config --libs ncursesw sqlite3 libcjson) -lm 2> "$TMP/cc.err"; then
   bad "the driver does not build:"

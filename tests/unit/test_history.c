@@ -7,7 +7,7 @@
  */
 #include "t.h"
 #include "history/history.h"
-#include "history/pred.h"
+#include "common/pred.h"
 
 #include <inttypes.h>
 

@@ -4,7 +4,7 @@
  * line, column and message, since a teacher fixes a lesson from those alone. Verifying
  * against the engines is tested from the outside by tests/lessons/run.sh.
  */
-#include "lesson.h"
+#include "learn/lesson.h"
 #include "t.h"
 
 #include <sys/stat.h>

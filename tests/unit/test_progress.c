@@ -1,5 +1,5 @@
 /*
- * test_progress.c: the progress store (lab/progress.c). A lesson reopened must get back
+ * test_progress.c: the progress store (lab/learn/progress.c). A lesson reopened must get back
  * exactly the lines it saved; two labs writing at once must lose no count; every way the
  * database file can be bad (garbage, a damaged page, a newer schema, another program's
  * file) or out of reach (a path that cannot be created, a read-only file or directory)
@@ -11,7 +11,7 @@
  * effective set (capset). After that the chmod'ed directory really refuses it, as it would
  * refuse a learner. The path-under-a-regular-file test fails for everyone (ENOTDIR).
  */
-#include "progress.h"
+#include "learn/progress.h"
 #include "t.h"
 
 #include <errno.h>

@@ -3,7 +3,7 @@
  * contract is taken verbatim from the document; errors are pinned by line, column and
  * message, since instructors fix their scripts from those alone.
  */
-#include "scenario.h"
+#include "run/scenario.h"
 #include "t.h"
 
 /* scn_line is large: one heap copy per parse. */

@@ -1,12 +1,12 @@
 /*
- * test_trace.c: the trace format (lab/trace.c), the checkers' labels and the grader's
+ * test_trace.c: the trace format (lab/trace/trace.c), the checkers' labels and the grader's
  * event comparison. A trace written and read back must give the same history, field by
  * field, and the same bytes when written again; every malformation the reader refuses is
  * pinned by its exact message and result code, since that message is all a teacher sees.
  */
-#include "checkcmd.h"
-#include "grade.h"
-#include "trace.h"
+#include "cli/checkcmd.h"
+#include "trace/grade.h"
+#include "trace/trace.h"
 #include "t.h"
 
 #include <dirent.h>

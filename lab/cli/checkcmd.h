@@ -21,7 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "trace.h"
+#include "trace/trace.h"
 
 typedef void (*check_label_fn)(uint64_t txn, char *buf, size_t n, void *arg);
 

@@ -38,8 +38,8 @@
  * Known limit: (2) tries one interleaving, the written one.
  */
 #include "lesson.h"
-#include "runner.h"
-#include "scenario.h"
+#include "run/runner.h"
+#include "run/scenario.h"
 
 #include <ctype.h>
 #include <dirent.h>

@@ -37,8 +37,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "runner.h"
-#include "../engines/history/history.h"
+#include "run/runner.h"
+#include "history/history.h"
 
 #define TRACE_FORMAT "acidbase-trace"
 #define TRACE_VERSION 1

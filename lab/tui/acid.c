@@ -1,5 +1,5 @@
 /*
- * tui_acid.c: the ACID pane. One frame is a picture of the engine as it is now, read from
+ * acid.c: the ACID pane. One frame is a picture of the engine as it is now, read from
  * the engine's state and the tail of the history, top to bottom:
  *
  *   a header line     the engine's settings (sync mode, frames) and the deadlock count
@@ -33,7 +33,7 @@
  * events in all, only while an open transaction's BEGIN is not reached), the lock table
  * once, and the rows that fit.
  */
-#include "tui_panes.h"
+#include "panes.h"
 
 #include <inttypes.h>
 #include <stdio.h>

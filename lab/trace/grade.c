@@ -6,9 +6,9 @@
  * comparison walks both histories once, so a long trace costs one replay and one pass.
  */
 #include "grade.h"
-#include "lesson.h"
-#include "checkcmd.h"
-#include "runner.h"
+#include "learn/lesson.h"
+#include "cli/checkcmd.h"
+#include "run/runner.h"
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>

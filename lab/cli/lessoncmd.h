@@ -13,7 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "lesson.h"
+#include "learn/lesson.h"
 
 /* The progress hook: `acidbase lessons` shows a "progress" column (the learner's status of
  * each lesson: "done", "2 of 3 goals", ...) when one is set. fn writes the status of l into

@@ -15,7 +15,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "../engines/acid/sql.h"
+#include "acid/sql.h"
 
 #define SCN_LINE_MAX 4096
 #define SCN_ROWS_MAX 256

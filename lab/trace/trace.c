@@ -10,8 +10,8 @@
  * strings of digits (trace.h).
  */
 #include "trace.h"
-#include "checkcmd.h"
-#include "../engines/acid/sql.h"
+#include "cli/checkcmd.h"
+#include "acid/sql.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

@@ -7,9 +7,9 @@
  * same file `acidbase grade` takes, built the way the lab itself would have built it.
  */
 #include "progresscmd.h"
-#include "progress.h"
-#include "runner.h"
-#include "trace.h"
+#include "learn/progress.h"
+#include "run/runner.h"
+#include "trace/trace.h"
 
 #include <errno.h>
 #include <inttypes.h>

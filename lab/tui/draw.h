@@ -1,5 +1,5 @@
 /*
- * tui_draw.h: what every part of the lab's screen draws with. Colours are roles (a value
+ * draw.h: what every part of the lab's screen draws with. Colours are roles (a value
  * someone has not committed, a replica that is down, a finding), mapped to curses
  * attributes by the theme in force: dark or light (assets/themes/), monochrome when the
  * terminal has no colours or NO_COLOR is set. Boxes and arrows are UTF-8 when the locale

@@ -13,8 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "scenario.h"
-#include "../engines/acid/engine.h"
-#include "../engines/history/history.h"
+#include "acid/engine.h"
+#include "history/history.h"
 
 enum { RUN_OK = 0, RUN_EXPECT_FAILED = 1, RUN_INVALID = 2, RUN_IOERR = 3 };
 

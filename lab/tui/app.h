@@ -13,7 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "runner.h"
+#include "run/runner.h"
 
 #define APP_LOG_MAX 4000
 

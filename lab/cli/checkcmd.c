@@ -3,8 +3,8 @@
  * `acidbase check`. See checkcmd.h.
  */
 #include "checkcmd.h"
-#include "../engines/history/acidcheck.h"
-#include "../engines/history/basecheck.h"
+#include "history/acidcheck.h"
+#include "history/basecheck.h"
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>

@@ -1,5 +1,5 @@
 /*
- * tui_panes.h: the two halves of the lab's screen. Each draws the whole of its window
+ * panes.h: the two halves of the lab's screen. Each draws the whole of its window
  * (erase first; never outside it) from the engines' state and the history, reading only:
  * the engines are never changed from here.
  *
@@ -22,7 +22,7 @@
 #ifndef AB_TUI_PANES_H
 #define AB_TUI_PANES_H
 
-#include "tui_draw.h"
+#include "draw.h"
 
 void tui_acid_draw(const tui_ctx *c, WINDOW *w);
 void tui_base_draw(const tui_ctx *c, WINDOW *w);

@@ -1,5 +1,5 @@
 /*
- * tui_base.c: the BASE pane, the right half of the lab's screen. It shows the replica set
+ * base.c: the BASE pane, the right half of the lab's screen. It shows the replica set
  * as the engines hold it right now, top to bottom:
  *
  *   header      tick, conflict policy, gossip, and "converged" or "diverged";
@@ -23,10 +23,10 @@
  * have at most 9 replicas; a bigger cluster (benchmarks) shows 9 boxes, the selected
  * replica among them, and compares only the first DIFF_SCAN replicas for divergence.
  */
-#include "tui_panes.h"
-#include "basectl.h"
-#include "runner.h"
-#include "../engines/base/wire.h"
+#include "panes.h"
+#include "run/basectl.h"
+#include "run/runner.h"
+#include "base/wire.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -12,12 +12,12 @@
 
 #include "bench.h"
 #include "checkcmd.h"
-#include "grade.h"
+#include "trace/grade.h"
 #include "lessoncmd.h"
 #include "progresscmd.h"
-#include "progress.h"
-#include "runner.h"
-#include "tui.h"
+#include "learn/progress.h"
+#include "run/runner.h"
+#include "tui/tui.h"
 
 #ifndef ACIDBASE_VERSION
 #define ACIDBASE_VERSION "0.0.0"

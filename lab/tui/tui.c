@@ -16,14 +16,14 @@
  */
 #include "tui.h"
 #include "app.h"
-#include "tui_draw.h"
-#include "tui_panes.h"
-#include "../engines/history/acidcheck.h"
-#include "../engines/history/basecheck.h"
-#include "../engines/acid/engine.h"
-#include "basectl.h"
-#include "lesson.h"
-#include "progress.h"
+#include "draw.h"
+#include "panes.h"
+#include "history/acidcheck.h"
+#include "history/basecheck.h"
+#include "acid/engine.h"
+#include "run/basectl.h"
+#include "learn/lesson.h"
+#include "learn/progress.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -7,10 +7,10 @@
  * `expect ... rows` takes, so a teacher can paste what they saw into an expectation.
  */
 #include "runner.h"
-#include "trace.h"
+#include "trace/trace.h"
 #include "basectl.h"
-#include "../engines/history/acidcheck.h"
-#include "../engines/history/basecheck.h"
+#include "history/acidcheck.h"
+#include "history/basecheck.h"
 
 #include <ctype.h>
 #include <dirent.h>

@@ -1,7 +1,7 @@
 /*
- * tui_draw.c: themes, roles, clipped UTF-8 text and boxes. See tui_draw.h.
+ * draw.c: themes, roles, clipped UTF-8 text and boxes. See draw.h.
  */
-#include "tui_draw.h"
+#include "draw.h"
 
 #include <stdarg.h>
 #include <stdint.h>

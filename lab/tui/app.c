@@ -7,7 +7,7 @@
  * (parsing and validation come first); such a line is not recorded.
  */
 #include "app.h"
-#include "trace.h"
+#include "trace/trace.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -13,9 +13,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "scenario.h"
-#include "../engines/base/cluster.h"
-#include "../engines/history/basecheck.h"
-#include "../engines/history/history.h"
+#include "base/cluster.h"
+#include "history/basecheck.h"
+#include "history/history.h"
 
 typedef struct basectl basectl;
 
