@@ -315,7 +315,7 @@ bench_keys="wal_commit_per_s raw_fdatasync_per_s sqlite_commit_per_s group8_comm
 group8_commit_per_s group64_commit_per_s redo_records_per_s log_read_mb_per_s lock_pairs_per_s
 deadlock_detect_us rounds_n100 rounds_n1000 rounds_n10000 log3_n1000 deliveries_per_s
 acid_check_ops_per_s base_check_ops_per_s trace_write_events_per_s trace_read_events_per_s
-frame_us startup_ms tui_rss_kb"
+frame_us step_100k_ms startup_ms tui_rss_kb"
 bench_nullable="rounds_n10000 frame_us tui_rss_kb"
 (cd "$tmp" && $limit "$bin" bench --quick --json >"$tmp/bench.json" 2>"$tmp/bench.err")
 rc=$?

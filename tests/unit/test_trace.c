@@ -1,10 +1,10 @@
 /*
- * test_trace.c: the trace format (lab/trace/trace.c), the checkers' labels and the grader's
- * event comparison. A trace written and read back must give the same history, field by
+ * test_trace.c: the trace format (lab/trace/), the checkers' labels (lab/run/findings.c)
+ * and the grader's event comparison. A trace written and read back must give the same history, field by
  * field, and the same bytes when written again; every malformation the reader refuses is
  * pinned by its exact message and result code, since that message is all a teacher sees.
  */
-#include "cli/checkcmd.h"
+#include "run/findings.h"
 #include "trace/grade.h"
 #include "trace/trace.h"
 #include "t.h"
@@ -118,8 +118,8 @@ static void build(trace *t)
                          .txns = tx, .ntxns = 2, .seq = 8, .text = "T1 and T2\nform a cycle" };
     trace_finding f2 = { .checker = "base", .name = "stale-read", .seq = 10, .node = 2, .key = "cart",
                          .client = "alice", .text = "alice read the past" };
-    CHECK_EQ_INT(trace_findings_add(&t->findings, &f1), 0);
-    CHECK_EQ_INT(trace_findings_add(&t->findings, &f2), 0);
+    CHECK_EQ_INT(finding_list_add(&t->findings, &f1), 0);
+    CHECK_EQ_INT(finding_list_add(&t->findings, &f2), 0);
     t->expects = calloc(2, sizeof *t->expects);
     t->expects[0] = (trace_expect){ 3, strdup("expect T1 active"), true, strdup("") };
     t->expects[1] = (trace_expect){ 4, strdup("expect anomaly G0"), false, strdup("the checker found:\n  G-single") };
@@ -170,7 +170,7 @@ static void test_render_then_parse_gives_the_same_trace(void)
     CHECK_EQ_STR(b.lines[2].text, a.lines[2].text);
     CHECK_EQ_INT(b.lines[2].line, 5);
     char why[300];
-    CHECK(!check_findings_differ(&a.findings, &b.findings, why, sizeof why));
+    CHECK(!finding_lists_differ(&a.findings, &b.findings, why, sizeof why));
     CHECK_EQ_INT(b.nexpects, 2);
     CHECK_EQ_STR(b.expects[1].why, a.expects[1].why);
     CHECK(!b.expects[1].ok);
@@ -492,7 +492,8 @@ static void test_labels_follow_the_sessions_transactions(void)
     e = add(h, SIDE_ACID, EV_TXN_BEGIN, 9);
     e->session = 1;
     add(h, SIDE_ACID, EV_TXN_BEGIN, 11);
-    check_labels *l = check_labels_new(h);
+    check_labels *l = check_labels_new();
+    CHECK_EQ_INT(check_labels_update(l, h, 0, hist_count(h)), 0);
     char b[32];
     check_label(7, b, sizeof b, l);
     CHECK_EQ_STR(b, "T1");
@@ -505,6 +506,39 @@ static void test_labels_follow_the_sessions_transactions(void)
     check_label(5, b, sizeof b, l);
     CHECK_EQ_STR(b, "txn 5");
     check_labels_free(l);
+    hist_free(h);
+}
+
+/* The lab takes the events in step by step; check takes them all at once: same labels. And
+ * a transaction id begun a second time (an engine that reuses ids after a crash) keeps the
+ * name of its first begin, whoever asks. */
+static void test_labels_are_the_same_step_by_step_and_at_once(void)
+{
+    hist *h = hist_new();
+    hist_event *e = add(h, SIDE_ACID, EV_TXN_BEGIN, 2);
+    e->session = 1;
+    e = add(h, SIDE_ACID, EV_TXN_BEGIN, 2);
+    e->session = 2;
+    e = add(h, SIDE_ACID, EV_TXN_BEGIN, 4);
+    e->session = 2;
+    e = add(h, SIDE_ACID, EV_TXN_BEGIN, 3);
+    e->session = 3;
+    check_labels *step = check_labels_new(), *once = check_labels_new();
+    for (size_t i = 0; i < hist_count(h); i++)
+        CHECK_EQ_INT(check_labels_update(step, h, i, i + 1), 0);
+    CHECK_EQ_INT(check_labels_update(once, h, 0, hist_count(h)), 0);
+    static const struct { uint64_t txn; const char *label; } want[] = {
+        { 2, "T1" }, { 3, "T3" }, { 4, "T2#2" }, { 5, "txn 5" },
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        char a[32], b[32];
+        check_label(want[i].txn, a, sizeof a, step);
+        check_label(want[i].txn, b, sizeof b, once);
+        CHECK_EQ_STR(a, want[i].label);
+        CHECK_EQ_STR(b, want[i].label);
+    }
+    check_labels_free(step);
+    check_labels_free(once);
     hist_free(h);
 }
 
@@ -539,13 +573,13 @@ static void test_findings_differ_names_the_field(void)
     build(&a);
     build(&b);
     char why[300];
-    CHECK(!check_findings_differ(&a.findings, &b.findings, why, sizeof why));
+    CHECK(!finding_lists_differ(&a.findings, &b.findings, why, sizeof why));
     free(b.findings.v[1].client);
     b.findings.v[1].client = strdup("bob");
-    CHECK(check_findings_differ(&a.findings, &b.findings, why, sizeof why));
+    CHECK(finding_lists_differ(&a.findings, &b.findings, why, sizeof why));
     CHECK_EQ_STR(why, "findings[1].client: the recorded stale-read finding differs from the recomputed stale-read");
     b.findings.n = 1;
-    CHECK(check_findings_differ(&a.findings, &b.findings, why, sizeof why));
+    CHECK(finding_lists_differ(&a.findings, &b.findings, why, sizeof why));
     CHECK_EQ_STR(why, "findings[1]: stale-read (base) is recorded but not found");
     b.findings.n = 2;
     trace_free(&a);
@@ -566,6 +600,7 @@ int main(void)
     RUN(test_write_is_atomic_and_leaves_only_the_trace);
     RUN(test_a_long_history_round_trips);
     RUN(test_labels_follow_the_sessions_transactions);
+    RUN(test_labels_are_the_same_step_by_step_and_at_once);
     RUN(test_event_diff_names_the_first_differing_field);
     RUN(test_findings_differ_names_the_field);
     return t_done("trace");
