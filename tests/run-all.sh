@@ -18,7 +18,8 @@
 #    "trace: N passed, N failed" is counted like a unit test's);
 # 6. the lab's screen in tmux: tests/tui/run.sh (expected screens), acid-pane.sh and
 #    base-pane.sh (the two panes), robust.sh (resize storms, restoring the terminal, no
-#    TERM, LANG=C), each counted by its summary line;
+#    TERM, LANG=C), seam.sh (traces the lab exports pass check and grade), each counted by
+#    its summary line;
 # 7. the benchmark suite in its tiny mode, `bench --quick --json`: it runs every benchmark
 #    and prints one JSON object whose keys are exactly the figure names of BENCHMARKS.md;
 # 8. the progress database from the command line: sh tests/progress/run.sh ACIDBASE_BIN
@@ -290,7 +291,7 @@ suite_script tests/trace/run.sh trace
 
 # ---- 6. the lab's screen, in a real terminal (tmux) ------------------------------------------
 # Each script ends with a line "... N passed, N failed"; its counts are added here.
-for script in run.sh acid-pane.sh base-pane.sh robust.sh; do
+for script in run.sh acid-pane.sh base-pane.sh robust.sh seam.sh; do
     sh "$root/tests/tui/$script" "$bin" >"$tmp/tui.out" 2>&1
     rc=$?
     grep -v -E '^[^ ]*:? ?[0-9]+ passed, [0-9]+ failed$' "$tmp/tui.out" | grep -E '^(FAIL|  )' | head -60
