@@ -34,6 +34,9 @@
 #    libFuzzer beside ACIDBASE_BIN) over its seeds and the kept reproducers of findings.
 # 12. limits: sh tests/limits/run.sh ACIDBASE_BIN (input past each limit: a clear error).
 # 13. files: sh tests/files/run.sh ACIDBASE_BIN (permissions, path safety, a full disk).
+# 14. layout: sh tests/layout/run.sh ACIDBASE_BIN (no cycle between the build's object
+#    files, computed with nm; engines/ include no curses, SQLite, cJSON or lab header),
+#    summary line "layout: N passed, N failed", counted like section 5's.
 #
 # Ends with exactly one line "N passed, N failed" and exits 1 if anything failed.
 # Scenario files run two at a time when xargs can (-P), otherwise one after another.
@@ -394,6 +397,9 @@ suite_script tests/limits/run.sh limits
 
 # ---- 13. files and the disk ------------------------------------------------------------------
 suite_script tests/files/run.sh files
+
+# ---- 14. the layout: modules without cycles, engines as libraries ---------------------------
+suite_script tests/layout/run.sh layout
 
 printf '%d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]
