@@ -1,7 +1,7 @@
 /*
  * sql.c: the ACID side's SQL subset: a lexer, a recursive-descent parser that fills one
  * sql_stmt, and the formatter that writes a statement back as canonical text. The grammar
- * is in sql.h; SCENARIO.md ("ACID side") is the contract it implements.
+ * is in sql.h; assets/doc/scenarios.md ("Tables and SQL") is the contract it implements.
  *
  * The parser is purely syntactic and LL(1): one current token, no backtracking. It knows
  * nothing of the tables that exist, so it neither checks that a named column belongs to

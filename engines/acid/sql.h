@@ -1,5 +1,5 @@
 /*
- * sql.h: the SQL subset of the ACID side (see SCENARIO.md), parsed into one statement
+ * sql.h: the SQL subset of the ACID side (see assets/doc/scenarios.md), parsed into one statement
  * struct.
  *
  * The parser is purely syntactic: it knows nothing of which tables exist. It records the

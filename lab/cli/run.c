@@ -8,7 +8,7 @@
  * errors. Output is flushed after each line, so a program can drive `acidbase run -
  * --dir DIR` through a pipe.
  *
- * Exit codes (SCENARIO.md): 0 every expectation held; 1 some expectation failed (all are
+ * Exit codes (assets/doc/scenarios.md, "Running"): 0 every expectation held; 1 some expectation failed (all are
  * reported); 2 invalid input (FILE:LINE:COL: message on stderr, nothing executed past the
  * bad line); 3 an I/O or internal error.
  */

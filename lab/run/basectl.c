@@ -3,7 +3,7 @@
  *
  * Client statements are synchronous in the transcript: the coordinator applies and
  * answers at once when it can (W=ONE, R=ONE); otherwise time moves, tick by tick, until
- * the answer comes or the timeout passes, as SCENARIO.md says.
+ * the answer comes or the timeout passes, as assets/doc/scenarios.md says.
  */
 #include "basectl.h"
 

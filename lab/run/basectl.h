@@ -1,7 +1,8 @@
 /*
  * basectl.h: the BASE side of a scenario run. Turns cluster:, net:, run: and client lines
- * into calls on the replica set, prints their transcript lines, and answers the BASE
- * expectations (what a replica stores, what a read returned, converged, stale reads).
+ * into calls on the replica set, hands their transcript records to a sink (record.h), and
+ * answers the BASE expectations (what a replica stores, what a read returned, converged,
+ * settled).
  *
  * The cluster is created at the first line that needs it, from the `cluster:` settings
  * seen so far; `replicas` and `seed` cannot change after that.

@@ -18,7 +18,7 @@
  *   R3. The findings (runner_findings) are those of the history's events at the moment of
  *       asking, computed at most once per step however many ask (findings.h, F1).
  *
- * Status codes (SCENARIO.md's exit codes): RUN_OK every expectation held; RUN_EXPECT_FAILED
+ * Status codes (the exit codes of assets/doc/scenarios.md, "Running"): RUN_OK every expectation held; RUN_EXPECT_FAILED
  * some expectation failed (all are reported); RUN_INVALID invalid input; RUN_IOERR an I/O
  * or internal error.
  */

@@ -1,5 +1,5 @@
 /*
- * scenario.c: parses one line of the scenario language (SCENARIO.md is the contract)
+ * scenario.c: parses one line of the scenario language (assets/doc/scenarios.md is the contract)
  * into a scn_line. It is the front door for every input of the lab: scripts, the TUI's
  * recorded actions, lessons and traces all pass through here.
  *

@@ -1,6 +1,5 @@
 /*
- * test_scenario.c: the scenario line parser against the contract (assets/doc/scenarios.md,
- * and the lab's SCENARIO.md it implements). Every line form of the contract is taken
+ * test_scenario.c: the scenario line parser against the contract (assets/doc/scenarios.md). Every line form of the contract is taken
  * verbatim from the document; errors are pinned by line, column and message, since
  * instructors fix their scripts from those alone. The grammar's table (lab/run/grammar.h)
  * is walked too: every entry parses and completes.
