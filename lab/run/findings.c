@@ -465,19 +465,3 @@ void findings_label(findings *f, uint64_t txn, char *buf, size_t n)
     else
         check_label(txn, buf, n, f->labels);
 }
-
-size_t findings_seen(const findings *f)
-{
-    return f->seen;
-}
-
-int findings_of(const hist *h, finding_list *out)
-{
-    findings *f = findings_new(h);
-    const finding_list *l = f ? findings_get(f) : NULL;
-    int rc = l ? 0 : -1;
-    for (int i = 0; l && i < l->n && !rc; i++)
-        rc = finding_list_add(out, &l->v[i]);
-    findings_free(f);
-    return rc;
-}

@@ -118,16 +118,10 @@ int findings_has(findings *f, const char *name);
 int findings_count(findings *f, const char *name);
 /* How the history names a transaction (see Labels above). */
 void findings_label(findings *f, uint64_t txn, char *buf, size_t n);
-/* The history's events the findings have seen (the last update's). */
-size_t findings_seen(const findings *f);
 
 /* Can some checker report this name? */
 bool findings_known_name(const char *name);
 /* Every name the checkers can report, "G0, G1a, ... or sibling", from their own tables. */
 void findings_names(char *buf, size_t n);
-
-/* All the findings of h, once (check, tests): appended to *out. Returns 0, or -1 when out
- * of memory. */
-int findings_of(const hist *h, finding_list *out);
 
 #endif

@@ -41,7 +41,6 @@ struct runner {
 hist *runner_history(runner *r) { return r->h; }
 acid_engine *runner_acid(runner *r) { return acidctl_engine(r->acid); }
 struct basectl *runner_base(runner *r) { return r->base; }
-findings *runner_findings_of(runner *r) { return r->fd; }
 const finding_list *runner_findings(runner *r) { return findings_get(r->fd); }
 const run_error *runner_error(const runner *r) { return &r->err; }
 

@@ -74,8 +74,6 @@ struct basectl;
 struct basectl *runner_base(runner *r);
 /* The checkers' findings over the history so far (R3); NULL when out of memory. */
 const finding_list *runner_findings(runner *r);
-/* The same object, for asking by name or for labels. */
-findings *runner_findings_of(runner *r);
 
 /* What a trace records of a run (trace.h): every line run, in order, every expectation's
  * result, and the settings in force. */

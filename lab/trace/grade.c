@@ -406,7 +406,7 @@ done:
     runner_free(r);
 }
 
-void grade_trace_lesson(const trace *t, const char *name, const lesson *l, grade_result *res)
+static void grade_trace_lesson(const trace *t, const char *name, const lesson *l, grade_result *res)
 {
     memset(res, 0, sizeof *res);
     res->file = strdup(name);

@@ -49,11 +49,9 @@ typedef struct grade_result {
     int ntests;
 } grade_result;
 
-/* Verifies and scores a trace already read, with a lesson's goals as tests too (l may be
- * NULL); name is used in messages. Never fails: problems are in out->status. */
+/* Reads, verifies and scores a trace file, with a lesson's goals as tests too (l may be
+ * NULL). Never fails: problems are in out->status. */
 struct lesson;
-void grade_trace_lesson(const trace *t, const char *name, const struct lesson *l, grade_result *out);
-/* The same for a trace file, read first. */
 void grade_file_lesson(const char *path, const struct lesson *l, grade_result *out);
 void grade_result_free(grade_result *r);
 

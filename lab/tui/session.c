@@ -36,7 +36,7 @@ void findings_clear(tui *t)
 
 /* The runner's findings (computed once per step, findings.h), as the narration pane shows
  * them: ACID findings and BASE anomalies in red, siblings (kept, not lost) in yellow. */
-void findings_refresh(tui *t)
+static void findings_refresh(tui *t)
 {
     findings_clear(t);
     const finding_list *f = runner_findings(app_runner(t->a));
@@ -118,7 +118,7 @@ void progress_leave(tui *t)
     t->opened = 0;
 }
 
-void after_step(tui *t)
+static void after_step(tui *t)
 {
     findings_refresh(t);
     goals_refresh(t);

@@ -5,6 +5,9 @@
  * pinned by its exact message and result code, since that message is all a teacher sees.
  */
 #include "run/findings.h"
+#include "run/runner.h"
+#include "history/acidcheck.h"
+#include "history/basecheck.h"
 #include "trace/grade.h"
 #include "trace/trace.h"
 #include "t.h"
@@ -586,6 +589,103 @@ static void test_findings_differ_names_the_field(void)
     trace_free(&b);
 }
 
+/* --- findings once per step (lab/run/findings.h) ------------------------------------------------ */
+
+/* A run with ACID and BASE findings: a dirty read that becomes G1a, a lost update, a stale
+ * read under a partition, siblings. */
+static const char *const findings_run[] = {
+    "setup: CREATE TABLE t (id INT PRIMARY KEY, v INT)",
+    "setup: INSERT INTO t VALUES (1, 10), (2, 20)",
+    "T1: BEGIN",
+    "T1: UPDATE t SET v = 11 WHERE id = 1",
+    "T2: BEGIN ISOLATION LEVEL READ UNCOMMITTED",
+    "T2: SELECT * FROM t WHERE id = 1",
+    "T2: COMMIT",
+    "T1: ROLLBACK",
+    "T3: BEGIN ISOLATION LEVEL READ UNCOMMITTED",
+    "T4: BEGIN ISOLATION LEVEL READ UNCOMMITTED",
+    "T3: SELECT * FROM t WHERE id = 2",
+    "T4: SELECT * FROM t WHERE id = 2",
+    "T3: UPDATE t SET v = 21 WHERE id = 2",
+    "T3: COMMIT",
+    "T4: UPDATE t SET v = 22 WHERE id = 2",
+    "T4: COMMIT",
+    "cluster: replicas 3",
+    "cluster: resolve siblings",
+    "n1: PUT cart apple W=ALL",
+    "net: partition n1 | n2 n3",
+    "n1: PUT cart pear W=ONE",
+    "n2: PUT cart plum W=ONE",
+    "alice@n2: GET cart R=ONE",
+    "net: heal",
+    "run: settle",
+};
+
+/* The findings kept up to date step by step (as the lab and the runner keep them) are the
+ * findings of the whole history computed at once (as check computes them from a trace):
+ * the contract every checker's update must keep, incremental or not. */
+static void test_findings_step_by_step_are_the_findings_at_once(void)
+{
+    char err[256];
+    runner_opts o = { .seed = 5 };
+    runner *r = runner_new(&o, err, sizeof err);
+    CHECK(r != NULL);
+    if (!r)
+        return;
+    findings *step = findings_new(runner_history(r));
+    int n = (int)(sizeof findings_run / sizeof *findings_run);
+    for (int i = 0; i < n; i++) {
+        CHECK_EQ_INT(runner_line(r, findings_run[i], i + 1), RUN_OK);
+        CHECK(findings_get(step) != NULL);
+    }
+    findings *once = findings_new(runner_history(r));
+    const finding_list *a = findings_get(step), *b = findings_get(once), *c = runner_findings(r);
+    char why[512] = "";
+    CHECK(a && b && c);
+    if (a && b && c) {
+        CHECK(!finding_lists_differ(a, b, why, sizeof why));
+        CHECK(!finding_lists_differ(c, b, why, sizeof why));
+        bool acid = false, base = false;
+        for (int i = 0; i < b->n; i++) {
+            acid |= !strcmp(b->v[i].checker, "acid");
+            base |= !strcmp(b->v[i].checker, "base");
+        }
+        CHECK(acid && base);
+        CHECK_EQ_INT(findings_has(once, "G1a"), 1);
+        CHECK_EQ_INT(findings_has(once, "lost-update"), 1);
+        CHECK_EQ_INT(findings_has(once, "sibling"), 1);
+        CHECK_EQ_INT(findings_has(once, "write-skew"), 0);
+    }
+    /* Asking again with no new event gives the same list, not a new one (F1). */
+    CHECK(findings_get(once) == b);
+    findings_free(step);
+    findings_free(once);
+    runner_free(r);
+}
+
+/* The names error messages list are names the checkers accept, and the table lists the
+ * ACID and BASE checkers' names in order. */
+static void test_findings_names_are_the_checkers(void)
+{
+    size_t total = 0;
+    for (size_t c = 0; findings_checker(c); c++) {
+        const checker_ops *ck = findings_checker(c);
+        for (size_t i = 0; ck->name_at(i); i++, total++) {
+            CHECK(ck->known(ck->name_at(i)));
+            CHECK(findings_known_name(ck->name_at(i)));
+        }
+    }
+    CHECK(total >= 21);
+    CHECK(findings_known_name("G-single") && acidcheck_known_name("G-single"));
+    CHECK(findings_known_name("stale-reads") && basecheck_known_name("stale-reads"));
+    CHECK(!findings_known_name("G3"));
+    char names[1024];
+    findings_names(names, sizeof names);
+    CHECK_EQ_STR(names, "G0, G1a, G1b, G1c, G-single, G2-item, G2, dirty-read, dirty-write, aborted-read, "
+                        "intermediate-read, read-skew, non-repeatable-read, phantom, lost-update, write-skew, "
+                        "stale-read, read-your-writes, monotonic-read, lost-write or sibling");
+}
+
 int main(void)
 {
     RUN(test_render_then_parse_gives_the_same_trace);
@@ -603,5 +703,7 @@ int main(void)
     RUN(test_labels_are_the_same_step_by_step_and_at_once);
     RUN(test_event_diff_names_the_first_differing_field);
     RUN(test_findings_differ_names_the_field);
+    RUN(test_findings_step_by_step_are_the_findings_at_once);
+    RUN(test_findings_names_are_the_checkers);
     return t_done("trace");
 }

@@ -40,7 +40,7 @@
 
 /* --- driving the ACID engine ------------------------------------------------------------------ */
 
-void on_engine_note(void *arg, const acid_note *n)
+static void on_engine_note(void *arg, const acid_note *n)
 {
     note_sink *s = arg;
     if (n->kind == NOTE_ERROR || (n->kind == NOTE_ENGINE && strncmp(n->msg, "I/O error", 9) == 0)) {
@@ -57,7 +57,7 @@ int parse(bench *b, const char *text, sql_stmt *out)
     return 0;
 }
 
-int engine_setup(bench *b, acid_engine *e, const char *text)
+static int engine_setup(bench *b, acid_engine *e, const char *text)
 {
     sql_stmt s;
     if (parse(b, text, &s))

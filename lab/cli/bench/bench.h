@@ -108,9 +108,7 @@ typedef struct note_sink {
     int errors;
     char first[512];
 } note_sink;
-void on_engine_note(void *arg, const acid_note *n);
 int parse(bench *b, const char *text, sql_stmt *out);
-int engine_setup(bench *b, acid_engine *e, const char *text);
 acid_engine *engine_new(bench *b, const char *dir, hist *h, int sessions, int frames, int rows, bool real_sync,
                         note_sink *ns);
 int64_t engine_total(acid_engine *e);
@@ -145,7 +143,6 @@ double gossip_bound(double n);
 
 /* pty.c: the lab on a pseudo-terminal. */
 int self_path(bench *b, char *out, size_t n);
-double peak_rss_kb(pid_t pid);
 int lab_measured(bench *b, lab_run **out);
 int pty_session(bench *b, const char *const *args, int steps, int nframes, lab_run *out);
 

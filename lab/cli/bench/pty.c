@@ -81,7 +81,7 @@ static const char busy_scn[] =
  * last byte arrived (t0 when none did); *eof when the other side closed. */
 static char pty_tail[160];   /* the end of what the screen wrote last, for error notes */
 
-double pty_drain(int fd, int quiet_ms, double t0, size_t *bytes, bool *eof)
+static double pty_drain(int fd, int quiet_ms, double t0, size_t *bytes, bool *eof)
 {
     static char buf[1 << 16];
     double last = t0;
@@ -106,7 +106,7 @@ double pty_drain(int fd, int quiet_ms, double t0, size_t *bytes, bool *eof)
 }
 
 /* The last line of plain text in pty_tail (escape sequences and control bytes dropped). */
-void pty_last_line(char *out, size_t n)
+static void pty_last_line(char *out, size_t n)
 {
     char line[sizeof pty_tail], last[sizeof pty_tail] = "";
     size_t k = 0;
@@ -144,7 +144,7 @@ int self_path(bench *b, char *out, size_t n)
 
 /* The peak resident memory of a running process (VmHWM, which exec starts afresh: what
  * the program itself used, not the forked copy of this one), in kB; NAN if unknown. */
-double peak_rss_kb(pid_t pid)
+static double peak_rss_kb(pid_t pid)
 {
     char path[64], line[256];
     snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
@@ -245,7 +245,7 @@ int pty_session(bench *b, const char *const *args, int steps, int nframes, lab_r
 }
 
 /* The lab's sandbox with the busy scenario: every line run, then the frames. */
-int lab_busy(bench *b, int nframes, lab_run *out)
+static int lab_busy(bench *b, int nframes, lab_run *out)
 {
     char path[1300];
     snprintf(path, sizeof path, "%s/busy.scn", b->root);
