@@ -8,6 +8,13 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A line of the scenario language help lists: every area, and every other entry but an
+ * alias. */
+static bool shown(const gram_entry *e)
+{
+    return e->cls == G_AREA || e->list != NULL;
+}
+
 /* The help's rows: one per action, a heading, one per line of the scenario language. */
 static int help_rows(void)
 {
@@ -16,7 +23,7 @@ static int help_rows(void)
         n++;
     n += 2;
     for (size_t i = 0; gram_at(i); i++)
-        n += gram_at(i)->list != NULL;
+        n += shown(gram_at(i));
     return n;
 }
 
@@ -41,7 +48,7 @@ static void help_draw(tui *t)
         tui_put(c, stdscr, y++, x, C - 4, R_HEADING, "%s", "Scenario lines (: then the line; Tab completes)");
     for (size_t i = 0; gram_at(i) && y < R - 2; i++) {
         const gram_entry *e = gram_at(i);
-        if (!e->list || row++ < t->help_scroll)
+        if (!shown(e) || row++ < t->help_scroll)
             continue;
         char usage[200];
         gram_usage(e, usage, sizeof usage);
