@@ -149,7 +149,9 @@ static int ioerror(runner *r, int line, const char *msg)
     r->ioerr = true;
     r->err.line = line;
     r->err.col = 0;
-    snprintf(r->err.msg, sizeof r->err.msg, "%s", msg);
+    size_t k = strlen(msg) < sizeof r->err.msg ? strlen(msg) : sizeof r->err.msg - 1;   /* a long why, cut */
+    memcpy(r->err.msg, msg, k);
+    r->err.msg[k] = 0;
     if (msg[0])
         run_emit(&r->o.sink, &(run_record){ .kind = REC_ERROR, .line = line, .text = r->err.msg });
     return RUN_IOERR;
