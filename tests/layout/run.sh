@@ -40,11 +40,12 @@ done
 if [ -z "$missing" ]; then ok; else bad "objects not built under $OBJ:$missing"; fi
 
 # ---- 1. no cycle between object files ---------------------------------------------------------
-# "D name obj" for each global symbol an object defines, "U name obj" for each it uses.
-while read -r o; do
-  nm -g --defined-only "$OBJ/$o" 2>/dev/null | awk -v o="$o" 'NF >= 3 { print "D", $3, o }'
-  nm -u "$OBJ/$o" 2>/dev/null | awk -v o="$o" 'NF >= 2 { print "U", $2, o }'
-done <"$TMP/objs" >"$TMP/syms"
+# "D name obj" for each global symbol an object defines, "U name obj" for each it uses: two
+# runs of nm over all the objects (-A: each line starts with "FILE:").
+(cd "$OBJ" && xargs nm -A -g --defined-only <"$TMP/objs" 2>/dev/null) |
+  awk '{ f = $1; sub(/:[^:]*$/, "", f); if (NF >= 3) print "D", $3, f }' >"$TMP/syms"
+(cd "$OBJ" && xargs nm -A -u <"$TMP/objs" 2>/dev/null) |
+  awk '{ f = $1; sub(/:[^:]*$/, "", f); if (NF >= 2) print "U", $NF, f }' >>"$TMP/syms"
 
 awk '
     $1 == "D" { def[$2] = $3 }
