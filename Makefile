@@ -23,7 +23,7 @@ SANLD   := -fsanitize=address,undefined,float-cast-overflow
 # pkg-config flags, archived into libengines.a. Engine unit tests link against that archive
 # alone (no ncurses, SQLite or cJSON), so the build itself checks the rule (DESIGN.md 4).
 ENGINE_SRC := $(wildcard engines/*/*.c)
-LAB_SRC    := $(filter-out lab/cli/main.c,$(wildcard lab/*/*.c))
+LAB_SRC    := $(filter-out lab/cli/main.c,$(wildcard lab/*/*.c lab/*/*/*.c))
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 # Unit tests of the lab (they link the lab's objects and its libraries too).
 UNIT_LAB   := test_lesson test_progress test_scenario test_trace

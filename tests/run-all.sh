@@ -18,7 +18,8 @@
 #    "trace: N passed, N failed" is counted like a unit test's);
 # 6. the lab's screen in tmux: tests/tui/run.sh (expected screens), acid-pane.sh and
 #    base-pane.sh (the two panes), robust.sh (resize storms, restoring the terminal, no
-#    TERM, LANG=C), each counted by its summary line;
+#    TERM, LANG=C), seam.sh (traces the lab exports pass check and grade), each counted by
+#    its summary line;
 # 7. the benchmark suite in its tiny mode, `bench --quick --json`: it runs every benchmark
 #    and prints one JSON object whose keys are exactly the figure names of BENCHMARKS.md;
 # 8. the progress database from the command line: sh tests/progress/run.sh ACIDBASE_BIN
@@ -33,6 +34,9 @@
 #    libFuzzer beside ACIDBASE_BIN) over its seeds and the kept reproducers of findings.
 # 12. limits: sh tests/limits/run.sh ACIDBASE_BIN (input past each limit: a clear error).
 # 13. files: sh tests/files/run.sh ACIDBASE_BIN (permissions, path safety, a full disk).
+# 14. layout: sh tests/layout/run.sh ACIDBASE_BIN (no cycle between the build's object
+#    files, computed with nm; engines/ include no curses, SQLite, cJSON or lab header),
+#    summary line "layout: N passed, N failed", counted like section 5's.
 #
 # Ends with exactly one line "N passed, N failed" and exits 1 if anything failed.
 # Scenario files run two at a time when xargs can (-P), otherwise one after another.
@@ -290,7 +294,7 @@ suite_script tests/trace/run.sh trace
 
 # ---- 6. the lab's screen, in a real terminal (tmux) ------------------------------------------
 # Each script ends with a line "... N passed, N failed"; its counts are added here.
-for script in run.sh acid-pane.sh base-pane.sh robust.sh; do
+for script in run.sh acid-pane.sh base-pane.sh robust.sh seam.sh; do
     sh "$root/tests/tui/$script" "$bin" >"$tmp/tui.out" 2>&1
     rc=$?
     grep -v -E '^[^ ]*:? ?[0-9]+ passed, [0-9]+ failed$' "$tmp/tui.out" | grep -E '^(FAIL|  )' | head -60
@@ -315,7 +319,7 @@ bench_keys="wal_commit_per_s raw_fdatasync_per_s sqlite_commit_per_s group8_comm
 group8_commit_per_s group64_commit_per_s redo_records_per_s log_read_mb_per_s lock_pairs_per_s
 deadlock_detect_us rounds_n100 rounds_n1000 rounds_n10000 log3_n1000 deliveries_per_s
 acid_check_ops_per_s base_check_ops_per_s trace_write_events_per_s trace_read_events_per_s
-frame_us startup_ms tui_rss_kb"
+frame_us step_100k_ms startup_ms tui_rss_kb"
 bench_nullable="rounds_n10000 frame_us tui_rss_kb"
 (cd "$tmp" && $limit "$bin" bench --quick --json >"$tmp/bench.json" 2>"$tmp/bench.err")
 rc=$?
@@ -393,6 +397,9 @@ suite_script tests/limits/run.sh limits
 
 # ---- 13. files and the disk ------------------------------------------------------------------
 suite_script tests/files/run.sh files
+
+# ---- 14. the layout: modules without cycles, engines as libraries ---------------------------
+suite_script tests/layout/run.sh layout
 
 printf '%d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]

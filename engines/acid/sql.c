@@ -1,7 +1,7 @@
 /*
  * sql.c: the ACID side's SQL subset: a lexer, a recursive-descent parser that fills one
  * sql_stmt, and the formatter that writes a statement back as canonical text. The grammar
- * is in sql.h; SCENARIO.md ("ACID side") is the contract it implements.
+ * is in sql.h; assets/doc/scenarios.md ("Tables and SQL") is the contract it implements.
  *
  * The parser is purely syntactic and LL(1): one current token, no backtracking. It knows
  * nothing of the tables that exist, so it neither checks that a named column belongs to
@@ -581,29 +581,52 @@ static int sql_end_after_where(sql_parser *p, const sql_stmt *s)
 
 /* ---- statements -------------------------------------------------------------------------- */
 
+/* A level's name, word by word against iso_levels[] (sql.h): at each word the candidates
+ * still possible say what was expected ("UNCOMMITTED or COMMITTED" after READ). */
 static int sql_level(sql_parser *p, iso_level *l)
 {
-    if (sql_accept_kw(p, "READ")) {
-        static const char *const kws[] = { "UNCOMMITTED", "COMMITTED", NULL };
-        if (sql_accept_kw(p, "UNCOMMITTED"))
-            *l = ISO_RU;
-        else if (sql_accept_kw(p, "COMMITTED"))
-            *l = ISO_RC;
-        else
-            return sql_expected(p, "UNCOMMITTED or COMMITTED", kws);
-        return 0;
+    const iso_level_info *cand[8];
+    size_t nc = 0;
+    for (size_t i = 0; iso_level_at(i) && nc < 8; i++)
+        cand[nc++] = iso_level_at(i);
+    for (size_t depth = 0;; depth++) {
+        /* The word each candidate has at this depth. */
+        char words[8][24], what[160] = "";
+        const char *kws[9] = { NULL };
+        size_t nw = 0, o = 0;
+        for (size_t c = 0; c < nc; c++) {
+            const char *w = cand[c]->name;
+            for (size_t d = 0; d < depth && w; d++)
+                w = strchr(w, ' ') ? strchr(w, ' ') + 1 : NULL;
+            if (!w) {   /* a whole name matched */
+                *l = cand[c]->level;
+                return 0;
+            }
+            snprintf(words[c], sizeof words[c], "%.*s", (int)strcspn(w, " "), w);
+            bool seen = false;
+            for (size_t k = 0; k < nw && !seen; k++)
+                seen = strcmp(kws[k], words[c]) == 0;
+            if (!seen)
+                kws[nw++] = words[c];
+        }
+        if (depth == 0) {
+            for (size_t c = 0; c < nc; c++)
+                o += (size_t)snprintf(what + o, sizeof what - o, "%s%s", c == 0 ? "" : c + 1 == nc ? " or " : ", ",
+                                      cand[c]->name);
+        } else {
+            for (size_t k = 0; k < nw; k++)
+                o += (size_t)snprintf(what + o, sizeof what - o, "%s%s", k == 0 ? "" : k + 1 == nw ? " or " : ", ",
+                                      kws[k]);
+        }
+        size_t keep = 0;
+        for (size_t c = 0; c < nc; c++)
+            if (sql_is_kw(p, words[c]))
+                cand[keep++] = cand[c];
+        if (keep == 0)
+            return sql_expected(p, what, kws);
+        nc = keep;
+        sql_lex(p);
     }
-    if (sql_accept_kw(p, "REPEATABLE")) {
-        *l = ISO_RR;
-        return sql_expect_kw(p, "READ");
-    }
-    if (sql_accept_kw(p, "SERIALIZABLE")) {
-        *l = ISO_SER;
-        return 0;
-    }
-    static const char *const kws[] = { "READ", "REPEATABLE", "SERIALIZABLE", NULL };
-    return sql_expected(p, "READ UNCOMMITTED, READ COMMITTED, REPEATABLE READ or SERIALIZABLE",
-                        kws);
 }
 
 /* [ISOLATION LEVEL lvl] end, after BEGIN [TRANSACTION|WORK] or START TRANSACTION. */
@@ -1059,25 +1082,64 @@ int sql_format(const sql_stmt *s, char *buf, size_t n)
     return pb_end(&w);
 }
 
+static const iso_level_info iso_levels[] = {
+    { ISO_RU, "READ UNCOMMITTED", "RU" },
+    { ISO_RC, "READ COMMITTED", "RC" },
+    { ISO_RR, "REPEATABLE READ", "RR" },
+    { ISO_SER, "SERIALIZABLE", "SER" },
+};
+
+const iso_level_info *iso_level_at(size_t i)
+{
+    return i < sizeof iso_levels / sizeof *iso_levels ? &iso_levels[i] : NULL;
+}
+
 /* ISO_NONE (no level given) has no name: both return "" for it. */
 const char *iso_name(iso_level l)
 {
-    switch (l) {
-    case ISO_RU: return "READ UNCOMMITTED";
-    case ISO_RC: return "READ COMMITTED";
-    case ISO_RR: return "REPEATABLE READ";
-    case ISO_SER: return "SERIALIZABLE";
-    default: return "";
-    }
+    for (size_t i = 0; iso_level_at(i); i++)
+        if (iso_levels[i].level == l)
+            return iso_levels[i].name;
+    return "";
 }
 
 const char *iso_short(iso_level l)
 {
-    switch (l) {
-    case ISO_RU: return "RU";
-    case ISO_RC: return "RC";
-    case ISO_RR: return "RR";
-    case ISO_SER: return "SER";
-    default: return "";
+    for (size_t i = 0; iso_level_at(i); i++)
+        if (iso_levels[i].level == l)
+            return iso_levels[i].short_name;
+    return "";
+}
+
+/* Does s start with name, word for word (any run of blanks between words)? *used: bytes. */
+static bool iso_match(const char *s, const char *name, size_t *used)
+{
+    size_t i = 0;
+    for (const char *w = name; *w;) {
+        size_t len = strcspn(w, " ");
+        if (strncasecmp(s + i, w, len) != 0)
+            return false;
+        i += len;
+        w += len;
+        if (*w == ' ') {
+            if (s[i] != ' ' && s[i] != '\t')
+                return false;
+            while (s[i] == ' ' || s[i] == '\t')
+                i++;
+            w++;
+        }
     }
+    if (isalnum((unsigned char)s[i]) || s[i] == '_')
+        return false;
+    *used = i;
+    return true;
+}
+
+iso_level iso_parse(const char *s, bool shorts, size_t *used)
+{
+    for (size_t i = 0; iso_level_at(i); i++)
+        if (iso_match(s, iso_levels[i].name, used) || (shorts && iso_match(s, iso_levels[i].short_name, used)))
+            return iso_levels[i].level;
+    *used = 0;
+    return ISO_NONE;
 }

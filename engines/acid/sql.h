@@ -1,5 +1,5 @@
 /*
- * sql.h: the SQL subset of the ACID side (see SCENARIO.md), parsed into one statement
+ * sql.h: the SQL subset of the ACID side (see assets/doc/scenarios.md), parsed into one statement
  * struct.
  *
  * The parser is purely syntactic: it knows nothing of which tables exist. It records the
@@ -106,7 +106,20 @@ void sql_free(sql_stmt *s);
 /* Canonical one-line text of a statement, as the transcript and the log show it. */
 int sql_format(const sql_stmt *s, char *buf, size_t n);
 
+/* The isolation levels, one table (sql.c) that every reader of a level's name uses: the
+ * SQL parser (BEGIN ... ISOLATION LEVEL), the scenario parser (expect T1 level RC) and
+ * the lab's screen. */
+typedef struct iso_level_info {
+    iso_level level;
+    const char *name;        /* "READ COMMITTED" */
+    const char *short_name;  /* "RC" */
+} iso_level_info;
+const iso_level_info *iso_level_at(size_t i);   /* in order RU, RC, RR, SER; NULL past the last */
 const char *iso_name(iso_level l);       /* "READ COMMITTED", ... */
 const char *iso_short(iso_level l);      /* "RC", ... */
+/* The level whose name (or, with shorts, short name) starts s: words compared without
+ * case, separated by any run of spaces and tabs, the last one ending at a non-letter.
+ * Returns ISO_NONE when none does; else *used is the bytes it took. */
+iso_level iso_parse(const char *s, bool shorts, size_t *used);
 
 #endif

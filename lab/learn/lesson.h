@@ -50,8 +50,6 @@
 #define LESSON_FILE_MAX 65536    /* bytes per file */
 #define LESSON_LINE_MAX 4095     /* bytes per line */
 
-struct runner;
-
 /* Where a stored line was written: its line, and the column of its first character (lines
  * are stored without their indentation; columns count characters, a tab as one). */
 typedef struct lesson_pos {
@@ -123,19 +121,5 @@ const char *lesson_suggest(const lesson_set *set, const char *name);
 
 /* "one machine, ACID", "many machines, BASE", "both sides"; "" for another part. */
 const char *lesson_part_name(int part);
-
-/* Evaluates a goal's checks now in r's history (runner_check). Returns 0 with *met (all
- * hold); when one does not hold, *failed is its index and why says what was found. -1 when
- * a check is invalid at run time (an unknown table or anomaly): *failed and why say which. */
-int lesson_goal_check(struct runner *r, const lesson_goal *g, bool *met, int *failed, char *why, size_t n);
-
-/* Checks a lesson: it parses; its setup and goals' checks are valid; the goals are not
- * met after the setup alone; its moves are valid input after the setup; the reference
- * solution meets every goal (at some moment: the goals are checked after each of its
- * lines, as the lab checks them after each step, and a goal once met stays met). Writes one line to out ("ok   05 dirty-read: ..." or
- * "FAIL 05 dirty-read: ..." followed by one indented FILE:LINE:COL: message per problem).
- * Returns 0 when all is well, 1 when it found a problem, -1 when it could not run the
- * engines (an I/O error; said on out). */
-int lesson_verify(const lesson *l, FILE *out);
 
 #endif

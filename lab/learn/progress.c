@@ -790,11 +790,6 @@ static int op_run(progress *p, op *o)
     return rc;
 }
 
-int progress_learner(progress *p, const char *learner)
-{
-    return op_run(p, &(op){ .learner = learner });
-}
-
 int progress_attempt(progress *p, const char *learner, const char *lesson)
 {
     static const char *const sql[] = {

@@ -122,8 +122,6 @@ const char *progress_errmsg(const progress *p);
 
 /* ---- learners ------------------------------------------------------------------------ */
 
-/* Makes sure the learner exists (every write below does it too). */
-int progress_learner(progress *p, const char *learner);
 /* Calls fn for every learner, by name; fn returns non-zero to stop (and that is returned). */
 int progress_learners(progress *p, int (*fn)(const char *name, void *ctx), void *ctx);
 

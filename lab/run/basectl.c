@@ -3,7 +3,7 @@
  *
  * Client statements are synchronous in the transcript: the coordinator applies and
  * answers at once when it can (W=ONE, R=ONE); otherwise time moves, tick by tick, until
- * the answer comes or the timeout passes, as SCENARIO.md says.
+ * the answer comes or the timeout passes, as assets/doc/scenarios.md says.
  */
 #include "basectl.h"
 
@@ -62,14 +62,25 @@ static int fail(char *msg, size_t n, int *col, int at, const char *fmt, ...)
     return -1;
 }
 
-static void say(FILE *out, const char *fmt, ...)
+/* One transcript record for line l (record.h): kind, outcome, and the result in words
+ * (fmt NULL: none). */
+static void say(const run_sink *out, const scn_line *l, run_rec_kind kind, run_outcome oc, const char *fmt, ...)
 {
-    if (!out)
+    if (!out || !out->fn)
         return;
-    va_list ap;
-    va_start(ap, fmt);
-    vfprintf(out, fmt, ap);
-    va_end(ap);
+    char res[1024];
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(res, sizeof res, fmt, ap);
+        va_end(ap);
+    }
+    run_record r = { .kind = kind, .outcome = oc, .side = RS_BASE, .line = l->line,
+                     .replica = l->kind == SL_CLIENT ? l->node : 0, .text = l->text,
+                     .result = fmt && kind != REC_EVENT ? res : NULL };
+    if (kind == REC_EVENT)
+        r.text = res;
+    run_emit(out, &r);
 }
 
 static int start(basectl *b, char *msg, size_t n, int *col, int at)
@@ -93,7 +104,7 @@ static int check_node(basectl *b, int r, char *msg, size_t n, int *col, int at)
     return 0;
 }
 
-static int cluster_line(basectl *b, const scn_line *l, FILE *out, char *msg, size_t n, int *col)
+static int cluster_line(basectl *b, const scn_line *l, const run_sink *out, char *msg, size_t n, int *col)
 {
     bool live = b->c != NULL;
     switch (l->cluster) {
@@ -150,11 +161,11 @@ static int cluster_line(basectl *b, const scn_line *l, FILE *out, char *msg, siz
             cluster_set_skew(b->c, (uint32_t)l->node, l->n);
         break;
     }
-    say(out, "%s\n", l->text);
+    say(out, l, REC_DIRECTIVE, RO_NONE, NULL);
     return 0;
 }
 
-static int net_line(basectl *b, const scn_line *l, FILE *out, char *msg, size_t n, int *col)
+static int net_line(basectl *b, const scn_line *l, const run_sink *out, char *msg, size_t n, int *col)
 {
     if ((l->a && check_node(b, l->a, msg, n, col, l->col)) || (l->b && check_node(b, l->b, msg, n, col, l->col)))
         return -1;
@@ -189,11 +200,11 @@ static int net_line(basectl *b, const scn_line *l, FILE *out, char *msg, size_t 
     case NET_DOWN: cluster_down(c, (uint32_t)l->a); break;
     case NET_UP: cluster_up(c, (uint32_t)l->a); break;
     }
-    say(out, "%s\n", l->text);
+    say(out, l, REC_DIRECTIVE, RO_NONE, NULL);
     return 0;
 }
 
-static int run_line(basectl *b, const scn_line *l, FILE *out, char *msg, size_t n, int *col)
+static int run_line(basectl *b, const scn_line *l, const run_sink *out, char *msg, size_t n, int *col)
 {
     if (start(b, msg, n, col, l->col))
         return -1;
@@ -206,7 +217,7 @@ static int run_line(basectl *b, const scn_line *l, FILE *out, char *msg, size_t 
             cluster_tick(c, &rep);
         net_stats st = net_get_stats(cluster_net(c));
         (void)st;
-        say(out, "%s  -> tick %" PRIu64 ": %" PRIu64 " message%s delivered, %zu in flight%s\n", l->text,
+        say(out, l, REC_RESULT, RO_OK, "tick %" PRIu64 ": %" PRIu64 " message%s delivered, %zu in flight%s",
             cluster_now(c), rep.delivered, rep.delivered == 1 ? "" : "s", cluster_in_flight(c),
             rep.gossip_exchanges ? ", gossip running" : "");
         (void)from;
@@ -214,12 +225,12 @@ static int run_line(basectl *b, const scn_line *l, FILE *out, char *msg, size_t 
     }
     if (l->run == RUN_GOSSIP) {
         int64_t k = l->n < 0 ? 1 : l->n;
-        say(out, "%s\n", l->text);
+        say(out, l, REC_DIRECTIVE, RO_NONE, NULL);
         for (int64_t i = 0; i < k; i++) {
             gossip_report g;
             cluster_gossip_round(c, &g);
-            say(out, "  * round %" PRId64 ": %u exchange%s (%u completed), %" PRIu64 " message%s (%" PRIu64
-                " bytes), %" PRIu64 " hashes compared, %" PRIu64 " key%s shipped, %" PRIu64 " tick%s; %s\n", i + 1,
+            say(out, l, REC_EVENT, RO_NONE, "round %" PRId64 ": %u exchange%s (%u completed), %" PRIu64 " message%s (%" PRIu64
+                " bytes), %" PRIu64 " hashes compared, %" PRIu64 " key%s shipped, %" PRIu64 " tick%s; %s", i + 1,
                 g.exchanges, g.exchanges == 1 ? "" : "s", g.completed, g.messages, g.messages == 1 ? "" : "s",
                 g.bytes, g.hashes_compared, g.keys_shipped, g.keys_shipped == 1 ? "" : "s", g.ticks,
                 g.ticks == 1 ? "" : "s", cluster_converged(c) ? "converged" : "not yet converged");
@@ -231,13 +242,13 @@ static int run_line(basectl *b, const scn_line *l, FILE *out, char *msg, size_t 
     b->settled = ok ? 1 : 2;
     if (ok) {
         uint64_t since = cluster_now(c) - cluster_last_write_tick(c);
-        say(out, "%s  -> settled after %" PRIu64 " tick%s (tick %" PRIu64 ")%s; %" PRIu64 " tick%s after the last write\n",
-            l->text, ticks, ticks == 1 ? "" : "s", cluster_now(c),
+        say(out, l, REC_RESULT, RO_OK, "settled after %" PRIu64 " tick%s (tick %" PRIu64 ")%s; %" PRIu64 " tick%s after the last write",
+            ticks, ticks == 1 ? "" : "s", cluster_now(c),
             cluster_converged(c) ? ": all up replicas agree" : ": every reachable group agrees", since,
             since == 1 ? "" : "s");
     }
     if (!ok)
-        say(out, "%s  -> not settled after %" PRIu64 " tick%s%s\n", l->text, ticks, ticks == 1 ? "" : "s",
+        say(out, l, REC_RESULT, RO_WAIT, "not settled after %" PRIu64 " tick%s%s", ticks, ticks == 1 ? "" : "s",
             !cluster_cfg(c)->gossip ? " (gossip is off: nothing more will move)" : "");
     return 0;
 }
@@ -262,7 +273,7 @@ static void remember_read(basectl *b, int node, const char *client, const char *
     }
 }
 
-static int client_line(basectl *b, const scn_line *l, FILE *out, char *msg, size_t n, int *col)
+static int client_line(basectl *b, const scn_line *l, const run_sink *out, char *msg, size_t n, int *col)
 {
     const scn_base_stmt *s = &l->base;
     if (check_node(b, l->node, msg, n, col, 1))   /* the actor opens the line */
@@ -316,20 +327,20 @@ static int client_line(basectl *b, const scn_line *l, FILE *out, char *msg, size
         /* An unavailable read is the latest read too: `expect n2 read = apple` must not
          * pass on an older answer. */
         remember_read(b, l->node, l->client, a.text);
-        say(out, "%s  -> %s (%s: %s%s)\n", l->text, a.text, who, by, timing);
+        say(out, l, REC_RESULT, a.ok ? RO_OK : RO_WAIT, "%s (%s: %s%s)", a.text, who, by, timing);
     } else {
         b->node_write[l->node] = a.ok ? 1 : 2;
         if (a.error)
-            say(out, "%s  -> %s\n", l->text, a.text);
+            say(out, l, REC_RESULT, RO_FAIL, "%s", a.text);
         else if (a.ok)
-            say(out, "%s  -> ok (%s: %s%s)\n", l->text, who, by, timing);
+            say(out, l, REC_RESULT, RO_OK, "ok (%s: %s%s)", who, by, timing);
         else
-            say(out, "%s  -> %s (%s: %s; needed %u%s)\n", l->text, a.text, who, by, a.needed, timing);
+            say(out, l, REC_RESULT, RO_WAIT, "%s (%s: %s; needed %u%s)", a.text, who, by, a.needed, timing);
     }
     return 0;
 }
 
-int basectl_line(basectl *b, const scn_line *l, FILE *out, char *msg, size_t n, int *col)
+int basectl_line(basectl *b, const scn_line *l, const run_sink *out, char *msg, size_t n, int *col)
 {
     switch (l->kind) {
     case SL_CLUSTER: return cluster_line(b, l, out, msg, n, col);
@@ -402,11 +413,6 @@ static bool same_state(const char *got, const char *want, bool absent)
     return strcmp(a, b) == 0;
 }
 
-int basectl_findings(basectl *b, base_findings *out)
-{
-    return basecheck_run(b->h, out);
-}
-
 int basectl_expect(basectl *b, const scn_line *l, char *why, size_t n)
 {
     const scn_expect *x = &l->ex;
@@ -472,20 +478,6 @@ int basectl_expect(basectl *b, const scn_line *l, char *why, size_t n)
         snprintf(why, n, b->settled ? "the latest run: settle stopped at its limit without settling"
                                     : "no run: settle has been run");
         return 0;
-    case EX_STALE_READS: {
-        base_findings f = { 0 };
-        if (basecheck_run(b->h, &f)) {
-            snprintf(why, n, "out of memory");
-            return -1;
-        }
-        int64_t k = basecheck_count(&f, "stale-read");
-        basecheck_free(&f);
-        bool ok = x->cmp == CMP_EQ ? k == x->value : x->cmp == CMP_GE ? k >= x->value : k <= x->value;
-        if (ok)
-            return 1;
-        snprintf(why, n, "the checker counted %" PRId64 " stale read%s", k, k == 1 ? "" : "s");
-        return 0;
-    }
     default:
         snprintf(why, n, "not a BASE expectation");
         return -1;

@@ -1,53 +1,48 @@
 /*
- * runner.c: scenario lines in, engine actions and a transcript out. See runner.h.
+ * runner.c: scenario lines in, engine actions and transcript records out. See runner.h.
  *
- * The transcript has one line per statement outcome ("T2: UPDATE ... -> blocked: ..."),
- * resumed statements indented under the line that released them, engine events marked
- * with '*', and one line per expectation. Rows print as {key:value, ...}, the same form
- * `expect ... rows` takes, so a teacher can paste what they saw into an expectation.
+ * One line: parse (scenario.c), then hand it to the side that owns it (acidctl.c for
+ * setup:, T1..T9 and engine:; basectl.c for cluster:, net:, run: and client lines), or
+ * evaluate it here (say:, expectations). A line that ran is recorded here and only here
+ * (R1), after the controller accepted it.
  */
 #include "runner.h"
-#include "trace/trace.h"
+#include "acidctl.h"
 #include "basectl.h"
-#include "history/acidcheck.h"
-#include "history/basecheck.h"
 
-#include <ctype.h>
 #include <dirent.h>
-#include <unistd.h>
-#include <sys/stat.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct runner {
     runner_opts o;
     char tmpdir[1024];     /* the private database directory when no --dir was given */
     hist *h;
-    acid_engine *acid;
+    acidctl *acid;         /* the ACID side: engine, sessions, log */
+    basectl *base;         /* the BASE side: replicas, network, clients */
+    findings *fd;          /* the checkers' findings over h */
     int passed, failed;
     bool ioerr;
-    bool invalid;          /* some line was invalid input: no trace is written */
-    int lineno;
-    /* For the trace: the lines, the expectations' results, the settings. */
+    bool fresh;
+    run_error err;         /* why the latest line did not run */
+    /* For the trace: the lines, the expectations' results. */
     runner_rec_line *lines;
     int nlines, caplines;
     runner_rec_expect *expects;
     int nexpects, capexpects;
-    bool fresh;
-    acid_sync sync;
-    int sync_group;
-    basectl *base;         /* the BASE side: replicas, network, clients */
-    bool checking;         /* inside runner_check: invalid() does not print */
-    char check_msg[512];
 };
 
 hist *runner_history(runner *r) { return r->h; }
-acid_engine *runner_acid(runner *r) { return r->acid; }
+acid_engine *runner_acid(runner *r) { return acidctl_engine(r->acid); }
 struct basectl *runner_base(runner *r) { return r->base; }
+const finding_list *runner_findings(runner *r) { return findings_get(r->fd); }
+const run_error *runner_error(const runner *r) { return &r->err; }
 
 void runner_lines(const runner *r, const runner_rec_line **v, int *n)
 {
@@ -61,14 +56,29 @@ void runner_expects(const runner *r, const runner_rec_expect **v, int *n)
     *n = r->nexpects;
 }
 
-runner_settings runner_settings_of(runner *r)
+void runner_counts(const runner *r, int *passed, int *failed)
 {
-    return (runner_settings){ .seed = r->o.seed, .fresh = r->fresh, .kept = r->o.dir != NULL,
-                              .real_sync = r->o.real_sync, .sync = r->sync, .sync_group = r->sync_group,
-                              .frames = acid_store(r->acid)->bp.nframes, .base_seed = basectl_seed(r->base) };
+    *passed = r->passed;
+    *failed = r->failed;
 }
 
-/* Appends to the trace record; false when out of memory. */
+int runner_status(const runner *r)
+{
+    if (r->ioerr)
+        return RUN_IOERR;
+    return r->failed ? RUN_EXPECT_FAILED : RUN_OK;
+}
+
+runner_settings runner_settings_of(runner *r)
+{
+    int group;
+    acid_sync sync = acidctl_sync(r->acid, &group);
+    return (runner_settings){ .seed = r->o.seed, .fresh = r->fresh, .kept = r->o.dir != NULL,
+                              .real_sync = r->o.real_sync, .sync = sync, .sync_group = group,
+                              .frames = acidctl_frames(r->acid), .base_seed = basectl_seed(r->base) };
+}
+
+/* R1: the one place a line is recorded. False when out of memory. */
 static bool record_line(runner *r, const char *text, int lineno)
 {
     if (r->nlines == r->caplines) {
@@ -120,58 +130,31 @@ static bool has_database(const char *dir)
     return false;
 }
 
-static const char *shown_name(const runner *r)
-{
-    return strcmp(r->o.file, "-") == 0 ? "<stdin>" : r->o.file;
-}
-
+/* The refusal of a line: runner_error, and a REC_INVALID record. */
 static int invalid(runner *r, int line, int col, const char *fmt, ...)
 {
     va_list ap;
-    if (r->checking) {
-        /* runner_check: the message is the caller's, not stderr's. */
-        va_start(ap, fmt);
-        vsnprintf(r->check_msg, sizeof r->check_msg, fmt, ap);
-        va_end(ap);
-        return RUN_INVALID;
-    }
-    r->invalid = true;
-    fprintf(r->o.err, "%s:%d:%d: ", shown_name(r), line, col);
     va_start(ap, fmt);
-    vfprintf(r->o.err, fmt, ap);
+    vsnprintf(r->err.msg, sizeof r->err.msg, fmt, ap);
     va_end(ap);
-    fputc('\n', r->o.err);
-    fflush(r->o.err);
+    r->err.line = line;
+    r->err.col = col;
+    run_emit(&r->o.sink, &(run_record){ .kind = REC_INVALID, .line = line, .col = col, .text = r->err.msg });
     return RUN_INVALID;
 }
 
-static void out(runner *r, const char *fmt, ...)
+/* An I/O or internal error; msg "" when the transcript has said it already. */
+static int ioerror(runner *r, int line, const char *msg)
 {
-    if (r->o.quiet)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vfprintf(r->o.out, fmt, ap);
-    va_end(ap);
-}
-
-static void on_note(void *arg, const acid_note *n)
-{
-    runner *r = arg;
-    switch (n->kind) {
-    case NOTE_ENGINE:
-        if (strncmp(n->msg, "I/O error", 9) == 0)
-            r->ioerr = true;
-        out(r, "  * %s\n", n->msg);
-        break;
-    default:
-        if (n->resumed)
-            out(r, "  T%d resumed: %s  -> %s\n", n->session, n->stmt, n->msg);
-        else if (n->queued)
-            out(r, "  T%d then: %s  -> %s\n", n->session, n->stmt, n->msg);
-        else
-            out(r, "T%d: %s  -> %s\n", n->session, n->stmt, n->msg);
-    }
+    r->ioerr = true;
+    r->err.line = line;
+    r->err.col = 0;
+    size_t k = strlen(msg) < sizeof r->err.msg ? strlen(msg) : sizeof r->err.msg - 1;   /* a long why, cut */
+    memcpy(r->err.msg, msg, k);
+    r->err.msg[k] = 0;
+    if (msg[0])
+        run_emit(&r->o.sink, &(run_record){ .kind = REC_ERROR, .line = line, .text = r->err.msg });
+    return RUN_IOERR;
 }
 
 /* Removes the private database directory (two files, no subdirectories). */
@@ -191,37 +174,33 @@ static void remove_tree(const char *dir)
     rmdir(dir);
 }
 
-runner *runner_new(const runner_opts *o)
+runner *runner_new(const runner_opts *o, char *err, size_t n)
 {
     runner *r = calloc(1, sizeof *r);
-    if (!r)
+    if (!r) {
+        snprintf(err, n, "out of memory");
         return NULL;
+    }
     r->o = *o;
-    if (!r->o.out)
-        r->o.out = stdout;
-    if (!r->o.err)
-        r->o.err = stderr;
     r->h = hist_new();
-    r->sync = SYNC_FULL;
-    r->sync_group = 1;
     r->fresh = !o->dir || !has_database(o->dir);
-    char err[1600];
     if (!o->dir) {
         const char *tmp = getenv("TMPDIR");
         snprintf(r->tmpdir, sizeof r->tmpdir, "%s/acidbase-XXXXXX", tmp && *tmp ? tmp : "/tmp");
         if (!mkdtemp(r->tmpdir)) {
-            fprintf(r->o.err, "acidbase: cannot create a temporary directory in %s: %s\n",
-                    tmp && *tmp ? tmp : "/tmp", strerror(errno));
+            snprintf(err, n, "cannot create a temporary directory in %s: %s", tmp && *tmp ? tmp : "/tmp",
+                     strerror(errno));
             r->tmpdir[0] = 0;
             runner_free(r);
             return NULL;
         }
     }
-    acid_options ao = { .dir = o->dir ? o->dir : r->tmpdir, .frames = 0, .real_sync = o->real_sync };
-    r->acid = r->h ? acid_open(&ao, r->h, on_note, r, err, sizeof err) : NULL;
+    char why[1600] = "out of memory";
+    r->acid = r->h ? acidctl_new(o->dir ? o->dir : r->tmpdir, o->real_sync, r->h, &r->o.sink, why, sizeof why) : NULL;
     r->base = r->acid ? basectl_new(r->h, o->seed) : NULL;
-    if (!r->acid || !r->base) {
-        fprintf(r->o.err, "acidbase: cannot open the database: %s\n", r->h ? err : "out of memory");
+    r->fd = r->base ? findings_new(r->h) : NULL;
+    if (!r->fd) {
+        snprintf(err, n, "cannot open the database: %s", r->acid ? "out of memory" : why);
         runner_free(r);
         return NULL;
     }
@@ -232,7 +211,8 @@ void runner_free(runner *r)
 {
     if (!r)
         return;
-    acid_close(r->acid);
+    findings_free(r->fd);
+    acidctl_free(r->acid);
     basectl_free(r->base);
     hist_free(r->h);
     if (r->tmpdir[0])
@@ -250,197 +230,91 @@ void runner_free(runner *r)
 
 /* --- expectations ------------------------------------------------------------------ */
 
-/* Same rows, as sets (expected keys are written as text). */
-static bool rows_equal(const acid_row *got, int n, const scn_row *want, int m)
-{
-    if (n != m)
-        return false;
-    char k[64];
-    for (int i = 0; i < m; i++) {
-        bool found = false;
-        for (int j = 0; j < n && !found; j++) {
-            scalar_format(&got[j].key, false, k, sizeof k);
-            found = strcmp(k, want[i].key) == 0 && got[j].value == want[i].value;
-        }
-        if (!found)
-            return false;
-    }
-    return true;
-}
-
-static const char *state_name(acid_state s)
-{
-    switch (s) {
-    case AS_IDLE: return "idle";
-    case AS_ACTIVE: return "active";
-    case AS_BLOCKED: return "blocked";
-    case AS_COMMITTED: return "committed";
-    case AS_ABORTED: return "aborted";
-    }
-    return "?";
-}
-
-static void normalize_word(const char *in, char *outw, size_t n)
-{
-    size_t k = 0;
-    for (; *in && k + 1 < n; in++)
-        outw[k++] = *in == ' ' || *in == '_' ? '-' : (char)tolower((unsigned char)*in);
-    outw[k] = 0;
-}
-
-static void findings_text(runner *r, const acid_findings *f, char *buf, size_t n)
+/* The findings, one per line, indented under an expectation that failed. */
+static void findings_text(const finding_list *f, char *buf, size_t n)
 {
     size_t o = 0;
     buf[0] = 0;
     for (int i = 0; i < f->n && o < n; i++)
-        o += (size_t)snprintf(buf + o, n - o, "\n      %s", f->v[i].text ? f->v[i].text : f->v[i].name);
-    (void)r;
+        o += (size_t)snprintf(buf + o, n - o, "\n      %s", f->v[i].text[0] ? f->v[i].text : f->v[i].name);
 }
 
-/* Evaluates an expectation: RUN_OK with *okp and why, or RUN_INVALID / RUN_IOERR. */
-static int expect_eval(runner *r, const scn_line *l, bool *okp, char *why, size_t whyn)
+/* The checkers' expectations: anomalies and stale reads. Same returns as the sides'. */
+static int expect_findings(runner *r, const scn_line *l, char *why, size_t whyn)
 {
     const scn_expect *x = &l->ex;
-    bool ok = false;
+    if (x->kind == EX_STALE_READS) {
+        int k = findings_count(r->fd, "stale-read");
+        if (k < 0) {
+            snprintf(why, whyn, "out of memory");
+            return -2;
+        }
+        bool ok = x->cmp == CMP_EQ ? k == x->value : x->cmp == CMP_GE ? k >= x->value : k <= x->value;
+        if (!ok)
+            snprintf(why, whyn, "the checker counted %d stale read%s", k, k == 1 ? "" : "s");
+        return ok;
+    }
+    if (x->word[0] && !findings_known_name(x->word)) {
+        char names[1024];
+        findings_names(names, sizeof names);
+        snprintf(why, whyn, "unknown anomaly '%s'; expected %s", x->word, names);
+        return -1;
+    }
+    const finding_list *f = findings_get(r->fd);
+    int has = !f ? -1 : x->word[0] ? findings_has(r->fd, x->word) : f->n > 0;
+    if (has < 0) {
+        snprintf(why, whyn, "out of memory");
+        return -2;
+    }
+    bool ok = x->kind == EX_ANOMALY ? has : !has;
+    if (!ok) {
+        char list[7000];
+        findings_text(f, list, sizeof list);
+        if (x->kind == EX_ANOMALY)
+            snprintf(why, whyn, "the checker found no %s%s%s", x->word,
+                     f->n ? "; it found:" : " (no findings at all)", list);
+        else
+            snprintf(why, whyn, "the checker found:%s", list);
+    }
+    return ok;
+}
+
+/* Evaluates an expectation: 1 held, 0 failed (why), -1 invalid (why, at *col), -2 an I/O
+ * error (why). */
+static int expect_eval(runner *r, const scn_line *l, char *why, size_t whyn, int *col)
+{
+    const scn_expect *x = &l->ex;
+    int held;
     why[0] = 0;
-    switch (x->kind) {
-    case EX_LEVEL: {
-        iso_level lv = acid_session_level(r->acid, x->session);
-        ok = (int64_t)lv == x->value;
-        if (!ok)
-            snprintf(why, whyn, "T%d is at %s", x->session, iso_name(lv));
-        break;
+    *col = x->word_col ? x->word_col : l->col;
+    if (x->kind == EX_ANOMALY || x->kind == EX_NO_ANOMALY || x->kind == EX_STALE_READS)
+        return expect_findings(r, l, why, whyn);
+    if (acidctl_expects(x->kind)) {
+        held = acidctl_expect(r->acid, l, why, whyn);
+        return held == ACIDCTL_IOERR ? -2 : held;
     }
-    case EX_STATE: {
-        acid_state st = acid_session_state(r->acid, x->session);
-        ok = (int)st == (int)x->state;
-        if (!ok)
-            snprintf(why, whyn, "T%d is %s", x->session, state_name(st));
-        break;
-    }
-    case EX_ROWS: {
-        const acid_row *rows;
-        int n;
-        if (!acid_session_rows(r->acid, x->session, &rows, &n)) {
-            snprintf(why, whyn, "T%d has not completed a SELECT", x->session);
-            break;
-        }
-        ok = rows_equal(rows, n, x->rows, x->nrows);
-        if (!ok) {
-            char got[4096];
-            acid_format_rows(rows, n, got, sizeof got);
-            snprintf(why, whyn, "T%d's latest SELECT returned %s", x->session, got);
-        }
-        break;
-    }
-    case EX_VALUE: {
-        int64_t v;
-        if (!acid_session_number(r->acid, x->session, &v)) {
-            snprintf(why, whyn, "T%d has not completed a COUNT or SUM", x->session);
-            break;
-        }
-        ok = v == x->value;
-        if (!ok)
-            snprintf(why, whyn, "T%d's latest COUNT/SUM was %" PRId64, x->session, v);
-        break;
-    }
-    case EX_ERROR: {
-        char want[64], got[64];
-        normalize_word(x->word, want, sizeof want);
-        normalize_word(acid_session_error(r->acid, x->session), got, sizeof got);
-        ok = strcmp(want, got) == 0;
-        if (!ok)
-            snprintf(why, whyn, got[0] ? "T%d's latest statement failed with %s" :
-                                                "T%d's latest statement did not fail%s", x->session, got);
-        break;
-    }
-    case EX_TABLE: {
-        acid_row *rows;
-        int n;
-        if (!acid_table_exists(r->acid, x->table, NULL))
-            return invalid(r, l->line, x->word_col, "unknown table '%s'", x->table);
-        if (acid_committed_rows(r->acid, x->table, &rows, &n)) {
-            r->ioerr = true;
-            return RUN_IOERR;
-        }
-        ok = rows_equal(rows, n, x->rows, x->nrows);
-        if (!ok) {
-            char got[4096];
-            acid_format_rows(rows, n, got, sizeof got);
-            snprintf(why, whyn, "table %s is %s (committed)", x->table, got);
-        }
-        free(rows);
-        break;
-    }
-    case EX_DEADLOCK:
-        ok = acid_deadlocks(r->acid) > 0;
-        if (!ok)
-            snprintf(why, whyn, "no deadlock has been detected");
-        break;
-    case EX_ANOMALY:
-    case EX_NO_ANOMALY: {
-        if (x->word[0] && !acidcheck_known_name(x->word) && !basecheck_known_name(x->word))
-            return invalid(r, l->line, x->word_col,
-                           "unknown anomaly '%s'; expected G0, G1a, G1b, G1c, G-single, G2-item, G2, dirty-read, "
-                           "dirty-write, aborted-read, intermediate-read, read-skew, non-repeatable-read, phantom, "
-                           "lost-update, write-skew, stale-read, read-your-writes, monotonic-read, lost-write "
-                           "or sibling", x->word);
-        acid_findings f = { 0 };
-        base_findings bf = { 0 };
-        if (acidcheck_run(r->h, acid_txn_label, r->acid, &f) || basectl_findings(r->base, &bf)) {
-            acidcheck_free(&f);
-            r->ioerr = true;
-            return RUN_IOERR;
-        }
-        bool has = x->word[0] ? acidcheck_has(&f, x->word) || basecheck_has(&bf, x->word) : f.n + bf.n > 0;
-        ok = x->kind == EX_ANOMALY ? has : !has;
-        if (!ok) {
-            char list[7000];
-            findings_text(r, &f, list, sizeof list);
-            size_t o = strlen(list);
-            for (int i = 0; i < bf.n && o < sizeof list; i++)
-                o += (size_t)snprintf(list + o, sizeof list - o, "\n      %s", bf.v[i].text ? bf.v[i].text : bf.v[i].name);
-            if (x->kind == EX_ANOMALY)
-                snprintf(why, whyn, "the checker found no %s%s%s", x->word,
-                         f.n + bf.n ? "; it found:" : " (no findings at all)", list);
-            else
-                snprintf(why, whyn, "the checker found:%s", list);
-        }
-        acidcheck_free(&f);
-        basecheck_free(&bf);
-        break;
-    }
-    default: {
-        int held = basectl_expect(r->base, l, why, whyn);
-        if (held < 0)
-            return invalid(r, l->line, x->word_col ? x->word_col : l->col, "%s", why);
-        ok = held == 1;
-        break;
-    }
-    }
-    *okp = ok;
-    return RUN_OK;
+    held = basectl_expect(r->base, l, why, whyn);
+    return held < 0 ? -1 : held;
 }
 
 static int expect(runner *r, const scn_line *l)
 {
     char why[8192];
-    bool ok = false;
-    int rc = expect_eval(r, l, &ok, why, sizeof why);
-    if (rc != RUN_OK)
-        return rc;
-    if (!record_expect(r, l, ok, ok ? "" : why)) {
-        r->ioerr = true;
-        return RUN_IOERR;
-    }
-    if (ok) {
+    int col;
+    int held = expect_eval(r, l, why, sizeof why, &col);
+    if (held == -1)
+        return invalid(r, l->line, col, "%s", why);
+    if (held == -2)
+        return ioerror(r, l->line, why);
+    bool ok = held == 1;
+    if (!record_expect(r, l, ok, ok ? "" : why))
+        return ioerror(r, l->line, "out of memory");
+    if (ok)
         r->passed++;
-        out(r, "%s  -> ok\n", l->text);
-    } else {
+    else
         r->failed++;
-        /* Failures print even with --quiet: they are what the reader came for. */
-        fprintf(r->o.out, "%s:%d: %s  -> FAILED: %s\n", shown_name(r), l->line, l->text, why);
-    }
+    run_emit(&r->o.sink, &(run_record){ .kind = REC_EXPECT, .outcome = ok ? RO_OK : RO_FAIL, .line = l->line,
+                                        .text = l->text, .result = ok ? NULL : why });
     return RUN_OK;
 }
 
@@ -462,16 +336,13 @@ int runner_check(runner *r, const char *line, bool *held, char *why, size_t n)
     if (l->kind != SL_EXPECT) {
         snprintf(why, n, "not an expectation: %s", line);
     } else {
-        r->checking = true;
-        r->check_msg[0] = 0;
         char w[8192];
-        int e = expect_eval(r, l, held, w, sizeof w);
-        r->checking = false;
-        if (e == RUN_OK) {
-            snprintf(why, n, "%s", w);
+        int col;
+        int e = expect_eval(r, l, w, sizeof w, &col);
+        snprintf(why, n, "%s", e == -2 && !w[0] ? "cannot evaluate" : w);
+        if (e >= 0) {
+            *held = e == 1;
             rc = 0;
-        } else {
-            snprintf(why, n, "%s", r->check_msg[0] ? r->check_msg : "cannot evaluate");
         }
     }
     scn_line_free(l);
@@ -481,90 +352,38 @@ int runner_check(runner *r, const char *line, bool *held, char *why, size_t n)
 
 /* --- one line ------------------------------------------------------------------------ */
 
-static int engine_directive(runner *r, const scn_line *l)
-{
-    int rc = 0;
-    out(r, "%s\n", l->text);
-    switch (l->eng) {
-    case ENG_SYNC_FULL: rc = acid_set_sync(r->acid, r->sync = SYNC_FULL, r->sync_group = 1); break;
-    case ENG_SYNC_OFF: rc = acid_set_sync(r->acid, r->sync = SYNC_OFF, r->sync_group = 1); break;
-    case ENG_SYNC_GROUP: rc = acid_set_sync(r->acid, r->sync = SYNC_GROUP, r->sync_group = l->eng_n); break;
-    case ENG_FLUSH: rc = acid_flush(r->acid); break;
-    case ENG_CHECKPOINT: rc = acid_checkpoint(r->acid); break;
-    case ENG_EVICT: rc = acid_evict(r->acid); break;
-    case ENG_CRASH: rc = acid_crash(r->acid, false); break;
-    case ENG_CRASH_TORN: rc = acid_crash(r->acid, true); break;
-    case ENG_FRAMES: rc = acid_set_frames(r->acid, l->eng_n); break;
-    }
-    if (rc) {
-        fprintf(r->o.err, "%s:%d: engine: %s\n", shown_name(r), l->line, acid_error(r->acid));
-        r->ioerr = true;
-        return RUN_IOERR;
-    }
-    return RUN_OK;
-}
-
 int runner_line(runner *r, const char *text, int lineno)
 {
+    r->err = (run_error){ 0 };
+    if (r->nlines >= RUN_LINES_MAX)
+        return invalid(r, lineno, 1, "too many lines: one run takes at most %d (split the scenario)", RUN_LINES_MAX);
+    if (r->nlines && lineno <= r->lines[r->nlines - 1].line)
+        return invalid(r, lineno, 1, "line %d comes after line %d", lineno, r->lines[r->nlines - 1].line);
     scn_line *l = calloc(1, sizeof *l);
     if (!l)
-        return RUN_IOERR;
+        return ioerror(r, lineno, "out of memory");
     scn_error err;
-    r->lineno = lineno;
-    if (r->nlines >= RUN_LINES_MAX) {
-        free(l);
-        return invalid(r, lineno, 1, "too many lines: one run takes at most %d (split the scenario)", RUN_LINES_MAX);
-    }
-    if (!record_line(r, text, lineno)) {
-        free(l);
-        r->ioerr = true;
-        return RUN_IOERR;
-    }
     if (scn_parse_line(text, lineno, l, &err) != 0) {
         free(l);
         return invalid(r, err.line, err.col, "%s", err.msg);
     }
     int rc = RUN_OK;
-    char msg[512];
+    char msg[1024];
     int eline = lineno, ecol = l->col;
     switch (l->kind) {
     case SL_BLANK:
         break;
     case SL_SAY:
-        out(r, "say: %s\n", l->text);
+        run_emit(&r->o.sink, &(run_record){ .kind = REC_SAY, .line = lineno, .text = l->text });
         break;
     case SL_SETUP:
-        msg[0] = 0;
-        if (acid_validate(r->acid, &l->sql, msg, sizeof msg, &eline, &ecol)) {
-            rc = invalid(r, eline, ecol, "%s", msg);
-            break;
-        }
-        if (l->sql.kind != SQL_CREATE && l->sql.kind != SQL_INSERT && l->sql.kind != SQL_UPDATE &&
-            l->sql.kind != SQL_DELETE) {
-            rc = invalid(r, l->sql.pos.line, l->sql.pos.col,
-                         "setup takes CREATE TABLE, INSERT, UPDATE and DELETE; give other statements to a session (T1: ...)");
-            break;
-        }
-        if (acid_setup(r->acid, &l->sql, msg, sizeof msg)) {
-            rc = invalid(r, l->sql.pos.line, l->sql.pos.col, "setup failed: %s", msg);
-            break;
-        }
-        out(r, "%s  -> ok\n", l->text);
-        break;
     case SL_SQL:
-        if (l->sql.kind == SQL_CREATE) {
-            rc = invalid(r, l->sql.pos.line, l->sql.pos.col,
-                         "CREATE TABLE belongs in setup: (setup: CREATE TABLE ...), not in a session");
-            break;
-        }
-        if (acid_validate(r->acid, &l->sql, msg, sizeof msg, &eline, &ecol)) {
-            rc = invalid(r, eline, ecol, "%s", msg);
-            break;
-        }
-        acid_submit(r->acid, l->session, &l->sql);
-        break;
     case SL_ENGINE:
-        rc = engine_directive(r, l);
+        switch (acidctl_line(r->acid, l, &r->o.sink, msg, sizeof msg, &eline, &ecol)) {
+        case ACIDCTL_INVALID: rc = invalid(r, eline, ecol, "%s", msg); break;
+        case ACIDCTL_IOERR: rc = ioerror(r, lineno, msg); break;
+        default: break;
+        }
         break;
     case SL_EXPECT:
         rc = expect(r, l);
@@ -573,117 +392,16 @@ int runner_line(runner *r, const char *text, int lineno)
     case SL_NET:
     case SL_RUN:
     case SL_CLIENT:
-        if (basectl_line(r->base, l, r->o.quiet ? NULL : r->o.out, msg, sizeof msg, &ecol))
+        if (basectl_line(r->base, l, &r->o.sink, msg, sizeof msg, &ecol))
             rc = invalid(r, lineno, ecol, "%s", msg);
         break;
     }
     scn_line_free(l);
     free(l);
-    fflush(r->o.out);
+    /* R1: recorded once it ran (an I/O error's line ran too, in part). */
+    if (rc != RUN_INVALID && !record_line(r, text, lineno))
+        rc = ioerror(r, lineno, "out of memory");
     if (rc == RUN_OK && r->ioerr)
         rc = RUN_IOERR;
-    return rc;
-}
-
-int runner_finish(runner *r)
-{
-    int total = r->passed + r->failed;
-    if (total && (!r->o.quiet || r->failed))
-        fprintf(r->o.out, "expectations: %d passed, %d failed\n", r->passed, r->failed);
-    fflush(r->o.out);
-    if (r->o.trace_path) {
-        /* Written whatever the expectations said; not for a run cut short by bad input. */
-        trace_err te;
-        if (r->invalid || r->ioerr)
-            fprintf(r->o.err, "acidbase: no trace written to %s: the run stopped at an error\n", r->o.trace_path);
-        else if (trace_write_run(r, r->o.trace_path, &te)) {
-            fprintf(r->o.err, "acidbase: %s\n", te.msg);
-            r->ioerr = true;
-        }
-    }
-    if (r->ioerr)
-        return RUN_IOERR;
-    return r->failed ? RUN_EXPECT_FAILED : RUN_OK;
-}
-
-/* --- a whole file ---------------------------------------------------------------------- */
-
-/* Reads one line of any length into *buf; 0 at EOF. Lines longer than SCN_LINE_MAX are
- * returned whole (the parser refuses them with a position). */
-static int read_line(FILE *f, char **buf, size_t *cap)
-{
-    ssize_t n = getline(buf, cap, f);
-    if (n < 0)
-        return 0;
-    if (n > 0 && (*buf)[n - 1] == '\n')
-        (*buf)[--n] = 0;
-    if (n > 0 && (*buf)[n - 1] == '\r')
-        (*buf)[--n] = 0;
-    return 1;
-}
-
-int runner_run_file(const runner_opts *o, const char *path)
-{
-    bool from_stdin = strcmp(path, "-") == 0;
-    FILE *f = from_stdin ? stdin : fopen(path, "r");
-    FILE *err = o->err ? o->err : stderr;
-    if (!f) {
-        fprintf(err, "acidbase: cannot open %s: %s\n", path, strerror(errno));
-        return RUN_IOERR;
-    }
-    char *buf = NULL;
-    size_t cap = 0;
-    if (!from_stdin) {
-        /* A file is checked whole first: a typo on line 40 stops the run before line 1. */
-        int lineno = 0, bad = 0;
-        scn_line *l = calloc(1, sizeof *l);
-        while (l && read_line(f, &buf, &cap)) {
-            scn_error e;
-            lineno++;
-            if (scn_parse_line(buf, lineno, l, &e) == 0) {
-                scn_line_free(l);
-            } else if (bad++ < 20) {
-                fprintf(err, "%s:%d:%d: %s\n", path, e.line, e.col, e.msg);
-            }
-            memset(l, 0, sizeof *l);
-        }
-        free(l);
-        if (ferror(f)) {
-            fprintf(err, "acidbase: reading %s: %s\n", path, strerror(errno));
-            fclose(f);
-            free(buf);
-            return RUN_IOERR;
-        }
-        if (bad) {
-            if (bad > 20)
-                fprintf(err, "%s: %d more errors not shown\n", path, bad - 20);
-            fclose(f);
-            free(buf);
-            return RUN_INVALID;
-        }
-        rewind(f);
-    }
-    runner_opts ro = *o;
-    ro.file = path;
-    runner *r = runner_new(&ro);
-    if (!r) {
-        if (!from_stdin)
-            fclose(f);
-        free(buf);
-        return RUN_IOERR;
-    }
-    int lineno = 0, rc = RUN_OK;
-    while (read_line(f, &buf, &cap)) {
-        rc = runner_line(r, buf, ++lineno);
-        if (rc != RUN_OK)
-            break;
-    }
-    int fin = runner_finish(r);
-    if (rc == RUN_OK)
-        rc = fin;
-    runner_free(r);
-    if (!from_stdin)
-        fclose(f);
-    free(buf);
     return rc;
 }

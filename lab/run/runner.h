@@ -1,18 +1,35 @@
 /*
- * runner.h: runs scenario lines against the engines and prints the transcript. This is
- * `acidbase run`, and the TUI will drive the same runner one line at a time.
+ * runner.h: runs scenario lines against the engines, one line at a time. `acidbase run`
+ * (lab/cli/run.c), the lab (lab/tui/app.c), `grade`'s replay, lesson verification and
+ * `progress --export` all drive the same runner.
  *
- * Exit codes (SCENARIO.md): 0 every expectation held; 1 some expectation failed (all are
- * reported); 2 invalid input (FILE:LINE:COL: message on stderr, nothing executed past the
- * bad line); 3 an I/O or internal error.
+ * Each line is parsed (scenario.h), validated and run: ACID lines by the ACID controller
+ * (acidctl.h), BASE lines by the BASE controller (basectl.h), expectations by whichever
+ * side owns them, or here when they ask the checkers (findings.h). Everything the run
+ * produces goes to the sink of runner_opts as records (record.h); the runner prints
+ * nothing and writes no file.
+ *
+ * Invariants:
+ *   R1. A line is recorded (runner_lines) in one place, after it validated and ran; a line
+ *       refused as invalid input is not part of the run: it is not recorded, its refusal
+ *       is a REC_INVALID record and runner_error, and the engines are as before it.
+ *   R2. Recorded line numbers strictly increase (a trace's scenario section requires it);
+ *       runner_line refuses a number not above the last recorded one.
+ *   R3. The findings (runner_findings) are those of the history's events at the moment of
+ *       asking, computed at most once per step however many ask (findings.h, F1).
+ *
+ * Status codes (the exit codes of assets/doc/scenarios.md, "Running"): RUN_OK every expectation held; RUN_EXPECT_FAILED
+ * some expectation failed (all are reported); RUN_INVALID invalid input; RUN_IOERR an I/O
+ * or internal error.
  */
 #ifndef AB_RUNNER_H
 #define AB_RUNNER_H
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
+#include "record.h"
 #include "scenario.h"
+#include "findings.h"
 #include "acid/engine.h"
 #include "history/history.h"
 
@@ -22,37 +39,44 @@ enum { RUN_OK = 0, RUN_EXPECT_FAILED = 1, RUN_INVALID = 2, RUN_IOERR = 3 };
 #define RUN_LINES_MAX 1000000
 
 typedef struct runner_opts {
-    const char *file;      /* name used in messages ("-" shows as "<stdin>") */
-    const char *dir;       /* --dir, or NULL */
+    const char *dir;       /* --dir, or NULL: a private temporary database, removed at the end */
     uint64_t seed;
-    bool quiet;
     bool real_sync;
-    FILE *out, *err;
-    const char *trace_path; /* --trace: runner_finish writes the run there (trace.h) */
+    run_sink sink;         /* every record of the transcript (fn NULL: dropped) */
 } runner_opts;
 
 typedef struct runner runner;
 
-/* Opens the engines; returns NULL with a message on err. */
-runner *runner_new(const runner_opts *o);
+/* Opens the engines; NULL with a message in err on failure. */
+runner *runner_new(const runner_opts *o, char *err, size_t n);
 void runner_free(runner *r);
 
-/* One line of input. Returns RUN_OK, RUN_INVALID (message printed) or RUN_IOERR. Failed
- * expectations are counted, not returned. */
+/* One line of input, numbered lineno. Returns RUN_OK, RUN_INVALID (refused: R1) or
+ * RUN_IOERR. Failed expectations are counted, not returned. */
 int runner_line(runner *r, const char *text, int lineno);
-/* Evaluates an `expect ...` line now, printing and counting nothing (lesson goals).
+
+/* Why the latest runner_line did not return RUN_OK: where (line, col; col 0 for none) and
+ * the message ("" when the transcript already said it). */
+typedef struct run_error { int line, col; char msg[1024]; } run_error;
+const run_error *runner_error(const runner *r);
+
+/* Evaluates an `expect ...` line now, recording and counting nothing (lesson goals).
  * Returns 0 with *held (and why it did not hold), or -1 when the line is invalid (why). */
 int runner_check(runner *r, const char *line, bool *held, char *why, size_t n);
-/* Prints the closing summary; returns the exit status for everything run so far. */
-int runner_finish(runner *r);
+
+/* The exit status for everything run so far, and the expectations' counts. */
+int runner_status(const runner *r);
+void runner_counts(const runner *r, int *passed, int *failed);
 
 hist *runner_history(runner *r);
 acid_engine *runner_acid(runner *r);
 struct basectl;
 struct basectl *runner_base(runner *r);
+/* The checkers' findings over the history so far (R3); NULL when out of memory. */
+const finding_list *runner_findings(runner *r);
 
-/* What a trace records of a run (trace.h): every line given to runner_line, in order,
- * every expectation's result, and the settings in force. */
+/* What a trace records of a run (trace.h): every line run, in order, every expectation's
+ * result, and the settings in force. */
 typedef struct runner_rec_line { int line; char *text; } runner_rec_line;
 typedef struct runner_rec_expect { int line; char *text; bool ok; char *why; } runner_rec_expect;
 typedef struct runner_settings {
@@ -68,8 +92,5 @@ typedef struct runner_settings {
 void runner_lines(const runner *r, const runner_rec_line **v, int *n);
 void runner_expects(const runner *r, const runner_rec_expect **v, int *n);
 runner_settings runner_settings_of(runner *r);
-
-/* `acidbase run`: the whole command, reading path ("-" for stdin). */
-int runner_run_file(const runner_opts *o, const char *path);
 
 #endif

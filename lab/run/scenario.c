@@ -1,5 +1,5 @@
 /*
- * scenario.c: parses one line of the scenario language (SCENARIO.md is the contract)
+ * scenario.c: parses one line of the scenario language (assets/doc/scenarios.md is the contract)
  * into a scn_line. It is the front door for every input of the lab: scripts, the TUI's
  * recorded actions, lessons and traces all pass through here.
  *
@@ -23,6 +23,10 @@
  *   3. Errors read "expected X, found Y", Y being the token quoted ('foo', shortened
  *      when long) or "end of line".
  *
+ * The language's words (areas, directives, client operations, expectations) come from the
+ * one table in grammar.c: a keyword is recognised by looking it up there, and the lists in
+ * "expected X, Y or Z" are the table's. What follows a keyword is read here.
+ *
  * Deliberately not done here: anything that needs the runtime (does table t exist, is
  * n5 a replica of a 3-replica cluster, is G3 an anomaly name the checker knows). The
  * parser keeps the column of those parts (scn_expect.word_col, sql positions) so that
@@ -30,6 +34,7 @@
  * `expect` (table) cannot be the subject of `expect <client> read`.
  */
 #include "scenario.h"
+#include "grammar.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -415,52 +420,96 @@ static int scn_on_off(scn_p *p, bool *on)
     return scn_end(p);
 }
 
+/* ---- directives (grammar.h) ------------------------------------------------------------------ */
+
+/* The directive of area at the cursor, one word or two (sync full, crash torn), taken from
+ * the grammar's table; what (NULL for none) names the kind in the error message. */
+static int scn_directive(scn_p *p, scn_kind area, const char *what, const gram_entry **out)
+{
+    scn_tok t = scn_next(p, 0);
+    const gram_entry *g = gram_find(G_DIRECTIVE, area, GS_NONE, p->s + t.off, t.len);
+    char list[400], msg[480];
+    if (!g) {
+        gram_list(G_DIRECTIVE, area, GS_NONE, what ? ", " : " or ", list, sizeof list);
+        if (what)
+            snprintf(msg, sizeof msg, "%s (%s)", what, list);
+        return scn_expected(p, t, what ? msg : list);
+    }
+    if (!strchr(g->words, ' ')) {
+        /* A one-word directive that a two-word one extends (crash, crash torn) takes its
+         * second word when it is there. */
+        scn_tok m = scn_peek(p, 0);
+        const gram_entry *g2 = m.len ? gram_find2(G_DIRECTIVE, area, g->words, strlen(g->words), p->s + m.off, m.len)
+                                     : NULL;
+        if (g2) {
+            scn_take(p, m);
+            g = g2;
+        } else if (m.len) {
+            /* When some entry extends g, say what may follow it. */
+            size_t o = 0, k = 0;
+            list[0] = 0;
+            for (size_t i = 0; gram_at(i); i++) {
+                const gram_entry *e = gram_at(i);
+                size_t fl = strcspn(e->words, " ");
+                if (e->cls == G_DIRECTIVE && e->area == area && fl == strlen(g->words) &&
+                    strncasecmp(e->words, g->words, fl) == 0 && e->words[fl] == ' ') {
+                    o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", k++ ? ", " : "", e->words + fl + 1);
+                }
+            }
+            if (k) {
+                snprintf(msg, sizeof msg, "%s or end of line after %s", list, g->words);
+                return scn_expected(p, m, msg);
+            }
+        }
+        *out = g;
+        return 0;
+    }
+    /* The first word is shared (sync full, sync off, sync group <n>): the second picks. */
+    scn_tok m = scn_next(p, 0);
+    size_t fl = strcspn(g->words, " ");
+    const gram_entry *g2 = gram_find2(G_DIRECTIVE, area, g->words, fl, p->s + m.off, m.len);
+    if (!g2) {
+        size_t o = 0, k = 0, n = 0;
+        for (size_t i = 0; gram_at(i); i++) {
+            const gram_entry *e = gram_at(i);
+            n += e->cls == G_DIRECTIVE && e->area == area && strncasecmp(e->words, g->words, fl) == 0 &&
+                 e->words[fl] == ' ';
+        }
+        list[0] = 0;
+        for (size_t i = 0; gram_at(i); i++) {
+            const gram_entry *e = gram_at(i);
+            if (e->cls == G_DIRECTIVE && e->area == area && strncasecmp(e->words, g->words, fl) == 0 &&
+                e->words[fl] == ' ') {
+                k++;
+                o += (size_t)snprintf(list + o, sizeof list - o, "%s%s%s%s", k == 1 ? "" : k == n ? " or " : ", ",
+                                      e->words + fl + 1, e->args[0] ? " " : "", e->args);
+            }
+        }
+        return scn_expected(p, m, list);
+    }
+    *out = g2;
+    return 0;
+}
+
 /* ---- engine: ------------------------------------------------------------------------------- */
 
 static int scn_engine_line(scn_p *p, scn_line *out)
 {
-    scn_tok t = scn_next(p, 0);
+    const gram_entry *g;
     int64_t v;
-    if (scn_is(p, t, "sync")) {
-        scn_tok m = scn_next(p, 0);
-        if (scn_is(p, m, "full")) {
-            out->eng = ENG_SYNC_FULL;
-        } else if (scn_is(p, m, "off")) {
-            out->eng = ENG_SYNC_OFF;
-        } else if (scn_is(p, m, "group")) {
-            out->eng = ENG_SYNC_GROUP;
-            if (scn_number(p, scn_next(p, 0), 1, INT_MAX,
-                           "a number of commits (1 or more) after group", &v))
-                return -1;
-            out->eng_n = (int)v;
-            out->n = v;
-        } else {
-            return scn_expected(p, m, "full, off or group <n>");
-        }
-    } else if (scn_is(p, t, "flush")) {
-        out->eng = ENG_FLUSH;
-    } else if (scn_is(p, t, "checkpoint")) {
-        out->eng = ENG_CHECKPOINT;
-    } else if (scn_is(p, t, "evict")) {
-        out->eng = ENG_EVICT;
-    } else if (scn_is(p, t, "crash")) {
-        out->eng = ENG_CRASH;
-        scn_tok m = scn_peek(p, 0);
-        if (scn_is(p, m, "torn")) {
-            out->eng = ENG_CRASH_TORN;
-            scn_take(p, m);
-        } else if (m.len) {
-            return scn_expected(p, m, "torn or end of line after crash");
-        }
-    } else if (scn_is(p, t, "frames")) {
-        out->eng = ENG_FRAMES;
+    if (scn_directive(p, SL_ENGINE, "an engine directive", &g))
+        return -1;
+    out->eng = (scn_engine)g->code;
+    if (out->eng == ENG_SYNC_GROUP) {
+        if (scn_number(p, scn_next(p, 0), 1, INT_MAX, "a number of commits (1 or more) after group", &v))
+            return -1;
+        out->eng_n = (int)v;
+        out->n = v;
+    } else if (out->eng == ENG_FRAMES) {
         if (scn_number(p, scn_next(p, 0), 2, 64, "a number of buffer frames (2 to 64)", &v))
             return -1;
         out->eng_n = (int)v;
         out->n = v;
-    } else {
-        return scn_expected(p, t, "an engine directive (sync, flush, checkpoint, evict, crash, "
-                            "frames)");
     }
     return scn_end(p);
 }
@@ -469,16 +518,20 @@ static int scn_engine_line(scn_p *p, scn_line *out)
 
 static int scn_cluster_line(scn_p *p, scn_line *out)
 {
-    scn_tok t = scn_next(p, 0);
-    if (scn_is(p, t, "replicas")) {
-        out->cluster = CL_REPLICAS;
+    const gram_entry *g;
+    if (scn_directive(p, SL_CLUSTER, "a cluster setting", &g))
+        return -1;
+    out->cluster = (scn_cluster)g->code;
+    switch (out->cluster) {
+    case CL_REPLICAS: {
         scn_tok v = scn_next(p, 0);
         if (scn_number(p, v, 0, INT64_MAX, "a number of replicas (1 to 9)", &out->n))
             return -1;
         if (out->n < 1 || out->n > 9)
             return scn_fail(p, v.off, "replicas must be 1 to 9");
-    } else if (scn_is(p, t, "resolve")) {
-        out->cluster = CL_RESOLVE;
+        break;
+    }
+    case CL_RESOLVE: {
         scn_tok v = scn_next(p, 0);
         if (scn_is(p, v, "lww"))
             out->resolve = RESOLVE_LWW;
@@ -488,43 +541,38 @@ static int scn_cluster_line(scn_p *p, scn_line *out)
             out->resolve = RESOLVE_CRDT;
         else
             return scn_expected(p, v, "lww, siblings or crdt");
-    } else if (scn_is(p, t, "seed")) {
+        break;
+    }
+    case CL_SEED: {
         /* A uint64; n keeps its bits, (uint64_t)n gives it back. */
-        out->cluster = CL_SEED;
         scn_tok v = scn_next(p, 0);
         bool neg;
         uint64_t m;
         if (!scn_digits(p->s + v.off, v.len, &neg, &m) || neg)
             return scn_expected(p, v, "a seed (an integer, 0 or more)");
         out->n = (int64_t)m;
-    } else if (scn_is(p, t, "gossip")) {
-        out->cluster = CL_GOSSIP;
+        break;
+    }
+    case CL_GOSSIP:
+    case CL_READ_REPAIR:
+    case CL_HINTED_HANDOFF:
         return scn_on_off(p, &out->on);
-    } else if (scn_is(p, t, "read-repair")) {
-        out->cluster = CL_READ_REPAIR;
-        return scn_on_off(p, &out->on);
-    } else if (scn_is(p, t, "hinted-handoff")) {
-        out->cluster = CL_HINTED_HANDOFF;
-        return scn_on_off(p, &out->on);
-    } else if (scn_is(p, t, "gossip-interval")) {
-        out->cluster = CL_GOSSIP_INTERVAL;
+    case CL_GOSSIP_INTERVAL:
         if (scn_number(p, scn_next(p, 0), 1, INT64_MAX, "a number of ticks (1 or more)", &out->n))
             return -1;
-    } else if (scn_is(p, t, "tombstone-grace") || scn_is(p, t, "timeout")) {
-        out->cluster = scn_is(p, t, "timeout") ? CL_TIMEOUT : CL_TOMBSTONE_GRACE;
+        break;
+    case CL_TOMBSTONE_GRACE:
+    case CL_TIMEOUT:
         if (scn_number(p, scn_next(p, 0), 0, INT64_MAX, "a number of ticks (0 or more)", &out->n))
             return -1;
-    } else if (scn_is(p, t, "skew")) {
-        out->cluster = CL_SKEW;
+        break;
+    case CL_SKEW:
         if (scn_replica(p, scn_next(p, 0), &out->node))
             return -1;
         if (scn_number(p, scn_next(p, 0), INT64_MIN, INT64_MAX,
                        "a clock skew in ticks (may be negative)", &out->n))
             return -1;
-    } else {
-        return scn_expected(p, t, "a cluster setting (replicas, resolve, seed, gossip, "
-                            "gossip-interval, read-repair, hinted-handoff, tombstone-grace, "
-                            "timeout, skew)");
+        break;
     }
     return scn_end(p);
 }
@@ -585,34 +633,40 @@ static int scn_partition(scn_p *p, scn_line *out, scn_tok kw)
 
 static int scn_net_line(scn_p *p, scn_line *out)
 {
-    scn_tok t = scn_next(p, 0);
-    if (scn_is(p, t, "cut")) {
-        out->net = NET_CUT;
+    const gram_entry *g;
+    scn_tok kw = scn_peek(p, 0);
+    if (scn_directive(p, SL_NET, "a net directive", &g))
+        return -1;
+    out->net = (scn_net)g->code;
+    switch (out->net) {
+    case NET_CUT:
+    case NET_CUT_ONEWAY:
         if (scn_link(p, out, true))
             return -1;
-    } else if (scn_is(p, t, "partition")) {
-        out->net = NET_PARTITION;
-        return scn_partition(p, out, t);
-    } else if (scn_is(p, t, "heal")) {
-        out->net = NET_HEAL;
+        break;
+    case NET_PARTITION:
+        return scn_partition(p, out, kw);
+    case NET_HEAL:
         if (scn_peek(p, 0).len && scn_link(p, out, false))
             return -1;
-    } else if (scn_is(p, t, "delay") || scn_is(p, t, "loss")) {
-        bool loss = scn_is(p, t, "loss");
-        out->net = loss ? NET_LOSS : NET_DELAY;
+        break;
+    case NET_DELAY:
+    case NET_LOSS: {
+        bool loss = out->net == NET_LOSS;
         if (scn_is_numbered(p, scn_peek(p, 0), 'n') && scn_link(p, out, false))
             return -1;
         if (scn_number(p, scn_next(p, 0), 0, loss ? 100 : INT64_MAX,
                        loss ? "a loss percentage (0 to 100)" : "a delay in ticks (0 or more)",
                        &out->n))
             return -1;
-    } else if (scn_is(p, t, "down") || scn_is(p, t, "up")) {
-        out->net = scn_is(p, t, "up") ? NET_UP : NET_DOWN;
+        break;
+    }
+    case NET_DOWN:
+    case NET_UP:
         if (scn_replica(p, scn_next(p, 0), &out->a))
             return -1;
         out->node = out->a;
-    } else {
-        return scn_expected(p, t, "a net directive (cut, partition, heal, delay, loss, down, up)");
+        break;
     }
     return scn_end(p);
 }
@@ -621,20 +675,13 @@ static int scn_net_line(scn_p *p, scn_line *out)
 
 static int scn_run_line(scn_p *p, scn_line *out)
 {
-    scn_tok t = scn_next(p, 0);
-    const char *what;
-    if (scn_is(p, t, "tick")) {
-        out->run = RUN_TICK;
-        what = "a number of ticks (0 or more) or end of line";
-    } else if (scn_is(p, t, "gossip")) {
-        out->run = RUN_GOSSIP;
-        what = "a number of rounds (0 or more) or end of line";
-    } else if (scn_is(p, t, "settle")) {
-        out->run = RUN_SETTLE;
-        what = "a maximum number of ticks (0 or more) or end of line";
-    } else {
-        return scn_expected(p, t, "tick, gossip or settle");
-    }
+    const gram_entry *g;
+    if (scn_directive(p, SL_RUN, NULL, &g))
+        return -1;
+    out->run = (scn_run)g->code;
+    const char *what = out->run == RUN_TICK ? "a number of ticks (0 or more) or end of line"
+                     : out->run == RUN_GOSSIP ? "a number of rounds (0 or more) or end of line"
+                                              : "a maximum number of ticks (0 or more) or end of line";
     scn_tok v = scn_next(p, 0);
     if (v.len && scn_number(p, v, 0, INT64_MAX, what, &out->n))
         return -1;
@@ -690,17 +737,15 @@ static int scn_quorum_arg(scn_p *p, scn_base_stmt *b, bool read)
 
 static int scn_client_line(scn_p *p, scn_line *out)
 {
-    static const struct { const char *name; scn_base_op op; } ops[] = {
-        { "PUT", BOP_PUT }, { "GET", BOP_GET }, { "DEL", BOP_DEL }, { "DELETE", BOP_DEL },
-        { "ADD", BOP_ADD }, { "REMOVE", BOP_REMOVE }, { "INCR", BOP_INCR },
-    };
     scn_base_stmt *b = &out->base;
     scn_tok t = scn_next(p, 0);
-    for (size_t i = 0; i < sizeof ops / sizeof ops[0] && !b->op; i++)
-        if (scn_is(p, t, ops[i].name))
-            b->op = ops[i].op;
-    if (!b->op)
-        return scn_expected(p, t, "PUT, GET, DEL, ADD, REMOVE or INCR");
+    const gram_entry *g = gram_find(G_STATEMENT, SL_CLIENT, GS_NONE, p->s + t.off, t.len);
+    if (!g) {
+        char list[160];
+        gram_list(G_STATEMENT, SL_CLIENT, GS_NONE, " or ", list, sizeof list);
+        return scn_expected(p, t, list);
+    }
+    b->op = (scn_base_op)g->code;
 
     scn_tok k;
     bool quoted;
@@ -861,12 +906,13 @@ static int scn_expect_node(scn_p *p, scn_expect *ex, scn_tok w)
         return -1;
     ex->word_col = scn_col(p, w.off);
     scn_tok t = scn_peek(p, D_EQ);
-    if (scn_is(p, t, "read")) {
+    const gram_entry *g = gram_find(G_EXPECT, SL_EXPECT, GS_REPLICA, p->s + t.off, t.len);
+    if (g && g->code == EX_READ) {
         scn_take(p, t);
         ex->kind = EX_READ;
         return scn_expect_value(p, ex, "read");
     }
-    if (scn_is(p, t, "write")) {
+    if (g && g->code == EX_WRITE) {
         scn_take(p, t);
         ex->kind = EX_WRITE;
         t = scn_next(p, 0);
@@ -895,69 +941,67 @@ static int scn_expect_node(scn_p *p, scn_expect *ex, scn_tok w)
 /* expect Tk state|rows|value|error ... */
 static int scn_expect_session(scn_p *p, scn_expect *ex, scn_tok w)
 {
-    static const struct { const char *name; scn_state st; } states[] = {
-        { "blocked", SS_BLOCKED }, { "active", SS_ACTIVE }, { "committed", SS_COMMITTED },
-        { "aborted", SS_ABORTED }, { "idle", SS_IDLE },
-    };
     if (scn_session(p, w, &ex->session))
         return -1;
     scn_tok t = scn_next(p, D_PUNCT);
     ex->word_col = scn_col(p, t.off);
-    for (size_t i = 0; i < sizeof states / sizeof states[0]; i++) {
-        if (scn_is(p, t, states[i].name)) {
-            ex->kind = EX_STATE;
-            ex->state = states[i].st;
-            return scn_end(p);
-        }
-    }
-    if (scn_is(p, t, "rows")) {
+    const gram_entry *g = gram_find(G_EXPECT, SL_EXPECT, GS_SESSION, p->s + t.off, t.len);
+    switch (g ? g->code : 0) {
+    case EX_STATE:
+        ex->kind = EX_STATE;
+        ex->state = (scn_state)g->sub;
+        return scn_end(p);
+    case EX_ROWS:
         ex->kind = EX_ROWS;
         return scn_rows(p, ex);
-    }
-    if (scn_is(p, t, "value")) {
+    case EX_VALUE:
         ex->kind = EX_VALUE;
         if (scn_number(p, scn_next(p, 0), INT64_MIN, INT64_MAX, "an integer after value",
                        &ex->value))
             return -1;
         return scn_end(p);
-    }
-    if (scn_is(p, t, "error")) {
+    case EX_ERROR:
         ex->kind = EX_ERROR;
         return scn_error_word(p, ex);
-    }
-    if (scn_is(p, t, "level")) {
-        /* The rest of the line names a level: READ COMMITTED, or RC. */
-        static const struct { const char *name; int level; } levels[] = {
-            { "READ UNCOMMITTED", 1 }, { "RU", 1 }, { "READ COMMITTED", 2 }, { "RC", 2 },
-            { "REPEATABLE READ", 3 }, { "RR", 3 }, { "SERIALIZABLE", 4 }, { "SER", 4 },
-        };
+    case EX_LEVEL: {
+        /* The rest of the line names a level: READ COMMITTED, or RC (sql.h's table). */
         ex->kind = EX_LEVEL;
-        size_t at = p->at;
-        while (at < p->n && scn_space(p->s[at]))
-            at++;
-        char want[64] = "";
-        size_t k = 0;
-        for (size_t i = at; i < p->n && k + 1 < sizeof want; i++) {
-            if (scn_space(p->s[i]) && (k == 0 || want[k - 1] == ' '))
-                continue;
-            want[k++] = scn_space(p->s[i]) ? ' ' : (char)toupper((unsigned char)p->s[i]);
+        size_t at = scn_skip(p, p->at), used;
+        iso_level lv = iso_parse(p->s + at, true, &used);
+        if (lv != ISO_NONE && scn_skip(p, at + used) == p->n) {
+            ex->value = lv;
+            p->at = p->n;
+            return 0;
         }
-        while (k && want[k - 1] == ' ')
-            k--;
-        want[k] = 0;
-        for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++)
-            if (strcmp(want, levels[i].name) == 0) {
-                ex->value = levels[i].level;
-                p->at = p->n;
-                return 0;
-            }
-        return scn_expected(p, scn_peek(p, 0), "a level (READ UNCOMMITTED, READ COMMITTED, "
-                            "REPEATABLE READ, SERIALIZABLE) after level");
+        char levels[160] = "";
+        size_t o = 0;
+        for (size_t i = 0; iso_level_at(i); i++)
+            o += (size_t)snprintf(levels + o, sizeof levels - o, "%s%s", i ? ", " : "", iso_level_at(i)->name);
+        char what[200];
+        snprintf(what, sizeof what, "a level (%s) after level", levels);
+        return scn_expected(p, scn_peek(p, 0), what);
     }
-    char what[160];
-    snprintf(what, sizeof what, "a state (blocked, active, committed, aborted, idle), rows, "
-             "value, error or level after T%d", ex->session);
-    return scn_expected(p, t, what);
+    default: {
+        /* "a state (blocked, ...), rows, value, error or level after T2", from the table. */
+        char states[160] = "", what[320];
+        const char *others[8];
+        size_t o = 0, k = 0;
+        for (size_t i = 0; gram_at(i); i++) {
+            const gram_entry *e = gram_at(i);
+            if (e->cls != G_EXPECT || e->subject != GS_SESSION)
+                continue;
+            if (e->code == EX_STATE)
+                o += (size_t)snprintf(states + o, sizeof states - o, "%s%s", o ? ", " : "", e->words);
+            else if (k < 8)
+                others[k++] = e->words;
+        }
+        o = (size_t)snprintf(what, sizeof what, "a state (%s)", states);
+        for (size_t i = 0; i < k; i++)
+            o += (size_t)snprintf(what + o, sizeof what - o, "%s%s", i + 1 == k ? " or " : ", ", others[i]);
+        snprintf(what + o, sizeof what - o, " after T%d", ex->session);
+        return scn_expected(p, t, what);
+    }
+    }
 }
 
 static int scn_expect_line(scn_p *p, scn_line *out)
@@ -970,7 +1014,8 @@ static int scn_expect_line(scn_p *p, scn_line *out)
         return scn_expected(p, w, "an assertion after expect");
     scn_take(p, w);
 
-    if (scn_is(p, w, "table")) {
+    const gram_entry *g = gram_find(G_EXPECT, SL_EXPECT, GS_NONE, p->s + w.off, w.len);
+    if (g && g->code == EX_TABLE) {
         ex->kind = EX_TABLE;
         scn_tok t = scn_next(p, D_PUNCT);
         const char *s = p->s + t.off;
@@ -989,7 +1034,8 @@ static int scn_expect_line(scn_p *p, scn_line *out)
 
     /* <client> read ...: before the keywords, so a client may be called "no" */
     scn_tok w2 = scn_peek(p, D_EQ);
-    if (scn_is(p, w2, "read") && !scn_is_numbered(p, w, 'n') &&
+    const gram_entry *g2 = gram_find(G_EXPECT, SL_EXPECT, GS_CLIENT, p->s + w2.off, w2.len);
+    if (g2 && g2->code == EX_READ && !scn_is_numbered(p, w, 'n') &&
         scn_client_name_ok(p->s + w.off, w.len)) {
         ex->kind = EX_READ;
         memcpy(ex->client, p->s + w.off, w.len);
@@ -998,18 +1044,17 @@ static int scn_expect_line(scn_p *p, scn_line *out)
         return scn_expect_value(p, ex, "read");
     }
 
-    if (scn_is(p, w, "deadlock") || scn_is(p, w, "converged") || scn_is(p, w, "diverged") ||
-        scn_is(p, w, "settled")) {
-        ex->kind = scn_is(p, w, "deadlock") ? EX_DEADLOCK
-                 : scn_is(p, w, "converged") ? EX_CONVERGED
-                 : scn_is(p, w, "settled") ? EX_SETTLED : EX_DIVERGED;
+    switch (g ? g->code : 0) {
+    case EX_DEADLOCK:
+    case EX_CONVERGED:
+    case EX_DIVERGED:
+    case EX_SETTLED:
+        ex->kind = (scn_expect_kind)g->code;
         return scn_end(p);
-    }
-    if (scn_is(p, w, "anomaly")) {
+    case EX_ANOMALY:
         ex->kind = EX_ANOMALY;
         return scn_anomaly_name(p, ex, false);
-    }
-    if (scn_is(p, w, "no")) {
+    case EX_NO_ANOMALY: {
         ex->kind = EX_NO_ANOMALY;
         scn_tok t = scn_next(p, 0);
         if (!scn_is(p, t, "anomaly") && !scn_is(p, t, "anomalies"))
@@ -1017,7 +1062,7 @@ static int scn_expect_line(scn_p *p, scn_line *out)
         ex->word_col = scn_col(p, t.off);
         return scn_anomaly_name(p, ex, true);
     }
-    if (scn_is(p, w, "stale-reads") || scn_is(p, w, "stale-read")) {
+    case EX_STALE_READS: {
         ex->kind = EX_STALE_READS;
         scn_tok t = scn_next(p, D_CMP);
         if (scn_is(p, t, "=") || scn_is(p, t, "=="))
@@ -1034,12 +1079,17 @@ static int scn_expect_line(scn_p *p, scn_line *out)
             return -1;
         return scn_end(p);
     }
+    default:
+        break;
+    }
     if (scn_is_numbered(p, w, 't'))
         return scn_expect_session(p, ex, w);
     if (scn_is_numbered(p, w, 'n'))
         return scn_expect_node(p, ex, w);
-    return scn_expected(p, w, "an assertion (T1..T9, table, deadlock, anomaly, no anomaly, "
-                        "n1..n9, <client> read, converged, diverged, settled, stale-reads)");
+    char list[400], what[480];
+    gram_list(G_EXPECT, SL_EXPECT, GS_NONE, ", ", list, sizeof list);
+    snprintf(what, sizeof what, "an assertion (%s)", list);
+    return scn_expected(p, w, what);
 }
 
 /* ---- the line --------------------------------------------------------------------------------- */
@@ -1081,7 +1131,7 @@ static int scn_client_actor(scn_p *p, scn_line *out, scn_tok w, scn_tok colon)
 static int scn_body(scn_p *p, scn_line *out)
 {
     scn_tok w = scn_peek(p, D_COLON);
-    if (scn_is(p, w, "expect")) {
+    if (gram_area(p->s + w.off, w.len) == SL_EXPECT) {
         scn_take(p, w);
         scn_tok c = scn_peek(p, D_COLON);
         if (scn_is_char(p, c, ':'))
@@ -1114,36 +1164,35 @@ static int scn_body(scn_p *p, scn_line *out)
             return -1;
         return scn_client_line(p, out);
     }
-    if (scn_is(p, w, "setup")) {
+    switch (gram_area(p->s + w.off, w.len)) {
+    case SL_SETUP:
         out->kind = SL_SETUP;
         return scn_sql(p, out);
-    }
-    if (scn_is(p, w, "engine")) {
+    case SL_ENGINE:
         out->kind = SL_ENGINE;
         return scn_engine_line(p, out);
-    }
-    if (scn_is(p, w, "cluster")) {
+    case SL_CLUSTER:
         out->kind = SL_CLUSTER;
         return scn_cluster_line(p, out);
-    }
-    if (scn_is(p, w, "net")) {
+    case SL_NET:
         out->kind = SL_NET;
         return scn_net_line(p, out);
-    }
-    if (scn_is(p, w, "run")) {
+    case SL_RUN:
         out->kind = SL_RUN;
         return scn_run_line(p, out);
-    }
-    if (scn_is(p, w, "say")) {
+    case SL_SAY: {
         size_t i = scn_skip(p, p->at);
         out->kind = SL_SAY;
         memmove(out->text, p->s + i, p->n - i + 1);
         return 0;
     }
-    char shown[SCN_SHOW_MAX + 16];
+    default:
+        break;
+    }
+    char shown[SCN_SHOW_MAX + 16], list[200];
     scn_show(p, w, shown, sizeof shown);
-    return scn_fail(p, w.off, "unknown actor or area %s; expected T1..T9, n1..n9, client@nK, "
-                    "setup, engine, cluster, net, run or say", shown);
+    gram_list(G_AREA, 0, GS_NONE, " or ", list, sizeof list);
+    return scn_fail(p, w.off, "unknown actor or area %s; expected %s", shown, list);
 }
 
 int scn_parse_line(const char *text, int lineno, scn_line *out, scn_error *err)

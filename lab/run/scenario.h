@@ -1,5 +1,5 @@
 /*
- * scenario.h: one line of the scenario language (SCENARIO.md), parsed.
+ * scenario.h: one line of the scenario language (assets/doc/scenarios.md), parsed.
  *
  * The parser is syntactic and knows both sides: ACID session statements (SQL, parsed by
  * sql.h), setup and engine directives, BASE client statements and cluster/net/run

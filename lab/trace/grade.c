@@ -1,16 +1,19 @@
 /*
- * grade.c: replay verification, scoring and the reports of `acidbase grade`. See grade.h.
+ * grade.c: replay verification and scoring. See grade.h; the reports are report.c's, the
+ * command lab/cli/grade.c's.
  *
  * The replay is the real runner (runner.h) driven line by line, exactly as `acidbase run`
- * drives it, with its transcript sent to /dev/null and its error messages captured; the
- * comparison walks both histories once, so a long trace costs one replay and one pass.
+ * drives it, with its transcript dropped (no sink) and its refusals read from
+ * runner_error; the comparison walks both histories once, so a long trace costs one
+ * replay and one pass. The replay's findings are the runner's own (findings.h), the same
+ * the lab recorded in the trace.
  */
 #include "grade.h"
 #include "learn/lesson.h"
-#include "cli/checkcmd.h"
+#include "learn/verify.h"
 #include "run/runner.h"
+#include "acid/store.h"
 
-#include <cjson/cJSON.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,8 +23,6 @@
 #ifndef ACIDBASE_VERSION
 #define ACIDBASE_VERSION "0.0.0"
 #endif
-
-enum { GRADE_EXIT_USAGE = 2 };
 
 /* --- comparing events ------------------------------------------------------------------- */
 
@@ -190,17 +191,6 @@ static void reason(grade_result *res, grade_status st, const char *fmt, ...)
     res->status = st;
 }
 
-/* The first line of captured error output, for a reason. */
-static const char *first_line(char *s)
-{
-    if (!s || !*s)
-        return "(no message)";
-    char *nl = strchr(s, '\n');
-    if (nl)
-        *nl = 0;
-    return s;
-}
-
 static bool compare_events(const trace *t, const hist *rep, grade_result *res)
 {
     size_t na = hist_count(t->h), nb = hist_count(rep);
@@ -230,7 +220,7 @@ static bool compare_events(const trace *t, const hist *rep, grade_result *res)
     return true;
 }
 
-static bool compare_rest(const trace *t, runner *r, const trace_findings *found, grade_result *res)
+static bool compare_rest(const trace *t, runner *r, const finding_list *found, grade_result *res)
 {
     char why[700];
     runner_settings rs = runner_settings_of(r);
@@ -272,7 +262,7 @@ static bool compare_rest(const trace *t, runner *r, const trace_findings *found,
             return false;
         }
     }
-    if (check_findings_differ(&t->findings, found, why, sizeof why)) {
+    if (finding_lists_differ(&t->findings, found, why, sizeof why)) {
         reason(res, GRADE_REJECTED, "%s (the replay's checkers disagree with the trace)", why);
         return false;
     }
@@ -346,25 +336,12 @@ static void goals_after_line(goal_state *gs, runner *r)
 static void replay_and_score(const trace *t, const char *name, const lesson *l, grade_result *res)
 {
     goal_state gs = { .l = l };
-    FILE *devnull = fopen("/dev/null", "w");
-    char *errbuf = NULL;
-    size_t errlen = 0;
-    FILE *errs = open_memstream(&errbuf, &errlen);
-    if (!devnull || !errs) {
-        reason(res, GRADE_IOERR, "cannot start a replay: %s", devnull ? "out of memory" : "cannot open /dev/null");
-        if (devnull)
-            fclose(devnull);
-        if (errs)
-            fclose(errs);
-        free(errbuf);
-        return;
-    }
-    runner_opts o = { .file = name, .seed = t->seed, .quiet = true, .real_sync = false, .out = devnull, .err = errs };
-    runner *r = runner_new(&o);
-    trace_findings found = { 0 };
+    char err[1024];
+    runner_opts o = { .seed = t->seed, .real_sync = false };
+    runner *r = runner_new(&o, err, sizeof err);
+    const finding_list *found;
     if (!r) {
-        fflush(errs);
-        reason(res, GRADE_IOERR, "cannot start a replay: %s", first_line(errbuf));
+        reason(res, GRADE_IOERR, "cannot start a replay: %s", err);
         goto done;
     }
     for (int i = 0; i < t->nlines; i++) {
@@ -373,27 +350,26 @@ static void replay_and_score(const trace *t, const char *name, const lesson *l, 
             goals_after_line(&gs, r);
             continue;
         }
-        fflush(errs);
+        const run_error *e = runner_error(r);
         if (rc == RUN_INVALID)
-            reason(res, GRADE_REJECTED, "the replay stops at scenario line %d (scenario[%d]), which is invalid: %s",
-                   t->lines[i].line, i, first_line(errbuf));
+            reason(res, GRADE_REJECTED, "the replay stops at scenario line %d (scenario[%d]), which is invalid: "
+                   "%s:%d:%d: %s", t->lines[i].line, i, name, e->line, e->col, e->msg);
         else
             reason(res, GRADE_IOERR, "the replay failed at scenario line %d: %s", t->lines[i].line,
-                   first_line(errbuf));
+                   e->msg[0] ? e->msg : "an I/O error");
         goto done;
     }
-    if (runner_finish(r) == RUN_IOERR) {
-        fflush(errs);
-        reason(res, GRADE_IOERR, "the replay failed: %s", first_line(errbuf));
+    if (runner_status(r) == RUN_IOERR) {
+        reason(res, GRADE_IOERR, "the replay failed: %s", runner_error(r)->msg);
         goto done;
     }
     if (!compare_events(t, runner_history(r), res))
         goto done;
-    if (check_run_all(runner_history(r), acid_txn_label, runner_acid(r), &found)) {
+    if (!(found = runner_findings(r))) {
         reason(res, GRADE_IOERR, "out of memory");
         goto done;
     }
-    if (!compare_rest(t, r, &found, res))
+    if (!compare_rest(t, r, found, res))
         goto done;
     const runner_rec_expect *ex;
     int nex;
@@ -427,19 +403,10 @@ done:
         snprintf(res->reason + k, sizeof res->reason - k, " (the trace was written by acidbase %.40s; this is %s)",
                  t->lab_version, ACIDBASE_VERSION);
     }
-    trace_findings_free(&found);
     runner_free(r);
-    fclose(devnull);
-    fclose(errs);
-    free(errbuf);
 }
 
-void grade_trace(const trace *t, const char *name, grade_result *res)
-{
-    grade_trace_lesson(t, name, NULL, res);
-}
-
-void grade_trace_lesson(const trace *t, const char *name, const lesson *l, grade_result *res)
+static void grade_trace_lesson(const trace *t, const char *name, const lesson *l, grade_result *res)
 {
     memset(res, 0, sizeof *res);
     res->file = strdup(name);
@@ -482,11 +449,6 @@ void grade_file_lesson(const char *path, const lesson *l, grade_result *res)
     trace_free(&t);
 }
 
-void grade_file(const char *path, grade_result *res)
-{
-    grade_file_lesson(path, NULL, res);
-}
-
 void grade_result_free(grade_result *r)
 {
     free(r->file);
@@ -499,370 +461,3 @@ void grade_result_free(grade_result *r)
     memset(r, 0, sizeof *r);
 }
 
-/* --- reports ---------------------------------------------------------------------------------- */
-
-static const char *status_word(grade_status s)
-{
-    return s == GRADE_ACCEPTED ? "accepted" : "rejected";
-}
-
-static void test_name(const grade_result *r, const grade_test *x, bool many, char *buf, size_t n)
-{
-    snprintf(buf, n, "%s%sline %d: %s", many ? r->file : "", many ? ": " : "", x->line, x->text);
-}
-
-static void report_text(FILE *f, const grade_result *rs, int n)
-{
-    int accepted = 0, score = 0, max = 0;
-    for (int i = 0; i < n; i++) {
-        const grade_result *r = &rs[i];
-        if (r->status == GRADE_ACCEPTED) {
-            accepted++;
-            score += r->score;
-            max += r->max_score;
-            fprintf(f, "%s: accepted (%zu events match the replay): %d of %d %s\n", r->file, r->events, r->score,
-                    r->max_score, r->max_score == 1 ? "point" : "points");
-            for (int j = 0; j < r->ntests; j++) {
-                const grade_test *x = &r->tests[j];
-                fprintf(f, "  %s  line %d: %s\n", x->ok ? "passed" : "FAILED", x->line, x->text);
-                if (!x->ok && x->output[0])
-                    fprintf(f, "          %s\n", x->output);
-            }
-        } else if (r->status == GRADE_REJECTED) {
-            fprintf(f, "%s: REJECTED, not graded: %s\n", r->file, r->reason);
-        } else {
-            fprintf(f, "%s: REJECTED, not a readable trace: %s\n", r->file, r->reason);
-        }
-    }
-    if (n > 1)
-        fprintf(f, "\n%d traces: %d accepted, %d rejected; %d of %d points in the accepted ones\n", n, accepted,
-                n - accepted, score, max);
-}
-
-static cJSON *json_test(const char *name, int line, const char *text, int score, int max, bool ok, const char *output,
-                        bool gradescope)
-{
-    cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return NULL;
-    cJSON_AddStringToObject(o, "name", name);
-    if (!gradescope && line > 0) {
-        cJSON_AddNumberToObject(o, "line", line);
-        cJSON_AddStringToObject(o, "text", text);
-    }
-    cJSON_AddNumberToObject(o, "score", score);
-    cJSON_AddNumberToObject(o, "max_score", max);
-    cJSON_AddStringToObject(o, "status", ok ? "passed" : "failed");
-    cJSON_AddStringToObject(o, "output", output);
-    if (gradescope)
-        cJSON_AddStringToObject(o, "visibility", "visible");
-    return o;
-}
-
-/* The tests of one trace: the replay check (0 points) and one per expect line. */
-static void add_json_tests(cJSON *arr, const grade_result *r, bool many, bool gradescope)
-{
-    char name[600], out[1700];
-    snprintf(name, sizeof name, "%s%sreplay verification", many ? r->file : "", many ? ": " : "");
-    if (r->status == GRADE_ACCEPTED)
-        snprintf(out, sizeof out, "the trace's %zu events match its replay", r->events);
-    else
-        snprintf(out, sizeof out, "rejected, not graded: %s", r->reason);
-    cJSON_AddItemToArray(arr, json_test(name, 0, "", 0, 0, r->status == GRADE_ACCEPTED, out, gradescope));
-    for (int j = 0; j < r->ntests; j++) {
-        const grade_test *x = &r->tests[j];
-        test_name(r, x, many, name, sizeof name);
-        cJSON_AddItemToArray(arr, json_test(name, x->line, x->text, x->ok ? x->weight : 0, x->weight, x->ok, x->output, gradescope));
-    }
-}
-
-static char *report_json(const grade_result *rs, int n, bool gradescope)
-{
-    cJSON *root = cJSON_CreateObject();
-    if (!root)
-        return NULL;
-    int accepted = 0, score = 0, max = 0;
-    for (int i = 0; i < n; i++) {
-        accepted += rs[i].status == GRADE_ACCEPTED;
-        score += rs[i].score;
-        max += rs[i].max_score;
-    }
-    if (gradescope) {
-        cJSON_AddNumberToObject(root, "score", score);
-        cJSON_AddNumberToObject(root, "max_score", max);
-        char out[2048] = "";
-        size_t o = 0;
-        for (int i = 0; i < n && o < sizeof out; i++)
-            o += (size_t)snprintf(out + o, sizeof out - o, "%s%s: %s", o ? "\n" : "", rs[i].file,
-                                  rs[i].status == GRADE_ACCEPTED ? "accepted: its events match the replay"
-                                                                 : "rejected, not graded (see the replay test)");
-        cJSON_AddStringToObject(root, "output", out);
-        cJSON_AddStringToObject(root, "visibility", "visible");
-        cJSON *tests = cJSON_AddArrayToObject(root, "tests");
-        for (int i = 0; tests && i < n; i++)
-            add_json_tests(tests, &rs[i], n > 1, true);
-    } else {
-        cJSON *traces = cJSON_AddArrayToObject(root, "traces");
-        for (int i = 0; traces && i < n; i++) {
-            const grade_result *r = &rs[i];
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddItemToArray(traces, o);
-            cJSON_AddStringToObject(o, "file", r->file);
-            if (r->learner)
-                cJSON_AddStringToObject(o, "learner", r->learner);
-            else
-                cJSON_AddNullToObject(o, "learner");
-            cJSON_AddStringToObject(o, "status", status_word(r->status));
-            cJSON_AddBoolToObject(o, "readable", r->status == GRADE_ACCEPTED || r->status == GRADE_REJECTED);
-            cJSON_AddStringToObject(o, "reason", r->reason);
-            cJSON_AddNumberToObject(o, "events", (double)r->events);
-            cJSON_AddNumberToObject(o, "score", r->score);
-            cJSON_AddNumberToObject(o, "max_score", r->max_score);
-            cJSON *tests = cJSON_AddArrayToObject(o, "tests");
-            for (int j = 0; tests && j < r->ntests; j++) {
-                const grade_test *x = &r->tests[j];
-                char name[600];
-                test_name(r, x, false, name, sizeof name);
-                cJSON_AddItemToArray(tests, json_test(name, x->line, x->text, x->ok ? x->weight : 0, x->weight, x->ok, x->output, false));
-            }
-        }
-        cJSON *sum = cJSON_AddObjectToObject(root, "summary");
-        cJSON_AddNumberToObject(sum, "traces", n);
-        cJSON_AddNumberToObject(sum, "accepted", accepted);
-        cJSON_AddNumberToObject(sum, "rejected", n - accepted);
-        cJSON_AddNumberToObject(sum, "score", score);
-        cJSON_AddNumberToObject(sum, "max_score", max);
-    }
-    char *s = cJSON_Print(root);
-    cJSON_Delete(root);
-    return s;
-}
-
-/* One CSV field, quoted when it must be (RFC 4180). */
-static void csv_field(FILE *f, const char *s)
-{
-    if (!s)
-        s = "";
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-static void report_csv(FILE *f, const grade_result *rs, int n)
-{
-    fputs("file,learner,status,score,max_score,reason\r\n", f);
-    for (int i = 0; i < n; i++) {
-        csv_field(f, rs[i].file);
-        fputc(',', f);
-        csv_field(f, rs[i].learner);
-        fprintf(f, ",%s,%d,%d,", status_word(rs[i].status), rs[i].score, rs[i].max_score);
-        csv_field(f, rs[i].reason);
-        fputs("\r\n", f);
-    }
-}
-
-/* --- acidbase grade -------------------------------------------------------------------------- */
-
-static const char *grade_help =
-    "usage: acidbase grade TRACE.json... [--format text|json|gradescope] [--out FILE]\n"
-    "                      [--csv SUMMARY.csv] [--lesson ID]\n"
-    "\n"
-    "Grades traces written by `acidbase run FILE --trace TRACE.json` (or the lab). Each trace\n"
-    "is verified first: its scenario lines are run again with its seed on a fresh database,\n"
-    "and every event, the findings and every expectation's result must come out exactly as\n"
-    "recorded. A trace that differs (edited by hand, or from an incompatible version) is\n"
-    "rejected with the first differing event and never graded; so is a trace of a run that\n"
-    "started on an existing --dir database, which cannot be replayed.\n"
-    "An accepted trace scores one point per `expect` line that holds in the replay.\n"
-    "\n"
-    "options:\n"
-    "  --format text   a report for people (the default)\n"
-    "  --format json   {\"traces\": [{file, learner, status, reason, score, max_score, tests}],\n"
-    "                  \"summary\": {...}}\n"
-    "  --format gradescope\n"
-    "                  Gradescope's results.json: score, max_score, tests [{name, score,\n"
-    "                  max_score, status, output, visibility}]; each trace adds a 0-point\n"
-    "                  \"replay verification\" test\n"
-    "  --out FILE      write the report to FILE (atomically) instead of standard output\n"
-    "  --csv FILE      also write a CSV summary, one row per trace:\n"
-    "                  file,learner,status,score,max_score,reason\n"
-    "  --lesson ID|N   grade the lesson's goals too: each goal is a test worth its weight,\n"
-    "                  met when its checks all hold after some step of the replay\n"
-    "  --help, --version\n"
-    "\n"
-    "exit status (the highest that applies):\n"
-    "  0  every trace was accepted and every test passed\n"
-    "  1  some trace was rejected, or some test failed\n"
-    "  2  usage error, or some file is not a valid trace (FILE: field: message)\n"
-    "  3  an I/O error: a trace cannot be read, or a report cannot be written\n"
-    "\n"
-    "The trace format: assets/doc/traces.md.\n";
-
-static int usage(const char *fmt, const char *arg)
-{
-    fprintf(stderr, "acidbase: grade: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n(see acidbase grade --help)\n");
-    return GRADE_EXIT_USAGE;
-}
-
-/* Writes a memory stream's text to path, or stdout when path is NULL. */
-static int emit(const char *path, const char *text, size_t len)
-{
-    if (!path) {
-        fwrite(text, 1, len, stdout);
-        return fflush(stdout) ? 3 : 0;
-    }
-    trace_err err;
-    if (trace_write_file(path, text, len, &err)) {
-        fprintf(stderr, "acidbase: grade: %s\n", err.msg);
-        return 3;
-    }
-    return 0;
-}
-
-int grade_main(int argc, char **argv)
-{
-    const char *format = "text", *out = NULL, *csv = NULL, *lesson_id = NULL;
-    lesson_set lessons = { 0 };
-    const lesson *the_lesson = NULL;
-    const char **files = calloc((size_t)argc + 1, sizeof *files);
-    int nfiles = 0;
-    if (!files)
-        return 3;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(grade_help, stdout);
-            free(files);
-            return 0;
-        } else if (!strcmp(a, "--version")) {
-            printf("acidbase %s\n", ACIDBASE_VERSION);
-            free(files);
-            return 0;
-        } else if (!strcmp(a, "--format") || !strcmp(a, "--out") || !strcmp(a, "--csv") || !strcmp(a, "--lesson")) {
-            if (i + 1 >= argc) {
-                free(files);
-                return usage("%s needs a value", a);
-            }
-            const char *v = argv[++i];
-            if (!strcmp(a, "--lesson")) {
-                lesson_id = v;
-                continue;
-            }
-            if (!*v) {
-                free(files);
-                return usage("%s needs a value", a);
-            }
-            if (!strcmp(a, "--format")) {
-                if (strcmp(v, "text") && strcmp(v, "json") && strcmp(v, "gradescope")) {
-                    free(files);
-                    return usage("--format is text, json or gradescope, not '%s'", v);
-                }
-                format = v;
-            } else if (!strcmp(a, "--out")) {
-                out = v;
-            } else {
-                csv = v;
-            }
-        } else if (a[0] == '-' && a[1]) {
-            free(files);
-            return usage("unknown option '%s'", a);
-        } else {
-            files[nfiles++] = a;
-        }
-    }
-    if (!nfiles) {
-        free(files);
-        return usage("%s", "grade needs at least one TRACE.json");
-    }
-    if (lesson_id) {
-        lesson_load_all(NULL, &lessons);
-        lesson *l = lesson_find(&lessons, lesson_id);
-        if (!l || l->broken) {
-            fprintf(stderr, "acidbase: grade: --lesson %s: %s\n", lesson_id,
-                    l ? l->error : "no such lesson (acidbase lessons lists them)");
-            lesson_set_free(&lessons);
-            free(files);
-            return GRADE_EXIT_USAGE;
-        }
-        the_lesson = l;
-    }
-    grade_result *rs = calloc((size_t)nfiles, sizeof *rs);
-    if (!rs) {
-        lesson_set_free(&lessons);
-        free(files);
-        return 3;
-    }
-    int rc = 0;
-    for (int i = 0; i < nfiles; i++) {
-        grade_file_lesson(files[i], the_lesson, &rs[i]);
-        int k = rs[i].status == GRADE_IOERR ? 3 : rs[i].status == GRADE_INVALID ? 2
-              : rs[i].status == GRADE_REJECTED || rs[i].score < rs[i].max_score ? 1 : 0;
-        if (k > rc)
-            rc = k;
-        /* Problems go to stderr as well, so a report in a file does not hide them. */
-        if (rs[i].status != GRADE_ACCEPTED && (out || strcmp(format, "text")))
-            fprintf(stderr, "acidbase: grade: %s: rejected: %s\n", rs[i].file, rs[i].reason);
-    }
-    int wrc = 0;
-    if (!strcmp(format, "text")) {
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *m = open_memstream(&buf, &len);
-        if (m) {
-            report_text(m, rs, nfiles);
-            fclose(m);
-            wrc = emit(out, buf, len);
-        } else {
-            wrc = 3;
-        }
-        free(buf);
-    } else {
-        char *s = report_json(rs, nfiles, !strcmp(format, "gradescope"));
-        if (s) {
-            size_t len = strlen(s);
-            s[len] = 0;
-            char *t = realloc(s, len + 2);
-            if (t) {
-                t[len] = '\n';
-                t[len + 1] = 0;
-                s = t;
-                len++;
-            }
-            wrc = emit(out, s, len);
-        } else {
-            wrc = 3;
-        }
-        free(s);
-    }
-    if (csv && !wrc) {
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *m = open_memstream(&buf, &len);
-        if (m) {
-            report_csv(m, rs, nfiles);
-            fclose(m);
-            wrc = emit(csv, buf, len);
-        } else {
-            wrc = 3;
-        }
-        free(buf);
-    }
-    if (wrc > rc)
-        rc = wrc;
-    for (int i = 0; i < nfiles; i++)
-        grade_result_free(&rs[i]);
-    free(rs);
-    lesson_set_free(&lessons);
-    free(files);
-    return rc;
-}

@@ -1,6 +1,7 @@
 /*
- * grade.h: `acidbase grade`: replay each trace, refuse any whose replay differs, score the
- * rest, and report for people (text), programs (json) or Gradescope (results.json).
+ * grade.h: what `acidbase grade` does to one trace: replay it, refuse it if the replay
+ * differs, score it. The reports (text, JSON, Gradescope, CSV) are report.h's, the command
+ * lab/cli/grade.c's.
  *
  * Verification. A trace is a claim: "these scenario lines, run with this seed, produced
  * these events, findings and expectation results". The grader runs the lines again with
@@ -13,8 +14,8 @@
  * be replayed and is refused; so is one whose lines do not run (invalid input on replay).
  *
  * Scoring. Every `expect` line is a test worth one point, passed when its replayed result
- * is ok. (Once lessons exist, `--lesson` will add the lesson's goals, weighted by the
- * lesson file; today it is refused.)
+ * is ok. With a lesson (`--lesson`), each of its goals is a test too, worth the goal's
+ * weight, met when all its checks hold after some step of the replay.
  *
  * Exit status, the highest that applies: 0 every trace accepted and every test passed;
  * 1 some trace rejected or some test failed; 2 usage error, or some file is not a valid
@@ -48,21 +49,14 @@ typedef struct grade_result {
     int ntests;
 } grade_result;
 
-/* Reads, verifies and scores one trace file. Never fails: problems are in out->status. */
-void grade_file(const char *path, grade_result *out);
-/* Verifies and scores a trace already read; name is used in messages. */
-void grade_trace(const trace *t, const char *name, grade_result *out);
-/* The same, with a lesson's goals as tests too (l may be NULL). */
+/* Reads, verifies and scores a trace file, with a lesson's goals as tests too (l may be
+ * NULL). Never fails: problems are in out->status. */
 struct lesson;
-void grade_trace_lesson(const trace *t, const char *name, const struct lesson *l, grade_result *out);
 void grade_file_lesson(const char *path, const struct lesson *l, grade_result *out);
 void grade_result_free(grade_result *r);
 
 /* The first difference between a recorded and a replayed event, as
  * "n.value: recorded 12, the replay has 11"; false when they are the same. */
 bool grade_event_diff(const hist_event *rec, const hist_event *rep, char *why, size_t n);
-
-/* `acidbase grade ...` (argv without the command name). */
-int grade_main(int argc, char **argv);
 
 #endif

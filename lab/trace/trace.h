@@ -29,7 +29,13 @@
  * Errors use one convention: functions return 0 or a TRACE_* code (equal to the exit status
  * the commands use) with the message in a trace_err.
  *
- * Not here: replaying and grading (grade.h), running the checkers (checkcmd.h).
+ * A trace is data in, data out: writing takes a filled struct trace (export.h fills one
+ * from a finished run, findings included) and reading gives one back. Nothing here runs a
+ * scenario or a checker, so the trace modules depend on the findings' shape (findings.h)
+ * and on nothing that runs.
+ *
+ * Files: trace.c (shared), write.c (writing), read.c (reading), export.c (a run as a trace).
+ * Not here: replaying and grading (grade.h), running the checkers (findings.h).
  */
 #ifndef AB_TRACE_H
 #define AB_TRACE_H
@@ -37,7 +43,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "run/runner.h"
+#include "run/findings.h"
+#include "acid/engine.h"
 #include "history/history.h"
 
 #define TRACE_FORMAT "acidbase-trace"
@@ -68,22 +75,9 @@ typedef struct trace_table {
     char *check;        /* canonical CHECK predicate, NULL for none */
 } trace_table;
 
-/* One finding of a checker, the same shape for every checker. */
-typedef struct trace_finding {
-    char *checker;      /* "acid", "base" */
-    char *name;         /* "G-single", "stale-read" */
-    char **aliases;     /* "read-skew", ... */
-    int naliases;
-    uint64_t *txns;     /* ACID: the transactions involved */
-    int ntxns;
-    uint64_t seq;       /* the event that completed it */
-    int node;           /* BASE: the replica where it happened, 0 none */
-    char *key;          /* BASE: the key, NULL none */
-    char *client;       /* BASE: the client, NULL none */
-    char *text;
-} trace_finding;
-
-typedef struct trace_findings { int n, cap; trace_finding *v; } trace_findings;
+/* Findings are stored as the findings module gives them (findings.h). */
+typedef finding trace_finding;
+typedef finding_list trace_findings;
 
 typedef struct trace_settings {
     bool fresh_database, kept_database, real_sync;
@@ -124,16 +118,6 @@ int trace_read(const char *path, trace *out, trace_err *err);
 int trace_parse(const char *name, const char *buf, size_t len, trace *out, trace_err *err);
 void trace_free(trace *t);
 
-/* A finished run as a trace: everything copied but the history, which is borrowed. */
-int trace_from_runner(runner *r, trace *out, trace_err *err);
-/* trace_from_runner + trace_write: what `run --trace` does at runner_finish. */
-int trace_write_run(runner *r, const char *path, trace_err *err);
-
-/* Findings lists. trace_findings_add appends a deep copy of x (NULL strings stay NULL,
- * except text, which becomes ""). */
-int trace_findings_add(trace_findings *f, const trace_finding *x);
-void trace_findings_free(trace_findings *f);
-
 /* The table of the catalog by name, or NULL. */
 const trace_table *trace_table_named(const trace *t, const char *name);
 /* Rebuilds a predicate from its canonical text ("" = match all) against a table of the
@@ -142,5 +126,8 @@ pred *trace_pred_parse(const char *text, const trace_table *tb, char *why, size_
 
 /* Names of the settings' sync modes. */
 const char *trace_sync_name(acid_sync s);
+
+/* For the trace modules: fills err (when not NULL) and returns code. */
+int trace_fail(trace_err *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -1,12 +1,14 @@
 /*
- * app.c: recorded lines, queued lines, the engines they built, and the transcript.
- * See app.h.
+ * app.c: queued lines, where each line run came from, the engines they built, and the
+ * transcript. See app.h.
  *
- * The runner prints its transcript to a memory stream; after each line the new text is
- * cut into log lines. The runner refuses an invalid line before it changes anything
- * (parsing and validation come first); such a line is not recorded.
+ * The runner hands its transcript to this module's sink as records; each becomes one or
+ * more entries of the event log, kept with its kind and outcome. The runner refuses an
+ * invalid line before it changes anything (parsing and validation come first) and does not
+ * record it; its refusal comes back as runner_error, the message the command line shows.
  */
 #include "app.h"
+#include "trace/export.h"
 #include "trace/trace.h"
 
 #include <errno.h>
@@ -18,17 +20,13 @@
 struct app {
     app_opts o;
     runner *r;
-    FILE *out, *err;
-    char *outbuf, *errbuf;
-    size_t outlen, errlen, outread;
-    char **lines;            /* recorded */
-    int *from_queue;         /* the queue index line i came from, or -1 (typed) */
-    int nlines, caplines;
+    int *from_queue;         /* the queue index the runner's line i came from, or -1 (typed) */
+    int capfrom;
     int floor;               /* step back never goes below this many lines (a lesson's setup) */
     char **queue;
     bool *done;              /* queue[i] has run */
     int nqueue;
-    char **log;              /* ring of APP_LOG_MAX */
+    app_log_entry *log;      /* ring of APP_LOG_MAX */
     int nlog, logstart;
     int last_added;
     char narration[512];
@@ -48,72 +46,57 @@ static void changed(app *a)
 static void log_clear(app *a)
 {
     for (int i = 0; i < a->nlog; i++)
-        free(a->log[(a->logstart + i) % APP_LOG_MAX]);
+        free(a->log[(a->logstart + i) % APP_LOG_MAX].text);
     a->nlog = a->logstart = 0;
 }
 
-static void log_add(app *a, const char *s, size_t len)
+static void log_add(app *a, const run_record *r, bool more, const char *s, size_t len)
 {
     char *line = strndup(s, len);
     if (!line)
         return;
+    app_log_entry e = { r->kind, r->outcome, r->side, more, line };
     if (a->nlog == APP_LOG_MAX) {
-        free(a->log[a->logstart]);
-        a->log[a->logstart] = line;
+        free(a->log[a->logstart].text);
+        a->log[a->logstart] = e;
         a->logstart = (a->logstart + 1) % APP_LOG_MAX;
     } else {
-        a->log[(a->logstart + a->nlog++) % APP_LOG_MAX] = line;
+        a->log[(a->logstart + a->nlog++) % APP_LOG_MAX] = e;
     }
     a->last_added++;
-    if (strncmp(line, "say: ", 5) == 0)
-        snprintf(a->narration, sizeof a->narration, "%s", line + 5);
 }
 
-/* Moves what the runner printed since last time into the log. */
-static void drain(app *a)
+/* The runner's sink: a record becomes log entries, one per line of its words. A refused
+ * line is not part of the run and stays out of the log (the command line says why). */
+static void on_record(void *arg, const run_record *r)
 {
-    fflush(a->out);
-    while (a->outread < a->outlen) {
-        const char *p = a->outbuf + a->outread;
-        const char *nl = memchr(p, '\n', a->outlen - a->outread);
-        size_t len = nl ? (size_t)(nl - p) : a->outlen - a->outread;
-        log_add(a, p, len);
-        a->outread += len + (nl ? 1 : 0);
+    app *a = arg;
+    if (r->kind == REC_INVALID)
+        return;
+    if (r->kind == REC_SAY)
+        snprintf(a->narration, sizeof a->narration, "%s", r->text);
+    char small[1024], *buf = small;
+    int len = run_record_text(r, small, sizeof small);
+    if (len >= (int)sizeof small && (buf = malloc((size_t)len + 1)))
+        run_record_text(r, buf, (size_t)len + 1);
+    if (!buf)
+        buf = small;
+    for (const char *p = buf, *nl;; p = nl + 1) {
+        nl = strchr(p, '\n');
+        log_add(a, r, p != buf, p, nl ? (size_t)(nl - p) : strlen(p));
+        if (!nl)
+            break;
     }
-}
-
-static void close_streams(app *a)
-{
-    if (a->out)
-        fclose(a->out);
-    if (a->err)
-        fclose(a->err);
-    free(a->outbuf);
-    free(a->errbuf);
-    a->out = a->err = NULL;
-    a->outbuf = a->errbuf = NULL;
-    a->outlen = a->errlen = a->outread = 0;
+    if (buf != small)
+        free(buf);
 }
 
 static int open_runner(app *a, char *msg, size_t n)
 {
     runner_free(a->r);
-    a->r = NULL;
-    close_streams(a);
-    a->out = open_memstream(&a->outbuf, &a->outlen);
-    a->err = open_memstream(&a->errbuf, &a->errlen);
-    if (!a->out || !a->err) {
-        snprintf(msg, n, "out of memory");
-        return -1;
-    }
-    runner_opts ro = { .file = "lab", .seed = a->o.seed, .real_sync = false, .out = a->out, .err = a->err };
-    a->r = runner_new(&ro);
-    if (!a->r) {
-        fflush(a->err);
-        snprintf(msg, n, "%s", a->errbuf && *a->errbuf ? a->errbuf : "cannot start the engines");
-        return -1;
-    }
-    return 0;
+    runner_opts ro = { .seed = a->o.seed, .real_sync = false, .sink = { on_record, a } };
+    a->r = runner_new(&ro, msg, n);
+    return a->r ? 0 : -1;
 }
 
 app *app_new(const app_opts *o, char *err, size_t n)
@@ -145,8 +128,6 @@ void app_free(app *a)
     if (!a)
         return;
     runner_free(a->r);
-    close_streams(a);
-    strv_free(a->lines, a->nlines);
     free(a->from_queue);
     strv_free(a->queue, a->nqueue);
     free(a->done);
@@ -156,8 +137,23 @@ void app_free(app *a)
 }
 
 runner *app_runner(app *a) { return a->r; }
-int app_nlines(const app *a) { return a->nlines; }
-const char *app_line(const app *a, int i) { return i >= 0 && i < a->nlines ? a->lines[i] : NULL; }
+
+int app_nlines(const app *a)
+{
+    const runner_rec_line *v;
+    int n;
+    runner_lines(a->r, &v, &n);
+    return n;
+}
+
+const char *app_line(const app *a, int i)
+{
+    const runner_rec_line *v;
+    int n;
+    runner_lines(a->r, &v, &n);
+    return i >= 0 && i < n ? v[i].text : NULL;
+}
+
 int app_nqueued(const app *a)
 {
     int n = 0;
@@ -181,68 +177,62 @@ const char *app_queued(const app *a, int i)
     return q >= 0 ? a->queue[q] : NULL;
 }
 int app_nlog(const app *a) { return a->nlog; }
-const char *app_log(const app *a, int i) { return i >= 0 && i < a->nlog ? a->log[(a->logstart + i) % APP_LOG_MAX] : NULL; }
+const app_log_entry *app_log(const app *a, int i)
+{
+    return i >= 0 && i < a->nlog ? &a->log[(a->logstart + i) % APP_LOG_MAX] : NULL;
+}
 int app_last_added(const app *a) { return a->last_added; }
 unsigned long app_version(const app *a) { return a->version; }
 const char *app_narration(const app *a) { return a->narration; }
 
-static int record(app *a, const char *line, int queued)
+/* Runs one line on the live runner, numbered after the lines recorded so far; the
+ * runner's verdict decides whether it counts (R1). queued: where it came from (-1 typed). */
+static int run_line(app *a, const char *line, int queued, char *msg, size_t n)
 {
-    if (a->nlines == a->caplines) {
-        int cap = a->caplines ? a->caplines * 2 : 64;
-        char **l = realloc(a->lines, (size_t)cap * sizeof *l);
-        int *q = l ? realloc(a->from_queue, (size_t)cap * sizeof *q) : NULL;
-        if (l)
-            a->lines = l;
-        if (!l || !q)
+    int before = app_nlines(a);
+    if (before == a->capfrom) {
+        int cap = a->capfrom ? a->capfrom * 2 : 64;
+        int *q = realloc(a->from_queue, (size_t)cap * sizeof *q);
+        if (!q) {
+            snprintf(msg, n, "out of memory");
             return -1;
+        }
         a->from_queue = q;
-        a->caplines = cap;
+        a->capfrom = cap;
     }
-    a->lines[a->nlines] = strdup(line);
-    if (!a->lines[a->nlines])
-        return -1;
-    a->from_queue[a->nlines++] = queued;
-    return 0;
-}
-
-/* Runs one line on the live runner; the runner's verdict decides whether it counts. */
-static int run_line(app *a, const char *line, char *msg, size_t n)
-{
-    size_t errmark = (fflush(a->err), a->errlen);
-    int rc = runner_line(a->r, line, a->nlines + 1);
-    drain(a);
-    fflush(a->err);
+    int rc = runner_line(a->r, line, before + 1);
+    if (app_nlines(a) > before)
+        a->from_queue[before] = queued;
     if (rc == RUN_INVALID || rc == RUN_IOERR) {
-        /* Drop the "lab:LINE:COL: " prefix: the command line knows where it is. */
-        const char *m = a->errlen > errmark ? a->errbuf + errmark : "invalid line";
-        const char *p = strstr(m, ": ");
-        if (strncmp(m, "lab:", 4) == 0 && p)
-            m = p + 2;
-        snprintf(msg, n, "%.*s", (int)strcspn(m, "\n"), m);
+        const run_error *e = runner_error(a->r);
+        snprintf(msg, n, "%s", e->msg[0] ? e->msg : rc == RUN_IOERR ? "an I/O error (see the event log)" : "invalid line");
         return -1;
     }
     return 0;
 }
 
-/* Rebuilds the engines from the first `keep` recorded lines. */
+/* Rebuilds the engines from the first `keep` lines run. */
 static int replay(app *a, int keep, char *msg, size_t n)
 {
-    char **lines = a->lines;
-    int *fq = a->from_queue;
-    int total = a->nlines;
-    a->lines = NULL;
-    a->from_queue = NULL;
-    a->nlines = a->caplines = 0;
+    char **lines = calloc((size_t)keep + 1, sizeof *lines);
+    int *fq = calloc((size_t)keep + 1, sizeof *fq);
+    int rc = lines && fq ? 0 : -1;
+    for (int i = 0; !rc && i < keep; i++) {
+        lines[i] = strdup(app_line(a, i));
+        fq[i] = a->from_queue[i];
+        rc = lines[i] ? 0 : -1;
+    }
+    if (rc)
+        snprintf(msg, n, "out of memory");
     log_clear(a);
     a->narration[0] = 0;
-    int rc = open_runner(a, msg, n);
+    if (!rc)
+        rc = open_runner(a, msg, n);
     for (int i = 0; !rc && i < keep; i++) {
         char m[256];
-        if (run_line(a, lines[i], m, sizeof m) == 0)
-            rc = record(a, lines[i], fq[i]);
+        run_line(a, lines[i], fq[i], m, sizeof m);
     }
-    strv_free(lines, total);
+    strv_free(lines, keep);
     free(fq);
     return rc;
 }
@@ -251,13 +241,7 @@ int app_exec(app *a, const char *line, char *msg, size_t n)
 {
     changed(a);
     a->last_added = 0;
-    if (run_line(a, line, msg, n))
-        return -1;
-    if (record(a, line, -1)) {
-        snprintf(msg, n, "out of memory");
-        return -1;
-    }
-    return 0;
+    return run_line(a, line, -1, msg, n);
 }
 
 static bool blank(const char *s)
@@ -270,13 +254,7 @@ static bool blank(const char *s)
 static int run_queued(app *a, int q, char *msg, size_t n)
 {
     a->done[q] = true;
-    if (run_line(a, a->queue[q], msg, n))
-        return -1;
-    if (record(a, a->queue[q], q)) {
-        snprintf(msg, n, "out of memory");
-        return -1;
-    }
-    return 0;
+    return run_line(a, a->queue[q], q, msg, n);
 }
 
 int app_next(app *a, char *msg, size_t n)
@@ -307,22 +285,23 @@ int app_take(app *a, int i, char *msg, size_t n)
 void app_set_floor(app *a)
 {
     changed(a);
-    a->floor = a->nlines;
+    a->floor = app_nlines(a);
 }
 
 int app_back(app *a, char *msg, size_t n)
 {
     changed(a);
-    if (a->nlines <= a->floor) {
+    int nlines = app_nlines(a);
+    if (nlines <= a->floor) {
         snprintf(msg, n, "nothing to undo");
         return 1;
     }
     /* Undo back to and including the last line that did something; lines that came
      * from the queue go back into it, in their place. */
-    int keep = a->nlines - 1;
-    while (keep > a->floor && blank(a->lines[keep]))
+    int keep = nlines - 1;
+    while (keep > a->floor && blank(app_line(a, keep)))
         keep--;
-    for (int i = keep; i < a->nlines; i++)
+    for (int i = keep; i < nlines; i++)
         if (a->from_queue[i] >= 0 && a->from_queue[i] < a->nqueue)
             a->done[a->from_queue[i]] = false;
     int rc = replay(a, keep, msg, n);
@@ -449,34 +428,23 @@ int app_save(app *a, const char *path, char *msg, size_t n)
         snprintf(msg, n, "cannot write %s: %s", path, strerror(errno));
         return -1;
     }
+    int nlines = app_nlines(a);
     fprintf(f, "# saved from the acidbase lab\n");
-    for (int i = 0; i < a->nlines; i++)
-        fprintf(f, "%s\n", a->lines[i]);
+    for (int i = 0; i < nlines; i++)
+        fprintf(f, "%s\n", app_line(a, i));
     if (fclose(f)) {
         snprintf(msg, n, "cannot write %s: %s", path, strerror(errno));
         return -1;
     }
-    snprintf(msg, n, "saved %d line%s to %s", a->nlines, a->nlines == 1 ? "" : "s", path);
+    snprintf(msg, n, "saved %d line%s to %s", nlines, nlines == 1 ? "" : "s", path);
     return 0;
 }
 
 int app_export_as(app *a, const char *path, const char *lesson, const char *learner, char *msg, size_t n)
 {
     changed(a);
-    trace t;
     trace_err te;
-    int rc = trace_from_runner(a->r, &t, &te);
-    if (rc == TRACE_OK) {
-        if (lesson)
-            t.lesson = strdup(lesson);
-        if (learner)
-            t.learner = strdup(learner);
-        rc = (lesson && !t.lesson) || (learner && !t.learner) ? TRACE_NOMEM : trace_write(&t, path, &te);
-        if (rc == TRACE_NOMEM)
-            snprintf(te.msg, sizeof te.msg, "out of memory");
-        trace_free(&t);
-    }
-    if (rc != TRACE_OK) {
+    if (trace_export_file(a->r, lesson, learner, path, &te) != TRACE_OK) {
         snprintf(msg, n, "%s", te.msg);
         return -1;
     }

@@ -7,12 +7,18 @@
  *
  * Lines can also wait in a queue (from a scenario file, a trace being replayed, or a
  * lesson's moves): `next` runs the first one.
+ *
+ * The lines run are the runner's (runner_lines: recorded once, after they validate); this
+ * module keeps only where each came from. The event log is the runner's transcript as
+ * records (record.h), kept as data: the screen colours an entry by its kind and outcome,
+ * never by its words.
  */
 #ifndef AB_APP_H
 #define AB_APP_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "run/record.h"
 #include "run/runner.h"
 
 #define APP_LOG_MAX 4000
@@ -26,8 +32,8 @@ typedef struct app_opts {
 app *app_new(const app_opts *o, char *err, size_t n);
 void app_free(app *a);
 
-/* Runs a line and records it. Returns 0, or -1 with msg (invalid input: nothing is
- * recorded, the engines are as before). */
+/* Runs a line (the runner records it). Returns 0, or -1 with msg (invalid input: nothing is
+ * recorded, the engines are as before; or an I/O error). */
 int app_exec(app *a, const char *line, char *msg, size_t n);
 /* Queue lines to step through (replacing what was queued). */
 int app_queue_file(app *a, const char *path, char *msg, size_t n);
@@ -61,10 +67,18 @@ const char *app_line(const app *a, int i);
 int app_nqueued(const app *a);
 const char *app_queued(const app *a, int i);   /* i-th line still to run */
 
-/* The transcript so far, one entry per printed line, oldest first (the last
+/* The transcript so far, one entry per line of a record's words (run_record_text; a
+ * failed expectation's list of findings takes several), oldest first (the last
  * APP_LOG_MAX are kept). */
+typedef struct app_log_entry {
+    run_rec_kind kind;
+    run_outcome outcome;
+    run_side side;
+    bool more;               /* a continuation line of the record before */
+    char *text;
+} app_log_entry;
 int app_nlog(const app *a);
-const char *app_log(const app *a, int i);
+const app_log_entry *app_log(const app *a, int i);
 /* How many log lines the last step added (to highlight what changed). */
 int app_last_added(const app *a);
 /* The latest say: text, "" if none. */

@@ -15,7 +15,7 @@
  * full width when the screen is stacked.
  *
  * A pane is drawn again only when what it reads changed: the model (app_version), and of
- * the context what tui.c's pane_stale lists (tui_acid_draw: sel_session; tui_base_draw:
+ * the context what labview.c's pane_stale lists (tui_acid_draw: sel_session; tui_base_draw:
  * sel_replica, sel_peer, present; both: the roles' attributes and ascii). Reading another
  * field means adding it there.
  */

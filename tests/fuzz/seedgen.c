@@ -100,7 +100,6 @@ int main(int argc, char **argv)
     mkdir(path, 0700);
     snprintf(path, sizeof path, "%s/wal", outdir);
     mkdir(path, 0700);
-    FILE *devnull = fopen("/dev/null", "w");
     for (int i = 2; i < argc; i++) {
         FILE *in = fopen(argv[i], "r");
         if (!in) {
@@ -110,8 +109,9 @@ int main(int argc, char **argv)
         char dir[4000];
         snprintf(dir, sizeof dir, "%s/db-%d", outdir, i);
         mkdir(dir, 0700);
-        runner_opts o = { .file = argv[i], .dir = dir, .seed = 1, .out = devnull, .err = devnull };
-        runner *r = runner_new(&o);
+        char err[512];
+        runner_opts o = { .dir = dir, .seed = 1 };
+        runner *r = runner_new(&o, err, sizeof err);
         char line[SCN_LINE_MAX + 2];
         int lineno = 0;
         while (r && fgets(line, sizeof line, in)) {
@@ -120,10 +120,7 @@ int main(int argc, char **argv)
                 break;
         }
         fclose(in);
-        if (r) {
-            runner_finish(r);
-            runner_free(r);
-        }
+        runner_free(r);
         cut_log(dir);
         char cmd[8300];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

@@ -1,10 +1,14 @@
 /*
- * test_scenario.c: the scenario line parser against SCENARIO.md. Every line form of the
- * contract is taken verbatim from the document; errors are pinned by line, column and
- * message, since instructors fix their scripts from those alone.
+ * test_scenario.c: the scenario line parser against the contract (assets/doc/scenarios.md). Every line form of the contract is taken
+ * verbatim from the document; errors are pinned by line, column and message, since
+ * instructors fix their scripts from those alone. The grammar's table (lab/run/grammar.h)
+ * is walked too: every entry parses and completes.
  */
+#include "run/grammar.h"
 #include "run/scenario.h"
 #include "t.h"
+
+#include <string.h>
 
 /* scn_line is large: one heap copy per parse. */
 static scn_line *parse_at(const char *text, int lineno)
@@ -803,7 +807,7 @@ static void test_expect_convergence_and_stale_reads(void)
     }
 }
 
-/* Every line of SCENARIO.md that is a complete example, verbatim. */
+/* Every line of the contract that is a complete example, verbatim. */
 static void test_every_contract_example_parses(void)
 {
     struct { const char *text; scn_kind kind; } lines[] = {
@@ -1027,6 +1031,132 @@ static void test_error_line_too_long(void)
     free(big);
 }
 
+/* --- the grammar's table (grammar.h) -------------------------------------------------------------- */
+
+/* The value an entry's code stands for in a parsed line. */
+static int parsed_code(const gram_entry *e, const scn_line *l)
+{
+    switch (e->cls) {
+    case G_AREA: return (int)l->kind;
+    case G_DIRECTIVE:
+        return e->area == SL_ENGINE ? (int)l->eng : e->area == SL_CLUSTER ? (int)l->cluster
+             : e->area == SL_NET ? (int)l->net : (int)l->run;
+    case G_STATEMENT: return e->area == SL_CLIENT ? (int)l->base.op : 0;
+    case G_EXPECT: return (int)l->ex.kind;
+    }
+    return -1;
+}
+
+/* Every entry's example parses, in the entry's area, to the entry's code (an expected state
+ * too); so the table and the parser agree on every word. */
+static void test_every_grammar_entry_parses_to_itself(void)
+{
+    size_t n = 0;
+    for (size_t i = 0; gram_at(i); i++, n++) {
+        const gram_entry *e = gram_at(i);
+        scn_line *l = parse(e->example);
+        if (!l)
+            continue;
+        CHECK_EQ_INT((int)l->kind, e->cls == G_AREA ? e->code : (int)e->area);
+        CHECK_EQ_INT(parsed_code(e, l), e->code);
+        if (e->cls == G_EXPECT && e->code == EX_STATE)
+            CHECK_EQ_INT((int)l->ex.state, e->sub);
+        CHECK(e->help && e->help[0]);
+        done(l);
+    }
+    CHECK(n > 60);
+}
+
+/* Tab offers every entry: its template is among the completions of any shorter prefix of
+ * it (a statement after its actor's head). A client's name is the learner's (not offered). */
+static void test_every_grammar_entry_completes(void)
+{
+    char out[128][160];
+    for (size_t i = 0; gram_at(i); i++) {
+        const gram_entry *e = gram_at(i);
+        if ((e->cls == G_AREA && strchr(e->words, '@')) || (!e->list && e->cls != G_AREA))
+            continue;
+        char t[160], full[200];
+        gram_template(e, t, sizeof t);
+        if (e->cls == G_STATEMENT)
+            snprintf(full, sizeof full, "%s%s", e->area == SL_SQL ? "T1: " : e->area == SL_SETUP ? "setup: " : "n1: ", t);
+        else
+            snprintf(full, sizeof full, "%s", t);
+        size_t head = e->cls == G_STATEMENT ? strlen(full) - strlen(t) : 0;
+        for (size_t len = head + 1; len < strlen(full); len++) {
+            char prefix[200];
+            snprintf(prefix, sizeof prefix, "%.*s", (int)len, full);
+            int k = gram_complete(prefix, out, 128), found = 0;
+            for (int j = 0; j < k && j < 128; j++)
+                found |= strcmp(out[j], full) == 0;
+            if (!found) {
+                fprintf(stderr, "%s: '%s' does not offer '%s'\n", t_current, prefix, full);
+                t_checks_failed++;
+                break;
+            }
+        }
+    }
+}
+
+/* What the lab's completion lacked when it was a list of its own. */
+static void test_completion_knows_the_newer_lines(void)
+{
+    static const struct { const char *typed, *offered; } want[] = {
+        { "engine: fr", "engine: frames " }, { "expect set", "expect settled" }, { "n2: DE", "n2: DEL " },
+        { "alice@n3: IN", "alice@n3: INCR " }, { "expect T4 ro", "expect T4 rows " }, { "T7: ROLL", "T7: ROLLBACK" },
+        { "cluster: hinted", "cluster: hinted-handoff " }, { "net: pa", "net: partition " },
+    };
+    char out[16][160];
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        int k = gram_complete(want[i].typed, out, 16);
+        CHECK_EQ_INT(k, 1);
+        if (k == 1)
+            CHECK_EQ_STR(out[0], want[i].offered);
+    }
+}
+
+/* A line someone in the story says, and whose: the same head the parser reads. */
+static void test_heads_tell_actors_from_the_scene(void)
+{
+    const char *stmt = NULL;
+    CHECK(gram_is_actor_line("T3: UPDATE t SET v = 1"));
+    CHECK(gram_is_actor_line("  bob@n2: GET cart"));
+    CHECK(gram_is_actor_line("n1: PUT cart apple"));
+    CHECK(!gram_is_actor_line("setup: CREATE TABLE t (id INT PRIMARY KEY, v INT)"));
+    CHECK(!gram_is_actor_line("expect T1 committed"));
+    CHECK(!gram_is_actor_line("engine: crash"));
+    CHECK(!gram_is_actor_line("say: T1: is not an actor here"));
+    CHECK(!gram_is_actor_line("# T1: BEGIN"));
+    CHECK_EQ_INT(gram_session_line("T3:   UPDATE t SET v = 1", &stmt), 3);
+    CHECK_EQ_STR(stmt, "UPDATE t SET v = 1");
+    CHECK_EQ_INT(gram_session_line("T10: BEGIN", &stmt), 0);
+    CHECK_EQ_INT(gram_session_line("n3: GET x", &stmt), 0);
+    gram_head_info h;
+    gram_head("carol@n4: PUT x 1", &h);
+    CHECK_EQ_INT((int)h.kind, SL_CLIENT);
+    CHECK_EQ_INT(h.node, 4);
+    CHECK_EQ_STR(h.client, "carol");
+}
+
+/* One table of level names (sql.h): full names and short names, any case and spacing. */
+static void test_expect_level_reads_the_levels_table(void)
+{
+    static const struct { const char *line; int level; } want[] = {
+        { "expect T1 level RU", 1 }, { "expect T1 level read   committed", 2 }, { "expect T2 level Repeatable Read", 3 },
+        { "expect T3 level ser", 4 }, { "expect T3 level SERIALIZABLE", 4 },
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        scn_line *l = parse(want[i].line);
+        if (l)
+            CHECK_EQ_INT((int)l->ex.value, want[i].level);
+        done(l);
+    }
+    CHECK_ERR("expect T1 level READ", 17, "expected a level (READ UNCOMMITTED, READ COMMITTED, REPEATABLE READ, "
+                                          "SERIALIZABLE) after level, found 'READ'");
+    CHECK_ERR("expect T1 level RC now", 17, "expected a level (READ UNCOMMITTED, READ COMMITTED, REPEATABLE READ, "
+                                            "SERIALIZABLE) after level, found 'RC'");
+}
+
 int main(void)
 {
     RUN(test_blank_and_comment_only_lines_are_blank);
@@ -1072,5 +1202,10 @@ int main(void)
     RUN(test_error_columns_count_tabs_and_characters_as_one);
     RUN(test_error_reports_the_given_line_number);
     RUN(test_error_line_too_long);
+    RUN(test_every_grammar_entry_parses_to_itself);
+    RUN(test_every_grammar_entry_completes);
+    RUN(test_completion_knows_the_newer_lines);
+    RUN(test_heads_tell_actors_from_the_scene);
+    RUN(test_expect_level_reads_the_levels_table);
     return t_done("scenario");
 }

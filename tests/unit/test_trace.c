@@ -1,10 +1,13 @@
 /*
- * test_trace.c: the trace format (lab/trace/trace.c), the checkers' labels and the grader's
- * event comparison. A trace written and read back must give the same history, field by
+ * test_trace.c: the trace format (lab/trace/), the checkers' labels (lab/run/findings.c)
+ * and the grader's event comparison. A trace written and read back must give the same history, field by
  * field, and the same bytes when written again; every malformation the reader refuses is
  * pinned by its exact message and result code, since that message is all a teacher sees.
  */
-#include "cli/checkcmd.h"
+#include "run/findings.h"
+#include "run/runner.h"
+#include "history/acidcheck.h"
+#include "history/basecheck.h"
 #include "trace/grade.h"
 #include "trace/trace.h"
 #include "t.h"
@@ -118,8 +121,8 @@ static void build(trace *t)
                          .txns = tx, .ntxns = 2, .seq = 8, .text = "T1 and T2\nform a cycle" };
     trace_finding f2 = { .checker = "base", .name = "stale-read", .seq = 10, .node = 2, .key = "cart",
                          .client = "alice", .text = "alice read the past" };
-    CHECK_EQ_INT(trace_findings_add(&t->findings, &f1), 0);
-    CHECK_EQ_INT(trace_findings_add(&t->findings, &f2), 0);
+    CHECK_EQ_INT(finding_list_add(&t->findings, &f1), 0);
+    CHECK_EQ_INT(finding_list_add(&t->findings, &f2), 0);
     t->expects = calloc(2, sizeof *t->expects);
     t->expects[0] = (trace_expect){ 3, strdup("expect T1 active"), true, strdup("") };
     t->expects[1] = (trace_expect){ 4, strdup("expect anomaly G0"), false, strdup("the checker found:\n  G-single") };
@@ -170,7 +173,7 @@ static void test_render_then_parse_gives_the_same_trace(void)
     CHECK_EQ_STR(b.lines[2].text, a.lines[2].text);
     CHECK_EQ_INT(b.lines[2].line, 5);
     char why[300];
-    CHECK(!check_findings_differ(&a.findings, &b.findings, why, sizeof why));
+    CHECK(!finding_lists_differ(&a.findings, &b.findings, why, sizeof why));
     CHECK_EQ_INT(b.nexpects, 2);
     CHECK_EQ_STR(b.expects[1].why, a.expects[1].why);
     CHECK(!b.expects[1].ok);
@@ -492,7 +495,8 @@ static void test_labels_follow_the_sessions_transactions(void)
     e = add(h, SIDE_ACID, EV_TXN_BEGIN, 9);
     e->session = 1;
     add(h, SIDE_ACID, EV_TXN_BEGIN, 11);
-    check_labels *l = check_labels_new(h);
+    check_labels *l = check_labels_new();
+    CHECK_EQ_INT(check_labels_update(l, h, 0, hist_count(h)), 0);
     char b[32];
     check_label(7, b, sizeof b, l);
     CHECK_EQ_STR(b, "T1");
@@ -505,6 +509,39 @@ static void test_labels_follow_the_sessions_transactions(void)
     check_label(5, b, sizeof b, l);
     CHECK_EQ_STR(b, "txn 5");
     check_labels_free(l);
+    hist_free(h);
+}
+
+/* The lab takes the events in step by step; check takes them all at once: same labels. And
+ * a transaction id begun a second time (an engine that reuses ids after a crash) keeps the
+ * name of its first begin, whoever asks. */
+static void test_labels_are_the_same_step_by_step_and_at_once(void)
+{
+    hist *h = hist_new();
+    hist_event *e = add(h, SIDE_ACID, EV_TXN_BEGIN, 2);
+    e->session = 1;
+    e = add(h, SIDE_ACID, EV_TXN_BEGIN, 2);
+    e->session = 2;
+    e = add(h, SIDE_ACID, EV_TXN_BEGIN, 4);
+    e->session = 2;
+    e = add(h, SIDE_ACID, EV_TXN_BEGIN, 3);
+    e->session = 3;
+    check_labels *step = check_labels_new(), *once = check_labels_new();
+    for (size_t i = 0; i < hist_count(h); i++)
+        CHECK_EQ_INT(check_labels_update(step, h, i, i + 1), 0);
+    CHECK_EQ_INT(check_labels_update(once, h, 0, hist_count(h)), 0);
+    static const struct { uint64_t txn; const char *label; } want[] = {
+        { 2, "T1" }, { 3, "T3" }, { 4, "T2#2" }, { 5, "txn 5" },
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        char a[32], b[32];
+        check_label(want[i].txn, a, sizeof a, step);
+        check_label(want[i].txn, b, sizeof b, once);
+        CHECK_EQ_STR(a, want[i].label);
+        CHECK_EQ_STR(b, want[i].label);
+    }
+    check_labels_free(step);
+    check_labels_free(once);
     hist_free(h);
 }
 
@@ -539,17 +576,114 @@ static void test_findings_differ_names_the_field(void)
     build(&a);
     build(&b);
     char why[300];
-    CHECK(!check_findings_differ(&a.findings, &b.findings, why, sizeof why));
+    CHECK(!finding_lists_differ(&a.findings, &b.findings, why, sizeof why));
     free(b.findings.v[1].client);
     b.findings.v[1].client = strdup("bob");
-    CHECK(check_findings_differ(&a.findings, &b.findings, why, sizeof why));
+    CHECK(finding_lists_differ(&a.findings, &b.findings, why, sizeof why));
     CHECK_EQ_STR(why, "findings[1].client: the recorded stale-read finding differs from the recomputed stale-read");
     b.findings.n = 1;
-    CHECK(check_findings_differ(&a.findings, &b.findings, why, sizeof why));
+    CHECK(finding_lists_differ(&a.findings, &b.findings, why, sizeof why));
     CHECK_EQ_STR(why, "findings[1]: stale-read (base) is recorded but not found");
     b.findings.n = 2;
     trace_free(&a);
     trace_free(&b);
+}
+
+/* --- findings once per step (lab/run/findings.h) ------------------------------------------------ */
+
+/* A run with ACID and BASE findings: a dirty read that becomes G1a, a lost update, a stale
+ * read under a partition, siblings. */
+static const char *const findings_run[] = {
+    "setup: CREATE TABLE t (id INT PRIMARY KEY, v INT)",
+    "setup: INSERT INTO t VALUES (1, 10), (2, 20)",
+    "T1: BEGIN",
+    "T1: UPDATE t SET v = 11 WHERE id = 1",
+    "T2: BEGIN ISOLATION LEVEL READ UNCOMMITTED",
+    "T2: SELECT * FROM t WHERE id = 1",
+    "T2: COMMIT",
+    "T1: ROLLBACK",
+    "T3: BEGIN ISOLATION LEVEL READ UNCOMMITTED",
+    "T4: BEGIN ISOLATION LEVEL READ UNCOMMITTED",
+    "T3: SELECT * FROM t WHERE id = 2",
+    "T4: SELECT * FROM t WHERE id = 2",
+    "T3: UPDATE t SET v = 21 WHERE id = 2",
+    "T3: COMMIT",
+    "T4: UPDATE t SET v = 22 WHERE id = 2",
+    "T4: COMMIT",
+    "cluster: replicas 3",
+    "cluster: resolve siblings",
+    "n1: PUT cart apple W=ALL",
+    "net: partition n1 | n2 n3",
+    "n1: PUT cart pear W=ONE",
+    "n2: PUT cart plum W=ONE",
+    "alice@n2: GET cart R=ONE",
+    "net: heal",
+    "run: settle",
+};
+
+/* The findings kept up to date step by step (as the lab and the runner keep them) are the
+ * findings of the whole history computed at once (as check computes them from a trace):
+ * the contract every checker's update must keep, incremental or not. */
+static void test_findings_step_by_step_are_the_findings_at_once(void)
+{
+    char err[256];
+    runner_opts o = { .seed = 5 };
+    runner *r = runner_new(&o, err, sizeof err);
+    CHECK(r != NULL);
+    if (!r)
+        return;
+    findings *step = findings_new(runner_history(r));
+    int n = (int)(sizeof findings_run / sizeof *findings_run);
+    for (int i = 0; i < n; i++) {
+        CHECK_EQ_INT(runner_line(r, findings_run[i], i + 1), RUN_OK);
+        CHECK(findings_get(step) != NULL);
+    }
+    findings *once = findings_new(runner_history(r));
+    const finding_list *a = findings_get(step), *b = findings_get(once), *c = runner_findings(r);
+    char why[512] = "";
+    CHECK(a && b && c);
+    if (a && b && c) {
+        CHECK(!finding_lists_differ(a, b, why, sizeof why));
+        CHECK(!finding_lists_differ(c, b, why, sizeof why));
+        bool acid = false, base = false;
+        for (int i = 0; i < b->n; i++) {
+            acid |= !strcmp(b->v[i].checker, "acid");
+            base |= !strcmp(b->v[i].checker, "base");
+        }
+        CHECK(acid && base);
+        CHECK_EQ_INT(findings_has(once, "G1a"), 1);
+        CHECK_EQ_INT(findings_has(once, "lost-update"), 1);
+        CHECK_EQ_INT(findings_has(once, "sibling"), 1);
+        CHECK_EQ_INT(findings_has(once, "write-skew"), 0);
+    }
+    /* Asking again with no new event gives the same list, not a new one (F1). */
+    CHECK(findings_get(once) == b);
+    findings_free(step);
+    findings_free(once);
+    runner_free(r);
+}
+
+/* The names error messages list are names the checkers accept, and the table lists the
+ * ACID and BASE checkers' names in order. */
+static void test_findings_names_are_the_checkers(void)
+{
+    size_t total = 0;
+    for (size_t c = 0; findings_checker(c); c++) {
+        const checker_ops *ck = findings_checker(c);
+        for (size_t i = 0; ck->name_at(i); i++, total++) {
+            CHECK(ck->known(ck->name_at(i)));
+            CHECK(findings_known_name(ck->name_at(i)));
+        }
+    }
+    CHECK(total >= 21);
+    CHECK(findings_known_name("G-single") && acidcheck_known_name("G-single"));
+    CHECK(findings_known_name("stale-reads") && basecheck_known_name("stale-reads"));
+    CHECK(!findings_known_name("G3"));
+    char names[1024];
+    findings_names(names, sizeof names);
+    CHECK_EQ_STR(names, "G0, G1a, G1b, G1c, G-single, G2-item, G2, dirty-read, dirty-write, aborted-read, "
+                        "intermediate-read, read-skew, non-repeatable-read, phantom, lost-update, write-skew, "
+                        "stale-read, read-your-writes, monotonic-read, lost-write or sibling");
 }
 
 int main(void)
@@ -566,7 +700,10 @@ int main(void)
     RUN(test_write_is_atomic_and_leaves_only_the_trace);
     RUN(test_a_long_history_round_trips);
     RUN(test_labels_follow_the_sessions_transactions);
+    RUN(test_labels_are_the_same_step_by_step_and_at_once);
     RUN(test_event_diff_names_the_first_differing_field);
     RUN(test_findings_differ_names_the_field);
+    RUN(test_findings_step_by_step_are_the_findings_at_once);
+    RUN(test_findings_names_are_the_checkers);
     return t_done("trace");
 }

@@ -1,10 +1,20 @@
 /*
- * lessoncmd.c: `acidbase lessons` and `acidbase lesson ID --show`. See lessoncmd.h.
+ * lessons.c: `acidbase lessons` (list the lessons with the learner's progress, or --verify
+ * them) and the headless part of `acidbase lesson ID|N` (--show prints the lesson as text,
+ * for teachers and tests). The lesson's screen is the lab's (lab.c opens it).
  *
  * Both read the whole lessons directory (a lesson is found by id or number, and ids and
  * numbers are checked against each other), print, and exit; neither opens the screen.
+ *
+ * `lessons` exit status: 0 all is well; 1 some lesson is broken or fails verification;
+ * 2 usage error; 3 I/O error (no lessons directory, the engines cannot run).
+ * `lesson --show` exit status: 0 shown; 1 the lesson is broken; 2 usage error or no such
+ * lesson; 3 I/O error.
  */
-#include "lessoncmd.h"
+#include "cli.h"
+#include "learn/lesson.h"
+#include "learn/progress.h"
+#include "learn/verify.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -12,19 +22,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef ACIDBASE_VERSION
-#define ACIDBASE_VERSION "0.0.0"
-#endif
-
 enum { LC_OK = 0, LC_FAILED = 1, LC_USAGE = 2, LC_IOERR = 3 };
 
-static lessoncmd_progress_fn progress_fn;
-static void *progress_arg;
+/* The learner's progress, when the database opens: a "progress" column in the list. */
+typedef struct progress_col { progress *pg; char learner[80]; } progress_col;
 
-void lessoncmd_set_progress(lessoncmd_progress_fn fn, void *arg)
+/* The learner's status of a lesson ("done", "started, 2 of 3 goals", "new"); false to
+ * leave the cell empty. */
+static bool lesson_status(const progress_col *c, const lesson *l, char *buf, size_t n)
 {
-    progress_fn = fn;
-    progress_arg = arg;
+    progress_rec rec;
+    memset(&rec, 0, sizeof rec);
+    if (!c->pg || progress_get(c->pg, c->learner, l->id, &rec) != PROGRESS_OK)
+        return false;
+    if (rec.status == PROGRESS_DONE)
+        snprintf(buf, n, "done");
+    else if (rec.status == PROGRESS_STARTED)
+        snprintf(buf, n, "started, %d of %d goals", rec.ngoals, l->ngoals);
+    else
+        snprintf(buf, n, "new");
+    progress_rec_free(&rec);
+    return true;
 }
 
 static const char *lessons_help =
@@ -122,7 +140,7 @@ static int no_such_lesson(const lesson_set *set, const char *name, const char *d
 
 /* --- lessons ------------------------------------------------------------------------------ */
 
-static void list(const lesson_set *set, const bool *pick, FILE *out)
+static void list(const lesson_set *set, const bool *pick, const progress_col *pc, FILE *out)
 {
     int wid = 2, wtitle = 5, wprog = 8;
     char prog[128];
@@ -133,11 +151,11 @@ static void list(const lesson_set *set, const bool *pick, FILE *out)
         int a = (int)strlen(l->id[0] ? l->id : "-"), b = (int)strlen(l->title ? l->title : "-");
         wid = a > wid ? a : wid;
         wtitle = b > wtitle ? (b < 44 ? b : 44) : wtitle;
-        if (progress_fn && progress_fn(l, prog, sizeof prog, progress_arg) && (int)strlen(prog) > wprog)
+        if (pc->pg && lesson_status(pc, l, prog, sizeof prog) && (int)strlen(prog) > wprog)
             wprog = (int)strlen(prog);
     }
     fprintf(out, "%3s  %-*s  %-*s  %-4s  ", "#", wid, "id", wtitle, "title", "part");
-    if (progress_fn)
+    if (pc->pg)
         fprintf(out, "%-*s  ", wprog, "progress");
     fprintf(out, "status\n");
     for (int i = 0; i < set->n; i++) {
@@ -148,9 +166,8 @@ static void list(const lesson_set *set, const bool *pick, FILE *out)
         number_text(l, num, sizeof num);
         fprintf(out, "%3s  %-*s  %-*.*s  %-4s  ", num, wid, l->id[0] ? l->id : "-", wtitle, wtitle,
                 l->title ? l->title : "-", part_roman(l->part));
-        /* The progress hook's spot: the learner's status of this lesson. */
-        if (progress_fn) {
-            if (!progress_fn(l, prog, sizeof prog, progress_arg))
+        if (pc->pg) {
+            if (!lesson_status(pc, l, prog, sizeof prog))
                 prog[0] = 0;
             fprintf(out, "%-*s  ", wprog, prog);
         }
@@ -161,7 +178,7 @@ static void list(const lesson_set *set, const bool *pick, FILE *out)
     }
 }
 
-int lessons_main(int argc, char **argv)
+int cmd_lessons(int argc, char **argv, const cli_globals *g)
 {
     const char *dir = NULL;
     bool verify = false;
@@ -231,7 +248,15 @@ int lessons_main(int argc, char **argv)
         printf("verified: %d ok, %d failed\n", ok, bad);
         rc = ioerr ? LC_IOERR : bad ? LC_FAILED : LC_OK;
     } else if (!rc) {
-        list(&set, pick, stdout);
+        progress_col pc = { 0 };
+        char path[1024];
+        progress_default_learner(g ? g->user : NULL, pc.learner, sizeof pc.learner);
+        if (progress_default_path(g ? g->db : NULL, path, sizeof path) != PROGRESS_OK ||
+            progress_open(path, &pc.pg) != PROGRESS_OK)
+            pc.pg = NULL;
+        list(&set, pick, &pc, stdout);
+        if (pc.pg)
+            progress_close(pc.pg);
         for (int i = 0; i < set.n; i++)
             if (pick[i] && set.v[i].broken)
                 rc = LC_FAILED;
@@ -302,7 +327,9 @@ static void lines_block(FILE *out, const char *title, char *const *v, int n)
         fprintf(out, "  %s\n", v[i]);
 }
 
-void lesson_print(const lesson *l, FILE *out, bool solution)
+/* Prints a lesson as text: header, story, setup, moves, goals, hints, explanation, and
+ * the reference solution when solution is set. */
+static void lesson_print(const lesson *l, FILE *out, bool solution)
 {
     char num[16];
     number_text(l, num, sizeof num);
@@ -354,7 +381,7 @@ void lesson_print(const lesson *l, FILE *out, bool solution)
         lines_block(out, "REFERENCE SOLUTION", l->solution, l->nsolution);
 }
 
-int lesson_main(int argc, char **argv)
+int lesson_show_main(int argc, char **argv)
 {
     const char *dir = NULL, *name = NULL;
     bool show = false, solution = false;
@@ -387,7 +414,7 @@ int lesson_main(int argc, char **argv)
     if (solution && !show)
         return usage("lesson", "%s", "--solution goes with --show");
     if (!show) {
-        /* The lesson's screen is the TUI's (main.c sends `lesson ID` without --show there). */
+        /* The lesson's screen is the lab's (lab.c sends `lesson ID` without --show there). */
         fprintf(stderr, "acidbase: lesson: --show prints a lesson; without it, `acidbase lesson ID` opens it in the lab\n");
         return LC_USAGE;
     }

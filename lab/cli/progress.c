@@ -1,15 +1,16 @@
 /*
- * progresscmd.c: `acidbase progress` and the global --db / --user options. See
- * progresscmd.h.
+ * progress.c: `acidbase progress` (show, export for grading, reset) and the global options
+ * every command shares (--db PATH, --user NAME; cli.h). The store itself is
+ * lab/learn/progress.h; the command knows lessons only by the ids the store holds.
  *
  * The export replays each lesson's saved lines through a fresh runner (no --dir, so the
  * trace is replayable) and writes the run as a trace with the lesson and learner set: the
  * same file `acidbase grade` takes, built the way the lab itself would have built it.
  */
-#include "progresscmd.h"
+#include "cli.h"
 #include "learn/progress.h"
 #include "run/runner.h"
-#include "trace/trace.h"
+#include "trace/export.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -18,10 +19,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#ifndef ACIDBASE_VERSION
-#define ACIDBASE_VERSION "0.0.0"
-#endif
 
 enum { PCMD_OK = 0, PCMD_NOT_DONE = 1, PCMD_USAGE = 2, PCMD_IOERR = 3 };
 
@@ -57,62 +54,6 @@ static int usage(const char *fmt, const char *arg)
     fprintf(stderr, fmt, arg);
     fprintf(stderr, "\n(see acidbase progress --help)\n");
     return -1;
-}
-
-/* --name VALUE or --name=VALUE at argv[*i]; NULL when argv[*i] is not that option. */
-static const char *option_value(int argc, char **argv, int *i, const char *name, bool *missing)
-{
-    const char *a = argv[*i];
-    size_t n = strlen(name);
-    *missing = false;
-    if (strncmp(a, name, n) != 0)
-        return NULL;
-    if (a[n] == '=')
-        return a + n + 1;
-    if (a[n] != '\0')
-        return NULL;
-    if (*i + 1 >= argc) {
-        *missing = true;
-        return NULL;
-    }
-    return argv[++*i];
-}
-
-/* Parses one --db / --user at argv[*i]: 1 taken, 0 not one of them, -1 usage error. */
-static int global_option(int argc, char **argv, int *i, progress_globals *g)
-{
-    bool missing;
-    const char *v = option_value(argc, argv, i, "--db", &missing);
-    if (v || missing) {
-        if (!v || !*v)
-            return usage("%s needs a file name", "--db");
-        g->db = v;
-        return 1;
-    }
-    v = option_value(argc, argv, i, "--user", &missing);
-    if (v || missing) {
-        if (!v)
-            return usage("%s needs a name", "--user");
-        if (!progress_name_ok(v))
-            return usage("'%s' is not a usable learner name (1 to 64 bytes; no '/', '\\' or "
-                         "control characters; not starting with '.')", v);
-        g->user = v;
-        return 1;
-    }
-    return 0;
-}
-
-int progress_globals_parse(int argc, char **argv, progress_globals *g)
-{
-    int i = 0;
-    for (; i < argc; i++) {
-        int rc = global_option(argc, argv, &i, g);
-        if (rc < 0)
-            return -1;
-        if (rc == 0)
-            break;
-    }
-    return i;
 }
 
 /* ---- show --------------------------------------------------------------------------------- */
@@ -188,42 +129,26 @@ static int export_one(const progress_rec *rec, void *ctx)
         c->ioerr++;
         return 0;
     }
-    char *errbuf = NULL;
-    size_t errlen = 0;
-    FILE *out = fopen("/dev/null", "w");
-    FILE *err = open_memstream(&errbuf, &errlen);
-    runner *r = NULL;
-    if (out && err) {
-        runner_opts o = { .file = name, .seed = rec->seed, .quiet = true, .out = out, .err = err };
-        r = runner_new(&o);
-    }
+    char err[1024];
+    runner_opts o = { .seed = rec->seed };
+    runner *r = runner_new(&o, err, sizeof err);
     int bad = 0;
     for (int i = 0; r && i < rec->nlines && !bad; i++) {
         int rc = runner_line(r, rec->lines[i], i + 1);
         if (rc != RUN_OK)
             bad = rc;
     }
-    if (err)
-        fflush(err);
+    const run_error *e = r ? runner_error(r) : NULL;
     if (!r || bad == RUN_IOERR) {
-        fprintf(stderr, "acidbase: %s: cannot replay: %s", name, errbuf && *errbuf ? errbuf : "out of memory\n");
+        fprintf(stderr, "acidbase: %s: cannot replay: %s\n", name, !r ? err : e->msg[0] ? e->msg : "an I/O error");
         c->ioerr++;
     } else if (bad) {
-        fprintf(stderr, "acidbase: %s: the saved lines no longer run in this lab:\n%s", name, errbuf);
+        fprintf(stderr, "acidbase: %s: the saved lines no longer run in this lab:\n%s:%d:%d: %s\n", name, name,
+                e->line, e->col, e->msg);
         c->broken++;
     } else {
-        trace t;
         trace_err te;
-        int rc = trace_from_runner(r, &t, &te);
-        if (rc == TRACE_OK) {
-            t.lesson = strdup(rec->lesson);
-            t.learner = strdup(c->learner);
-            rc = t.lesson && t.learner ? trace_write(&t, path, &te) : TRACE_NOMEM;
-            if (rc == TRACE_NOMEM)
-                snprintf(te.msg, sizeof te.msg, "out of memory");
-            trace_free(&t);
-        }
-        if (rc == TRACE_OK) {
+        if (trace_export_file(r, rec->lesson, c->learner, path, &te) == TRACE_OK) {
             printf("%s: %d lines -> %s\n", rec->lesson, rec->nlines, path);
             c->written++;
         } else {
@@ -232,11 +157,6 @@ static int export_one(const progress_rec *rec, void *ctx)
         }
     }
     runner_free(r);
-    if (out)
-        fclose(out);
-    if (err)
-        fclose(err);
-    free(errbuf);
     return 0;
 }
 
@@ -349,15 +269,15 @@ static int reset(progress *p, const char *learner, const char *lesson, bool yes)
 
 /* ---- the command -------------------------------------------------------------------------- */
 
-int progress_main(int argc, char **argv, const progress_globals *gin)
+int cmd_progress(int argc, char **argv, const cli_globals *gin)
 {
-    progress_globals g = gin ? *gin : (progress_globals){ 0 };
+    cli_globals g = gin ? *gin : (cli_globals){ 0 };
     const char *export_dir = NULL, *reset_lesson = NULL;
     bool do_reset = false, yes = false;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         bool missing;
-        int grc = global_option(argc, argv, &i, &g);
+        int grc = cli_global_option(argc, argv, &i, &g);
         if (grc < 0)
             return PCMD_USAGE;
         if (grc > 0)
@@ -377,7 +297,7 @@ int progress_main(int argc, char **argv, const progress_globals *gin)
         } else if (!strncmp(a, "--reset=", 8)) {
             do_reset = true;
             reset_lesson = a + 8;
-        } else if ((export_dir = option_value(argc, argv, &i, "--export", &missing)) || missing) {
+        } else if ((export_dir = cli_option_value(argc, argv, &i, "--export", &missing)) || missing) {
             if (!export_dir || !*export_dir)
                 return usage("%s needs a directory", "--export"), PCMD_USAGE;
         } else if (a[0] == '-' && a[1]) {

@@ -1,0 +1,148 @@
+/*
+ * checker.c: the checker benchmark: each checker over a history and one ten times
+ * as long, through the checkers' table (lab/run/findings.h). See bench.h and BENCHMARKS.md.
+ */
+#include "bench.h"
+#include "run/findings.h"
+#include "run/runner.h"
+#include "acid/crc32.h"
+#include "acid/engine.h"
+#include "acid/lock.h"
+#include "acid/store.h"
+#include "base/cluster.h"
+#include "base/crc32c.h"
+#include "base/net.h"
+#include "base/prng.h"
+#include "base/wire.h"
+#include "history/history.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <math.h>
+#include <poll.h>
+#include <pty.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <spawn.h>
+#include <time.h>
+#include <unistd.h>
+
+
+typedef struct chk_time { double secs, best; size_t ops, events; int findings; } chk_time;
+
+/* One run of a checker over w's whole history, through its row of the checkers' table
+ * (findings.h): open, one update with every event, its findings, close. Seconds, or -1
+ * (out of memory). The labels are made before the clock starts: they are not the checker's. */
+static double check_once(bench *b, gen *w, bool acid, int *nf)
+{
+    const hist *h = runner_history(w->r);
+    const checker_ops *ck = findings_checker(acid ? 0 : 1);
+    check_labels *lb = check_labels_new();
+    finding_list f = { 0 };
+    if (!lb || check_labels_update(lb, h, 0, hist_count(h))) {
+        check_labels_free(lb);
+        return fail(b, "bench: out of memory");
+    }
+    double t0 = now_s();
+    void *st = ck->open();
+    int rc = !st || ck->update(st, h, 0, hist_count(h), lb) || ck->report(st, &f);
+    if (st)
+        ck->close(st);
+    double dt = now_s() - t0;
+    *nf = f.n;
+    finding_list_free(&f);
+    check_labels_free(lb);
+    if (rc)
+        return fail(b, "bench: the %s checker ran out of memory", acid ? "ACID" : "BASE");
+    return dt;
+}
+
+/* The checker over a history of ops operations and one of 10 x ops, the two runs taking
+ * turns (after a warm-up each), so that a drift of the machine's speed affects both alike;
+ * growth: the median of the run-by-run ratios, normalised to exactly 10 x the operations. */
+static int time_checker(bench *b, bool acid, size_t ops, int reps, chk_time *small, chk_time *big,
+                        double *growth)
+{
+    gen w[2];
+    chk_time *out[2] = { small, big };
+    double t[2][32], ratio[32];
+    int rc = -1, nf[2] = { 0, 0 };
+    bool open[2] = { false, false };
+    for (int k = 0; k < 2; k++) {
+        if (gen_open(b, &w[k], acid ? 5 : 6))
+            goto out;
+        open[k] = true;
+        if (acid ? gen_acid(b, &w[k], k ? ops * 10 : ops) : gen_base(b, &w[k], k ? ops * 10 : ops))
+            goto out;
+    }
+    double scale = (double)gen_ops(&w[1], acid) / (double)gen_ops(&w[0], acid);
+    for (int r = -1; r < reps; r++) {
+        double dt[2];
+        for (int k = 0; k < 2; k++)
+            if ((dt[k] = check_once(b, &w[k], acid, &nf[k])) < 0)
+                goto out;
+        if (r >= 0) {
+            t[0][r] = dt[0];
+            t[1][r] = dt[1];
+            ratio[r] = dt[1] / dt[0] / scale * 10.0;
+        }
+    }
+    *growth = median(ratio, reps);
+    for (int k = 0; k < 2; k++) {
+        out[k]->secs = median(t[k], reps);   /* sorts t[k] */
+        out[k]->best = t[k][0];
+        out[k]->ops = gen_ops(&w[k], acid);
+        out[k]->events = hist_count(runner_history(w[k].r));
+        out[k]->findings = nf[k];
+    }
+    rc = 0;
+out:
+    for (int k = 0; k < 2; k++)
+        if (open[k])
+            gen_close(&w[k]);
+    return rc;
+}
+
+#define CHECK_RUNS 9
+
+int bench_checker(bench *b)
+{
+    size_t base_ops = b->quick ? 1000 : 100000;
+    for (int side = 0; side < 2; side++) {
+        bool acid = side == 0;
+        chk_time small, big;
+        double growth;
+        if (time_checker(b, acid, base_ops, b->quick ? 1 : CHECK_RUNS, &small, &big, &growth))
+            return -1;
+        double rate = (double)small.ops / small.secs;
+        double growth_best = (big.best / small.best) / ((double)big.ops / (double)small.ops) * 10.0;
+        double growth_med = (big.secs / small.secs) / ((double)big.ops / (double)small.ops) * 10.0;
+        b->fig[acid ? F_ACIDCHK : F_BASECHK] = rate;
+        if (acid)
+            b->acid_growth = growth;
+        else
+            b->base_growth = growth;
+        note(b, "checker: %s: %zu ops (%zu events, %d findings) in %.3f s (fastest %.3f s); %zu ops (%zu events, %d "
+                "findings) in %.3f s (fastest %.3f s): 10x the ops takes %.2fx the time, run by run (the median of "
+                "%d paired runs; %.2fx fastest against fastest, %.2fx median against median; normalised to exactly "
+                "10x ops; target <= 12)",
+             acid ? "ACID" : "BASE", small.ops, small.events, small.findings, small.secs, small.best, big.ops,
+             big.events, big.findings, big.secs, big.best, growth, b->quick ? 1 : CHECK_RUNS, growth_best, growth_med);
+    }
+    note(b, "checker: histories come from seeded workloads run through the runner (ACID: 8 sessions at mixed isolation "
+            "levels over 200 rows; BASE: 5 replicas, 3 clients, partitions); ops are the events each checker reads; "
+            "the short and the long history's runs take turns");
+    return 0;
+}
+
