@@ -24,7 +24,7 @@ struct basectl {
     int64_t skew[10];
     char node_read[10][512];     /* the latest GET answered through each replica */
     bool has_node_read[10];
-    int node_write[10];          /* 0 none, 1 ok, 2 unavailable (or refused) */
+    int node_write[10];          /* 0 none, 1 ok, 2 unavailable, 3 refused */
     client_read reads[CLIENTS_MAX];
     int nreads;
     int settled;                 /* the latest run: settle: 0 none yet, 1 settled, 2 not */
@@ -141,6 +141,11 @@ static int cluster_line(basectl *b, const scn_line *l, FILE *out, char *msg, siz
         b->cfg.timeout = l->n > 0 ? (uint32_t)l->n : 1;
         if (live)
             cluster_set_timeout(b->c, b->cfg.timeout);
+        break;
+    case CL_CLOCK:
+        b->cfg.hlc = l->on;
+        if (live)
+            cluster_set_clock(b->c, l->on);
         break;
     case CL_SKEW:
         if (check_node(b, l->node, msg, n, col, l->col))
@@ -318,7 +323,7 @@ static int client_line(basectl *b, const scn_line *l, FILE *out, char *msg, size
         remember_read(b, l->node, l->client, a.text);
         say(out, "%s  -> %s (%s: %s%s)\n", l->text, a.text, who, by, timing);
     } else {
-        b->node_write[l->node] = a.ok ? 1 : 2;
+        b->node_write[l->node] = a.ok ? 1 : a.error ? 3 : 2;
         if (a.error)
             say(out, "%s  -> %s\n", l->text, a.text);
         else if (a.ok)
@@ -450,12 +455,13 @@ int basectl_expect(basectl *b, const scn_line *l, char *why, size_t n)
         return 0;
     }
     case EX_WRITE: {
+        /* A refused write is neither ok nor unavailable: nothing was tried. */
         int w = b->node_write[x->node];
-        bool want_ok = strcasecmp(x->word, "ok") == 0;
-        if (w && (w == 1) == want_ok)
+        int want = strcasecmp(x->word, "ok") == 0 ? 1 : strcasecmp(x->word, "refused") == 0 ? 3 : 2;
+        if (w == want)
             return 1;
         snprintf(why, n, w ? "the latest write at n%d was %s" : "no write has been coordinated by n%d%s", x->node,
-                 w ? (w == 1 ? "ok" : "unavailable") : "");
+                 w ? (w == 1 ? "ok" : w == 2 ? "unavailable" : "refused") : "");
         return 0;
     }
     case EX_CONVERGED:
