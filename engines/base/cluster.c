@@ -278,6 +278,23 @@ uint32_t cluster_size(const cluster *c) { return c->cfg.n; }
 uint64_t cluster_now(const cluster *c) { return c->now; }
 replica *cluster_replica(cluster *c, uint32_t r) { return r >= 1 && r <= c->cfg.n ? &c->reps[r] : NULL; }
 net *cluster_net(cluster *c) { return c->nt; }
+const replica *cluster_replica_ro(const cluster *c, uint32_t r) { return r >= 1 && r <= c->cfg.n ? &c->reps[r] : NULL; }
+const net *cluster_net_ro(const cluster *c) { return c->nt; }
+size_t cluster_hint_count(const cluster *c) { return c->nhints; }
+
+bool cluster_hint_at(const cluster *c, size_t i, uint32_t *holder, uint32_t *target,
+                     const char **key, dot *d, bool *delivered)
+{
+    if (i >= c->nhints)
+        return false;
+    const hint *hn = &c->hints[i];
+    *holder = hn->holder;
+    *target = hn->target;
+    *key = hn->key;
+    *d = hn->v.d;
+    *delivered = hn->delivered;
+    return true;
+}
 uint64_t cluster_last_write_tick(const cluster *c) { return c->last_write; }
 bool cluster_is_up(const cluster *c, uint32_t r) { return net_is_up(c->nt, r); }
 

@@ -160,4 +160,12 @@ net *cluster_net(cluster *c);
 size_t cluster_in_flight(const cluster *c);
 uint64_t cluster_last_write_tick(const cluster *c);
 
+/* For view.c, which the lab reads the cluster through (view.h): read-only access. */
+const replica *cluster_replica_ro(const cluster *c, uint32_t r);
+const net *cluster_net_ro(const cluster *c);
+size_t cluster_hint_count(const cluster *c);
+/* Hint i (0 = oldest): false when there is none. */
+bool cluster_hint_at(const cluster *c, size_t i, uint32_t *holder, uint32_t *target,
+                     const char **key, dot *d, bool *delivered);
+
 #endif

@@ -72,6 +72,7 @@ void bkey_free(bkey *k)
     for (uint32_t i = 0; i < k->nv; i++)
         bver_free(&k->v[i]);
     free(k->v);
+    vv_free(&k->gone);
     k->v = NULL;
     k->nv = k->cap = 0;
 }
@@ -91,20 +92,26 @@ static uint64_t key_hash(const char *key)
     return base_hash(key, strlen(key), 0x6b6579);
 }
 
-static bkey *slot_for(bkey *tab, uint32_t cap, const char *key, uint64_t h)
+/* The slot of key in an open-addressing table: its own, or the empty one it would take. */
+static uint32_t slot_of(const bkey *tab, uint32_t cap, const char *key, uint64_t h)
 {
     uint32_t i = (uint32_t)(h & (cap - 1));
     while (tab[i].key[0] && strcmp(tab[i].key, key) != 0)
         i = (i + 1) & (cap - 1);
-    return &tab[i];
+    return i;
+}
+
+const bkey *rep_lookup(const replica *r, const char *key)
+{
+    if (!r->capkeys)
+        return NULL;
+    const bkey *k = &r->keys[slot_of(r->keys, r->capkeys, key, key_hash(key))];
+    return k->key[0] ? k : NULL;
 }
 
 bkey *rep_find(replica *r, const char *key)
 {
-    if (!r->capkeys)
-        return NULL;
-    bkey *k = slot_for(r->keys, r->capkeys, key, key_hash(key));
-    return k->key[0] ? k : NULL;
+    return (bkey *)rep_lookup(r, key);   /* r is the caller's to change */
 }
 
 static bkey *find_or_add(replica *r, const char *key)
@@ -119,7 +126,7 @@ static bkey *find_or_add(replica *r, const char *key)
             return NULL;
         for (uint32_t i = 0; i < r->capkeys; i++)
             if (r->keys[i].key[0])
-                *slot_for(tab, cap, r->keys[i].key, r->keys[i].khash) = r->keys[i];
+                tab[slot_of(tab, cap, r->keys[i].key, r->keys[i].khash)] = r->keys[i];
         free(r->keys);
         r->keys = tab;
         r->capkeys = cap;
@@ -127,21 +134,26 @@ static bkey *find_or_add(replica *r, const char *key)
     uint64_t h = key_hash(key);
     if (merkle_reserve(&r->tree, h))   /* room for its leaf, so that change_end cannot fail */
         return NULL;
-    k = slot_for(r->keys, r->capkeys, key, h);
+    k = &r->keys[slot_of(r->keys, r->capkeys, key, h)];
     base_key_copy(k->key, key);
     k->khash = h;
     r->nkeys++;
     return k;
 }
 
-bkey *rep_next(replica *r, uint32_t *pos)
+const bkey *rep_each(const replica *r, uint32_t *pos)
 {
     while (*pos < r->capkeys) {
-        bkey *k = &r->keys[(*pos)++];
+        const bkey *k = &r->keys[(*pos)++];
         if (k->key[0])
             return k;
     }
     return NULL;
+}
+
+bkey *rep_next(replica *r, uint32_t *pos)
+{
+    return (bkey *)rep_each(r, pos);
 }
 
 /* --- changes, reported and kept in the tree ------------------------------------------ */
@@ -242,8 +254,10 @@ static void drop_version(bkey *k, uint32_t i)
     k->v[i] = k->v[--k->nv];
 }
 
-int rep_context(const bkey *k, vv *ctx)
+int rep_context(const bkey *k, bool gone, vv *ctx)
 {
+    if (k && gone && vv_merge(ctx, &k->gone))
+        return -1;
     for (uint32_t i = 0; k && i < k->nv; i++) {
         if (vv_merge(ctx, &k->v[i].ctx))
             return -1;
@@ -340,7 +354,7 @@ int rep_write(replica *r, const rep_ctx *c, rep_op op, const char *key, const ch
     nv.stored = c->now;
 
     if (op == ROP_PUT || op == ROP_DEL) {
-        if (rep_context(k, &nv.ctx))
+        if (rep_context(k, c->resolve != RES_LWW, &nv.ctx))
             goto out;
         nv.kind = op == ROP_PUT ? BV_VALUE : BV_TOMB;
         nv.d = d;
@@ -357,6 +371,15 @@ int rep_write(replica *r, const rep_ctx *c, rep_op op, const char *key, const ch
         for (uint32_t i = 0; i < k->nv; i++)
             if (join_into(&nv, &k->v[i]))
                 goto out;
+        if (k->gone.len) {                 /* what purged tombstones saw: reset, as they did */
+            bversion ghost;
+            bver_init(&ghost);
+            ghost.kind = BV_TOMB;
+            ghost.ctx = k->gone;           /* read only: join_into copies what it needs */
+            ghost.ts = INT64_MIN;
+            if (join_into(&nv, &ghost))
+                goto out;
+        }
         if (nv.ts < ts)
             nv.ts = ts;
         if (op == ROP_ADD && orset_add(&nv.set, value, d))
@@ -518,6 +541,9 @@ int rep_purge(replica *r, const rep_ctx *c, const char *key, int *left)
     for (uint32_t i = k->nv; i-- > 0;) {
         if (!rep_tomb_expired(c, &k->v[i]))
             continue;
+        if (c->resolve != RES_LWW &&
+            (vv_merge(&k->gone, &k->v[i].ctx) || vv_add_dot(&k->gone, k->v[i].d)))
+            continue;       /* out of memory: keep it, to be purged later */
         if (c->h) {
             hist_event *e = hist_add(c->h, SIDE_BASE, EV_PURGE);
             if (e) {

@@ -32,6 +32,15 @@
  * tombstone would come back and be purged again forever. Every tombstone stored is reported
  * to rep_ctx.tomb, so that the caller can purge it when it is due.
  *
+ * Purged tombstones are remembered as context: under siblings and crdt, a replica adds to
+ * the key's `gone` what each tombstone it purges had seen (and the tombstone itself), and
+ * its later writes to the key carry it. They come after the delete the replica forgot, so
+ * they are causally later than it; without this a later write's dot, covering its
+ * replica's earlier dots, would claim the purged versions without carrying their context
+ * (the vnode problem Riak's key epochs address). Merging ignores `gone`: a deleted value
+ * that arrives after the purge is taken in (lesson 17's resurrection). Under lww nothing
+ * is remembered (contexts play no part in lww).
+ *
  * Clocks: rep_write stamps a write with max(the replica's clock reading, the last
  * timestamp it issued + 1) (version.h); under rep_ctx.hlc the replica also moves its last
  * timestamp up to every timestamp it merges (rep_merge) or is shown (rep_observe).
@@ -62,6 +71,7 @@ typedef struct bkey {
     uint64_t shash;          /* hash of the versions (order-independent) */
     uint32_t nv, cap;
     bversion *v;
+    vv gone;                 /* what the tombstones purged here had seen (siblings, crdt) */
 } bkey;
 
 typedef struct replica {
@@ -95,6 +105,9 @@ void rep_free(replica *r);
 bkey *rep_find(replica *r, const char *key);
 /* Iterates keys: returns the next used slot after *pos (start with 0), or NULL. */
 bkey *rep_next(replica *r, uint32_t *pos);
+/* The same for readers (view.c). */
+const bkey *rep_lookup(const replica *r, const char *key);
+const bkey *rep_each(const replica *r, uint32_t *pos);
 
 /* A write coordinated here. For PUT/DEL value is the new value (NULL for DEL); for ADD,
  * REMOVE and INCR under crdt the op changes the key's CRDT state; under lww/siblings they
@@ -129,7 +142,8 @@ int rep_format(const bkey *k, char *buf, size_t n);
 int rep_merge_list(base_resolve res, const bversion *in, uint32_t n, bkey *out);
 void bkey_free(bkey *k);
 
-/* The context a write here would carry: everything the replica holds for the key. */
-int rep_context(const bkey *k, vv *ctx);
+/* The context a write here would carry: everything the replica holds for the key (and,
+ * with gone, what its purged tombstones had seen). */
+int rep_context(const bkey *k, bool gone, vv *ctx);
 
 #endif

@@ -6,6 +6,7 @@
  * the answer comes or the timeout passes, as SCENARIO.md says.
  */
 #include "basectl.h"
+#include "base/view.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -298,10 +299,11 @@ static int client_line(basectl *b, const scn_line *l, FILE *out, char *msg, size
         uint32_t most = 0;
         bool known = false;
         for (uint32_t i = 1; i <= b->cfg.n; i++) {
-            replica *rp = cluster_replica(c, i);
-            if (rp && rp->nkeys > most)
-                most = rp->nkeys;
-            known = known || (rp && rep_find(rp, req.key));
+            cview_replica_info x;
+            cview_key_info k;
+            if (cview_replica(c, i, &x) && x.known > most)
+                most = x.known;
+            known = known || cview_key(c, i, req.key, &k);
         }
         if (!known && most >= BASE_KEYS_MAX)
             return fail(msg, n, col, l->col, "too many keys: a replica holds at most %d, and '%s' would be one more",
@@ -425,7 +427,7 @@ int basectl_expect(basectl *b, const scn_line *l, char *why, size_t n)
     case EX_STORES: {
         char got[1024] = "absent";
         if (b->c)
-            cluster_stored(b->c, (uint32_t)x->node, x->key, got, sizeof got);
+            cview_key_text(b->c, (uint32_t)x->node, x->key, got, sizeof got);
         if (same_state(got, x->text, x->absent))
             return 1;
         snprintf(why, n, "n%d stores %s", x->node, got);
@@ -466,7 +468,7 @@ int basectl_expect(basectl *b, const scn_line *l, char *why, size_t n)
     }
     case EX_CONVERGED:
     case EX_DIVERGED: {
-        bool conv = !b->c || cluster_converged(b->c);
+        bool conv = !b->c || cview_converged(b->c);
         if (conv == (x->kind == EX_CONVERGED))
             return 1;
         snprintf(why, n, conv ? "all up replicas hold the same data" : "the up replicas do not all hold the same data");
