@@ -23,19 +23,26 @@ static const char *kind_name(uint8_t kind)
     return kind == BV_VALUE ? "value" : kind == BV_SET ? "set" : kind == BV_COUNTER ? "counter" : "tombstone";
 }
 
-/* a saw b. */
+/* a saw b. A merged state is seen by a version whose context covers its context. Two
+ * states of different kinds with equal contexts can only both be empty (each kind's
+ * operations were all reset by tombstones both absorbed: an ADD or INCR is refused where the
+ * other kind is held), and the one of the lower kind counts as having seen the other, so
+ * that exactly one of them stays everywhere (R1). */
 static bool descends(const bversion *a, const bversion *b)
 {
     if (b->d.r == DOT_STATE_R) {
         int c = vv_cmp(&a->ctx, &b->ctx);
+        if (c == VV_EQUAL && a->kind != b->kind && is_state(a))
+            return a->kind < b->kind;
         return c == VV_EQUAL || c == VV_AFTER;
     }
     return bver_descends(a, b);
 }
 
-static dot state_dot(const vv *ctx)
+/* A merged state's dot: its kind and a hash of its context. */
+static dot state_dot(uint8_t kind, const vv *ctx)
 {
-    uint64_t h = 1469598103934665603ULL;
+    uint64_t h = base_hash(&kind, 1, 0x737461746573ULL);   /* the kind, then the entries */
     for (uint32_t i = 0; i < ctx->len; i++) {
         uint64_t x[2] = { ctx->e[i].r, ctx->e[i].n };
         h = base_hash(x, sizeof x, h);
@@ -276,11 +283,10 @@ static int replace_all(replica *r, const rep_ctx *c, bkey *k, const bversion *v,
     while (k->nv)
         drop_version(k, k->nv - 1);
     int rc = push_version(k, v);
-    change_end(r, c, k);
-    if (rc)
-        return -1;
-    ev_store(r, c, k, v);
-    return 0;
+    if (!rc)
+        ev_store(r, c, k, v);
+    change_end(r, c, k);   /* after the store: a SIBLINGS event counts what is held (R4) */
+    return rc ? -1 : 0;
 }
 
 /* Joins state (or, for a tombstone, nothing: a reset by what it saw) `in` into *acc, a
@@ -392,7 +398,7 @@ int rep_write(replica *r, const rep_ctx *c, rep_op op, const char *key, const ch
             goto out;
         if (vv_add_dot(&nv.ctx, d))
             goto out;
-        nv.d = state_dot(&nv.ctx);
+        nv.d = state_dot(nv.kind, &nv.ctx);
     }
     r->counter++;
     r->last_ts = ts;
@@ -455,7 +461,7 @@ static int merge_crdt(replica *r, const rep_ctx *c, bkey *k, const bversion *in)
             if (k->v[i].kind == kind || (k->v[i].kind == BV_TOMB && is_state(in)))
                 rc = join_into(&m, &k->v[i]);
         if (!rc) {
-            m.d = state_dot(&m.ctx);
+            m.d = state_dot(m.kind, &m.ctx);
             m.stored = c->now;
             if (!is_state(in))
                 ev_discard(r, c, k->key, in->d, m.d, true, "merged");   /* absorbed here */
@@ -519,6 +525,15 @@ int rep_merge(replica *r, const rep_ctx *c, const char *key, const bversion *in)
         rc = merge_crdt(r, c, k, in);
     if (rc == 1)
         rc = keep_copy(r, c, k, in);
+    /* Joins can make one held state cover another (a tombstone absorbed into states of both
+     * kinds): what a held version saw goes (R1). */
+    for (uint32_t i = k->nv; i-- > 0;)
+        for (uint32_t j = 0; j < k->nv; j++)
+            if (j != i && descends(&k->v[j], &k->v[i])) {
+                ev_discard(r, c, key, k->v[i].d, k->v[j].d, true, "superseded");
+                drop_version(k, i);
+                break;
+            }
     change_end(r, c, k);
     return rc ? -1 : 1;
 }

@@ -11,11 +11,12 @@
  *       versions its coordinator discards just before storing it: its parents) and what
  *       those saw; under siblings and crdt also what the tombstones its coordinator had
  *       purged saw (replica.h). A merged CRDT state (dot replica 0x7FFF) saw what its
- *       context covers. A version's context covers what it saw; the context is exact except
- *       for a write "broken" at its own coordinator (dropped there by LWW, or purged there
- *       under lww): a later write of that replica carries a dot that covers it without
- *       having seen it. So "v saw w" is: v's context covers w, and, when w is broken, w is
- *       an ancestor of v in the parent tree (under lww a write has one parent at most).
+ *       context covers. Under siblings and crdt a replica's writes to a key form a chain
+ *       (each sees the one before), so a context covers exactly what its version saw. Under
+ *       lww they do not: a replica whose write LWW dropped (or purged) writes on without it,
+ *       and its later dot then covers the dropped write and the ones before it without
+ *       having seen them. But under lww a write has one parent at most, so "v saw w" is: v's
+ *       context covers w and, under lww, w is an ancestor of v in the parent tree.
  *   B1. A GET's result (the dots of its answer rows) reflects a write w when one row is w or
  *       saw w (a merged state w: when the rows' contexts together cover w's); under lww also
  *       when a row beats w in LWW order (reading the winner: w lost on timestamp); and a
@@ -47,7 +48,7 @@
  *     the replicas storing it now (instances, linked per dot), since when it has been stored
  *     somewhere without a break, how it last disappeared, its parent, depth and jump pointer
  *     (the parent tree, with Myers's skew-binary jumps: ancestry in O(log depth)), and
- *     whether it is broken or has a child;
+ *     whether it has a child;
  *   - per key: the distinct dots stored somewhere now, their merged contexts VS (recomputed
  *     only after that set changed), the merged contexts of purged tombstones, the purged
  *     tombstones, the lost writes, and how many replicas keep siblings;
@@ -59,8 +60,9 @@
  * result's merged context covers for w.r and at or below VS[w.r], or w is itself a stored
  * dot. So the check walks, for each replica where VS is ahead of the result, that
  * coordinator's writes downward from VS[r], and stops at the first one acknowledged before
- * the invocation; broken writes the result's context covers are found by walking the parent
- * tree up from each stored dot to where it meets the result. Work proportional to the GET's
+ * the invocation; under lww, writes the result's context covers without its rows having
+ * seen them are found by walking the parent tree up from each stored dot to where it meets
+ * the result. Work proportional to the GET's
  * rows, the key's live dots and the writes acknowledged while the GET waited, not to the
  * history. Lost writes are re-judged only when an event touches them (a dirty list).
  *
@@ -216,7 +218,7 @@ typedef struct key_rec {
     uint32_t sib_nodes;      /* replicas keeping two or more versions now */
     uint32_t sib_open;       /* the open sibling finding's sub key, NONE */
     uint64_t sib_seq;        /* and its seq */
-    uint32_t nbroken;
+    uint8_t lww;             /* the policy of its latest answer is lww (B0) */
     uint8_t vs_dirty;
 } key_rec;
 
@@ -227,7 +229,6 @@ typedef struct dot_rec {
     uint8_t kind;                /* K_*, 0 while never stored */
     uint8_t purged;              /* a PURGE named it at some replica */
     uint8_t rm_why;              /* RM_*: how its last instance went */
-    uint8_t broken;              /* dropped unseen at its own coordinator (B0) */
     uint8_t has_child;           /* some write had it as a parent */
     uint8_t lww;                 /* its write was answered under lww */
     uint16_t rm_node;
@@ -479,7 +480,7 @@ static bool saw(const ctx *c, uint32_t v, uint32_t w, uint64_t p)
     }
     if (vv_get(e, n, dot_r(p)) < dot_n(p))
         return false;
-    return w == NONE || !c->dots[w].broken || ancestor(c, w, v);
+    return w == NONE || !c->keys[c->dots[w].key].lww || ancestor(c, w, v);
 }
 
 /* LWW order (version.h): a beats b. */
@@ -749,7 +750,7 @@ static size_t fpos(const ctx *c, uint64_t seq, uint8_t name, uint32_t sub, bool 
 
 /* Adds a finding (text is taken over, even on failure). */
 static int finding_add(ctx *c, uint8_t name, uint32_t sub, uint64_t seq, uint16_t node, uint32_t key,
-                       const char *client, sbuf *text)
+                       const char *client, uint64_t dot, sbuf *text)
 {
     if (text->oom || !text->s || (size_t)c->out.n == INT32_MAX) {
         free(text->s);
@@ -786,6 +787,7 @@ static int finding_add(ctx *c, uint8_t name, uint32_t sub, uint64_t seq, uint16_
     key_text(c, key, f->key, sizeof f->key);
     snprintf(f->client, sizeof f->client, "%s", client ? client : "");
     f->text = text->s;
+    f->dot = dot;
     c->fname[i] = name;
     c->fsub[i] = sub;
     c->out.n++;
@@ -946,14 +948,6 @@ static int version_store(ctx *c, const hist_event *e, uint32_t key)
     return 0;
 }
 
-static void mark_broken(ctx *c, uint32_t d)
-{
-    if (c->dots[d].broken)
-        return;
-    c->dots[d].broken = 1;
-    c->keys[c->dots[d].key].nbroken++;
-}
-
 /* VERSION_DISCARD and PURGE: the dot leaves one replica. */
 static int version_remove(ctx *c, const hist_event *e, uint32_t key, int why)
 {
@@ -970,7 +964,7 @@ static int version_remove(ctx *c, const hist_event *e, uint32_t key, int why)
         if (!c->dots[by].kind) {
             if (!c->dots[d].has_child) {
                 c->dots[d].has_child = 1;
-                if (c->dots[d].broken && dirty(c, c->dots[d].write))
+                if (c->keys[key].lww && dirty(c, c->dots[d].write))
                     return -1;
             }
             if (c->dots[by].parent == NONE)
@@ -978,11 +972,6 @@ static int version_remove(ctx *c, const hist_event *e, uint32_t key, int why)
         }
     }
     dot_rec *r = &c->dots[d];
-    if ((why == RM_LWW || (why == RM_PURGE && r->lww)) && e->node == dot_r(p) && !r->broken) {
-        mark_broken(c, d);
-        if (dirty(c, r->write))
-            return -1;
-    }
     if (why == RM_PURGE && !r->purged) {
         r->purged = 1;
         uint32_t n;
@@ -1037,7 +1026,7 @@ static int sibling_event(ctx *c, const hist_event *e, uint32_t key)
                   "each other; a GET there returns them all.", (unsigned)e->node, now, kb);
         k->sib_open = key;
         k->sib_seq = e->seq;
-        return finding_add(c, FN_SIBLING, key, e->seq, e->node, key, NULL, &b);
+        return finding_add(c, FN_SIBLING, key, e->seq, e->node, key, NULL, 0, &b);
     }
     if (now < 2 && k->sib_nodes > 0 && --k->sib_nodes == 0 && k->sib_open != NONE) {
         bool found;
@@ -1199,7 +1188,7 @@ static bool get_reflects(ctx *c, uint32_t d, uint64_t p)
         return vv_includes(c->vr.e, c->vr.n, x, n) || (c->absent && vv_includes(k->vp.e, k->vp.n, x, n));
     }
     if (vv_get(c->vr.e, c->vr.n, dot_r(p)) >= dot_n(p)) {
-        if (d == NONE || !c->dots[d].broken)
+        if (d == NONE || !k->lww)
             return true;
         for (int i = 0; i < e->nrows; i++)
             if (ancestor(c, d, dot_find(c, c->get_key, e->rows[i].version)))
@@ -1215,7 +1204,7 @@ static bool get_reflects(ctx *c, uint32_t d, uint64_t p)
         if (c->dots[d].purged)
             return true;
         if (vv_get(k->vp.e, k->vp.n, dot_r(p)) >= dot_n(p)) {
-            if (!c->dots[d].broken)
+            if (!k->lww)
                 return true;
             for (uint32_t i = 0; i < k->purged.n; i++)
                 if (ancestor(c, d, k->purged.v[i]))
@@ -1253,7 +1242,7 @@ static bool kept(const ctx *c, uint32_t key, uint32_t d, uint64_t p)
     if (!is_state(p)) {
         if (vv_get(k->vs.e, k->vs.n, dot_r(p)) < dot_n(p))
             return false;
-        if (!c->dots[d].broken)
+        if (!k->lww)
             return true;
     }
     for (uint32_t i = 0; i < k->nlive; i++)
@@ -1328,9 +1317,9 @@ static int check_stale(ctx *c, const req_rec *rq, uint32_t key, const char *clie
     for (uint32_t i = 0; i < k->nlive; i++)
         if (c->dots[k->live[i]].write != NONE)
             consider(c, rq, c->dots[k->live[i]].write, &best);
-    /* Broken writes the result's context covers without its rows having seen them: on the
-     * parent tree, between each stored dot and where its line meets the result. */
-    if (k->nbroken) {
+    /* Under lww, writes the result's context covers without its rows having seen them: on
+     * the parent tree, between each stored dot and where its line meets the result. */
+    if (k->lww) {
         const hist_event *e = c->get;
         for (uint32_t i = 0; i < k->nlive; i++)
             for (uint32_t y = k->live[i]; y != NONE; y = c->dots[y].parent) {
@@ -1339,7 +1328,7 @@ static int check_stale(ctx *c, const req_rec *rq, uint32_t key, const char *clie
                     meets = ancestor(c, y, dot_find(c, key, e->rows[j].version));
                 if (meets)
                     break;
-                if (c->dots[y].broken && c->dots[y].write != NONE)
+                if (c->dots[y].write != NONE)
                     consider(c, rq, c->dots[y].write, &best);
             }
     }
@@ -1362,7 +1351,7 @@ static int check_stale(ctx *c, const req_rec *rq, uint32_t key, const char *clie
     } else {
         sb_printf(&b, " was already stored.");
     }
-    return finding_add(c, FN_STALE, 0, e->seq, e->node, key, client, &b);
+    return finding_add(c, FN_STALE, 0, e->seq, e->node, key, client, c->dots[wd].dot, &b);
 }
 
 static int check_ryw(ctx *c, const req_rec *rq, uint32_t key, const char *client)
@@ -1380,7 +1369,7 @@ static int check_ryw(ctx *c, const req_rec *rq, uint32_t key, const char *client
     sb_printf(&b, ", but %s's own ", client);
     sb_acked(&b, c, rq->own, false);
     sb_printf(&b, " came before it.");
-    return finding_add(c, FN_RYW, 0, e->seq, e->node, key, client, &b);
+    return finding_add(c, FN_RYW, 0, e->seq, e->node, key, client, p, &b);
 }
 
 static int check_mr(ctx *c, const req_rec *rq, uint32_t key, size_t ev_index,
@@ -1415,11 +1404,12 @@ static int check_mr(ctx *c, const req_rec *rq, uint32_t key, size_t ev_index,
               (unsigned)prev->node, prev->tick, prev->text && prev->text[0] ? prev->text : "?");
     sb_dot(&b, prev->rows[missed].version);
     sb_printf(&b, "): the client saw the past again.");
-    return finding_add(c, FN_MR, 0, e->seq, e->node, key, client, &b);
+    return finding_add(c, FN_MR, 0, e->seq, e->node, key, client, prev->rows[missed].version, &b);
 }
 
 static int req_answer(ctx *c, const hist_event *e, size_t ev_index, uint32_t key)
 {
+    c->keys[key].lww = e->n[4] == RESOLVE_LWW;
     uint32_t ri = umap_get(&c->reqmap, (uint64_t)e->n[2], 0);
     req_rec rq = { .client = NONE, .own = NONE, .op = e->n[3] ? 0 : OP_GET };
     if (ri != NONE) {
@@ -1444,8 +1434,8 @@ static bool seen_by_other(const ctx *c, uint32_t wi)
 {
     const write_rec *w = &c->writes[wi];
     const dot_rec *d = &c->dots[w->dot];
-    if (d->broken)
-        return d->has_child;
+    if (c->keys[w->key].lww)
+        return d->has_child;   /* one parent at most: a version that saw it is a child's line */
     uint32_t ki = umap_get(&c->krmap, w->key, dot_r(d->dot));
     if (ki == NONE)
         return false;
@@ -1550,7 +1540,7 @@ static int judge_lost(ctx *c, uint32_t wi)
         return -1;
     }
     const char *client = w->client != NONE ? c->clients[w->client] : NULL;
-    if (ulist_add(&k->lost, wi) || finding_add(c, FN_LOST, wi, seq, node, w->key, client, &b))
+    if (ulist_add(&k->lost, wi) || finding_add(c, FN_LOST, wi, seq, node, w->key, client, d->dot, &b))
         return -1;
     w = &c->writes[wi];
     w->lost = 1;

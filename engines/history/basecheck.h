@@ -43,6 +43,9 @@ typedef struct base_finding {
     char key[24];
     char client[32];         /* "" when not a client's */
     char *text;
+    uint64_t dot;            /* what it is about, as packed in the history: the write missed
+                              * (stale-read, read-your-writes), the version seen before
+                              * (monotonic-read), the write lost; 0 for sibling */
     uint64_t resolved_seq;   /* sibling: the event after which no replica kept siblings of the
                               * key, 0 while some still does (other findings: 0) */
     uint64_t resolved_tick;
