@@ -29,7 +29,9 @@
  * exchange only encoded bytes, see wire.h).
  *
  * Laws the tests check on random inputs: vv_merge, orset_merge and pnc_merge are
- * commutative, associative and idempotent; vv_cmp is consistent with vv_covers.
+ * commutative, associative and idempotent; so are orset_join and pnc_join on the states
+ * replicas reach by their operations, resets and joins (a state joined with one whose
+ * context it covers is itself); vv_cmp is consistent with vv_covers.
  */
 #ifndef AB_VERSION_H
 #define AB_VERSION_H

@@ -1018,7 +1018,7 @@ static bool same_findings(const base_findings *a, const base_findings *b)
 
 /* A random run of the replica set: writes of every kind by named clients, reads, and the
  * network coming and going, with a short grace so that tombstones are purged. */
-static void random_run(uint64_t seed, hist *h)
+static void random_run(uint64_t seed, hist *h, int steps)
 {
     static const char *const keys[] = { "a", "b", "c" };
     static const char *const clients[] = { "alice", "bob", "" };
@@ -1033,7 +1033,7 @@ static void random_run(uint64_t seed, hist *h)
     cfg.timeout = 4;
     cfg.hlc = prng_chance(&p, 30);
     cluster *c = cluster_new(&cfg, h);
-    for (int step = 0; step < 60; step++) {
+    for (int step = 0; step < steps; step++) {
         base_req q;
         memset(&q, 0, sizeof q);
         snprintf(q.key, sizeof q.key, "%s", keys[prng_below(&p, 3)]);
@@ -1077,7 +1077,7 @@ static void test_incremental_findings_equal_the_full_run_after_every_event(void)
     int bad = 0, events = 0, findings = 0;
     for (uint64_t seed = 1; seed <= 18; seed++) {
         hist *src = hist_new(), *h = hist_new();
-        random_run(seed, src);
+        random_run(seed, src, 60);
         basecheck *s = basecheck_new();
         CHECK(s != NULL);
         size_t n = hist_count(src);
@@ -1109,6 +1109,43 @@ static void test_incremental_findings_equal_the_full_run_after_every_event(void)
     CHECK_EQ_INT(bad, 0);
     CHECK(findings > 20);
     printf("basecheck: incremental = full run after each of %d events of 18 random runs (%d findings)\n", events, findings);
+}
+
+/* An update and the findings after a few more events cost what those events cost, not
+ * what the history does: checking a long history incrementally, twenty events at a time,
+ * takes a few times one full run, where re-reading it at every step would take hundreds. */
+static void test_incremental_steps_cost_the_new_events_not_the_history(void)
+{
+    hist *h = hist_new(), *g = hist_new();
+    random_run(7, h, 1500);
+    size_t n = hist_count(h);
+    base_findings full;
+    clock_t t0 = clock();
+    CHECK_EQ_INT(basecheck_run(h, &full), 0);
+    double t_full = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    basecheck *s = basecheck_new();
+    double t_inc = 0;
+    int steps = 0;
+    for (size_t i = 0; i < n; i++) {
+        copy_event(g, hist_get(h, i));
+        if ((i + 1) % 20 && i + 1 < n)
+            continue;
+        clock_t t1 = clock();
+        CHECK_EQ_INT(basecheck_update(s, g), 0);
+        const base_findings *f = basecheck_findings(s);
+        t_inc += (double)(clock() - t1) / CLOCKS_PER_SEC;
+        CHECK(f != NULL);
+        steps++;
+    }
+    const base_findings *f = basecheck_findings(s);
+    CHECK(f && same_findings(f, &full));
+    CHECK(t_inc < 10 * t_full + 0.05);
+    printf("basecheck: %zu events in %d steps of 20: %.3f s incrementally, %.3f s for one full run\n", n,
+           steps, t_inc, t_full);
+    basecheck_free(&full);
+    basecheck_close(s);
+    hist_free(h);
+    hist_free(g);
 }
 
 int main(void)
@@ -1149,5 +1186,6 @@ int main(void)
     RUN(test_read_your_writes_not_judged_for_a_purged_delete);
     RUN(test_sibling_finding_says_when_resolved_and_a_new_stretch_is_a_new_finding);
     RUN(test_incremental_findings_equal_the_full_run_after_every_event);
+    RUN(test_incremental_steps_cost_the_new_events_not_the_history);
     return t_done("basecheck");
 }
