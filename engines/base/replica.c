@@ -11,6 +11,7 @@
  */
 #include "replica.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,8 +175,22 @@ static void change_begin(replica *r, bkey *k)
 
 static void ev_siblings(replica *r, const rep_ctx *c, const bkey *k);
 
+#ifndef NDEBUG
+/* R1, whatever the policy (it holds across policy changes too): no kept version saw
+ * another kept version. */
+static bool key_ok(const bkey *k)
+{
+    for (uint32_t i = 0; i < k->nv; i++)
+        for (uint32_t j = 0; j < k->nv; j++)
+            if (i != j && descends(&k->v[i], &k->v[j]))
+                return false;
+    return true;
+}
+#endif
+
 static void change_end(replica *r, const rep_ctx *c, bkey *k)
 {
+    assert(key_ok(k));
     uint64_t s = 0;
     for (uint32_t i = 0; i < k->nv; i++)
         s += bver_hash(&k->v[i]);   /* a sum: the order versions are kept in does not matter */
