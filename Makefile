@@ -150,10 +150,12 @@ bench: acidbase
 	./acidbase bench
 
 # The kill -9 crash harness, long: hundreds of SIGKILLs over different seeds on the release
-# build (tests/crash/run.sh; `make test` runs its short mode).
-soak: acidbase
+# build (tests/crash/run.sh; `make test` runs its short mode); and the replica set's random
+# workloads against their reference, 60,000 of them (`make test` runs 3,000).
+soak: acidbase build/san/tests/test_base_property
 	sh tests/crash/run.sh ./acidbase --soak
 	sh tests/limits/run.sh ./acidbase --big
+	build/san/tests/test_base_property --soak
 
 # The scenario suite under valgrind memcheck on the release build: no error, no leak.
 valgrind: acidbase

@@ -73,7 +73,10 @@ typedef struct exch {
     bool done, completed;
 } exch;
 
-typedef struct tomb { uint32_t r; uint64_t at; char key[BASE_KEY_MAX + 1]; } tomb;
+/* A tombstone stored at replica r, due for purging at clock + grace (tombstones are kept in
+ * a heap ordered by their timestamp's clock: the grace is the same for all of them, and may
+ * change mid-run). seq orders equal clocks by arrival, for determinism. */
+typedef struct tomb { int64_t clock; uint64_t seq; uint32_t r; char key[BASE_KEY_MAX + 1]; } tomb;
 
 struct cluster {
     base_cfg cfg;
@@ -96,8 +99,10 @@ struct cluster {
     size_t ex_first_open;    /* exchanges before this index are all done */
     bool in_round;           /* cluster_gossip_round is running: ex[] indexes stay put */
     uint64_t ex_min_deadline; /* no open exchange has an earlier deadline */
-    tomb *tq;
-    size_t tq_head, tq_n, tq_cap;
+    tomb *tq;                /* binary min-heap on (clock, seq) */
+    size_t tq_n, tq_cap;
+    uint64_t tq_seq;
+    bool hold_gossip;        /* cluster_settle: every group agrees, start no exchange */
     uint64_t last_write;
     tick_report *rep;        /* where cluster_tick is counting, or NULL */
     wire_arena rx;           /* the message being delivered is decoded in here */
@@ -115,6 +120,7 @@ void base_cfg_default(base_cfg *c)
     c->hinted_handoff = true;
     c->grace = 100;
     c->timeout = 10;
+    c->hlc = false;
 }
 
 static int grow(void **v, size_t *cap, size_t n, size_t sz)
@@ -161,9 +167,12 @@ typedef struct leafset { uint64_t w[MERKLE_LEAVES / 64]; } leafset;
 static void leafset_add(leafset *s, unsigned i) { s->w[i >> 6] |= 1ULL << (i & 63); }
 static bool leafset_has(const leafset *s, unsigned i) { return s->w[i >> 6] >> (i & 63) & 1; }
 
-static rep_ctx ctx_of(const cluster *c)
+static void tomb_queue(void *arg, uint32_t r, const char *key, int64_t ts);
+
+static rep_ctx ctx_of(cluster *c)
 {
-    rep_ctx x = { c->h, c->now, c->cfg.resolve, c->cfg.grace };
+    rep_ctx x = { .h = c->h, .now = c->now, .resolve = c->cfg.resolve, .grace = c->cfg.grace,
+                  .hlc = c->cfg.hlc, .tomb = tomb_queue, .arg = c };
     return x;
 }
 
@@ -269,6 +278,23 @@ uint32_t cluster_size(const cluster *c) { return c->cfg.n; }
 uint64_t cluster_now(const cluster *c) { return c->now; }
 replica *cluster_replica(cluster *c, uint32_t r) { return r >= 1 && r <= c->cfg.n ? &c->reps[r] : NULL; }
 net *cluster_net(cluster *c) { return c->nt; }
+const replica *cluster_replica_ro(const cluster *c, uint32_t r) { return r >= 1 && r <= c->cfg.n ? &c->reps[r] : NULL; }
+const net *cluster_net_ro(const cluster *c) { return c->nt; }
+size_t cluster_hint_count(const cluster *c) { return c->nhints; }
+
+bool cluster_hint_at(const cluster *c, size_t i, uint32_t *holder, uint32_t *target,
+                     const char **key, dot *d, bool *delivered)
+{
+    if (i >= c->nhints)
+        return false;
+    const hint *hn = &c->hints[i];
+    *holder = hn->holder;
+    *target = hn->target;
+    *key = hn->key;
+    *d = hn->v.d;
+    *delivered = hn->delivered;
+    return true;
+}
 uint64_t cluster_last_write_tick(const cluster *c) { return c->last_write; }
 bool cluster_is_up(const cluster *c, uint32_t r) { return net_is_up(c->nt, r); }
 
@@ -278,6 +304,7 @@ void cluster_set_interval(cluster *c, uint32_t t) { c->cfg.interval = t ? t : 1;
 void cluster_set_read_repair(cluster *c, bool on) { c->cfg.read_repair = on; }
 void cluster_set_hinted_handoff(cluster *c, bool on) { c->cfg.hinted_handoff = on; }
 void cluster_set_grace(cluster *c, uint32_t t) { c->cfg.grace = t; }
+void cluster_set_clock(cluster *c, bool hlc) { c->cfg.hlc = hlc; }
 void cluster_set_timeout(cluster *c, uint32_t t) { c->cfg.timeout = t ? t : 1; }
 void cluster_set_skew(cluster *c, uint32_t r, int64_t t)
 {
@@ -435,6 +462,7 @@ static void answer(cluster *c, preq *q, bool ok, const char *text, const bversio
     e->n[1] = a->counted;
     e->n[2] = (int64_t)q->id;
     e->n[3] = (int64_t)dot_pack(a->made);
+    e->n[4] = c->cfg.resolve;
     uint64_t who[256];
     uint32_t nw = a->counted < 256 ? a->counted : 256;
     for (uint32_t i = 0; i < nw; i++)
@@ -535,22 +563,22 @@ static void rmw_value(const bkey *k, base_op op, const char *elem, int64_t delta
 }
 
 static void finish_read(cluster *c, preq *q);
-static void tomb_queue(cluster *c, uint32_t r, const char *key);
 
 uint64_t cluster_submit(cluster *c, uint32_t coord, const base_req *r)
 {
     preq *q = req_new(c, coord, r);
     if (!q)
         return 0;
+    q->needed = q->ans.needed = cluster_quorum(c, r->q, r->qn);
     hist_event *e = ev(c, EV_REQ_INVOKE, coord, 0);
     if (e) {
         hist_set_actor(c->h, e, r->client[0] ? r->client : NULL);
         e->key = scalar_text(r->key, strlen(r->key));
         hist_set_text(c->h, e, r->text);
         e->n[0] = r->op;
+        e->n[1] = q->needed;
         e->n[2] = (int64_t)q->id;
     }
-    q->needed = q->ans.needed = cluster_quorum(c, r->q, r->qn);
     if (!net_is_up(c->nt, coord)) {
         char why[64];
         snprintf(why, sizeof why, "unavailable: n%u is down", coord);
@@ -632,8 +660,9 @@ uint64_t cluster_submit(cluster *c, uint32_t coord, const base_req *r)
     dot made = { 0, 0 };
     int rc = rep_write(rp, &x, op, r->key, val, delta, &made, msg, sizeof msg);
     if (rc) {
+        /* A refusal says "refused: ..." (never "unavailable": nothing was tried). */
         char why[320];
-        snprintf(why, sizeof why, "error: %s", rc == -2 ? msg : "out of memory");
+        snprintf(why, sizeof why, "%s", rc == -2 ? msg : "error: out of memory");
         q->ans.error = true;
         answer(c, q, false, why, NULL, 0);
         q->closed = true;
@@ -641,8 +670,6 @@ uint64_t cluster_submit(cluster *c, uint32_t coord, const base_req *r)
     }
     c->last_write = c->now;
     q->ans.made = made;
-    if (op == ROP_DEL)
-        tomb_queue(c, coord, r->key);
     bkey *k = rep_find(rp, r->key);
     /* What travels: the state the write left here (one version, or the merged CRDT state). */
     for (uint32_t i = 0; k && i < k->nv; i++)
@@ -679,8 +706,12 @@ static uint64_t versions_hash(const bversion *v, uint32_t n)
 static void finish_read(cluster *c, preq *q)
 {
     uint32_t total = 0;
-    for (uint32_t i = 0; i < q->nreplies; i++)
+    rep_ctx x = ctx_of(c);
+    for (uint32_t i = 0; i < q->nreplies; i++) {
         total += q->replies[i].nv;
+        for (uint32_t j = 0; j < q->replies[i].nv; j++)
+            rep_observe(&c->reps[q->coord], &x, q->replies[i].v[j].ts);   /* hlc: replies carry clocks */
+    }
     bversion *all = calloc(total ? total : 1, sizeof *all);
     if (!all)
         return;
@@ -714,7 +745,6 @@ static void finish_read(cluster *c, preq *q)
             if (c->rep)
                 c->rep->repairs++;
             if (rp->from == q->coord) {
-                rep_ctx x = ctx_of(c);
                 for (uint32_t j = 0; j < merged.nv; j++)
                     rep_merge(&c->reps[q->coord], &x, q->key, &merged.v[j]);
             } else {
@@ -740,31 +770,56 @@ static void finish_read(cluster *c, preq *q)
 
 /* --- message handlers ------------------------------------------------------------------ */
 
-/* A tombstone stored at r: purge it once the grace period has passed. */
-static void tomb_queue(cluster *c, uint32_t r, const char *key)
+/* The tombstone heap: (clock, seq) ascending. */
+static bool tomb_before(const tomb *a, const tomb *b)
 {
-    if (c->tq_head && c->tq_head + c->tq_n == c->tq_cap) {
-        memmove(c->tq, c->tq + c->tq_head, c->tq_n * sizeof *c->tq);
-        c->tq_head = 0;
-    }
-    if (grow((void **)&c->tq, &c->tq_cap, c->tq_head + c->tq_n, sizeof *c->tq) == 0) {
-        tomb *t = &c->tq[c->tq_head + c->tq_n++];
-        t->r = r;
-        t->at = c->now;
-        snprintf(t->key, sizeof t->key, "%s", key);
-    }
+    return a->clock != b->clock ? a->clock < b->clock : a->seq < b->seq;
 }
 
+/* A tombstone was stored at r (rep_ctx.tomb, whatever stored it: a DEL, a message, a
+ * coordinator's own read repair): purge it once its grace, counted from its timestamp's
+ * clock, has passed. */
+static void tomb_queue(void *arg, uint32_t r, const char *key, int64_t ts)
+{
+    cluster *c = arg;
+    if (grow((void **)&c->tq, &c->tq_cap, c->tq_n, sizeof *c->tq))
+        return;
+    tomb t = { .clock = base_ts_clock(ts), .seq = ++c->tq_seq, .r = r };
+    base_key_copy(t.key, key);
+    size_t i = c->tq_n++;
+    while (i > 0 && tomb_before(&t, &c->tq[(i - 1) / 2])) {
+        c->tq[i] = c->tq[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    c->tq[i] = t;
+}
+
+static tomb tomb_pop(cluster *c)
+{
+    tomb top = c->tq[0], last = c->tq[--c->tq_n];
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, m = l;
+        if (l >= c->tq_n)
+            break;
+        if (l + 1 < c->tq_n && tomb_before(&c->tq[l + 1], &c->tq[l]))
+            m = l + 1;
+        if (!tomb_before(&c->tq[m], &last))
+            break;
+        c->tq[i] = c->tq[m];
+        i = m;
+    }
+    if (c->tq_n)
+        c->tq[i] = last;
+    return top;
+}
 
 static void merge_states(cluster *c, uint32_t r, const wire_msg *m)
 {
     rep_ctx x = ctx_of(c);
     for (uint32_t i = 0; i < m->nstates; i++)
-        for (uint32_t j = 0; j < m->states[i].nv; j++) {
-            if (rep_merge(&c->reps[r], &x, m->states[i].key, &m->states[i].v[j]) > 0 &&
-                m->states[i].v[j].kind == BV_TOMB)
-                tomb_queue(c, r, m->states[i].key);
-        }
+        for (uint32_t j = 0; j < m->states[i].nv; j++)
+            rep_merge(&c->reps[r], &x, m->states[i].key, &m->states[i].v[j]);
     /* Performance: the tree's changed nodes are hashed now, while the leaves just changed
      * are in the cache, rather than at the replica's next exchange. Same hashes (M2). */
     merkle_root(&c->reps[r].tree);
@@ -1227,28 +1282,21 @@ static void expire_exchanges(cluster *c)
     c->ex_min_deadline = next;
 }
 
-/* Tombstones are queued when stored and looked at once a grace period later; one whose
- * own timestamp says it is not due yet (it arrived late, or its clock runs ahead) is
- * queued again. */
+/* Tombstones come out of the heap once their clock + grace has passed (grace 0: never);
+ * rep_purge then drops every tombstone of that key at that replica that is due. One that
+ * was superseded meanwhile is simply not there any more. */
 static void purge_tombstones(cluster *c)
 {
+    if (!c->cfg.grace)
+        return;
     rep_ctx x = ctx_of(c);
-    size_t due = 0;
-    while (due < c->tq_n && c->tq[c->tq_head + due].at + c->cfg.grace <= c->now)
-        due++;
-    for (size_t i = 0; i < due; i++) {
-        tomb t = c->tq[c->tq_head];
-        c->tq_head++;
-        c->tq_n--;
+    while (c->tq_n && c->tq[0].clock <= (int64_t)c->now - (int64_t)c->cfg.grace) {
+        tomb t = tomb_pop(c);
         int left = 0;
         int n = rep_purge(&c->reps[t.r], &x, t.key, &left);
         if (c->rep)
             c->rep->purged += (uint64_t)n;
-        if (left)
-            tomb_queue(c, t.r, t.key);
     }
-    if (c->tq_n == 0)
-        c->tq_head = 0;
 }
 
 /* Performance: a big cluster's replicas do not fit in the cache, and every delivery
@@ -1307,7 +1355,7 @@ void cluster_tick(cluster *c, tick_report *rep)
         retry_hints(c);
         if (!c->in_round)
             exch_compact(c);
-        if (c->cfg.gossip)
+        if (c->cfg.gossip && !c->hold_gossip)
             for (uint32_t r = 1; r <= c->cfg.n; r++)
                 exch_start(c, r);
     }
@@ -1406,8 +1454,8 @@ bool cluster_settle(cluster *c, uint64_t max, uint64_t *ticks)
     bool ok = false;
     for (;;) {
         /* An exchange with nothing in flight has finished or lost a message: it is over. */
-        bool quiet = net_in_flight(c->nt) == 0;
-        if (quiet && groups_agree(c)) {
+        bool quiet = net_in_flight(c->nt) == 0, agree = groups_agree(c);
+        if (quiet && agree) {
             ok = true;
             break;
         }
@@ -1416,8 +1464,13 @@ bool cluster_settle(cluster *c, uint64_t max, uint64_t *ticks)
             break;
         if (c->now - start >= max)
             break;
+        /* Once every group agrees, a new exchange could only confirm it: start none, and
+         * let what is in flight land (with a gossip interval of 2 or less, exchanges that
+         * confirm agreement would otherwise always have a message in flight). */
+        c->hold_gossip = agree;
         cluster_tick(c, NULL);
     }
+    c->hold_gossip = false;
     *ticks = c->now - start;
     hist_event *e = ev(c, EV_SETTLE, 0, 0);
     if (e) {

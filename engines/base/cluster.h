@@ -16,7 +16,8 @@
  *
  * Time moves only in cluster_tick: messages due are delivered (in net order), then
  * timers fire in a fixed order: request timeouts, hint retries and background gossip
- * (both every gossip interval), exchange deadlines, tombstone purges. Per tick the work is
+ * (both every gossip interval), exchange deadlines, tombstone purges (every tombstone a
+ * replica stores, however it arrived, is purged at its timestamp's clock + grace). Per tick the work is
  * proportional to what happens (messages, timers due), plus O(N) for gossip starts on
  * gossip ticks; nothing is quadratic in N.
  *
@@ -45,7 +46,9 @@
 #include "replica.h"
 #include "history/history.h"
 
-#define CLUSTER_MAX 60000   /* history events keep replicas in 16 bits; 0xFFFF marks merged CRDT states */
+/* Replica numbers stay below DOT_STATE_R (version.h), which marks merged CRDT states, so a
+ * packed dot never has its top bit set. */
+#define CLUSTER_MAX 32766
 
 typedef struct base_cfg {
     uint32_t n;
@@ -55,8 +58,9 @@ typedef struct base_cfg {
     uint32_t interval;       /* gossip and hint retry interval, ticks */
     bool read_repair;
     bool hinted_handoff;
-    uint32_t grace;          /* ticks a tombstone is kept */
+    uint32_t grace;          /* ticks a tombstone is kept, from its timestamp (0: forever) */
     uint32_t timeout;        /* ticks a coordinator waits */
+    bool hlc;                /* LWW timestamps from hybrid logical clocks (cluster: clock hlc) */
 } base_cfg;
 
 void base_cfg_default(base_cfg *c);   /* 3 replicas, lww, seed 0, gossip on every 5, ... */
@@ -104,6 +108,7 @@ void cluster_set_hinted_handoff(cluster *c, bool on);
 void cluster_set_grace(cluster *c, uint32_t ticks);
 void cluster_set_timeout(cluster *c, uint32_t ticks);
 void cluster_set_skew(cluster *c, uint32_t r, int64_t ticks);
+void cluster_set_clock(cluster *c, bool hlc);
 
 /* Network and failures; each records a NET_CHANGE / NODE_DOWN / NODE_UP event. */
 void cluster_cut(cluster *c, uint32_t a, uint32_t b, bool one_way);
@@ -140,7 +145,10 @@ typedef struct gossip_report {
 void cluster_gossip_round(cluster *c, gossip_report *rep);
 
 /* Ticks until nothing is in flight and every group of mutually reachable up replicas
- * agrees, or max ticks pass. Returns true if it converged; *ticks = ticks taken. */
+ * agrees, or max ticks pass. Once every group agrees, no new gossip exchange starts while
+ * it waits for what is in flight (an exchange could only confirm the agreement; with a
+ * gossip interval of 2 or less exchanges would otherwise overlap for ever). Returns true
+ * if it converged; *ticks = ticks taken. */
 bool cluster_settle(cluster *c, uint64_t max, uint64_t *ticks);
 
 /* All up replicas hold identical data. */
@@ -151,5 +159,13 @@ replica *cluster_replica(cluster *c, uint32_t r);
 net *cluster_net(cluster *c);
 size_t cluster_in_flight(const cluster *c);
 uint64_t cluster_last_write_tick(const cluster *c);
+
+/* For view.c, which the lab reads the cluster through (view.h): read-only access. */
+const replica *cluster_replica_ro(const cluster *c, uint32_t r);
+const net *cluster_net_ro(const cluster *c);
+size_t cluster_hint_count(const cluster *c);
+/* Hint i (0 = oldest): false when there is none. */
+bool cluster_hint_at(const cluster *c, size_t i, uint32_t *holder, uint32_t *target,
+                     const char **key, dot *d, bool *delivered);
 
 #endif

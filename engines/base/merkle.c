@@ -138,6 +138,16 @@ uint64_t merkle_root(merkle *m)
     return m->root;
 }
 
+uint64_t merkle_root_peek(const merkle *m)
+{
+    if (!m->stale)
+        return m->root;
+    uint64_t mid[MERKLE_FANOUT];
+    for (int j = 0; j < MERKLE_FANOUT; j++)
+        mid[j] = m->dirty & (1u << j) ? node_hash(merkle_group(m, j), SEED_MID) : m->mid[j];
+    return node_hash(mid, SEED_ROOT);
+}
+
 const uint64_t *merkle_mids(merkle *m)
 {
     merkle_root(m);

@@ -54,6 +54,9 @@ int merkle_leaf_of(uint64_t keyhash);
  * the program stops (abort), since the tree would no longer tell the data. */
 void merkle_toggle(merkle *m, uint64_t keyhash, uint64_t statehash);
 uint64_t merkle_root(merkle *m);
+/* The root merkle_root would return, computed without updating the tree (for readers that
+ * must not change it, as the lab's view). */
+uint64_t merkle_root_peek(const merkle *m);
 /* The middle nodes, brought up to date (MERKLE_FANOUT of them). */
 const uint64_t *merkle_mids(merkle *m);
 /* Which of a peer's middle nodes differ from ours: bit j for mid[j]. Compares

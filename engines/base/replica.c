@@ -2,46 +2,68 @@
  * replica.c: one replica's store under the three policies. See replica.h.
  *
  * A merged CRDT state is not one write: its dot is derived from its context (replica
- * CRDT_DOT_R, counter = a 48-bit hash of the context), so replicas holding the same state
+ * DOT_STATE_R, counter = a 48-bit hash of the context), so replicas holding the same state
  * name it the same way and different states differ. Causality against such a state
  * compares contexts instead of covering a dot.
+ *
+ * Every change to a key goes through change_begin / change_end, which keep the Merkle tree
+ * (R2) and report a SIBLINGS event when the number of versions crosses two (R4).
  */
 #include "replica.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define CRDT_DOT_R 0xFFFFu
-
 static bool is_state(const bversion *v) { return v->kind == BV_SET || v->kind == BV_COUNTER; }
 
-/* a saw b. */
+static const char *kind_name(uint8_t kind)
+{
+    return kind == BV_VALUE ? "value" : kind == BV_SET ? "set" : kind == BV_COUNTER ? "counter" : "tombstone";
+}
+
+/* a saw b. A merged state is seen by a version whose context covers its context. Two
+ * states of different kinds with equal contexts can only both be empty (each kind's
+ * operations were all reset by tombstones both absorbed: an ADD or INCR is refused where the
+ * other kind is held), and the one of the lower kind counts as having seen the other, so
+ * that exactly one of them stays everywhere (R1). */
 static bool descends(const bversion *a, const bversion *b)
 {
-    if (b->d.r == CRDT_DOT_R) {
+    if (b->d.r == DOT_STATE_R) {
         int c = vv_cmp(&a->ctx, &b->ctx);
+        if (c == VV_EQUAL && a->kind != b->kind && is_state(a))
+            return a->kind < b->kind;
         return c == VV_EQUAL || c == VV_AFTER;
     }
     return bver_descends(a, b);
 }
 
-static dot state_dot(const vv *ctx)
+/* A merged state's dot: its kind and a hash of its context. */
+static dot state_dot(uint8_t kind, const vv *ctx)
 {
-    uint64_t h = 1469598103934665603ULL;
+    uint64_t h = base_hash(&kind, 1, 0x737461746573ULL);   /* the kind, then the entries */
     for (uint32_t i = 0; i < ctx->len; i++) {
         uint64_t x[2] = { ctx->e[i].r, ctx->e[i].n };
         h = base_hash(x, sizeof x, h);
     }
-    dot d = { CRDT_DOT_R, (h & 0xffffffffffffULL) | 1 };
+    dot d = { DOT_STATE_R, (h & 0xffffffffffffULL) | 1 };
     return d;
 }
 
-/* A tombstone whose grace, counted from its own timestamp, has run out. */
-static bool expired(const rep_ctx *c, const bversion *v)
+bool rep_tomb_expired(const rep_ctx *c, const bversion *v)
 {
-    return v->kind == BV_TOMB && c->grace && v->ts + (int64_t)c->grace <= (int64_t)c->now;
+    if (v->kind != BV_TOMB || !c->grace)
+        return false;
+    int64_t clock = base_ts_clock(v->ts);
+    return clock <= (int64_t)c->now - (int64_t)c->grace;
+}
+
+void rep_observe(replica *r, const rep_ctx *c, int64_t ts)
+{
+    if (c->hlc && ts > r->last_ts)
+        r->last_ts = ts;
 }
 
 /* --- the key table ------------------------------------------------------------------- */
@@ -58,6 +80,7 @@ void bkey_free(bkey *k)
     for (uint32_t i = 0; i < k->nv; i++)
         bver_free(&k->v[i]);
     free(k->v);
+    vv_free(&k->gone);
     k->v = NULL;
     k->nv = k->cap = 0;
 }
@@ -77,20 +100,26 @@ static uint64_t key_hash(const char *key)
     return base_hash(key, strlen(key), 0x6b6579);
 }
 
-static bkey *slot_for(bkey *tab, uint32_t cap, const char *key, uint64_t h)
+/* The slot of key in an open-addressing table: its own, or the empty one it would take. */
+static uint32_t slot_of(const bkey *tab, uint32_t cap, const char *key, uint64_t h)
 {
     uint32_t i = (uint32_t)(h & (cap - 1));
     while (tab[i].key[0] && strcmp(tab[i].key, key) != 0)
         i = (i + 1) & (cap - 1);
-    return &tab[i];
+    return i;
+}
+
+const bkey *rep_lookup(const replica *r, const char *key)
+{
+    if (!r->capkeys)
+        return NULL;
+    const bkey *k = &r->keys[slot_of(r->keys, r->capkeys, key, key_hash(key))];
+    return k->key[0] ? k : NULL;
 }
 
 bkey *rep_find(replica *r, const char *key)
 {
-    if (!r->capkeys)
-        return NULL;
-    bkey *k = slot_for(r->keys, r->capkeys, key, key_hash(key));
-    return k->key[0] ? k : NULL;
+    return (bkey *)rep_lookup(r, key);   /* r is the caller's to change */
 }
 
 static bkey *find_or_add(replica *r, const char *key)
@@ -105,51 +134,77 @@ static bkey *find_or_add(replica *r, const char *key)
             return NULL;
         for (uint32_t i = 0; i < r->capkeys; i++)
             if (r->keys[i].key[0])
-                *slot_for(tab, cap, r->keys[i].key, r->keys[i].khash) = r->keys[i];
+                tab[slot_of(tab, cap, r->keys[i].key, r->keys[i].khash)] = r->keys[i];
         free(r->keys);
         r->keys = tab;
         r->capkeys = cap;
     }
     uint64_t h = key_hash(key);
-    if (merkle_reserve(&r->tree, h))   /* room for its leaf, so that tree_in cannot fail */
+    if (merkle_reserve(&r->tree, h))   /* room for its leaf, so that change_end cannot fail */
         return NULL;
-    k = slot_for(r->keys, r->capkeys, key, h);
+    k = &r->keys[slot_of(r->keys, r->capkeys, key, h)];
     base_key_copy(k->key, key);
     k->khash = h;
     r->nkeys++;
     return k;
 }
 
-bkey *rep_next(replica *r, uint32_t *pos)
+const bkey *rep_each(const replica *r, uint32_t *pos)
 {
     while (*pos < r->capkeys) {
-        bkey *k = &r->keys[(*pos)++];
+        const bkey *k = &r->keys[(*pos)++];
         if (k->key[0])
             return k;
     }
     return NULL;
 }
 
+bkey *rep_next(replica *r, uint32_t *pos)
+{
+    return (bkey *)rep_each(r, pos);
+}
+
 /* --- changes, reported and kept in the tree ------------------------------------------ */
 
-static void tree_out(replica *r, bkey *k)
+static void change_begin(replica *r, bkey *k)
 {
+    r->nv_before = k->nv;
     if (k->nv)
         merkle_toggle(&r->tree, k->khash, k->shash);
 }
 
-static void tree_in(replica *r, bkey *k)
+static void ev_siblings(replica *r, const rep_ctx *c, const bkey *k);
+
+#ifndef NDEBUG
+/* R1, whatever the policy (it holds across policy changes too): no kept version saw
+ * another kept version. */
+static bool key_ok(const bkey *k)
 {
+    for (uint32_t i = 0; i < k->nv; i++)
+        for (uint32_t j = 0; j < k->nv; j++)
+            if (i != j && descends(&k->v[i], &k->v[j]))
+                return false;
+    return true;
+}
+#endif
+
+static void change_end(replica *r, const rep_ctx *c, bkey *k)
+{
+    assert(key_ok(k));
     uint64_t s = 0;
     for (uint32_t i = 0; i < k->nv; i++)
         s += bver_hash(&k->v[i]);   /* a sum: the order versions are kept in does not matter */
     k->shash = s;
     if (k->nv)
         merkle_toggle(&r->tree, k->khash, k->shash);
+    if (k->nv != r->nv_before && (k->nv >= 2 || r->nv_before >= 2))
+        ev_siblings(r, c, k);
 }
 
 static void ev_store(replica *r, const rep_ctx *c, const bkey *k, const bversion *v)
 {
+    if (v->kind == BV_TOMB && c->tomb)
+        c->tomb(c->arg, r->id, k->key, v->ts);
     if (!c->h)
         return;
     hist_event *e = hist_add(c->h, SIDE_BASE, EV_VERSION_STORE);
@@ -221,34 +276,84 @@ static void drop_version(bkey *k, uint32_t i)
     k->v[i] = k->v[--k->nv];
 }
 
-int rep_context(const bkey *k, vv *ctx)
+int rep_context(const bkey *k, bool gone, vv *ctx)
 {
+    if (k && gone && vv_merge(ctx, &k->gone))
+        return -1;
     for (uint32_t i = 0; k && i < k->nv; i++) {
         if (vv_merge(ctx, &k->v[i].ctx))
             return -1;
-        if (k->v[i].d.r != CRDT_DOT_R && vv_add_dot(ctx, k->v[i].d))
+        if (k->v[i].d.r != DOT_STATE_R && vv_add_dot(ctx, k->v[i].d))
             return -1;
     }
     return 0;
 }
 
-/* Replaces everything k holds by v (a write here, or a merged CRDT state). */
+/* Replaces everything k holds by v (a write here). */
 static int replace_all(replica *r, const rep_ctx *c, bkey *k, const bversion *v, const char *why)
 {
-    uint32_t before = k->nv;
-    tree_out(r, k);
+    change_begin(r, k);
     for (uint32_t i = 0; i < k->nv; i++)
         ev_discard(r, c, k->key, k->v[i].d, v->d, descends(v, &k->v[i]), why);
     while (k->nv)
         drop_version(k, k->nv - 1);
     int rc = push_version(k, v);
-    tree_in(r, k);
-    if (rc)
-        return -1;
-    ev_store(r, c, k, v);
-    if (before > 1)
-        ev_siblings(r, c, k);   /* resolved back to one */
-    return 0;
+    if (!rc)
+        ev_store(r, c, k, v);
+    change_end(r, c, k);   /* after the store: a SIBLINGS event counts what is held (R4) */
+    return rc ? -1 : 0;
+}
+
+/* Joins state (or, for a tombstone, nothing: a reset by what it saw) `in` into *acc, a
+ * state of kind `kind` (version.h's causal joins); contexts are united and the timestamp
+ * is the greater. 0, or -1 out of memory (acc as it was). */
+static int join_into(bversion *acc, const bversion *in)
+{
+    orset empty_set;
+    pncounter empty_ctr;
+    orset_init(&empty_set);
+    pnc_init(&empty_ctr);
+    const orset *s = in->kind == BV_SET ? &in->set : &empty_set;
+    const pncounter *n = in->kind == BV_COUNTER ? &in->ctr : &empty_ctr;
+    int rc = acc->kind == BV_SET ? orset_join(&acc->set, &acc->ctx, s, &in->ctx)
+                                 : pnc_join(&acc->ctr, &acc->ctx, n, &in->ctx);
+    if (!rc)
+        rc = vv_merge(&acc->ctx, &in->ctx);
+    if (!rc && in->d.r != DOT_STATE_R)
+        rc = vv_add_dot(&acc->ctx, in->d);
+    if (!rc && in->ts > acc->ts)
+        acc->ts = in->ts;
+    return rc;
+}
+
+/* Why a CRDT operation cannot work on what k holds (msg), or 0 when it can. */
+static int crdt_refusal(const bkey *k, bver_kind want, const char *key, char *msg, size_t n)
+{
+    bool other = false, mixed = false;
+    uint8_t seen = 0, kind = 0;
+    for (uint32_t i = 0; i < k->nv; i++) {
+        uint8_t kd = k->v[i].kind;
+        if (kd == BV_TOMB)
+            continue;
+        if (seen && kd != seen)
+            mixed = true;
+        seen = kd;
+        if (kd != want) {
+            other = true;
+            kind = kd;
+        }
+    }
+    if (!other)
+        return 0;
+    char held[256];
+    rep_format(k, held, sizeof held);
+    if (mixed)
+        snprintf(msg, n, "refused: %s holds concurrent versions of different kinds (%s); a PUT or DEL "
+                 "at a replica that holds them resolves them", key, held);
+    else
+        snprintf(msg, n, "refused: %s holds a %s (%s), not a %s; a PUT or DEL replaces it", key,
+                 kind_name(kind), held, kind_name(want));
+    return -2;
 }
 
 int rep_write(replica *r, const rep_ctx *c, rep_op op, const char *key, const char *value,
@@ -260,59 +365,55 @@ int rep_write(replica *r, const rep_ctx *c, rep_op op, const char *key, const ch
     bversion nv;
     bver_init(&nv);
     int rc = -1;
-    int64_t ts = (int64_t)c->now + r->skew;
+    /* The clock reading, or one more than the last timestamp issued (or seen, under hlc):
+     * unique, increasing, and within the tick (version.h). */
+    int64_t ts = base_ts_of_clock((int64_t)c->now + r->skew);
     if (ts <= r->last_ts)
-        ts = r->last_ts + 1;
+        ts = r->last_ts < INT64_MAX ? r->last_ts + 1 : INT64_MAX;
     dot d = { r->id, r->counter + 1 };
-    if (rep_context(k, &nv.ctx))
-        goto out;
     nv.ts = ts;
     nv.stored = c->now;
 
     if (op == ROP_PUT || op == ROP_DEL) {
-        for (uint32_t i = 0; c->resolve == RES_CRDT && i < k->nv; i++)
-            if (is_state(&k->v[i])) {
-                snprintf(msg, msglen, "%s holds a %s; use %s", key, k->v[i].kind == BV_SET ? "set" : "counter",
-                         k->v[i].kind == BV_SET ? "ADD and REMOVE" : "INCR");
-                rc = -2;
-                goto out;
-            }
+        if (rep_context(k, c->resolve != RES_LWW, &nv.ctx))
+            goto out;
         nv.kind = op == ROP_PUT ? BV_VALUE : BV_TOMB;
         nv.d = d;
         if (value)
             snprintf(nv.value, sizeof nv.value, "%s", value);
     } else {
-        /* A CRDT operation: start from the state held (a tombstone or nothing: empty). */
+        /* A CRDT operation: the causal join of the state and tombstones held (nothing:
+         * empty), then the operation. */
         bver_kind want = op == ROP_INCR ? BV_COUNTER : BV_SET;
-        const bversion *cur = NULL;
-        for (uint32_t i = 0; i < k->nv; i++) {
-            if (k->v[i].kind == BV_TOMB)
-                continue;
-            if (k->v[i].kind != want) {
-                snprintf(msg, msglen, "%s holds a %s, not a %s", key,
-                         k->v[i].kind == BV_VALUE ? "value" : k->v[i].kind == BV_SET ? "set" : "counter",
-                         want == BV_SET ? "set" : "counter");
-                rc = -2;
-                goto out;
-            }
-            cur = &k->v[i];
-        }
+        if ((rc = crdt_refusal(k, want, key, msg, msglen)) != 0)
+            goto out;
+        rc = -1;
         nv.kind = (uint8_t)want;
-        if (cur) {
-            if (want == BV_SET ? orset_copy(&nv.set, &cur->set) : pnc_copy(&nv.ctr, &cur->ctr))
+        for (uint32_t i = 0; i < k->nv; i++)
+            if (join_into(&nv, &k->v[i]))
                 goto out;
-            if (cur->ts > nv.ts)
-                nv.ts = cur->ts;
+        if (k->gone.len) {                 /* what purged tombstones saw: reset, as they did */
+            bversion ghost;
+            bver_init(&ghost);
+            ghost.kind = BV_TOMB;
+            ghost.ctx = k->gone;           /* read only: join_into copies what it needs */
+            ghost.ts = INT64_MIN;
+            if (join_into(&nv, &ghost))
+                goto out;
         }
+        if (nv.ts < ts)
+            nv.ts = ts;
         if (op == ROP_ADD && orset_add(&nv.set, value, d))
             goto out;
-        if (op == ROP_REMOVE)
+        if (op == ROP_REMOVE) {
             orset_remove(&nv.set, value);
+            orset_drop_removed(&nv.set);   /* the context covers what it removed */
+        }
         if (op == ROP_INCR && pnc_incr(&nv.ctr, r->id, delta))
             goto out;
         if (vv_add_dot(&nv.ctx, d))
             goto out;
-        nv.d = state_dot(&nv.ctx);
+        nv.d = state_dot(nv.kind, &nv.ctx);
     }
     r->counter++;
     r->last_ts = ts;
@@ -325,10 +426,81 @@ out:
     return rc;
 }
 
+/* Stores a copy of in beside what k holds (the caller dropped what it supersedes). */
+static int keep_copy(replica *r, const rep_ctx *c, bkey *k, const bversion *in)
+{
+    bversion copy;
+    bver_init(&copy);
+    int rc = bver_copy(&copy, in);
+    copy.stored = c->now;
+    if (!rc)
+        rc = push_version(k, &copy);
+    if (!rc)
+        ev_store(r, c, k, &copy);
+    bver_free(&copy);
+    return rc;
+}
+
+/* Does version v join with in under crdt (merge_crdt)? */
+static bool joins(const bversion *in, const bversion *v)
+{
+    return is_state(in) ? v->kind == in->kind || v->kind == BV_TOMB : in->kind == BV_TOMB && is_state(v);
+}
+
+/* crdt: a state, or a tombstone, that no held version descends from. A state joins the
+ * held state of its kind and the held tombstones (absorbed: their reset applies, and what
+ * they did not see survives); a tombstone is absorbed into each held state. Values stay
+ * beside them as siblings. Returns 1 when nothing held joins (the caller keeps in as a
+ * sibling), 0 done, -1 out of memory. */
+static int merge_crdt(replica *r, const rep_ctx *c, bkey *k, const bversion *in)
+{
+    bool any = false;
+    for (uint32_t i = 0; i < k->nv && !any; i++)
+        any = joins(in, &k->v[i]);
+    if (!any)
+        return 1;
+    static const uint8_t kinds[2] = { BV_SET, BV_COUNTER };
+    for (int t = 0; t < 2; t++) {
+        uint8_t kind = kinds[t];
+        bool have = in->kind == kind;
+        for (uint32_t i = 0; i < k->nv && !have && !is_state(in); i++)
+            have = k->v[i].kind == kind;
+        if (!have)
+            continue;
+        bversion m;
+        bver_init(&m);
+        m.kind = kind;
+        m.ts = INT64_MIN;
+        int rc = join_into(&m, in);
+        for (uint32_t i = 0; i < k->nv && !rc; i++)
+            if (k->v[i].kind == kind || (k->v[i].kind == BV_TOMB && is_state(in)))
+                rc = join_into(&m, &k->v[i]);
+        if (!rc) {
+            m.d = state_dot(m.kind, &m.ctx);
+            m.stored = c->now;
+            if (!is_state(in))
+                ev_discard(r, c, k->key, in->d, m.d, true, "merged");   /* absorbed here */
+            for (uint32_t i = k->nv; i-- > 0;)
+                if (k->v[i].kind == kind || (k->v[i].kind == BV_TOMB && is_state(in))) {
+                    ev_discard(r, c, k->key, k->v[i].d, m.d, true, "merged");
+                    drop_version(k, i);
+                }
+            rc = push_version(k, &m);
+            if (!rc)
+                ev_store(r, c, k, &m);
+        }
+        bver_free(&m);
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
 int rep_merge(replica *r, const rep_ctx *c, const char *key, const bversion *in)
 {
-    if (expired(c, in))
+    if (rep_tomb_expired(c, in))
         return 0;   /* a peer that has not purged it yet: do not take it back */
+    rep_observe(r, c, in->ts);
     bkey *k = find_or_add(r, key);
     if (!k)
         return -1;
@@ -351,72 +523,34 @@ int rep_merge(replica *r, const rep_ctx *c, const char *key, const bversion *in)
         return 0;
     }
 
-    /* crdt: states of the same kind merge into one. */
-    if (c->resolve == RES_CRDT && is_state(in)) {
-        for (uint32_t i = 0; i < k->nv; i++) {
-            bversion *h = &k->v[i];
-            if (h->kind != in->kind)
-                continue;
-            bversion m;
-            bver_init(&m);
-            int rc = bver_copy(&m, h);
-            if (!rc)
-                rc = in->kind == BV_SET ? orset_merge(&m.set, &in->set) : pnc_merge(&m.ctr, &in->ctr);
-            if (!rc)
-                rc = vv_merge(&m.ctx, &in->ctx);
-            if (rc) {
-                bver_free(&m);
-                return -1;
-            }
-            if (in->ts > m.ts)
-                m.ts = in->ts;
-            m.d = state_dot(&m.ctx);
-            m.stored = c->now;
-            if (dot_eq(m.d, h->d)) {
-                bver_free(&m);
-                return 0;   /* nothing new */
-            }
-            tree_out(r, k);
-            ev_discard(r, c, key, h->d, m.d, true, "merged");
-            bver_free(h);
-            bver_init(h);
-            rc = bver_copy(h, &m);
-            tree_in(r, k);
-            if (!rc)
-                ev_store(r, c, k, h);
-            bver_free(&m);
-            return rc ? -1 : 1;
-        }
-    }
-
-    /* siblings (and registers under crdt): keep what no other version descends from. */
+    /* siblings and crdt: what a held version saw is old news; what in saw goes. */
     for (uint32_t i = 0; i < k->nv; i++)
         if (descends(&k->v[i], in)) {
             ev_discard(r, c, key, in->d, k->v[i].d, true, "superseded");
             return 0;
         }
-    uint32_t before = k->nv;
-    tree_out(r, k);
+    change_begin(r, k);
     for (uint32_t i = k->nv; i-- > 0;)
         if (descends(in, &k->v[i])) {
             ev_discard(r, c, key, k->v[i].d, in->d, true, "superseded");
             drop_version(k, i);
         }
-    bversion copy;
-    bver_init(&copy);
-    int rc = bver_copy(&copy, in);
-    copy.stored = c->now;
-    if (!rc)
-        rc = push_version(k, &copy);
-    tree_in(r, k);
-    if (!rc)
-        ev_store(r, c, k, &copy);
-    bver_free(&copy);
-    if (rc)
-        return -1;
-    if (k->nv != before && (k->nv >= 2 || before >= 2))
-        ev_siblings(r, c, k);
-    return 1;
+    int rc = 1;
+    if (c->resolve == RES_CRDT && (is_state(in) || in->kind == BV_TOMB))
+        rc = merge_crdt(r, c, k, in);
+    if (rc == 1)
+        rc = keep_copy(r, c, k, in);
+    /* Joins can make one held state cover another (a tombstone absorbed into states of both
+     * kinds): what a held version saw goes (R1). */
+    for (uint32_t i = k->nv; i-- > 0;)
+        for (uint32_t j = 0; j < k->nv; j++)
+            if (j != i && descends(&k->v[j], &k->v[i])) {
+                ev_discard(r, c, key, k->v[i].d, k->v[j].d, true, "superseded");
+                drop_version(k, i);
+                break;
+            }
+    change_end(r, c, k);
+    return rc ? -1 : 1;
 }
 
 int rep_purge(replica *r, const rep_ctx *c, const char *key, int *left)
@@ -426,14 +560,20 @@ int rep_purge(replica *r, const rep_ctx *c, const char *key, int *left)
     if (!k)
         return 0;
     int n = 0;
-    tree_out(r, k);
+    for (uint32_t i = 0; i < k->nv && !n; i++)
+        n = rep_tomb_expired(c, &k->v[i]);
+    for (uint32_t i = 0; i < k->nv; i++)
+        *left += k->v[i].kind == BV_TOMB && !rep_tomb_expired(c, &k->v[i]);
+    if (!n)
+        return 0;
+    n = 0;
+    change_begin(r, k);
     for (uint32_t i = k->nv; i-- > 0;) {
-        if (k->v[i].kind != BV_TOMB)
+        if (!rep_tomb_expired(c, &k->v[i]))
             continue;
-        if (!expired(c, &k->v[i])) {
-            (*left)++;
-            continue;
-        }
+        if (c->resolve != RES_LWW &&
+            (vv_merge(&k->gone, &k->v[i].ctx) || vv_add_dot(&k->gone, k->v[i].d)))
+            continue;       /* out of memory: keep it, to be purged later */
         if (c->h) {
             hist_event *e = hist_add(c->h, SIDE_BASE, EV_PURGE);
             if (e) {
@@ -445,7 +585,7 @@ int rep_purge(replica *r, const rep_ctx *c, const char *key, int *left)
         drop_version(k, i);
         n++;
     }
-    tree_in(r, k);
+    change_end(r, c, k);
     return n;
 }
 
@@ -482,7 +622,7 @@ int rep_format(const bkey *k, char *buf, size_t n)
 int rep_merge_list(base_resolve res, const bversion *in, uint32_t n, bkey *out)
 {
     replica tmp;
-    rep_ctx c = { NULL, 0, res, 0 };
+    rep_ctx c = { .resolve = res };
     int rc = rep_init(&tmp, 0);
     for (uint32_t i = 0; i < n && !rc; i++)
         rc = rep_merge(&tmp, &c, "k", &in[i]) < 0 ? -1 : 0;

@@ -498,6 +498,40 @@ int orset_merge(orset *dst, const orset *src)
     return 0;
 }
 
+int orset_join(orset *dst, const vv *dctx, const orset *src, const vv *sctx)
+{
+    if (dst == src)
+        return 0;
+    orset tmp;
+    if (orset_copy(&tmp, dst) || orset_merge(&tmp, src)) {
+        orset_free(&tmp);
+        return -1;
+    }
+    /* The union is filtered: an add only one side holds goes when the other side saw it. */
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < tmp.nadds; i++) {
+        const orset_entry *a = &tmp.adds[i];
+        uint32_t j = orset_find(dst, a->elem, a->d);
+        bool in_dst = j < dst->nadds && add_cmp(dst->adds[j].elem, dst->adds[j].d, a->elem, a->d) == 0;
+        j = orset_find(src, a->elem, a->d);
+        bool in_src = j < src->nadds && add_cmp(src->adds[j].elem, src->adds[j].d, a->elem, a->d) == 0;
+        if ((in_dst && !in_src && vv_covers(sctx, a->d)) || (in_src && !in_dst && vv_covers(dctx, a->d)))
+            continue;
+        tmp.adds[kept++] = *a;
+    }
+    tmp.nadds = kept;
+    orset_drop_removed(&tmp);
+    assert(orset_ok(&tmp));
+    orset_free(dst);
+    *dst = tmp;
+    return 0;
+}
+
+void orset_drop_removed(orset *s)
+{
+    s->nrem = 0;
+}
+
 bool orset_contains(const orset *s, const char *elem)
 {
     dot lowest = { 0, 0 };
@@ -640,6 +674,50 @@ int pnc_merge(pncounter *dst, const pncounter *src)
     return 0;
 }
 
+int pnc_join(pncounter *dst, const vv *dctx, const pncounter *src, const vv *sctx)
+{
+    if (dst == src)
+        return 0;
+    pncounter out;
+    pnc_init(&out);
+    uint64_t room = (uint64_t)dst->len + src->len;
+    if (room > UINT32_MAX)
+        return -1;
+    if (room && !(out.e = malloc((size_t)room * sizeof *out.e)))
+        return -1;
+    out.cap = (uint32_t)room;
+    uint32_t i = 0, j = 0;
+    while (i < dst->len || j < src->len) {
+        uint32_t r = j == src->len || (i < dst->len && dst->e[i].r <= src->e[j].r) ? dst->e[i].r : src->e[j].r;
+        const pnc_ent *a = i < dst->len && dst->e[i].r == r ? &dst->e[i++] : NULL;
+        const pnc_ent *b = j < src->len && src->e[j].r == r ? &src->e[j++] : NULL;
+        uint64_t ka = vv_get(dctx, r), kb = vv_get(sctx, r);
+        pnc_ent x;
+        if (ka > kb) {
+            if (!a)
+                continue;           /* dst saw the tally reset */
+            x = *a;
+        } else if (kb > ka) {
+            if (!b)
+                continue;
+            x = *b;
+        } else if (a && b) {        /* the same knowledge of r: the same tally (max, to be safe) */
+            x = *a;
+            if (b->p > x.p)
+                x.p = b->p;
+            if (b->n > x.n)
+                x.n = b->n;
+        } else {
+            continue;               /* the side without it saw it too, and reset it */
+        }
+        out.e[out.len++] = x;
+    }
+    assert(pnc_ok(&out));
+    pnc_free(dst);
+    *dst = out;
+    return 0;
+}
+
 int64_t pnc_value(const pncounter *c)
 {
     uint64_t p = 0, n = 0;
@@ -754,6 +832,8 @@ bool bver_lww_newer(const bversion *a, const bversion *b)
 {
     if (a->ts != b->ts)
         return a->ts > b->ts;
+    if ((a->kind == BV_TOMB) != (b->kind == BV_TOMB))
+        return a->kind == BV_TOMB;
     if (a->d.r != b->d.r)
         return a->d.r > b->d.r;
     return a->d.n > b->d.n;

@@ -9,16 +9,29 @@
  * neither descending from the other means concurrent.
  *
  * A version's payload is a value, a tombstone (a delete), or CRDT state: an observed-remove
- * set (ADD/REMOVE under `crdt`) or a PN-counter (INCR under `crdt`). The LWW timestamp
- * (the coordinator's clock plus its skew, ties broken by the higher replica number) rides
- * along for the `lww` policy.
+ * set (ADD/REMOVE under `crdt`) or a PN-counter (INCR under `crdt`). A merged CRDT state is
+ * not one write: its dot is (DOT_STATE_R, a 48-bit hash of its context), the same at every
+ * replica holding the same state.
+ *
+ * The LWW timestamp rides along for the `lww` policy. It is the coordinator's clock (the
+ * tick plus the replica's skew) and a counter that orders the replica's writes within one
+ * reading of that clock, packed as clock * BASE_TS_TICK + counter (so a tick is a million
+ * timestamp units, as a second is a million microseconds in Cassandra): writes made in one
+ * tick never run ahead of the next tick. Under `cluster: clock hlc` the clock is a hybrid
+ * logical clock (Kulkarni et al. 2014, as in CockroachDB): a replica also moves its clock
+ * past every timestamp it receives, so a write is always later than what its coordinator
+ * had seen. The LWW order (bver_lww_newer): the greater timestamp; on equal timestamps a
+ * tombstone beats a value (Cassandra's rule), then the higher replica number, then the
+ * higher counter. Distinct writes never compare equal.
  *
  * All of this is plain data with value semantics: the *_copy functions deep-copy, the
  * *_free functions release, and nothing points into another replica's memory (replicas
  * exchange only encoded bytes, see wire.h).
  *
  * Laws the tests check on random inputs: vv_merge, orset_merge and pnc_merge are
- * commutative, associative and idempotent; vv_cmp is consistent with vv_covers.
+ * commutative, associative and idempotent; so are orset_join and pnc_join on the states
+ * replicas reach by their operations, resets and joins (a state joined with one whose
+ * context it covers is itself); vv_cmp is consistent with vv_covers.
  */
 #ifndef AB_VERSION_H
 #define AB_VERSION_H
@@ -43,11 +56,36 @@ static inline void base_key_copy(char *dst, const char *src)
 
 typedef struct dot { uint32_t r; uint64_t n; } dot;     /* {0, 0}: none */
 
+/* The replica number of a merged CRDT state's dot. Below 0x8000, like every replica number
+ * (cluster.h), so a packed dot never has its top bit set: it reads the same as a signed
+ * and as an unsigned 64-bit number (traces write it both ways). */
+#define DOT_STATE_R 0x7FFFu
+
 static inline bool dot_eq(dot a, dot b) { return a.r == b.r && a.n == b.n; }
 static inline bool dot_none(dot a) { return a.r == 0; }
 /* Packed for the history: r in the top 16 bits, n in the low 48. */
 static inline uint64_t dot_pack(dot a) { return ((uint64_t)a.r << 48) | (a.n & 0xffffffffffffULL); }
 static inline dot dot_unpack(uint64_t x) { dot d = { (uint32_t)(x >> 48), x & 0xffffffffffffULL }; return d; }
+
+/* --- LWW timestamps -------------------------------------------------------------------- */
+
+#define BASE_TS_TICK 1000000    /* timestamp units per tick */
+
+/* The clock part of a timestamp (floor division: a negative skew gives negative clocks). */
+static inline int64_t base_ts_clock(int64_t ts)
+{
+    return ts >= 0 ? ts / BASE_TS_TICK : -((-(ts + 1)) / BASE_TS_TICK) - 1;
+}
+
+/* The first timestamp of clock reading `clock`, saturating at the int64 range. */
+static inline int64_t base_ts_of_clock(int64_t clock)
+{
+    if (clock > INT64_MAX / BASE_TS_TICK)
+        return INT64_MAX - (BASE_TS_TICK - 1);
+    if (clock < INT64_MIN / BASE_TS_TICK)
+        return INT64_MIN / BASE_TS_TICK * BASE_TS_TICK;
+    return clock * BASE_TS_TICK;
+}
 
 /* --- version vectors: sorted by replica, only nonzero counters ----------------------- */
 
@@ -84,6 +122,17 @@ int orset_add(orset *s, const char *elem, dot d);
 /* Removes every add of elem that s holds (the observed ones); returns how many. */
 int orset_remove(orset *s, const char *elem);
 int orset_merge(orset *dst, const orset *src);
+/* The causal join of two states with their contexts (Almeida et al., "Delta state
+ * replicated data types"): an add held by both stays; an add held by one side only stays
+ * unless the other side's context covers its dot (the other side saw it and no longer holds
+ * it: it was removed there, by a REMOVE or by a DEL that reset the set). The result keeps
+ * no removed dots: with a context they say nothing more (orset_drop_removed). dst is left
+ * as it was on failure. */
+int orset_join(orset *dst, const vv *dctx, const orset *src, const vv *sctx);
+/* Forgets the removed dots. A state kept with its causal context needs none (the context
+ * covers every add that was removed), and keeping none makes a state a function of its
+ * context: two replicas whose contexts are equal hold equal states. */
+void orset_drop_removed(orset *s);
 bool orset_contains(const orset *s, const char *elem);
 bool orset_equal(const orset *a, const orset *b);
 /* The distinct elements, sorted, as "{a,b}" ("{}" when empty). */
@@ -99,6 +148,14 @@ void pnc_free(pncounter *c);
 int pnc_copy(pncounter *dst, const pncounter *src);
 int pnc_incr(pncounter *c, uint32_t r, int64_t delta);
 int pnc_merge(pncounter *dst, const pncounter *src);    /* pointwise max of p and of n */
+/* The causal join of the causal counter (Almeida et al.'s CCounter): replica r's tally is
+ * named by the dot (r, vv_get(ctx, r)) of the state holding it (r's latest write to the key
+ * that the state knows, since a replica's writes to a key happen one after another). A tally
+ * both sides hold is taken from the side that knows more of r (the same tally on a tie); a
+ * tally one side holds stays unless the other side's context knows as much of r and holds
+ * none: then it was reset there by a DEL or PUT that saw it. Without resets this is
+ * pnc_merge. dst is left as it was on failure. */
+int pnc_join(pncounter *dst, const vv *dctx, const pncounter *src, const vv *sctx);
 int64_t pnc_value(const pncounter *c);
 bool pnc_equal(const pncounter *a, const pncounter *b);
 
@@ -110,7 +167,7 @@ typedef struct bversion {
     uint8_t kind;            /* bver_kind */
     dot d;                   /* the write that made it (for CRDT state: the latest write merged) */
     vv ctx;                  /* what its writer had seen of this key */
-    int64_t ts;              /* LWW timestamp: coordinator clock + skew */
+    int64_t ts;              /* LWW timestamp: clock * BASE_TS_TICK + counter (above) */
     uint64_t stored;         /* tick it was stored at this replica (tombstone grace); local only */
     char value[BASE_VALUE_MAX + 1];   /* BV_VALUE */
     orset set;               /* BV_SET */
@@ -122,7 +179,8 @@ void bver_free(bversion *v);
 int bver_copy(bversion *dst, const bversion *src);
 /* a saw b: same dot, or a's context covers b's dot. */
 bool bver_descends(const bversion *a, const bversion *b);
-/* LWW order: greater timestamp wins; equal timestamps: the higher replica number. */
+/* LWW order: the greater timestamp wins; on equal timestamps a tombstone beats a value
+ * (as in Cassandra), then the higher replica number, then the higher counter. */
 bool bver_lww_newer(const bversion *a, const bversion *b);
 /* A 64-bit digest of everything replicated (not `stored`): equal digests, equal versions. */
 uint64_t bver_hash(const bversion *v);

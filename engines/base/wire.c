@@ -341,11 +341,13 @@ void wire_arena_free(wire_arena *a)
     wire_arena_init(a);
 }
 
-/* Everything given back (wire_arena_reset calls this when something was taken): a chunk's
- * space counts as free from the moment the allocator steps into it, so only the first
- * needs emptying here; chunks bigger than usual (a huge message) are freed. */
-void wire_arena_empty(wire_arena *a)
+/* Everything given back: a chunk's space counts as free from the moment the allocator
+ * steps into it, so only the first needs emptying here; chunks bigger than usual (a huge
+ * message) are freed. */
+void wire_arena_reset(wire_arena *a)
 {
+    if (!a->used)
+        return;
     if (a->big) {
         for (wire_chunk **link = &a->first; *link;) {
             wire_chunk *c = *link;
@@ -797,19 +799,21 @@ int wire_decode_in(const uint8_t *buf, size_t n, wire_msg *m, wire_arena *a)
 
 const wire_msg wire_msg_empty;
 
-void wire_msg_free_owned(wire_msg *m)
+void wire_msg_free(wire_msg *m)
 {
-    for (uint32_t i = 0; m->states && i < m->nstates; i++) {
+    for (uint32_t i = 0; !m->in_arena && m->states && i < m->nstates; i++) {
         for (uint32_t j = 0; j < m->states[i].nv; j++)
             bver_free(&m->states[i].v[j]);
         free(m->states[i].v);
     }
-    free(m->states);
-    free(m->mids);
-    free(m->leaves);
-    free(m->diff_leaves);
-    free(m->hashes);
-    free(m->want);
+    if (!m->in_arena) {
+        free(m->states);
+        free(m->mids);
+        free(m->leaves);
+        free(m->diff_leaves);
+        free(m->hashes);
+        free(m->want);
+    }
     m->states = NULL;
     m->mids = NULL;
     m->leaves = NULL;

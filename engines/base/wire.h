@@ -102,12 +102,9 @@ typedef struct wire_arena {
     bool big;                /* a chunk bigger than usual is held */
 } wire_arena;
 void wire_arena_init(wire_arena *a);
-void wire_arena_empty(wire_arena *a);
-static inline void wire_arena_reset(wire_arena *a)
-{
-    if (a->used)             /* most messages take nothing */
-        wire_arena_empty(a);
-}
+/* Gives back everything taken since the last reset (nothing to do when nothing was: most
+ * messages take nothing). */
+void wire_arena_reset(wire_arena *a);
 void wire_arena_free(wire_arena *a);
 
 /* Encodes into a malloc'ed buffer; returns its length, or 0 when out of memory or too big. */
@@ -131,20 +128,8 @@ int wire_decode(const uint8_t *buf, size_t n, wire_msg *m);
 int wire_decode_in(const uint8_t *buf, size_t n, wire_msg *m, wire_arena *a);
 /* Frees what the message owns (key states, middle or leaf hashes, differing leaves, key
  * hashes, wanted keys; nothing when it was decoded into an arena), leaving those pointers
- * NULL and their counts 0; the other fields stay as they were. Inline: most messages (a
- * ROOT, an empty KEYS) own nothing. */
-void wire_msg_free_owned(wire_msg *m);          /* not for a message in an arena */
-static inline void wire_msg_free(wire_msg *m)
-{
-    if (!m->in_arena && (m->states || m->mids || m->leaves || m->diff_leaves || m->hashes || m->want))
-        wire_msg_free_owned(m);
-    m->states = NULL;
-    m->mids = m->leaves = NULL;
-    m->diff_leaves = NULL;
-    m->hashes = NULL;
-    m->want = NULL;
-    m->nstates = m->nleaves = m->nhashes = m->nwant = 0;
-}
+ * NULL and their counts 0; the other fields stay as they were. */
+void wire_msg_free(wire_msg *m);
 /* For prefetching only: a field of a message not decoded yet, read where a well-formed
  * ROOT or LEAVES has it, with no check but the length (0 when too short). The message is
  * decoded and checked as always when it is delivered. */

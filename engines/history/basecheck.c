@@ -1,60 +1,80 @@
 /*
  * basecheck.c: the BASE history checker. basecheck.h names the findings; this file
  * replays the BASE events of a history in order, keeps just enough state to judge each
- * GET at the moment it is answered, and judges lost writes at the end of the history
- * (the runner checks a history "so far", so the end is now). It reads only events: it
- * does not include engines/base, and re-derives the little causality it needs from
- * packed dots ((r << 48) | counter) and the contexts VERSION_STORE carries.
+ * GET at the moment it is answered, and keeps the lost writes of the history so far up to
+ * date as events arrive. It reads only events: it does not include engines/base, and
+ * re-derives the causality it needs from packed dots ((r << 48) | counter), the contexts
+ * VERSION_STORE carries and the VERSION_DISCARD events a write makes at its coordinator.
  *
  * Definitions (tests and lessons cite the numbers):
- *   B1. A dot d reflects a write w when d == w or context(d) covers w (context[w.r] >=
- *       w.n). A GET's result, the dots of its answer rows, reflects w when one of them does;
- *       and a result that holds no value (no rows, or only tombstones) also reflects every
- *       tombstone of the key purged so far and everything such a tombstone saw: once a
- *       tombstone is purged, "absent" is exactly how the delete looks.
+ *   B0. Causality. A write's version saw what its coordinator held when it was written (the
+ *       versions its coordinator discards just before storing it: its parents) and what
+ *       those saw; under siblings and crdt also what the tombstones its coordinator had
+ *       purged saw (replica.h). A merged CRDT state (dot replica 0x7FFF) saw what its
+ *       context covers. Under siblings and crdt a replica's writes to a key form a chain
+ *       (each sees the one before), so a context covers exactly what its version saw. Under
+ *       lww they do not: a replica whose write LWW dropped (or purged) writes on without it,
+ *       and its later dot then covers the dropped write and the ones before it without
+ *       having seen them. But under lww a write has one parent at most, so "v saw w" is: v's
+ *       context covers w and, under lww, w is an ancestor of v in the parent tree.
+ *   B1. A GET's result (the dots of its answer rows) reflects a write w when one row is w or
+ *       saw w (a merged state w: when the rows' contexts together cover w's); under lww also
+ *       when a row beats w in LWW order (reading the winner: w lost on timestamp); and a
+ *       result that holds no value (no rows, or only tombstones) also reflects every
+ *       tombstone of the key purged so far and everything such a tombstone saw.
  *   B2. A write is acknowledged when its REQ_ANSWER says ok (n0 = 1). An unavailable write
- *       stays where it arrived and may be reflected, but is never judged itself.
- *   B3. stale-read: a GET answered ok whose result does not reflect some write acknowledged
- *       before the GET was invoked, while at the answer some replica stores a dot that
- *       reflects that write. One finding per GET, naming the newest write it missed.
+ *       stays where it arrived and may be reflected, but is never judged itself. A write is
+ *       kept, at a moment, while some replica stores it or a version that saw it.
+ *   B3. stale-read: a GET answered ok whose result does not reflect some write that was
+ *       acknowledged before the GET was invoked and is kept at the answer. One finding per
+ *       GET, naming the newest write it missed.
  *   B4. read-your-writes: a client's GET whose result does not reflect that client's latest
- *       write to the key acknowledged before the GET was invoked, alive or not.
- *   B5. monotonic-read: a client's GET whose result does not reflect every dot that the
- *       client's previous GET of the key (the latest one invoked before it and answered
- *       ok) returned.
- *   B6. lost-write: an acknowledged write that no stored dot reflects now, and that no
- *       version other than its own ever stored anywhere saw. So a value a tombstone saw is
- *       never lost, and neither is a write superseded by one that saw it. A DEL whose
- *       tombstone was purged (somewhere) is lost only if, besides, a value the DEL saw is
- *       stored again: a purge alone is a tombstone's normal end, a purge followed by the
- *       value coming back is lesson 17's lost delete. Dated at the event that made it true.
- *   B7. sibling: the first SIBLINGS event of a key with two or more versions kept; once
- *       per key, at the replica where it happened.
+ *       write to the key acknowledged before the GET was invoked, while it is kept.
+ *   B5. monotonic-read: a client's GET whose result does not reflect a dot that the client's
+ *       previous GET of the key (the latest one invoked before it and answered ok) returned,
+ *       while that version is kept.
+ *   B6. lost-write: an acknowledged write stored nowhere now that no other version ever saw.
+ *       A DEL whose tombstone was purged is lost only if, besides, a value it saw (under lww:
+ *       or a value it beat) is stored again: a purge alone is a tombstone's normal end, a
+ *       purge followed by the value coming back is lesson 17's lost delete. Dated at the
+ *       event that made it true; judged on the history so far, so a write can stop being
+ *       lost (a late copy of it arrives).
+ *   B7. sibling: from a SIBLINGS event that leaves some replica with two or more versions of
+ *       a key while no replica had any, to the one that leaves none: one finding per such
+ *       stretch, at the replica where it began, resolved at its end.
  *
  * State, all rebuilt from events:
- *   - per (key, dot): the union of the contexts stored with the dot, its kind, the replicas
- *     storing it now (instances, linked per dot), since when it has been stored somewhere
- *     without a break, and how it last disappeared;
+ *   - per (key, dot): the union of the contexts stored with the dot, its kind and timestamp,
+ *     the replicas storing it now (instances, linked per dot), since when it has been stored
+ *     somewhere without a break, how it last disappeared, its parent, depth and jump pointer
+ *     (the parent tree, with Myers's skew-binary jumps: ancestry in O(log depth)), and
+ *     whether it has a child;
  *   - per key: the distinct dots stored somewhere now, their merged contexts VS (recomputed
- *     only after that set changed), and the merged contexts of purged tombstones;
+ *     only after that set changed), the merged contexts of purged tombstones, the purged
+ *     tombstones, the lost writes, and how many replicas keep siblings;
  *   - per (key, coordinator r): the acknowledged writes r coordinated, sorted by counter,
  *     and the two greatest counters of r that stored contexts ever covered, from different
  *     dots, so "did another version ever see w" is one lookup;
  *   - per (client, key): the client's latest acknowledged write and latest GET.
- * A GET that missed w while w is alive means: w.n lies above what the result's merged
- * context covers for w.r and at or below VS[w.r], or w is itself a stored dot. So the check
- * walks, for each replica where VS is ahead of the result, that coordinator's writes
- * downward from VS[r], and stops at the first one acknowledged before the invocation:
- * work proportional to the GET's rows, the key's live dots and the writes acknowledged
- * while the GET waited, not to the history.
+ * A GET that missed a write w the context can speak for means: w.n lies above what the
+ * result's merged context covers for w.r and at or below VS[w.r], or w is itself a stored
+ * dot. So the check walks, for each replica where VS is ahead of the result, that
+ * coordinator's writes downward from VS[r], and stops at the first one acknowledged before
+ * the invocation; under lww, writes the result's context covers without its rows having
+ * seen them are found by walking the parent tree up from each stored dot to where it meets
+ * the result. Work proportional to the GET's
+ * rows, the key's live dots and the writes acknowledged while the GET waited, not to the
+ * history. Lost writes are re-judged only when an event touches them (a dirty list).
  *
  * Known limits:
  *   - "The newest missed write" is the one with the highest counter per coordinator (its
  *     creation order there), then the latest acknowledged across coordinators.
  *   - A GET is compared for monotonic reads only with a previous GET invoked before it;
  *     a client's overlapping GETs (never produced by the runner) are compared loosely.
- *   - CRDT state merged further under the same dot is judged with the union of the
- *     contexts stored with that dot.
+ *   - A key whose policy changes from siblings or crdt to lww mid-run may hold versions
+ *     with several parents; the parent tree follows the first.
+ *   - A purged DEL under crdt is lost when a state it saw whole comes back, not when a state
+ *     holding part of what it reset does.
  *   - Client names are interned by the history, so a client is its name pointer.
  */
 #include "basecheck.h"
@@ -69,11 +89,13 @@
 
 #define NONE UMAP_NONE
 #define DOT_MASK 0xffffffffffffULL
+#define STATE_R 0x7FFFu          /* a merged CRDT state's dot (history.h) */
 
 enum { OP_PUT = 1, OP_GET, OP_DEL, OP_ADD, OP_REMOVE, OP_INCR };
 enum { K_VALUE = 1, K_TOMB, K_SET, K_COUNTER };
 enum { RM_NONE, RM_LWW, RM_SUPERSEDED, RM_PURGE };
 enum { FN_STALE, FN_RYW, FN_MR, FN_LOST, FN_SIBLING, FN__COUNT };
+enum { RESOLVE_LWW = 1 };
 
 static const char *const fn_names[FN__COUNT] = {
     "stale-read", "read-your-writes", "monotonic-read", "lost-write", "sibling",
@@ -111,6 +133,15 @@ static uint64_t vv_get(const uint64_t *e, uint32_t n, uint32_t r)
             hi = mid;
     }
     return 0;
+}
+
+/* Every entry of b is covered by a. */
+static bool vv_includes(const uint64_t *a, uint32_t na, const uint64_t *b, uint32_t nb)
+{
+    for (uint32_t i = 0; i < nb; i++)
+        if (vv_get(a, na, dot_r(b[i])) < dot_n(b[i]))
+            return false;
+    return true;
 }
 
 /* v[r] = max(v[r], n); 1 if v changed, 0 if not, -1 out of memory. */
@@ -168,6 +199,12 @@ static int vv_copy(vbuf *dst, const vbuf *src)
 
 /* --- records ------------------------------------------------------------------------ */
 
+typedef struct ulist {       /* a list of record indexes */
+    uint32_t *v;
+    uint32_t n;
+    size_t cap;
+} ulist;
+
 typedef struct key_rec {
     scalar key;
     uint32_t *live;          /* dot records stored at some replica now */
@@ -175,9 +212,14 @@ typedef struct key_rec {
     size_t caplive;
     vbuf vs;                 /* merged contexts of the live dots */
     vbuf vp;                 /* merged contexts of the tombstones purged so far */
+    ulist purged;            /* tombstones purged so far (dot records) */
+    ulist lost;              /* writes lost now (write records) */
     uint32_t memo[2];        /* the dot records last looked up for this key */
+    uint32_t sib_nodes;      /* replicas keeping two or more versions now */
+    uint32_t sib_open;       /* the open sibling finding's sub key, NONE */
+    uint64_t sib_seq;        /* and its seq */
+    uint8_t lww;             /* the policy of its latest answer is lww (B0) */
     uint8_t vs_dirty;
-    uint8_t sibling_done;
 } key_rec;
 
 typedef struct dot_rec {
@@ -187,11 +229,16 @@ typedef struct dot_rec {
     uint8_t kind;                /* K_*, 0 while never stored */
     uint8_t purged;              /* a PURGE named it at some replica */
     uint8_t rm_why;              /* RM_*: how its last instance went */
+    uint8_t has_child;           /* some write had it as a parent */
+    uint8_t lww;                 /* its write was answered under lww */
     uint16_t rm_node;
+    uint16_t since_node;         /* the replica whose store began `since` */
     uint32_t live;               /* replicas storing it now */
     uint32_t live_pos;           /* index in the key's live list */
     uint32_t head;               /* first live instance */
     uint32_t write;              /* acknowledged write record, NONE */
+    uint32_t parent, jump, depth;    /* the parent tree (B0) */
+    int64_t ts;                  /* LWW timestamp, as first stored */
     uint64_t since;              /* seq from which it has been stored somewhere */
     uint64_t rm_seq, rm_by;      /* the last removal of an instance, and the replacement */
     const char *text;            /* payload as the first VERSION_STORE read it */
@@ -216,8 +263,11 @@ typedef struct write_rec {
     uint32_t dot, key, client;
     uint64_t ack_seq, ack_tick;
     const char *stmt;        /* the REQ_INVOKE's statement, NULL when not seen */
+    uint64_t lost_seq;       /* the finding's seq while lost */
+    uint32_t lost_pos;       /* index in the key's lost list */
     uint16_t node;
     uint8_t op;
+    uint8_t lost, dirty;
 } write_rec;
 
 /* Per (key, coordinator r). */
@@ -235,19 +285,16 @@ typedef struct cl_rec {
     uint64_t last_get_inv;
 } cl_rec;
 
-typedef struct fnd {
-    base_finding f;
-    uint32_t order;
-} fnd;
-
 typedef struct sbuf {
     char *s;
     size_t n, cap;
     int oom;
 } sbuf;
 
-typedef struct ctx {
+struct basecheck {
     const hist *h;
+    size_t next;             /* the next event to read */
+    int failed;              /* out of memory: nothing more is read */
 
     key_rec *keys;
     size_t nkeys, capkeys;
@@ -271,6 +318,7 @@ typedef struct ctx {
 
     write_rec *writes;
     size_t nwrites, capwrites;
+    ulist dirty;             /* writes whose loss must be judged again */
 
     kr_rec *krs;
     size_t nkrs, capkrs;
@@ -282,17 +330,22 @@ typedef struct ctx {
     cl_rec *cls;
     size_t ncls, capcls;
     umap clmap;              /* (client, key) -> cl */
+    umap sibmap;             /* (key, node) -> versions kept there, from SIBLINGS */
 
     /* the GET being judged */
     vbuf vr;                 /* merged contexts of its rows */
     vbuf tmp;
     const hist_event *get;
     uint32_t get_key;
-    int absent;
+    int absent, lww;
 
-    fnd *f;
-    size_t nf, capf;
-} ctx;
+    base_findings out;       /* sorted by (seq, name, sub) */
+    uint8_t *fname;          /* per finding: its FN_* */
+    uint32_t *fsub;          /* per finding: lost: the write; sibling: the key; else 0 */
+    size_t capf;
+};
+
+typedef struct basecheck ctx;
 
 static void *grow_buf(void *p, size_t *cap, size_t need, size_t sz)
 {
@@ -314,6 +367,13 @@ static void *grow_buf(void *p, size_t *cap, size_t need, size_t sz)
             (arr) = q_; \
         } \
     } while (0)
+
+static int ulist_add(ulist *l, uint32_t x)
+{
+    RESERVE(l->v, l->cap, (size_t)l->n + 1);
+    l->v[l->n++] = x;
+    return 0;
+}
 
 /* --- lookups ------------------------------------------------------------------------- */
 
@@ -337,6 +397,7 @@ static int key_of(ctx *c, const scalar *k, uint32_t *out)
     memset(kr, 0, sizeof *kr);
     kr->key = *k;
     kr->memo[0] = kr->memo[1] = NONE;
+    kr->sib_open = NONE;
     if (umap_put(&c->keymap, h, i, (uint32_t)c->nkeys))
         return -1;
     *out = (uint32_t)c->nkeys++;
@@ -369,7 +430,7 @@ static int dot_of(ctx *c, uint32_t key, uint64_t dot, uint32_t *out)
         memset(r, 0, sizeof *r);
         r->dot = dot;
         r->key = key;
-        r->head = r->write = NONE;
+        r->head = r->write = r->parent = r->jump = NONE;
         d = (uint32_t)c->ndots;
         if (umap_put(&c->dotmap, dot, key, d))
             return -1;
@@ -385,16 +446,53 @@ static const uint64_t *dot_ctx(const ctx *c, uint32_t d, uint32_t *n)
     return *n ? c->pool + c->dots[d].ctx_off : NULL;
 }
 
-/* Does dot record d (NONE: an unknown dot, empty context) reflect packed dot p? (B1) */
-static bool dot_reflects(const ctx *c, uint32_t d, uint64_t p)
+static bool is_state(uint64_t p) { return dot_r(p) == STATE_R; }
+
+/* Is a an ancestor of v in the parent tree, or v itself (B0)? */
+static bool ancestor(const ctx *c, uint32_t a, uint32_t v)
 {
-    if (d == NONE)
-        return false;
-    if (c->dots[d].dot == p)
+    if (a == v)
         return true;
-    uint32_t n;
-    const uint64_t *e = dot_ctx(c, d, &n);
-    return vv_get(e, n, dot_r(p)) >= dot_n(p);
+    if (a == NONE || v == NONE || !c->dots[a].kind || !c->dots[v].kind)
+        return false;
+    uint32_t da = c->dots[a].depth;
+    while (v != NONE && c->dots[v].depth > da) {
+        uint32_t j = c->dots[v].jump;
+        v = j != NONE && c->dots[j].depth >= da ? j : c->dots[v].parent;
+    }
+    return v == a;
+}
+
+/* Did the version of dot record v see dot record w (B0)? w's packed dot is p. */
+static bool saw(const ctx *c, uint32_t v, uint32_t w, uint64_t p)
+{
+    if (v == NONE)
+        return false;
+    if (v == w || c->dots[v].dot == p)
+        return true;
+    uint32_t n, m;
+    const uint64_t *e = dot_ctx(c, v, &n);
+    if (is_state(p)) {
+        if (w == NONE)
+            return false;
+        const uint64_t *x = dot_ctx(c, w, &m);
+        return vv_includes(e, n, x, m);
+    }
+    if (vv_get(e, n, dot_r(p)) < dot_n(p))
+        return false;
+    return w == NONE || !c->keys[c->dots[w].key].lww || ancestor(c, w, v);
+}
+
+/* LWW order (version.h): a beats b. */
+static bool beats(int64_t ats, uint8_t akind, uint64_t adot, int64_t bts, uint8_t bkind, uint64_t bdot)
+{
+    if (ats != bts)
+        return ats > bts;
+    if ((akind == K_TOMB) != (bkind == K_TOMB))
+        return akind == K_TOMB;
+    if (dot_r(adot) != dot_r(bdot))
+        return dot_r(adot) > dot_r(bdot);
+    return dot_n(adot) > dot_n(bdot);
 }
 
 static int kr_of(ctx *c, uint32_t key, uint32_t r, uint32_t *out)
@@ -448,6 +546,35 @@ static int cl_of(ctx *c, uint32_t client, uint32_t key, uint32_t *out)
     return 0;
 }
 
+/* A write whose loss must be judged again (B6) at the next basecheck_findings. */
+static int dirty(ctx *c, uint32_t wi)
+{
+    if (wi == NONE || c->writes[wi].dirty)
+        return 0;
+    c->writes[wi].dirty = 1;
+    return ulist_add(&c->dirty, wi);
+}
+
+/* The purged tombstones of a key that are acknowledged writes: a value that comes or goes
+ * may decide their loss. */
+static int dirty_purged(ctx *c, uint32_t key)
+{
+    const ulist *l = &c->keys[key].purged;
+    for (uint32_t i = 0; i < l->n; i++)
+        if (dirty(c, c->dots[l->v[i]].write))
+            return -1;
+    return 0;
+}
+
+static int dirty_lost(ctx *c, uint32_t key, uint32_t r)
+{
+    const ulist *l = &c->keys[key].lost;
+    for (uint32_t i = 0; i < l->n; i++)
+        if ((r == 0 || dot_r(c->dots[c->writes[l->v[i]].dot].dot) == r) && dirty(c, l->v[i]))
+            return -1;
+    return 0;
+}
+
 /* --- text ---------------------------------------------------------------------------- */
 
 static void sb_printf(sbuf *b, const char *fmt, ...)
@@ -488,7 +615,10 @@ static void key_text(const ctx *c, uint32_t key, char *buf, size_t n)
 
 static void sb_dot(sbuf *b, uint64_t p)
 {
-    sb_printf(b, "n%u:%" PRIu64, dot_r(p), dot_n(p));
+    if (is_state(p))
+        sb_printf(b, "a merged state");
+    else
+        sb_printf(b, "n%u:%" PRIu64, dot_r(p), dot_n(p));
 }
 
 static const char *op_name(uint8_t op)
@@ -584,48 +714,110 @@ static void sb_get(sbuf *b, const ctx *c, const hist_event *e, uint32_t key)
               e->text && e->text[0] ? e->text : e->nrows ? "?" : "absent");
 }
 
-static base_finding *finding_new(ctx *c, int name, uint64_t seq, uint16_t node, uint32_t key,
-                                 const char *client)
+/* --- the findings, kept sorted by (seq, name, sub) ------------------------------------ */
+
+static int fcmp(uint64_t seq, uint8_t name, uint32_t sub, const ctx *c, size_t i)
 {
-    if (c->nf == c->capf) {
-        void *q = grow_buf(c->f, &c->capf, c->nf + 1, sizeof *c->f);
-        if (!q)
-            return NULL;
-        c->f = q;
+    const base_finding *f = &c->out.v[i];
+    if (seq != f->seq)
+        return seq < f->seq ? -1 : 1;
+    if (name != c->fname[i])
+        return name < c->fname[i] ? -1 : 1;
+    if (sub != c->fsub[i])
+        return sub < c->fsub[i] ? -1 : 1;
+    return 0;
+}
+
+/* The position of (seq, name, sub), or where it would go. */
+static size_t fpos(const ctx *c, uint64_t seq, uint8_t name, uint32_t sub, bool *found)
+{
+    size_t lo = 0, hi = (size_t)c->out.n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int k = fcmp(seq, name, sub, c, mid);
+        if (k == 0) {
+            *found = true;
+            return mid;
+        }
+        if (k > 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    fnd *x = &c->f[c->nf];
-    memset(x, 0, sizeof *x);
-    x->order = (uint32_t)c->nf;
-    c->nf++;
-    base_finding *f = &x->f;
+    *found = false;
+    return lo;
+}
+
+/* Adds a finding (text is taken over, even on failure). */
+static int finding_add(ctx *c, uint8_t name, uint32_t sub, uint64_t seq, uint16_t node, uint32_t key,
+                       const char *client, uint64_t dot, sbuf *text)
+{
+    if (text->oom || !text->s || (size_t)c->out.n == INT32_MAX) {
+        free(text->s);
+        return -1;
+    }
+    if ((size_t)c->out.n == c->capf) {
+        size_t cap = c->capf ? c->capf * 2 : 16;
+        base_finding *v = realloc(c->out.v, cap * sizeof *v);
+        if (v)
+            c->out.v = v;
+        uint8_t *fn = v ? realloc(c->fname, cap) : NULL;
+        if (fn)
+            c->fname = fn;
+        uint32_t *fs = fn ? realloc(c->fsub, cap * sizeof *fs) : NULL;
+        if (!fs) {
+            free(text->s);
+            return -1;
+        }
+        c->fsub = fs;
+        c->capf = cap;
+        c->out.cap = (int)(cap > INT32_MAX ? INT32_MAX : cap);
+    }
+    bool found;
+    size_t i = fpos(c, seq, name, sub, &found);
+    size_t n = (size_t)c->out.n;
+    memmove(c->out.v + i + 1, c->out.v + i, (n - i) * sizeof *c->out.v);
+    memmove(c->fname + i + 1, c->fname + i, n - i);
+    memmove(c->fsub + i + 1, c->fsub + i, (n - i) * sizeof *c->fsub);
+    base_finding *f = &c->out.v[i];
+    memset(f, 0, sizeof *f);
     snprintf(f->name, sizeof f->name, "%s", fn_names[name]);
     f->seq = seq;
     f->node = node;
     key_text(c, key, f->key, sizeof f->key);
     snprintf(f->client, sizeof f->client, "%s", client ? client : "");
-    return f;
+    f->text = text->s;
+    f->dot = dot;
+    c->fname[i] = name;
+    c->fsub[i] = sub;
+    c->out.n++;
+    return 0;
 }
 
-static int finding_text(ctx *c, base_finding *f, sbuf *b)
+static void finding_remove(ctx *c, uint64_t seq, uint8_t name, uint32_t sub)
 {
-    if (b->oom || !b->s) {
-        free(b->s);
-        c->nf--;
-        return -1;
-    }
-    f->text = b->s;
-    return 0;
+    bool found;
+    size_t i = fpos(c, seq, name, sub, &found);
+    if (!found)
+        return;
+    free(c->out.v[i].text);
+    size_t n = (size_t)c->out.n - i - 1;
+    memmove(c->out.v + i, c->out.v + i + 1, n * sizeof *c->out.v);
+    memmove(c->fname + i, c->fname + i + 1, n);
+    memmove(c->fsub + i, c->fsub + i + 1, n * sizeof *c->fsub);
+    c->out.n--;
 }
 
 /* --- replicas' stores ---------------------------------------------------------------- */
 
-static void live_add(ctx *c, uint32_t d, uint64_t seq)
+static void live_add(ctx *c, uint32_t d, const hist_event *e)
 {
     dot_rec *r = &c->dots[d];
     key_rec *k = &c->keys[r->key];
     r->live_pos = k->nlive;
     k->live[k->nlive++] = d;
-    r->since = seq;
+    r->since = e->seq;
+    r->since_node = e->node;
     k->vs_dirty = 1;
 }
 
@@ -639,6 +831,25 @@ static void live_remove(ctx *c, uint32_t d)
     k->vs_dirty = 1;
 }
 
+/* The first store of a dot: its place in the parent tree (the parent was stored first). */
+static void tree_place(ctx *c, uint32_t d)
+{
+    dot_rec *r = &c->dots[d];
+    uint32_t p = r->parent;
+    if (p == NONE || !c->dots[p].kind) {
+        r->parent = NONE;
+        r->depth = 0;
+        r->jump = NONE;
+        return;
+    }
+    r->depth = c->dots[p].depth + 1;
+    uint32_t j = c->dots[p].jump, jj = j != NONE ? c->dots[j].jump : NONE;
+    if (j != NONE && jj != NONE && c->dots[p].depth - c->dots[j].depth == c->dots[j].depth - c->dots[jj].depth)
+        r->jump = jj;
+    else
+        r->jump = p;
+}
+
 static int version_store(ctx *c, const hist_event *e, uint32_t key)
 {
     uint64_t p = (uint64_t)e->n[0];
@@ -650,9 +861,13 @@ static int version_store(ctx *c, const hist_event *e, uint32_t key)
     dot_rec *r = &c->dots[d];
     if (!r->kind) {
         r->kind = (uint8_t)e->n[2];
-        r->text = e->text;
-        if (!r->kind)
+        if (!r->kind || r->kind > K_COUNTER)
             r->kind = K_VALUE;
+        r->text = e->text;
+        r->ts = e->n[1];
+        tree_place(c, d);
+        if (dirty(c, r->write))
+            return -1;
     }
     /* The union of contexts: usually the first store already has it all. */
     uint32_t n;
@@ -682,8 +897,10 @@ static int version_store(ctx *c, const hist_event *e, uint32_t key)
             return -1;
         kr_rec *s = &c->krs[ki];
         uint64_t cn = dot_n(x);
+        bool raised = true;
         if (s->best_dot == p) {
-            if (cn > s->best_n)
+            raised = cn > s->best_n;
+            if (raised)
                 s->best_n = cn;
         } else if (cn > s->best_n) {
             s->second_n = s->best_n;
@@ -691,7 +908,11 @@ static int version_store(ctx *c, const hist_event *e, uint32_t key)
             s->best_dot = p;
         } else if (cn > s->second_n) {
             s->second_n = cn;
+        } else {
+            raised = false;
         }
+        if (raised && dirty_lost(c, key, dot_r(x)))
+            return -1;
     }
     /* The instance at this replica. */
     if (umap_get(&c->instmap, d, e->node) != NONE)
@@ -719,8 +940,11 @@ static int version_store(ctx *c, const hist_event *e, uint32_t key)
     if (r->head != NONE)
         c->inst[r->head].prev = ii;
     r->head = ii;
-    if (r->live++ == 0)
-        live_add(c, d, e->seq);
+    if (r->live++ == 0) {
+        live_add(c, d, e);
+        if (dirty(c, r->write) || (r->kind != K_TOMB && dirty_purged(c, key)))
+            return -1;
+    }
     return 0;
 }
 
@@ -731,18 +955,35 @@ static int version_remove(ctx *c, const hist_event *e, uint32_t key, int why)
     uint32_t d = dot_find(c, key, p);
     if (d == NONE)
         return 0;
+    /* A discard by a version not stored anywhere yet is its coordinator making it: a parent
+     * (B0). */
+    if (why != RM_PURGE && e->n[1]) {
+        uint32_t by;
+        if (dot_of(c, key, (uint64_t)e->n[1], &by))
+            return -1;
+        if (!c->dots[by].kind) {
+            if (!c->dots[d].has_child) {
+                c->dots[d].has_child = 1;
+                if (c->keys[key].lww && dirty(c, c->dots[d].write))
+                    return -1;
+            }
+            if (c->dots[by].parent == NONE)
+                c->dots[by].parent = d;
+        }
+    }
     dot_rec *r = &c->dots[d];
     if (why == RM_PURGE && !r->purged) {
         r->purged = 1;
         uint32_t n;
         const uint64_t *x = dot_ctx(c, d, &n);
-        if (vv_merge(&c->keys[key].vp, x, n) < 0)
+        if (vv_merge(&c->keys[key].vp, x, n) < 0 || ulist_add(&c->keys[key].purged, d) || dirty(c, r->write))
             return -1;
     }
     uint32_t ii = umap_get(&c->instmap, d, e->node);
     if (ii == NONE)
         return 0;
     umap_del(&c->instmap, d, e->node);
+    r = &c->dots[d];
     inst_rec *in = &c->inst[ii];
     if (in->prev != NONE)
         c->inst[in->prev].next = in->next;
@@ -757,25 +998,54 @@ static int version_remove(ctx *c, const hist_event *e, uint32_t key, int why)
     r->rm_node = e->node;
     r->rm_why = (uint8_t)why;
     r->rm_by = why == RM_PURGE ? 0 : (uint64_t)e->n[1];
-    if (--r->live == 0)
+    if (--r->live == 0) {
         live_remove(c, d);
+        if (dirty(c, r->write) || (r->kind != K_TOMB && dirty_purged(c, key)))
+            return -1;
+    }
     return 0;
 }
 
+/* B7. */
 static int sibling_event(ctx *c, const hist_event *e, uint32_t key)
 {
     key_rec *k = &c->keys[key];
-    if (e->n[0] < 2 || k->sibling_done)
-        return 0;
-    k->sibling_done = 1;
-    base_finding *f = finding_new(c, FN_SIBLING, e->seq, e->node, key, NULL);
-    if (!f)
+    uint32_t was = umap_get(&c->sibmap, key, e->node);
+    if (was == NONE)
+        was = 0;
+    uint32_t now = e->n[0] > 0 ? (uint32_t)(e->n[0] < INT32_MAX ? e->n[0] : INT32_MAX) : 0;
+    if (umap_put(&c->sibmap, key, e->node, now))
         return -1;
-    sbuf b = { 0 };
-    sb_printf(&b, "siblings: n%u keeps %" PRId64 " concurrent versions of %s, written "
-              "without seeing each other; a GET there returns them all.",
-              (unsigned)e->node, e->n[0], f->key);
-    return finding_text(c, f, &b);
+    if ((was >= 2) == (now >= 2))
+        return 0;
+    if (now >= 2 && k->sib_nodes++ == 0) {
+        char kb[64];
+        key_text(c, key, kb, sizeof kb);
+        sbuf b = { 0 };
+        sb_printf(&b, "siblings: n%u keeps %u concurrent versions of %s, written without seeing "
+                  "each other; a GET there returns them all.", (unsigned)e->node, now, kb);
+        k->sib_open = key;
+        k->sib_seq = e->seq;
+        return finding_add(c, FN_SIBLING, key, e->seq, e->node, key, NULL, 0, &b);
+    }
+    if (now < 2 && k->sib_nodes > 0 && --k->sib_nodes == 0 && k->sib_open != NONE) {
+        bool found;
+        size_t i = fpos(c, k->sib_seq, FN_SIBLING, key, &found);
+        k->sib_open = NONE;
+        if (!found)
+            return 0;
+        base_finding *f = &c->out.v[i];
+        sbuf b = { 0 };
+        sb_printf(&b, "%s Resolved at n%u (tick %" PRIu64 "): no replica keeps siblings of it "
+                  "any more.", f->text, (unsigned)e->node, e->tick);
+        if (b.oom)
+            return -1;
+        free(f->text);
+        f->text = b.s;
+        f->resolved_seq = e->seq;
+        f->resolved_tick = e->tick;
+    }
+    return 0;
 }
 
 /* --- requests ------------------------------------------------------------------------ */
@@ -855,6 +1125,7 @@ static int write_answer(ctx *c, const hist_event *e, uint32_t key, const char *s
     uint32_t d;
     if (dot_of(c, key, p, &d))
         return -1;
+    c->dots[d].lww = e->n[4] == RESOLVE_LWW;
     if (e->n[0] != 1 || c->dots[d].write != NONE)
         return 0;
     uint32_t client;
@@ -866,7 +1137,7 @@ static int write_answer(ctx *c, const hist_event *e, uint32_t key, const char *s
                                  .ack_tick = e->tick, .stmt = stmt, .node = e->node,
                                  .op = op };
     c->dots[d].write = wi;
-    if (kr_insert(c, key, p, wi))
+    if (kr_insert(c, key, p, wi) || dirty(c, wi))
         return -1;
     if (client != NONE) {
         uint32_t cl;
@@ -886,9 +1157,10 @@ static int get_begin(ctx *c, const hist_event *e, uint32_t key)
     c->get_key = key;
     c->vr.n = 0;
     c->absent = 1;
+    c->lww = e->n[4] == RESOLVE_LWW;
     for (int i = 0; i < e->nrows; i++) {
         uint32_t d = dot_find(c, key, e->rows[i].version);
-        if (d == NONE || c->dots[d].kind != K_TOMB)
+        if ((d == NONE || c->dots[d].kind != K_TOMB) && e->rows[i].matched != K_TOMB)
             c->absent = 0;
         if (d == NONE)
             continue;
@@ -897,24 +1169,47 @@ static int get_begin(ctx *c, const hist_event *e, uint32_t key)
         if (vv_merge(&c->vr, x, n) < 0)
             return -1;
     }
-    if (c->absent && vv_merge(&c->vr, c->keys[key].vp.e, c->keys[key].vp.n) < 0)
-        return -1;
     return 0;
 }
 
-/* Does the GET's result reflect packed dot p (B1)? */
-static bool get_reflects(ctx *c, uint64_t p)
+/* Does the GET's result reflect packed dot p, whose record is d (NONE: unknown) (B1)? */
+static bool get_reflects(ctx *c, uint32_t d, uint64_t p)
 {
     const hist_event *e = c->get;
+    const key_rec *k = &c->keys[c->get_key];
     for (int i = 0; i < e->nrows; i++)
         if (e->rows[i].version == p)
             return true;
-    if (vv_get(c->vr.e, c->vr.n, dot_r(p)) >= dot_n(p))
-        return true;
-    if (c->absent) {
-        uint32_t d = dot_find(c, c->get_key, p);
-        if (d != NONE && c->dots[d].purged)
+    uint32_t n = 0;
+    const uint64_t *x = d != NONE ? dot_ctx(c, d, &n) : NULL;
+    if (is_state(p)) {
+        if (d == NONE)
+            return false;
+        return vv_includes(c->vr.e, c->vr.n, x, n) || (c->absent && vv_includes(k->vp.e, k->vp.n, x, n));
+    }
+    if (vv_get(c->vr.e, c->vr.n, dot_r(p)) >= dot_n(p)) {
+        if (d == NONE || !k->lww)
             return true;
+        for (int i = 0; i < e->nrows; i++)
+            if (ancestor(c, d, dot_find(c, c->get_key, e->rows[i].version)))
+                return true;
+    }
+    if (c->lww && d != NONE && c->dots[d].kind) {
+        const dot_rec *w = &c->dots[d];
+        for (int i = 0; i < e->nrows; i++)
+            if (beats(e->rows[i].value, e->rows[i].matched, e->rows[i].version, w->ts, w->kind, p))
+                return true;
+    }
+    if (c->absent && d != NONE) {
+        if (c->dots[d].purged)
+            return true;
+        if (vv_get(k->vp.e, k->vp.n, dot_r(p)) >= dot_n(p)) {
+            if (!k->lww)
+                return true;
+            for (uint32_t i = 0; i < k->purged.n; i++)
+                if (ancestor(c, d, k->purged.v[i]))
+                    return true;
+        }
     }
     return false;
 }
@@ -935,6 +1230,27 @@ static int key_vs(ctx *c, uint32_t key)
     return 0;
 }
 
+/* Is dot record d (packed p) kept now: stored somewhere, or seen by a stored version (B2)?
+ * The key's VS must be up to date. */
+static bool kept(const ctx *c, uint32_t key, uint32_t d, uint64_t p)
+{
+    if (d == NONE)
+        return false;
+    if (c->dots[d].live)
+        return true;
+    const key_rec *k = &c->keys[key];
+    if (!is_state(p)) {
+        if (vv_get(k->vs.e, k->vs.n, dot_r(p)) < dot_n(p))
+            return false;
+        if (!k->lww)
+            return true;
+    }
+    for (uint32_t i = 0; i < k->nlive; i++)
+        if (saw(c, k->live[i], d, p))
+            return true;
+    return false;
+}
+
 /* A live dot that reflects write wi, for the explanation; NONE if none. */
 static uint32_t live_witness(const ctx *c, uint32_t wi)
 {
@@ -944,9 +1260,19 @@ static uint32_t live_witness(const ctx *c, uint32_t wi)
         return w->dot;
     const key_rec *k = &c->keys[w->key];
     for (uint32_t i = 0; i < k->nlive; i++)
-        if (dot_reflects(c, k->live[i], d->dot))
+        if (saw(c, k->live[i], w->dot, d->dot))
             return k->live[i];
     return NONE;
+}
+
+/* A candidate for the newest missed write. */
+static void consider(ctx *c, const req_rec *rq, uint32_t wi, uint32_t *best)
+{
+    const write_rec *w = &c->writes[wi];
+    if (w->ack_seq >= rq->inv_seq || get_reflects(c, w->dot, c->dots[w->dot].dot))
+        return;
+    if (*best == NONE || w->ack_seq > c->writes[*best].ack_seq)
+        *best = wi;
 }
 
 static int check_stale(ctx *c, const req_rec *rq, uint32_t key, const char *client)
@@ -975,34 +1301,40 @@ static int check_stale(ctx *c, const req_rec *rq, uint32_t key, const char *clie
                 b = mid;
         }
         while (a-- > 0) {
-            const write_rec *w = &c->writes[kr->w[a]];
+            uint32_t wi = kr->w[a];
+            const write_rec *w = &c->writes[wi];
             uint64_t p = c->dots[w->dot].dot;
             if (dot_n(p) <= lo)
                 break;
-            if (w->ack_seq >= rq->inv_seq || get_reflects(c, p))
+            if (w->ack_seq >= rq->inv_seq || get_reflects(c, w->dot, p) || !kept(c, key, w->dot, p))
                 continue;
             if (best == NONE || w->ack_seq > c->writes[best].ack_seq)
-                best = kr->w[a];
+                best = wi;
             break;
         }
     }
     /* Writes stored as themselves. */
-    for (uint32_t i = 0; i < k->nlive; i++) {
-        const dot_rec *d = &c->dots[k->live[i]];
-        if (d->write == NONE)
-            continue;
-        const write_rec *w = &c->writes[d->write];
-        if (w->ack_seq >= rq->inv_seq || get_reflects(c, d->dot))
-            continue;
-        if (best == NONE || w->ack_seq > c->writes[best].ack_seq)
-            best = d->write;
+    for (uint32_t i = 0; i < k->nlive; i++)
+        if (c->dots[k->live[i]].write != NONE)
+            consider(c, rq, c->dots[k->live[i]].write, &best);
+    /* Under lww, writes the result's context covers without its rows having seen them: on
+     * the parent tree, between each stored dot and where its line meets the result. */
+    if (k->lww) {
+        const hist_event *e = c->get;
+        for (uint32_t i = 0; i < k->nlive; i++)
+            for (uint32_t y = k->live[i]; y != NONE; y = c->dots[y].parent) {
+                bool meets = false;
+                for (int j = 0; j < e->nrows && !meets; j++)
+                    meets = ancestor(c, y, dot_find(c, key, e->rows[j].version));
+                if (meets)
+                    break;
+                if (c->dots[y].write != NONE)
+                    consider(c, rq, c->dots[y].write, &best);
+            }
     }
     if (best == NONE)
         return 0;
     const hist_event *e = c->get;
-    base_finding *f = finding_new(c, FN_STALE, e->seq, e->node, key, client);
-    if (!f)
-        return -1;
     sbuf b = { 0 };
     sb_printf(&b, "stale read: ");
     sb_get(&b, c, e, key);
@@ -1019,7 +1351,7 @@ static int check_stale(ctx *c, const req_rec *rq, uint32_t key, const char *clie
     } else {
         sb_printf(&b, " was already stored.");
     }
-    return finding_text(c, f, &b);
+    return finding_add(c, FN_STALE, 0, e->seq, e->node, key, client, c->dots[wd].dot, &b);
 }
 
 static int check_ryw(ctx *c, const req_rec *rq, uint32_t key, const char *client)
@@ -1027,19 +1359,17 @@ static int check_ryw(ctx *c, const req_rec *rq, uint32_t key, const char *client
     if (rq->own == NONE)
         return 0;
     const write_rec *w = &c->writes[rq->own];
-    if (w->ack_seq >= rq->inv_seq || get_reflects(c, c->dots[w->dot].dot))
+    uint64_t p = c->dots[w->dot].dot;
+    if (w->ack_seq >= rq->inv_seq || get_reflects(c, w->dot, p) || !kept(c, key, w->dot, p))
         return 0;
     const hist_event *e = c->get;
-    base_finding *f = finding_new(c, FN_RYW, e->seq, e->node, key, client);
-    if (!f)
-        return -1;
     sbuf b = { 0 };
     sb_printf(&b, "read your writes: ");
     sb_get(&b, c, e, key);
     sb_printf(&b, ", but %s's own ", client);
     sb_acked(&b, c, rq->own, false);
     sb_printf(&b, " came before it.");
-    return finding_text(c, f, &b);
+    return finding_add(c, FN_RYW, 0, e->seq, e->node, key, client, p, &b);
 }
 
 static int check_mr(ctx *c, const req_rec *rq, uint32_t key, size_t ev_index,
@@ -1058,15 +1388,15 @@ static int check_mr(ctx *c, const req_rec *rq, uint32_t key, size_t ev_index,
     if (!earlier)
         return 0;
     int missed = -1;
-    for (int i = 0; i < prev->nrows && missed < 0; i++)
-        if (prev->rows[i].version && !get_reflects(c, prev->rows[i].version))
+    for (int i = 0; i < prev->nrows && missed < 0; i++) {
+        uint64_t p = prev->rows[i].version;
+        uint32_t d = p ? dot_find(c, key, p) : NONE;
+        if (p && kept(c, key, d, p) && !get_reflects(c, d, p))
             missed = i;
+    }
     if (missed < 0)
         return 0;
     const hist_event *e = c->get;
-    base_finding *f = finding_new(c, FN_MR, e->seq, e->node, key, client);
-    if (!f)
-        return -1;
     sbuf b = { 0 };
     sb_printf(&b, "monotonic read: ");
     sb_get(&b, c, e, key);
@@ -1074,11 +1404,12 @@ static int check_mr(ctx *c, const req_rec *rq, uint32_t key, size_t ev_index,
               (unsigned)prev->node, prev->tick, prev->text && prev->text[0] ? prev->text : "?");
     sb_dot(&b, prev->rows[missed].version);
     sb_printf(&b, "): the client saw the past again.");
-    return finding_text(c, f, &b);
+    return finding_add(c, FN_MR, 0, e->seq, e->node, key, client, prev->rows[missed].version, &b);
 }
 
 static int req_answer(ctx *c, const hist_event *e, size_t ev_index, uint32_t key)
 {
+    c->keys[key].lww = e->n[4] == RESOLVE_LWW;
     uint32_t ri = umap_get(&c->reqmap, (uint64_t)e->n[2], 0);
     req_rec rq = { .client = NONE, .own = NONE, .op = e->n[3] ? 0 : OP_GET };
     if (ri != NONE) {
@@ -1097,122 +1428,201 @@ static int req_answer(ctx *c, const hist_event *e, size_t ev_index, uint32_t key
     return 0;
 }
 
-/* --- lost writes (B6), at the end -------------------------------------------------- */
+/* --- lost writes (B6) --------------------------------------------------------------- */
 
-static bool seen_by_other(const ctx *c, uint32_t key, uint64_t p)
+static bool seen_by_other(const ctx *c, uint32_t wi)
 {
-    uint32_t ki = umap_get(&c->krmap, key, dot_r(p));
+    const write_rec *w = &c->writes[wi];
+    const dot_rec *d = &c->dots[w->dot];
+    if (c->keys[w->key].lww)
+        return d->has_child;   /* one parent at most: a version that saw it is a child's line */
+    uint32_t ki = umap_get(&c->krmap, w->key, dot_r(d->dot));
     if (ki == NONE)
         return false;
     const kr_rec *k = &c->krs[ki];
-    return (k->best_dot != p ? k->best_n : k->second_n) >= dot_n(p);
+    return (k->best_dot != d->dot ? k->best_n : k->second_n) >= dot_n(d->dot);
 }
 
-static int lost_writes(ctx *c)
+/* A stored value that the purged tombstone of write wi saw or (under lww) beats: the one
+ * stored longest; NONE if none. */
+static uint32_t back_value(const ctx *c, uint32_t wi)
 {
-    for (size_t wi = 0; wi < c->nwrites; wi++) {
-        const write_rec *w = &c->writes[wi];
-        const dot_rec *d = &c->dots[w->dot];
-        if (!d->kind || d->live || seen_by_other(c, w->key, d->dot))
+    const write_rec *w = &c->writes[wi];
+    const dot_rec *t = &c->dots[w->dot];
+    const key_rec *k = &c->keys[w->key];
+    uint32_t back = NONE;
+    for (uint32_t i = 0; i < k->nlive; i++) {
+        uint32_t x = k->live[i];
+        const dot_rec *v = &c->dots[x];
+        if (v->kind == K_TOMB)
             continue;
-        uint64_t seq = d->rm_seq;
-        uint32_t back = NONE;   /* a value the purged DEL saw, stored again */
-        if (d->purged) {
-            const key_rec *k = &c->keys[w->key];
-            for (uint32_t i = 0; i < k->nlive; i++) {
-                uint32_t x = k->live[i];
-                if (c->dots[x].kind != K_TOMB && dot_reflects(c, w->dot, c->dots[x].dot) &&
-                    (back == NONE || c->dots[x].since < c->dots[back].since))
-                    back = x;
-            }
-            if (back == NONE)
-                continue;
-            if (c->dots[back].since > seq)
-                seq = c->dots[back].since;
-        }
-        const char *client = w->client != NONE ? c->clients[w->client] : NULL;
-        uint16_t node = back != NONE && seq != d->rm_seq ?
-                        c->inst[c->dots[back].head].node : d->rm_node;
-        base_finding *f = finding_new(c, FN_LOST, seq, node, w->key, client);
-        if (!f)
-            return -1;
-        sbuf b = { 0 };
-        sb_printf(&b, "lost write: ");
-        sb_acked(&b, c, (uint32_t)wi, true);
-        if (back != NONE) {
-            const dot_rec *x = &c->dots[back];
-            sb_printf(&b, " was lost: its tombstone was purged and the older value came "
-                      "back (%s, ", x->kind == K_VALUE && x->text ? x->text : "a version it "
-                      "deleted");
-            sb_dot(&b, x->dot);
-            sb_printf(&b, ", stored at n%u).", (unsigned)c->inst[x->head].node);
-        } else if (d->rm_why == RM_LWW && dot_reflects(c, w->dot, d->rm_by)) {
-            /* The lost write had seen the winner: only a timestamp from a clock running
-             * ahead can make the older write win. */
-            sb_printf(&b, " was discarded by LWW at every replica in favour of an older write it "
-                      "had already seen (");
-            sb_dot(&b, d->rm_by);
-            sb_printf(&b, "), whose timestamp was higher (a clock running ahead); no surviving "
-                      "version saw it.");
-        } else if (d->rm_why == RM_LWW) {
-            sb_printf(&b, " was discarded by LWW at every replica in favour of a concurrent "
-                      "write (");
-            sb_dot(&b, d->rm_by);
-            sb_printf(&b, "); no surviving version saw it.");
-        } else {
-            sb_printf(&b, " was superseded at every replica by a write that did not see it (");
-            sb_dot(&b, d->rm_by);
-            sb_printf(&b, "); no surviving version saw it.");
-        }
-        if (finding_text(c, f, &b))
-            return -1;
+        bool gone = saw(c, w->dot, x, v->dot) ||
+                    (t->lww && beats(t->ts, t->kind, t->dot, v->ts, v->kind, v->dot));
+        if (gone && (back == NONE || v->since < c->dots[back].since))
+            back = x;
     }
+    return back;
+}
+
+static int lost_text(const ctx *c, uint32_t wi, uint32_t back, sbuf *b)
+{
+    const write_rec *w = &c->writes[wi];
+    const dot_rec *d = &c->dots[w->dot];
+    sb_printf(b, "lost write: ");
+    sb_acked(b, c, wi, true);
+    if (back != NONE) {
+        const dot_rec *x = &c->dots[back];
+        sb_printf(b, " was lost: its tombstone was purged and the older value came "
+                  "back (%s, ", x->kind == K_VALUE && x->text ? x->text : "a version it "
+                  "deleted");
+        sb_dot(b, x->dot);
+        sb_printf(b, ", stored at n%u).", (unsigned)x->since_node);
+        return b->oom ? -1 : 0;
+    }
+    uint32_t by = d->rm_by ? dot_find((ctx *)c, w->key, d->rm_by) : NONE;
+    if (d->rm_why == RM_LWW) {
+        const dot_rec *x = by != NONE ? &c->dots[by] : NULL;
+        bool had_seen = by != NONE && saw(c, w->dot, by, d->rm_by);
+        sb_printf(b, " was discarded by LWW at every replica in favour of %s (",
+                  had_seen ? "an older write it had already seen" : "a concurrent write");
+        sb_dot(b, d->rm_by);
+        if (x && x->kind && x->ts > d->ts && had_seen)
+            sb_printf(b, "), whose timestamp was later (a clock running ahead)");
+        else if (x && x->kind && x->ts == d->ts)
+            sb_printf(b, "), with the same timestamp: on a tie %s",
+                      (x->kind == K_TOMB) != (d->kind == K_TOMB) ? "the delete wins"
+                                                                 : "the higher replica number wins");
+        else
+            sb_printf(b, ")");
+        sb_printf(b, "; no surviving version saw it.");
+    } else {
+        sb_printf(b, " was superseded at every replica by a write that did not see it (");
+        sb_dot(b, d->rm_by);
+        sb_printf(b, "); no surviving version saw it.");
+    }
+    return b->oom ? -1 : 0;
+}
+
+/* Judges write wi again and brings its finding up to date. */
+static int judge_lost(ctx *c, uint32_t wi)
+{
+    write_rec *w = &c->writes[wi];
+    w->dirty = 0;
+    const dot_rec *d = &c->dots[w->dot];
+    bool lost = false;
+    uint32_t back = NONE;
+    uint64_t seq = d->rm_seq;
+    uint16_t node = d->rm_node;
+    if (d->kind && !d->live && !seen_by_other(c, wi)) {
+        lost = true;
+        if (d->purged) {
+            back = back_value(c, wi);
+            lost = back != NONE;
+            if (lost && c->dots[back].since > seq) {
+                seq = c->dots[back].since;
+                node = c->dots[back].since_node;
+            }
+        }
+    }
+    key_rec *k = &c->keys[w->key];
+    if (w->lost) {
+        finding_remove(c, w->lost_seq, FN_LOST, wi);
+        uint32_t last = k->lost.v[--k->lost.n];
+        k->lost.v[w->lost_pos] = last;
+        c->writes[last].lost_pos = w->lost_pos;
+        w->lost = 0;
+    }
+    if (!lost)
+        return 0;
+    sbuf b = { 0 };
+    if (lost_text(c, wi, back, &b)) {
+        free(b.s);
+        return -1;
+    }
+    const char *client = w->client != NONE ? c->clients[w->client] : NULL;
+    if (ulist_add(&k->lost, wi) || finding_add(c, FN_LOST, wi, seq, node, w->key, client, d->dot, &b))
+        return -1;
+    w = &c->writes[wi];
+    w->lost = 1;
+    w->lost_seq = seq;
+    w->lost_pos = k->lost.n - 1;
     return 0;
 }
 
 /* --- entry points ------------------------------------------------------------------- */
 
-static int scan(ctx *c)
+static int read_event(ctx *c, const hist_event *e, size_t i)
 {
-    size_t n = hist_count(c->h);
-    for (size_t i = 0; i < n; i++) {
-        const hist_event *e = hist_get(c->h, i);
-        if (e->side != SIDE_BASE)
-            continue;
-        switch (e->kind) {
-        case EV_REQ_INVOKE: case EV_REQ_ANSWER: case EV_VERSION_STORE:
-        case EV_VERSION_DISCARD: case EV_PURGE: case EV_SIBLINGS:
-            break;
-        default:
-            continue;
-        }
-        uint32_t key;
-        if (key_of(c, &e->key, &key))
-            return -1;
-        int rc = 0;
-        switch (e->kind) {
-        case EV_REQ_INVOKE: rc = req_invoke(c, e, key); break;
-        case EV_REQ_ANSWER: rc = req_answer(c, e, i, key); break;
-        case EV_VERSION_STORE: rc = version_store(c, e, key); break;
-        case EV_VERSION_DISCARD:
-            rc = version_remove(c, e, key, e->text && strcasecmp(e->text, "lww") == 0 ?
-                                RM_LWW : RM_SUPERSEDED);
-            break;
-        case EV_PURGE: rc = version_remove(c, e, key, RM_PURGE); break;
-        default: rc = sibling_event(c, e, key); break;
-        }
-        if (rc)
-            return -1;
+    if (e->side != SIDE_BASE)
+        return 0;
+    switch (e->kind) {
+    case EV_REQ_INVOKE: case EV_REQ_ANSWER: case EV_VERSION_STORE:
+    case EV_VERSION_DISCARD: case EV_PURGE: case EV_SIBLINGS:
+        break;
+    default:
+        return 0;
     }
+    uint32_t key;
+    if (key_of(c, &e->key, &key))
+        return -1;
+    switch (e->kind) {
+    case EV_REQ_INVOKE: return req_invoke(c, e, key);
+    case EV_REQ_ANSWER: return req_answer(c, e, i, key);
+    case EV_VERSION_STORE: return version_store(c, e, key);
+    case EV_VERSION_DISCARD:
+        return version_remove(c, e, key, e->text && strcasecmp(e->text, "lww") == 0 ?
+                              RM_LWW : RM_SUPERSEDED);
+    case EV_PURGE: return version_remove(c, e, key, RM_PURGE);
+    default: return sibling_event(c, e, key);
+    }
+}
+
+basecheck *basecheck_new(void)
+{
+    basecheck *c = calloc(1, sizeof *c);
+    if (c)
+        c->inst_free = c->req_free = NONE;
+    return c;
+}
+
+int basecheck_update(basecheck *c, const hist *h)
+{
+    if (c->failed)
+        return -1;
+    c->h = h;
+    size_t n = hist_count(h);
+    for (; c->next < n; c->next++)
+        if (read_event(c, hist_get(h, c->next), c->next)) {
+            c->failed = 1;
+            return -1;
+        }
     return 0;
 }
 
-static void ctx_free(ctx *c)
+const base_findings *basecheck_findings(basecheck *c)
 {
+    if (c->failed)
+        return NULL;
+    /* Judging a write may mark no other write dirty, so the list only shrinks here. */
+    for (uint32_t i = 0; i < c->dirty.n; i++)
+        if (judge_lost(c, c->dirty.v[i])) {
+            c->failed = 1;
+            return NULL;
+        }
+    c->dirty.n = 0;
+    return &c->out;
+}
+
+void basecheck_close(basecheck *c)
+{
+    if (!c)
+        return;
     for (size_t i = 0; i < c->nkeys; i++) {
         free(c->keys[i].live);
         free(c->keys[i].vs.e);
         free(c->keys[i].vp.e);
+        free(c->keys[i].purged.v);
+        free(c->keys[i].lost.v);
     }
     free(c->keys);
     umap_free(&c->keymap);
@@ -1224,6 +1634,7 @@ static void ctx_free(ctx *c)
     free(c->reqs);
     umap_free(&c->reqmap);
     free(c->writes);
+    free(c->dirty.v);
     for (size_t i = 0; i < c->nkrs; i++)
         free(c->krs[i].w);
     free(c->krs);
@@ -1232,45 +1643,36 @@ static void ctx_free(ctx *c)
     umap_free(&c->clientmap);
     free(c->cls);
     umap_free(&c->clmap);
+    umap_free(&c->sibmap);
     free(c->vr.e);
     free(c->tmp.e);
-    for (size_t i = 0; i < c->nf; i++)
-        free(c->f[i].f.text);
-    free(c->f);
-}
-
-static int fnd_cmp(const void *pa, const void *pb)
-{
-    const fnd *a = pa, *b = pb;
-    if (a->f.seq != b->f.seq)
-        return a->f.seq < b->f.seq ? -1 : 1;
-    return a->order < b->order ? -1 : a->order > b->order;
+    for (int i = 0; i < c->out.n; i++)
+        free(c->out.v[i].text);
+    free(c->out.v);
+    free(c->fname);
+    free(c->fsub);
+    free(c);
 }
 
 int basecheck_run(const hist *h, base_findings *out)
 {
-    ctx c;
-    memset(&c, 0, sizeof c);
-    c.h = h;
-    c.inst_free = c.req_free = NONE;
     memset(out, 0, sizeof *out);
+    basecheck *c = basecheck_new();
+    if (!c)
+        return -1;
+    const base_findings *f = NULL;
     int rc = -1;
-    if (scan(&c) || lost_writes(&c))
-        goto done;
-    if (c.nf) {
-        qsort(c.f, c.nf, sizeof *c.f, fnd_cmp);
-        out->v = malloc(c.nf * sizeof *out->v);
-        if (!out->v)
-            goto done;
-        for (size_t i = 0; i < c.nf; i++) {
-            out->v[i] = c.f[i].f;
-            c.f[i].f.text = NULL;
+    if (basecheck_update(c, h) == 0 && (f = basecheck_findings(c)) != NULL) {
+        rc = 0;
+        if (f->n) {
+            /* The checker's own array, handed over: nothing is copied. */
+            out->v = c->out.v;
+            out->n = out->cap = c->out.n;
+            c->out.v = NULL;
+            c->out.n = 0;
         }
-        out->n = out->cap = (int)c.nf;
     }
-    rc = 0;
-done:
-    ctx_free(&c);
+    basecheck_close(c);
     return rc;
 }
 

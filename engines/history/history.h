@@ -59,26 +59,32 @@
  *                                         n5 = losers (analysis) or CLRs written (undo)
  *
  * BASE side (node = replica, node2 = the other replica, actor = client name or NULL,
- * key = the key as text; a dot (replica, counter) is packed as replica << 48 | counter):
+ * key = the key as text; a dot (replica, counter) is packed as replica << 48 | counter,
+ * replica < 0x8000, so it is never negative; replica 0x7FFF names a merged CRDT state,
+ * whose counter is a hash of its context):
  *   REQ_INVOKE   node actor key text      a client request at its coordinator; text = the
  *                                         statement; n0 = op (scn_base_op), n1 = acks or
  *                                         replies needed, n2 = request id
- *   REQ_ANSWER   node actor key text      text = the answer ("ok", "unavailable", a value,
- *                                         "a|b", "{a,b}", "absent"); n0 = 1 ok / 0 unavailable,
+ *   REQ_ANSWER   node actor key text      text = the answer ("ok", "unavailable", "refused:
+ *                                         ...", a value, "a|b", "{a,b}", "absent"); n0 = 1 ok /
+ *                                         0 not (unavailable, or refused: the text says),
  *                                         n1 = acks or replies that counted, n2 = request id,
- *                                         n3 = the write's dot; txns = the replicas whose acks
- *                                         or replies counted; rows = a read's versions
- *                                         (version = dot, value = timestamp)
+ *                                         n3 = the write's dot, n4 = the conflict policy it
+ *                                         ran under (1 lww, 2 siblings, 3 crdt); txns = the
+ *                                         replicas whose acks or replies counted; rows = a
+ *                                         read's versions (version = dot, value = timestamp,
+ *                                         matched = kind)
  *   MSG_SEND     node node2               n0 = wire type, n1 = bytes, n2 = due tick, n3 = seq
  *   MSG_DELIVER  node node2               node = receiver; n0 type, n1 bytes, n3 seq
  *   MSG_DROP     node node2 text          text = why: cut, partition, down, loss, malformed
  *   NET_CHANGE   node node2 text          a directive changed links or replicas (text says)
  *   NODE_DOWN / NODE_UP  node
- *   VERSION_STORE   node key text         n0 = dot, n1 = timestamp, n2 = kind (version.h),
+ *   VERSION_STORE   node key text         n0 = dot, n1 = timestamp (clock * 1,000,000 +
+ *                                         counter), n2 = kind (version.h),
  *                                         text = payload as read; txns = context (packed dots)
  *   VERSION_DISCARD node key text         n0 = dot dropped, n1 = dot that replaced it,
  *                                         n2 = 1 if the replacement saw it; text = lww,
- *                                         superseded
+ *                                         superseded, merged (joined into a CRDT state)
  *   SIBLINGS     node key                 n0 = versions now kept (>= 2 created, 1 resolved)
  *   HINT_STORE / HINT_DELIVER node node2 key   n0 = dot
  *   GOSSIP       node node2               n0 = hashes compared, n1 = keys shipped,

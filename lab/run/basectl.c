@@ -6,6 +6,7 @@
  * the answer comes or the timeout passes, as assets/doc/scenarios.md says.
  */
 #include "basectl.h"
+#include "base/view.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -24,7 +25,7 @@ struct basectl {
     int64_t skew[10];
     char node_read[10][512];     /* the latest GET answered through each replica */
     bool has_node_read[10];
-    int node_write[10];          /* 0 none, 1 ok, 2 unavailable (or refused) */
+    int node_write[10];          /* 0 none, 1 ok, 2 unavailable, 3 refused */
     client_read reads[CLIENTS_MAX];
     int nreads;
     int settled;                 /* the latest run: settle: 0 none yet, 1 settled, 2 not */
@@ -152,6 +153,11 @@ static int cluster_line(basectl *b, const scn_line *l, const run_sink *out, char
         b->cfg.timeout = l->n > 0 ? (uint32_t)l->n : 1;
         if (live)
             cluster_set_timeout(b->c, b->cfg.timeout);
+        break;
+    case CL_CLOCK:
+        b->cfg.hlc = l->on;
+        if (live)
+            cluster_set_clock(b->c, l->on);
         break;
     case CL_SKEW:
         if (check_node(b, l->node, msg, n, col, l->col))
@@ -304,10 +310,11 @@ static int client_line(basectl *b, const scn_line *l, const run_sink *out, char 
         uint32_t most = 0;
         bool known = false;
         for (uint32_t i = 1; i <= b->cfg.n; i++) {
-            replica *rp = cluster_replica(c, i);
-            if (rp && rp->nkeys > most)
-                most = rp->nkeys;
-            known = known || (rp && rep_find(rp, req.key));
+            cview_replica_info x;
+            cview_key_info k;
+            if (cview_replica(c, i, &x) && x.known > most)
+                most = x.known;
+            known = known || cview_key(c, i, req.key, &k);
         }
         if (!known && most >= BASE_KEYS_MAX)
             return fail(msg, n, col, l->col, "too many keys: a replica holds at most %d, and '%s' would be one more",
@@ -329,7 +336,7 @@ static int client_line(basectl *b, const scn_line *l, const run_sink *out, char 
         remember_read(b, l->node, l->client, a.text);
         say(out, l, REC_RESULT, a.ok ? RO_OK : RO_WAIT, "%s (%s: %s%s)", a.text, who, by, timing);
     } else {
-        b->node_write[l->node] = a.ok ? 1 : 2;
+        b->node_write[l->node] = a.ok ? 1 : a.error ? 3 : 2;
         if (a.error)
             say(out, l, REC_RESULT, RO_FAIL, "%s", a.text);
         else if (a.ok)
@@ -426,7 +433,7 @@ int basectl_expect(basectl *b, const scn_line *l, char *why, size_t n)
     case EX_STORES: {
         char got[1024] = "absent";
         if (b->c)
-            cluster_stored(b->c, (uint32_t)x->node, x->key, got, sizeof got);
+            cview_key_text(b->c, (uint32_t)x->node, x->key, got, sizeof got);
         if (same_state(got, x->text, x->absent))
             return 1;
         snprintf(why, n, "n%d stores %s", x->node, got);
@@ -456,17 +463,18 @@ int basectl_expect(basectl *b, const scn_line *l, char *why, size_t n)
         return 0;
     }
     case EX_WRITE: {
+        /* A refused write is neither ok nor unavailable: nothing was tried. */
         int w = b->node_write[x->node];
-        bool want_ok = strcasecmp(x->word, "ok") == 0;
-        if (w && (w == 1) == want_ok)
+        int want = strcasecmp(x->word, "ok") == 0 ? 1 : strcasecmp(x->word, "refused") == 0 ? 3 : 2;
+        if (w == want)
             return 1;
         snprintf(why, n, w ? "the latest write at n%d was %s" : "no write has been coordinated by n%d%s", x->node,
-                 w ? (w == 1 ? "ok" : "unavailable") : "");
+                 w ? (w == 1 ? "ok" : w == 2 ? "unavailable" : "refused") : "");
         return 0;
     }
     case EX_CONVERGED:
     case EX_DIVERGED: {
-        bool conv = !b->c || cluster_converged(b->c);
+        bool conv = !b->c || cview_converged(b->c);
         if (conv == (x->kind == EX_CONVERGED))
             return 1;
         snprintf(why, n, conv ? "all up replicas hold the same data" : "the up replicas do not all hold the same data");

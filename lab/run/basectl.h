@@ -5,7 +5,8 @@
  * settled).
  *
  * The cluster is created at the first line that needs it, from the `cluster:` settings
- * seen so far; `replicas` and `seed` cannot change after that.
+ * seen so far; `replicas` and `seed` cannot change after that. Expectations read the
+ * cluster through its read-only view (base/view.h).
  */
 #ifndef AB_BASECTL_H
 #define AB_BASECTL_H

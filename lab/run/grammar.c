@@ -80,6 +80,8 @@ static const gram_entry table[] = {
       "how long a coordinator waits for acks or replies"),
     E(G_DIRECTIVE, SL_CLUSTER, GS_NONE, "skew", "nK <ticks>", CL_SKEW, 0, "skew", "cluster: skew n2 -3",
       "replica nK's clock runs ahead (or behind, negative) by that much"),
+    E(G_DIRECTIVE, SL_CLUSTER, GS_NONE, "clock", "wall|hlc", CL_CLOCK, 0, "clock", "cluster: clock hlc",
+      "LWW timestamps from each replica's clock (wall) or from hybrid logical clocks (hlc)"),
 
     /* --- net: ------------------------------------------------------------------------------ */
     E(G_DIRECTIVE, SL_NET, GS_NONE, "cut", "nA nB | nA -> nB", NET_CUT, 0, "cut", "net: cut n1 n2",
@@ -169,7 +171,7 @@ static const gram_entry table[] = {
       "what replica nK stores for a key"),
     E(G_EXPECT, SL_EXPECT, GS_REPLICA, "read", "= <value> | absent", EX_READ, 0, "n1..n9", "expect n2 read = apple",
       "what the latest GET through nK returned"),
-    E(G_EXPECT, SL_EXPECT, GS_REPLICA, "write", "ok|unavailable", EX_WRITE, 0, "n1..n9", "expect n1 write ok",
+    E(G_EXPECT, SL_EXPECT, GS_REPLICA, "write", "ok|unavailable|refused", EX_WRITE, 0, "n1..n9", "expect n1 write ok",
       "how the latest write coordinated by nK ended"),
     E(G_EXPECT, SL_EXPECT, GS_CLIENT, "read", "= <value> | absent", EX_READ, 0, "<client> read",
       "expect alice read = apple", "what the client's latest GET returned"),

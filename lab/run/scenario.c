@@ -573,6 +573,17 @@ static int scn_cluster_line(scn_p *p, scn_line *out)
                        "a clock skew in ticks (may be negative)", &out->n))
             return -1;
         break;
+    case CL_CLOCK: {
+        /* LWW timestamps from each replica's clock, or from hybrid logical clocks. */
+        scn_tok v = scn_next(p, 0);
+        if (scn_is(p, v, "hlc"))
+            out->on = true;
+        else if (scn_is(p, v, "wall"))
+            out->on = false;
+        else
+            return scn_expected(p, v, "wall or hlc");
+        break;
+    }
     }
     return scn_end(p);
 }
@@ -920,8 +931,10 @@ static int scn_expect_node(scn_p *p, scn_expect *ex, scn_tok w)
             strcpy(ex->word, "ok");
         else if (scn_is(p, t, "unavailable"))
             strcpy(ex->word, "unavailable");
+        else if (scn_is(p, t, "refused"))
+            strcpy(ex->word, "refused");
         else
-            return scn_expected(p, t, "ok or unavailable after write");
+            return scn_expected(p, t, "ok, unavailable or refused after write");
         return scn_end(p);
     }
     ex->kind = EX_STORES;

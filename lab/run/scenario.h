@@ -43,7 +43,7 @@ typedef enum {
 
 typedef enum {
     CL_REPLICAS = 1, CL_RESOLVE, CL_SEED, CL_GOSSIP, CL_GOSSIP_INTERVAL, CL_READ_REPAIR,
-    CL_HINTED_HANDOFF, CL_TOMBSTONE_GRACE, CL_TIMEOUT, CL_SKEW,
+    CL_HINTED_HANDOFF, CL_TOMBSTONE_GRACE, CL_TIMEOUT, CL_SKEW, CL_CLOCK,
 } scn_cluster;
 
 typedef enum { RESOLVE_LWW = 1, RESOLVE_SIBLINGS, RESOLVE_CRDT } scn_resolve;
@@ -84,7 +84,7 @@ typedef enum {
     EX_NO_ANOMALY,    /* expect no anomaly [NAME]                             word ("" = any) */
     EX_STORES,        /* expect n2 cart = apple | absent                      node, key, value, absent */
     EX_READ,          /* expect n2 read = v | absent, expect alice read = v   node or client */
-    EX_WRITE,         /* expect n1 write ok|unavailable                       node, word */
+    EX_WRITE,         /* expect n1 write ok|unavailable|refused               node, word */
     EX_CONVERGED,     /* expect converged */
     EX_DIVERGED,      /* expect diverged */
     EX_STALE_READS,   /* expect stale-reads = 0 (also >=, <=)                  cmp, value */
@@ -107,7 +107,7 @@ typedef struct scn_expect {
     int nrows;
     scn_row rows[SCN_ROWS_MAX];
     int64_t value;
-    char word[64];                   /* error code, anomaly name, ok/unavailable */
+    char word[64];                   /* error code, anomaly name, ok/unavailable/refused */
     char table[SQL_NAME_MAX + 1];
     int node;                        /* replica 1..9 */
     char client[32];                 /* EX_READ by client */

@@ -12,13 +12,15 @@
  *               cell) beside the same facts in words; then the messages in flight;
  *   space-time  a Lamport diagram of the latest history: one column per replica, time
  *               going down, one row per message (drawn at its send, marked when it arrived
- *               or was dropped), client requests and network changes in between.
+ *               or was dropped), client requests, network changes and siblings appearing
+ *               and resolved in between.
  *
  * When the window is short, the diagram goes first, then box rows (keys that differ keep
  * theirs longest), then the link matrix (its facts stay, in words), then list lengths.
  *
- * It only reads: engine state through the cluster's accessors and the tail of the history
- * (at most SCAN_EVENTS events back, so a frame costs the same after a long session). It
+ * It only reads: the replica set through its read-only view (base/view.h), never its
+ * structs, and the tail of the history (at most SCAN_EVENTS events back, so a frame costs
+ * the same after a long session). It
  * allocates nothing and keeps nothing from one frame to the next. Known limit: scenarios
  * have at most 9 replicas; a bigger cluster (benchmarks) shows 9 boxes, the selected
  * replica among them, and compares only the first DIFF_SCAN replicas for divergence.
@@ -26,6 +28,7 @@
 #include "panes.h"
 #include "run/basectl.h"
 #include "run/runner.h"
+#include "base/view.h"
 #include "base/wire.h"
 
 #include <inttypes.h>
@@ -51,12 +54,12 @@ typedef struct bview {
     const tui_ctx *c;
     WINDOW *w;
     int W, H;
-    cluster *cl;
-    net *nt;
+    const cluster *cl;
     hist *h;
     uint32_t n, first, shown;
     uint32_t id[SHOW_MAX];
     bool up[SHOW_MAX];
+    cview_replica_info rep[SHOW_MAX];
     uint32_t nver[SHOW_MAX];          /* versions kept (all keys) */
     bool counted[SHOW_MAX];           /* nver covers every key */
     char keys[KEYS_MAX][BASE_KEY_MAX + 1];
@@ -162,9 +165,22 @@ static void keys_add(bview *v, const char *k)
     v->nkeys++;
 }
 
+static bool up(const bview *v, uint32_t r)
+{
+    cview_replica_info x;
+    return cview_replica(v->cl, r, &x) && x.up;
+}
+
+/* The state hash of key at replica r: 0 when it holds nothing. */
+static uint64_t state_of(const bview *v, uint32_t r, const char *key)
+{
+    cview_key_info k;
+    return cview_key(v->cl, r, key, &k) && k.versions ? k.state : 0;
+}
+
 static void collect(bview *v, const tui_ctx *c)
 {
-    v->n = cluster_size(v->cl);
+    v->n = cview_replicas(v->cl);
     v->shown = v->n < SHOW_MAX ? v->n : SHOW_MAX;
     v->first = 1;
     /* Keep the selected replica on screen. */
@@ -173,31 +189,30 @@ static void collect(bview *v, const tui_ctx *c)
     for (uint32_t i = 0; i < v->shown; i++) {
         uint32_t r = v->first + i;
         v->id[i] = r;
-        v->up[i] = cluster_is_up(v->cl, r);
-        replica *rep = cluster_replica(v->cl, r);
+        cview_replica(v->cl, r, &v->rep[i]);
+        v->up[i] = v->rep[i].up;
         uint32_t pos = 0, seen = 0, nv = 0;
-        bkey *k;
-        while (rep && seen < KEYS_SCAN && (k = rep_next(rep, &pos))) {
-            keys_add(v, k->key);
-            nv += k->nv;
+        cview_key_info k;
+        while (seen < KEYS_SCAN && cview_key_next(v->cl, r, &pos, &k)) {
+            keys_add(v, k.key);
+            nv += k.versions;
             seen++;
         }
         v->nver[i] = nv;
-        v->counted[i] = rep && seen == rep->nkeys;
-        if (rep && seen < rep->nkeys)
+        v->counted[i] = seen == v->rep[i].known;
+        if (seen < v->rep[i].known)
             v->keys_more = true;
     }
-    v->converged = cluster_converged(v->cl);
+    v->converged = cview_converged(v->cl);
     /* Divergence: a key differs when up replicas hold different states of it. */
     uint32_t cmp = v->n < DIFF_SCAN ? v->n : DIFF_SCAN;
     for (int i = 0; i < v->nkeys; i++) {
         bool any = false;
         uint64_t h0 = 0;
         for (uint32_t r = 1; r <= cmp && !v->differs[i]; r++) {
-            if (!cluster_is_up(v->cl, r))
+            if (!up(v, r))
                 continue;
-            bkey *k = rep_find(cluster_replica(v->cl, r), v->keys[i]);
-            uint64_t h = k && k->nv ? k->shash : 0;
+            uint64_t h = state_of(v, r, v->keys[i]);
             if (!any)
                 h0 = h;
             else if (h != h0)
@@ -209,8 +224,7 @@ static void collect(bview *v, const tui_ctx *c)
     for (int i = 0; i < v->nkeys; i++) {
         uint64_t h0 = 0;
         for (uint32_t j = 0; j < v->shown && !v->odd[i]; j++) {
-            bkey *k = rep_find(cluster_replica(v->cl, v->id[j]), v->keys[i]);
-            uint64_t h = k && k->nv ? k->shash : 0;
+            uint64_t h = state_of(v, v->id[j], v->keys[i]);
             if (j == 0)
                 h0 = h;
             else
@@ -220,13 +234,15 @@ static void collect(bview *v, const tui_ctx *c)
     }
     /* Partition sides, lettered in order of first appearance. */
     uint32_t scan = v->n < GROUP_SCAN ? v->n : GROUP_SCAN;
+    cview_replica_info first, x;
+    cview_replica(v->cl, 1, &first);
     for (uint32_t r = 2; r <= scan && !v->parted; r++)
-        v->parted = net_group(v->nt, r) != net_group(v->nt, 1);
+        v->parted = cview_replica(v->cl, r, &x) && x.group != first.group;
     if (v->parted) {
         uint32_t seen[26];
         int nseen = 0;
         for (uint32_t i = 0; i < v->shown; i++) {
-            uint32_t g = net_group(v->nt, v->id[i]);
+            uint32_t g = v->rep[i].group;
             int j = 0;
             while (j < nseen && seen[j] != g)
                 j++;
@@ -241,7 +257,7 @@ static void collect(bview *v, const tui_ctx *c)
 
 static void draw_header(bview *v)
 {
-    const base_cfg *cfg = cluster_cfg(v->cl);
+    const base_cfg *cfg = cview_cfg(v->cl);
     /* The verdict first: it must show however narrow the pane. */
     char st[64];
     uint32_t down = 0, which = 0;
@@ -262,7 +278,7 @@ static void draw_header(bview *v)
     char buf[256];
     const char *sep = glyph(v, " · ", " - ");
     int x = put(v, 0, 0, right, R_TITLE, " BASE ");
-    snprintf(buf, sizeof buf, "  tick %" PRIu64 "%s%s%s", cluster_now(v->cl), sep, policy_name(cfg->resolve), sep);
+    snprintf(buf, sizeof buf, "  tick %" PRIu64 "%s%s%s", cview_now(v->cl), sep, policy_name(cfg->resolve), sep);
     x += put(v, 0, x, right - x, R_NORMAL, buf);
     if (cfg->gossip)
         snprintf(buf, sizeof buf, "gossip every %" PRIu32, cfg->interval);
@@ -321,37 +337,45 @@ static grid grid_for(const bview *v)
     return g;
 }
 
-/* The value of a key at a replica: text and role. */
-static tui_role value_of(const bview *v, bkey *k, bool differs, char *buf, size_t n)
+/* A key at replica r, as the view tells it (versions 0 when r holds none). */
+static cview_key_info key_at(const bview *v, uint32_t r, const char *key)
 {
-    if (!k || !k->nv) {
+    cview_key_info k;
+    cview_key(v->cl, r, key, &k);
+    return k;
+}
+
+/* The value of a key at a replica: text and role. */
+static tui_role value_of(const bview *v, uint32_t r, const char *key, bool differs, char *buf, size_t n)
+{
+    cview_key_info k = key_at(v, r, key);
+    if (!k.versions) {
         snprintf(buf, n, "%s", glyph(v, "·", "."));
         return R_DIM;
     }
-    bool tomb = true;
-    for (uint32_t i = 0; i < k->nv; i++)
-        tomb &= k->v[i].kind == BV_TOMB;
-    if (tomb && k->nv == 1) {
+    bool tomb = k.tombstones == k.versions;
+    if (tomb && k.versions == 1) {
         snprintf(buf, n, "(deleted)");
         return R_DIM;
     }
-    rep_format(k, buf, n);
+    cview_key_text(v->cl, r, key, buf, n);
     if (tomb)   /* several tombstones: every one shows */
         return R_DIM;
-    return differs || k->nv > 1 ? R_WARN : R_NORMAL;
+    return differs || k.versions > 1 ? R_WARN : R_NORMAL;
 }
 
 /* What follows a value: "×2" for siblings (always shown), else the version's dot (shown
  * when there is room). Returns true when it must show. */
-static bool value_tail(const bview *v, const bkey *k, char *buf, size_t n)
+static bool value_tail(const bview *v, uint32_t r, const char *key, char *buf, size_t n)
 {
+    cview_key_info k = key_at(v, r, key);
     buf[0] = 0;
-    if (k && k->nv > 1) {
-        snprintf(buf, n, "%s%" PRIu32, glyph(v, "×", "x"), k->nv);
+    if (k.versions > 1) {
+        snprintf(buf, n, "%s%" PRIu32, glyph(v, "×", "x"), k.versions);
         return true;
     }
-    if (k && k->nv == 1 && !v->c->present && k->v[0].d.r >= 1 && k->v[0].d.r <= v->n)
-        snprintf(buf, n, "n%" PRIu32 ":%" PRIu64, k->v[0].d.r, k->v[0].d.n);
+    if (k.versions == 1 && !v->c->present && k.only.r >= 1 && k.only.r <= v->n)
+        snprintf(buf, n, "n%" PRIu32 ":%" PRIu64, k.only.r, k.only.n);
     return false;
 }
 
@@ -462,9 +486,8 @@ static void measure(bview *v, int bw)
     for (int j = 0; j < v->nkeys; j++) {
         int most = 1;
         for (uint32_t i = 0; i < v->shown; i++) {
-            bkey *k = rep_find(cluster_replica(v->cl, v->id[i]), v->keys[j]);
-            value_of(v, k, false, buf, sizeof buf);
-            bool must = value_tail(v, k, tail, sizeof tail);
+            value_of(v, v->id[i], v->keys[j], false, buf, sizeof buf);
+            bool must = value_tail(v, v->id[i], v->keys[j], tail, sizeof tail);
             most = imax(most, wrap_count(buf, v->vw, must ? tui_width(tail) : 0));
         }
         v->kfull[j] = imin(most, WRAP_MAX);
@@ -505,7 +528,7 @@ static void draw_box(bview *v, int i, int y, int x, int bw, int krows)
 {
     const tui_ctx *c = v->c;
     uint32_t r = v->id[i];
-    replica *rep = cluster_replica(v->cl, r);
+    const cview_replica_info *rep = &v->rep[i];
     bool sel = c->sel_replica == (int)r, up = v->up[i];
     int bh = krows + 2;
     tui_box(v->w, y, x, bh, bw, NULL, sel ? R_KEY : up ? R_BORDER : R_DIM, c);
@@ -528,27 +551,26 @@ static void draw_box(bview *v, int i, int y, int x, int bw, int krows)
     for (int j = 0; j < v->nkeys; j++) {
         if (!v->kh[j])
             continue;
-        bkey *k = rep ? rep_find(rep, v->keys[j]) : NULL;
-        have += k != NULL;
+        cview_key_info k;
+        have += cview_key(v->cl, r, v->keys[j], &k);
         if (put(v, row, cx, v->kw, up ? R_NORMAL : R_DIM, v->keys[j]) < tui_width(v->keys[j]))
             put(v, row, cx + v->kw - 1, 1, R_DIM, glyph(v, "…", "~"));
-        tui_role role = value_of(v, k, v->differs[j], buf, sizeof buf);
+        tui_role role = value_of(v, r, v->keys[j], v->differs[j], buf, sizeof buf);
         char tail[48];
-        bool must = value_tail(v, k, tail, sizeof tail);
+        bool must = value_tail(v, r, v->keys[j], tail, sizeof tail);
         draw_value(v, row, cx + v->kw + 1, v->vw, v->kh[j], up ? role : R_DIM, buf, tail, must,
                    must && up ? R_WARN : R_DIM);
         row += v->kh[j];
     }
     /* Footer: skew, keys not listed, writes coordinated here, versions kept. */
-    uint32_t hidden = rep && rep->nkeys > (uint32_t)have ? rep->nkeys - (uint32_t)have : 0;
+    uint32_t hidden = rep->known > (uint32_t)have ? rep->known - (uint32_t)have : 0;
     char parts[4][48];
     int np = 0;
-    if (rep && rep->skew)
+    if (rep->skew)
         snprintf(parts[np++], sizeof parts[0], "clock %+" PRId64, rep->skew);
     if (hidden)
         snprintf(parts[np++], sizeof parts[0], "+%" PRIu32 " key%s", hidden, hidden == 1 ? "" : "s");
-    if (rep)
-        snprintf(parts[np++], sizeof parts[0], "%" PRIu64 " write%s", rep->counter, rep->counter == 1 ? "" : "s");
+    snprintf(parts[np++], sizeof parts[0], "%" PRIu64 " write%s", rep->writes, rep->writes == 1 ? "" : "s");
     if (v->counted[i])
         snprintf(parts[np++], sizeof parts[0], "%" PRIu32 " version%s", v->nver[i], v->nver[i] == 1 ? "" : "s");
     while (np > 0) {
@@ -564,7 +586,7 @@ static void draw_box(bview *v, int i, int y, int x, int bw, int krows)
         np--;
     }
     if (np)
-        put(v, y + bh - 1, x + 2, bw - 3, rep && rep->skew ? R_WARN : R_DIM, buf);
+        put(v, y + bh - 1, x + 2, bw - 3, rep->skew ? R_WARN : R_DIM, buf);
 }
 
 static void draw_boxes(bview *v, int y, const grid *g)
@@ -579,7 +601,7 @@ static void draw_summary(bview *v, int y)
 {
     uint32_t down = 0;
     for (uint32_t r = 1; r <= v->n; r++)
-        down += !cluster_is_up(v->cl, r);
+        down += !up(v, r);
     uint32_t rest = v->n - v->shown;
     char buf[160];
     snprintf(buf, sizeof buf, "+%" PRIu32 " more replicas (n%" PRIu32 "..n%" PRIu32 " shown of n1..n%" PRIu32
@@ -614,26 +636,25 @@ static int draw_diverged(bview *v, int y, int maxlines)
         x += kw + 2;
         /* Group up replicas by state. */
         uint64_t hs[DIFF_SCAN];
-        bool done[DIFF_SCAN + 1] = { false };
+        bool done[DIFF_SCAN + 1] = { false }, isup[DIFF_SCAN + 1] = { false };
         for (uint32_t r = 1; r <= cmp; r++) {
-            bkey *k = rep_find(cluster_replica(v->cl, r), v->keys[i]);
-            hs[r - 1] = k && k->nv ? k->shash : 0;
+            hs[r - 1] = state_of(v, r, v->keys[i]);
+            isup[r] = up(v, r);
         }
         for (uint32_t r = 1; r <= cmp && x < v->W - 2; r++) {
-            if (done[r] || !cluster_is_up(v->cl, r))
+            if (done[r] || !isup[r])
                 continue;
             char who[128] = "";
             size_t o = 0;
             for (uint32_t s = r; s <= cmp; s++)
-                if (!done[s] && cluster_is_up(v->cl, s) && hs[s - 1] == hs[r - 1]) {
+                if (!done[s] && isup[s] && hs[s - 1] == hs[r - 1]) {
                     done[s] = true;
                     if (o < sizeof who - 8)
                         o += (size_t)snprintf(who + o, sizeof who - o, "%sn%" PRIu32, o ? " " : "", s);
                 }
             char val[512];
-            bkey *k = rep_find(cluster_replica(v->cl, r), v->keys[i]);
-            tui_role role = value_of(v, k, true, val, sizeof val);
-            if (!k || !k->nv) {
+            tui_role role = value_of(v, r, v->keys[i], true, val, sizeof val);
+            if (!key_at(v, r, v->keys[i]).versions) {
                 snprintf(val, sizeof val, "absent");
                 role = R_DIM;
             }
@@ -663,22 +684,24 @@ static tui_role link_state(const bview *v, uint32_t a, uint32_t b, char *cell, s
         snprintf(words, wn, "-");
         return R_DIM;
     }
-    if (!cluster_is_up(v->cl, a) || !cluster_is_up(v->cl, b)) {
+    cview_link_info k;
+    cview_link(v->cl, a, b, &k);
+    if (!k.up_from || !k.up_to) {
         snprintf(cell, cn, "down");
-        snprintf(words, wn, "n%" PRIu32 " down", cluster_is_up(v->cl, a) ? b : a);
+        snprintf(words, wn, "n%" PRIu32 " down", k.up_from ? b : a);
         return R_DIM;
     }
-    if (net_link_cut(v->nt, a, b)) {
+    if (k.cut) {
         snprintf(cell, cn, "cut");
         snprintf(words, wn, "cut");
         return R_BAD;
     }
-    if (!net_reachable(v->nt, a, b)) {
+    if (!k.reachable) {
         snprintf(cell, cn, "part");
         snprintf(words, wn, "partitioned");
         return R_BAD;
     }
-    uint32_t d = net_link_delay(v->nt, a, b), l = net_link_loss(v->nt, a, b);
+    uint32_t d = k.delay, l = k.loss;
     if (d == 1 && l == 0) {
         snprintf(cell, cn, "ok");
         snprintf(words, wn, "ok");
@@ -788,7 +811,9 @@ static int draw_link_notes(bview *v, int y, int x, int wd, int maxlines, bool dr
         for (uint32_t j = 0; j < v->shown; j++) {
             if (i == j)
                 continue;
-            uint32_t d = net_link_delay(v->nt, v->id[i], v->id[j]), l = net_link_loss(v->nt, v->id[i], v->id[j]);
+            cview_link_info k;
+            cview_link(v->cl, v->id[i], v->id[j], &k);
+            uint32_t d = k.delay, l = k.loss;
             if (first) {
                 d0 = d;
                 l0 = l;
@@ -810,7 +835,10 @@ static int draw_link_notes(bview *v, int y, int x, int wd, int maxlines, bool dr
     for (uint32_t i = 0; i < v->shown; i++)
         for (uint32_t j = i + 1; j < v->shown; j++) {
             uint32_t a = v->id[i], b = v->id[j];
-            bool cab = net_link_cut(v->nt, a, b), cba = net_link_cut(v->nt, b, a);
+            cview_link_info ab, ba;
+            cview_link(v->cl, a, b, &ab);
+            cview_link(v->cl, b, a, &ba);
+            bool cab = ab.cut, cba = ba.cut;
             if (cab && cba)
                 NOTE(R_BAD, "n%" PRIu32 " %s n%" PRIu32 " cut", a, both, b);
             else if (cab)
@@ -818,9 +846,9 @@ static int draw_link_notes(bview *v, int y, int x, int wd, int maxlines, bool dr
             else if (cba)
                 NOTE(R_BAD, "n%" PRIu32 " %s n%" PRIu32 " cut (n%" PRIu32 " %s n%" PRIu32 " works)", b, to, a, a, to, b);
             if (v->parted && v->side[i] != v->side[j] && !cab && !cba && v->up[i] && v->up[j]
-                && net_reachable(v->nt, a, b) && net_reachable(v->nt, b, a))
+                && ab.reachable && ba.reachable)
                 NOTE(R_OK, "n%" PRIu32 " %s n%" PRIu32 " healed across the partition", a, both, b);
-            uint32_t dab = net_link_delay(v->nt, a, b), dba = net_link_delay(v->nt, b, a);
+            uint32_t dab = ab.delay, dba = ba.delay;
             if (!same_d || d0 == 1) {
                 if (dab == dba && dab != 1)
                     NOTE(R_WARN, "n%" PRIu32 " %s n%" PRIu32 " delay %" PRIu32, a, both, b, dab);
@@ -831,7 +859,7 @@ static int draw_link_notes(bview *v, int y, int x, int wd, int maxlines, bool dr
                         NOTE(R_WARN, "n%" PRIu32 " %s n%" PRIu32 " delay %" PRIu32, b, to, a, dba);
                 }
             }
-            uint32_t lab = net_link_loss(v->nt, a, b), lba = net_link_loss(v->nt, b, a);
+            uint32_t lab = ab.loss, lba = ba.loss;
             if (!same_l || l0 == 0) {
                 if (lab == lba && lab)
                     NOTE(R_WARN, "n%" PRIu32 " %s n%" PRIu32 " loss %" PRIu32 "%%", a, both, b, lab);
@@ -857,18 +885,15 @@ static int draw_link_notes(bview *v, int y, int x, int wd, int maxlines, bool dr
 }
 
 typedef struct flight {
-    net_msg m[FLIGHT_MAX];
+    cview_msg m[FLIGHT_MAX];
     int n;
 } flight;
 
-static void flight_visit(const net_msg *m, void *arg)
+static void flight_visit(const cview_msg *m, void *arg)
 {
     flight *f = arg;
-    if (f->n < FLIGHT_MAX) {
-        f->m[f->n] = *m;
-        f->m[f->n].bytes = NULL;
-        f->n++;
-    }
+    if (f->n < FLIGHT_MAX)
+        f->m[f->n++] = *m;
 }
 
 static int draw_flight(bview *v, const flight *f, size_t total, int y, int x, int wd, int maxlines)
@@ -885,7 +910,7 @@ static int draw_flight(bview *v, const flight *f, size_t total, int y, int x, in
     put(v, y, x, wd, R_HEADING, buf);
     int lines = 1;
     for (int i = 0; i < f->n && lines < maxlines; i++, lines++) {
-        const net_msg *m = &f->m[i];
+        const cview_msg *m = &f->m[i];
         int row = y + lines;
         if (lines >= 2 && lines == maxlines - 1 && (size_t)i + 1 < total) {
             snprintf(buf, sizeof buf, "  +%zu more", total - (size_t)i);
@@ -901,7 +926,9 @@ static int draw_flight(bview *v, const flight *f, size_t total, int y, int x, in
         cx += 11;
         snprintf(buf, sizeof buf, "due t%" PRIu64, m->due);
         cx += put(v, row, cx, x + wd - cx, R_WARN, buf);
-        if (!net_reachable(v->nt, m->from, m->to))
+        cview_link_info k;
+        cview_link(v->cl, m->from, m->to, &k);
+        if (!k.reachable)
             put(v, row, cx, x + wd - cx, R_BAD, "  will be dropped");
     }
     return lines;
@@ -909,7 +936,7 @@ static int draw_flight(bview *v, const flight *f, size_t total, int y, int x, in
 
 /* ---- the space-time diagram ------------------------------------------------------------- */
 
-enum { DR_MSG = 1, DR_REQ, DR_ANS, DR_NET, DR_NODE };
+enum { DR_MSG = 1, DR_REQ, DR_ANS, DR_NET, DR_NODE, DR_SIB };
 enum { MS_FLIGHT = 0, MS_DELIVERED, MS_DROPPED };
 
 typedef struct drow {
@@ -918,6 +945,7 @@ typedef struct drow {
     uint32_t a, b;
     uint64_t tick, end, seq, due;
     const char *text, *actor;    /* owned by the history */
+    scalar key;                  /* DR_SIB */
     int64_t op, ok, counted, reqid;
 } drow;
 
@@ -951,7 +979,8 @@ static void msg_index(diagram *d, uint64_t seq, int row)
 static bool diagram_kind(int k)
 {
     return k == EV_MSG_SEND || k == EV_MSG_DELIVER || k == EV_MSG_DROP || k == EV_REQ_INVOKE
-        || k == EV_REQ_ANSWER || k == EV_NET_CHANGE || k == EV_NODE_DOWN || k == EV_NODE_UP;
+        || k == EV_REQ_ANSWER || k == EV_NET_CHANGE || k == EV_NODE_DOWN || k == EV_NODE_UP
+        || k == EV_SIBLINGS;
 }
 
 static void diagram_build(diagram *d, hist *h)
@@ -1031,6 +1060,14 @@ static void diagram_build(diagram *d, hist *h)
         case EV_NET_CHANGE:
             r->kind = DR_NET;
             r->text = e->text;
+            d->n++;
+            break;
+        case EV_SIBLINGS:
+            /* A replica now keeps several versions of a key, or is back to one. */
+            r->kind = DR_SIB;
+            r->a = e->node;
+            r->key = e->key;
+            r->counted = e->n[0];
             d->n++;
             break;
         default:
@@ -1154,7 +1191,8 @@ static void draw_diagram(bview *v, int y, int h)
         const drow *r = &d.rows[i];
         if (r->kind == DR_MSG && (shown_index(v, r->a) < 0 || shown_index(v, r->b) < 0 || r->a == r->b))
             continue;
-        if ((r->kind == DR_REQ || r->kind == DR_ANS || r->kind == DR_NODE) && shown_index(v, r->a) < 0)
+        if ((r->kind == DR_REQ || r->kind == DR_ANS || r->kind == DR_NODE || r->kind == DR_SIB) &&
+            shown_index(v, r->a) < 0)
             continue;
         idx[nidx++] = i;
     }
@@ -1207,6 +1245,19 @@ static void draw_diagram(bview *v, int y, int h)
             put_beside(v, &g, row, col, role, buf);
             break;
         }
+        case DR_SIB: {
+            int col = shown_index(v, r->a);
+            char key[BASE_KEY_MAX + 1];
+            scalar_format(&r->key, false, key, sizeof key);
+            bool sib = r->counted >= 2;
+            put(v, row, g.colx[col], 1, sib ? R_WARN : R_OK, glyph(v, "◈", "%"));
+            if (sib)
+                snprintf(buf, sizeof buf, "%s: %" PRId64 " siblings", key, r->counted);
+            else
+                snprintf(buf, sizeof buf, "%s: siblings resolved", key);
+            put_beside(v, &g, row, col, sib ? R_WARN : R_OK, buf);
+            break;
+        }
         case DR_NODE: {
             int col = shown_index(v, r->a);
             put(v, row, g.colx[col], 1, r->ok ? R_OK : R_BAD, r->ok ? glyph(v, "▲", "^") : glyph(v, "▼", "v"));
@@ -1247,7 +1298,6 @@ void tui_base_draw(const tui_ctx *c, WINDOW *w)
         draw_placeholder(v);
         return;
     }
-    v->nt = cluster_net(v->cl);
     v->h = runner_history(run);
     collect(v, c);
     draw_header(v);
@@ -1261,9 +1311,9 @@ void tui_base_draw(const tui_ctx *c, WINDOW *w)
     int dl = v->converged ? 0 : imin(v->H >= 30 ? 5 : 2, imax(1, v->ndiff));
 
     flight fl = { .n = 0 };
-    size_t total = net_in_flight(v->nt);
+    size_t total = cview_in_flight(v->cl);
     if (total)
-        net_foreach_pending(v->nt, flight_visit, &fl);
+        cview_flight(v->cl, flight_visit, &fl);
 
     int mw = matrix_width(v);
     bool links = v->shown >= 2, matrix = links;

@@ -9,6 +9,8 @@
 #   - a one-way cut, in the matrix and in words;
 #   - a gossip exchange's steps in flight, by type: roots, then middle hashes where the
 #     roots differ and an empty KEYS where they do not, then leaves;
+#   - siblings appearing and resolved, in the space-time diagram, and the sibling finding
+#     saying when they were resolved;
 #   - the ASCII fallback when the locale is not UTF-8.
 # Prints "N passed, N failed" and exits 1 if anything failed.
 set -u
@@ -128,6 +130,18 @@ expect "gossip mids" "n2 → n1     mids       due t7" "n3 → n2     keys      
   "n1 → n3     mids       due t7"
 line "run: tick"
 expect "gossip leaves" "in flight 2" "n1 → n2     leaves     due t8" "n3 → n1     leaves     due t8"
+
+# test_base_pane_shows_siblings_appearing_and_resolved
+start C.UTF-8 lab
+line "cluster: resolve siblings"
+line "net: partition n1 | n2 n3"
+line "n1: PUT cart apple"
+line "n2: PUT cart pear"
+line "net: heal"
+line "run: settle"
+expect "siblings" "cart apple|pear     ×2" "cart: 2 siblings"
+line "n3: PUT cart both W=ALL"
+expect "siblings resolved" "◈ cart: siblings resolved" "Resolved at n"
 
 # test_base_pane_ascii_when_the_locale_is_not_utf8
 start C lab tests/scenarios/lesson-14-partition-one-writes-diverge.scn

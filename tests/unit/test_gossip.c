@@ -216,6 +216,64 @@ static void test_exchange_ids_keep_growing_across_rounds(void)
     hist_free(h);
 }
 
+/* What the history records of requests and versions (issue 17's trace items): a request's
+ * REQ_INVOKE says how many acks or replies it needs (W or R), its REQ_ANSWER the policy it
+ * ran under; every packed dot, a merged CRDT state's included, is a non-negative number,
+ * the same whether a trace writes it as a signed number or as an unsigned one. */
+static void test_history_records_needed_policy_and_dots_that_are_never_negative(void)
+{
+    hist *h = hist_new();
+    base_cfg cfg;
+    base_cfg_default(&cfg);
+    cfg.n = 5;
+    cfg.resolve = RES_CRDT;
+    cluster *c = cluster_new(&cfg, h);
+    static const struct { base_op op; base_q q; uint32_t qn; uint32_t want; } reqs[] = {
+        { BREQ_INCR, BQ_NUM, 2, 2 }, { BREQ_ADD, BQ_QUORUM, 0, 3 }, { BREQ_GET, BQ_ALL, 0, 5 },
+        { BREQ_PUT, BQ_ONE, 0, 1 },
+    };
+    for (size_t i = 0; i < sizeof reqs / sizeof reqs[0]; i++) {
+        base_req r;
+        memset(&r, 0, sizeof r);
+        r.op = reqs[i].op;
+        snprintf(r.key, sizeof r.key, "%s", reqs[i].op == BREQ_ADD ? "s" : reqs[i].op == BREQ_PUT ? "p" : "k");
+        snprintf(r.value, sizeof r.value, "x");
+        r.delta = 1;
+        r.q = reqs[i].q;
+        r.qn = reqs[i].qn;
+        uint64_t id = cluster_submit(c, 1 + (uint32_t)i, &r);
+        base_answer a;
+        while (!cluster_answer(c, id, &a))
+            cluster_tick(c, NULL);
+    }
+    uint64_t ticks;
+    cluster_settle(c, 100, &ticks);
+    int invokes = 0, answers = 0, states = 0, negative = 0;
+    for (size_t i = 0; i < hist_count(h); i++) {
+        const hist_event *e = hist_get(h, i);
+        if (e->kind == EV_REQ_INVOKE) {
+            CHECK_EQ_INT(e->n[1], reqs[invokes].want);
+            invokes++;
+        }
+        if (e->kind == EV_REQ_ANSWER) {
+            CHECK_EQ_INT(e->n[4], RES_CRDT);
+            answers++;
+            for (int j = 0; j < e->nrows; j++)
+                negative += (int64_t)e->rows[j].version < 0;
+        }
+        if (e->kind == EV_VERSION_STORE || e->kind == EV_VERSION_DISCARD || e->kind == EV_PURGE) {
+            states += (uint64_t)e->n[0] >> 48 == DOT_STATE_R;
+            negative += e->n[0] < 0 || (e->kind == EV_VERSION_DISCARD && e->n[1] < 0);
+        }
+    }
+    CHECK_EQ_INT(invokes, 4);
+    CHECK_EQ_INT(answers, 4);
+    CHECK(states > 0);
+    CHECK_EQ_INT(negative, 0);
+    cluster_free(c);
+    hist_free(h);
+}
+
 int main(void)
 {
     RUN(test_replicas_in_sync_exchange_a_root_and_an_empty_keys);
@@ -223,5 +281,6 @@ int main(void)
     RUN(test_hashes_compared_count_each_differing_middle_node);
     RUN(test_slow_links_do_not_cut_an_exchange_short);
     RUN(test_exchange_ids_keep_growing_across_rounds);
+    RUN(test_history_records_needed_policy_and_dots_that_are_never_negative);
     return t_done("gossip");
 }

@@ -253,6 +253,31 @@ static void test_groups_are_made_on_first_use_and_change_no_hash(void)
     CHECK(a.mid == NULL && a.group == NULL);
 }
 
+static void test_root_peek_is_the_root_and_changes_nothing(void)
+{
+    merkle a, b;
+    merkle_init(&a);
+    merkle_init(&b);
+    prng p;
+    prng_seed(&p, 3);
+    for (int i = 0; i < 200; i++) {
+        uint64_t k = prng_next(&p), s = prng_next(&p);
+        merkle_toggle(&a, k, s);
+        merkle_toggle(&b, k, s);
+        if (i % 7 == 0) {
+            bool stale = a.stale;
+            uint16_t dirty = a.dirty;
+            uint64_t peek = merkle_root_peek(&a);
+            CHECK(a.stale == stale && a.dirty == dirty);   /* looking updated nothing */
+            CHECK(peek == merkle_root(&b));                /* the root merkle_root gives */
+        }
+    }
+    CHECK(merkle_root_peek(&a) == merkle_root(&a));
+    CHECK(merkle_root_peek(&a) == merkle_root(&a));        /* also when nothing is stale */
+    merkle_free(&a);
+    merkle_free(&b);
+}
+
 int main(void)
 {
     RUN(test_leaf_is_the_top_eight_bits);
@@ -262,5 +287,6 @@ int main(void)
     RUN(test_diff_finds_exactly_the_leaves_of_differing_keys);
     RUN(test_diff_counts_one_root_sixteen_mids_and_sixteen_leaves_per_differing_mid);
     RUN(test_groups_are_made_on_first_use_and_change_no_hash);
+    RUN(test_root_peek_is_the_root_and_changes_nothing);
     return t_done("merkle");
 }

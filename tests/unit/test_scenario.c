@@ -976,7 +976,7 @@ static void test_error_engine_and_run_mistakes(void)
 
 static void test_error_expect_mistakes(void)
 {
-    CHECK_ERR("expect n1 write maybe", 17, "expected ok or unavailable after write, found 'maybe'");
+    CHECK_ERR("expect n1 write maybe", 17, "expected ok, unavailable or refused after write, found 'maybe'");
     CHECK_ERR("expect stale-reads ~ 1", 20, "expected =, >= or <= after stale-reads, found '~'");
     CHECK_ERR("expect anomaly", 15, "expected an anomaly name (G0, G1a, G1b, G1c, G-single, "
               "G2-item, G2, dirty-read, lost-update, ...), found end of line");

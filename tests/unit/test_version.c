@@ -619,6 +619,195 @@ static void test_lww_newer_is_a_total_order_with_higher_replica_breaking_ties(vo
     CHECK_EQ_INT(bad, 0);
 }
 
+static void test_lww_tombstone_beats_value_on_equal_timestamps(void)
+{
+    bversion v = value_version("v", mkdot(3, 1), 7 * BASE_TS_TICK);
+    bversion t = value_version("", mkdot(1, 1), 7 * BASE_TS_TICK);
+    t.kind = BV_TOMB;
+    CHECK(bver_lww_newer(&t, &v));                      /* Cassandra: the delete wins the tie */
+    CHECK(!bver_lww_newer(&v, &t));
+    t.ts = 7 * BASE_TS_TICK - 1;                        /* an earlier timestamp still loses */
+    CHECK(bver_lww_newer(&v, &t));
+    bversion t2 = value_version("", mkdot(2, 4), 7 * BASE_TS_TICK - 1);
+    t2.kind = BV_TOMB;
+    CHECK(bver_lww_newer(&t2, &t));                     /* two tombstones: the replica number */
+    bver_free(&v); bver_free(&t); bver_free(&t2);
+}
+
+static void test_timestamp_clock_is_a_floor_and_clock_readings_saturate(void)
+{
+    CHECK_EQ_INT(base_ts_clock(0), 0);
+    CHECK_EQ_INT(base_ts_clock(BASE_TS_TICK - 1), 0);
+    CHECK_EQ_INT(base_ts_clock(BASE_TS_TICK), 1);
+    CHECK_EQ_INT(base_ts_clock(-1), -1);
+    CHECK_EQ_INT(base_ts_clock(-BASE_TS_TICK), -1);
+    CHECK_EQ_INT(base_ts_clock(-BASE_TS_TICK - 1), -2);
+    CHECK_EQ_INT(base_ts_of_clock(3), 3 * BASE_TS_TICK);
+    CHECK_EQ_INT(base_ts_of_clock(-3), -3 * BASE_TS_TICK);
+    CHECK(base_ts_of_clock(INT64_MAX) > base_ts_of_clock(INT64_MAX / BASE_TS_TICK - 1));
+    CHECK(base_ts_of_clock(INT64_MIN) < base_ts_of_clock(INT64_MIN / BASE_TS_TICK + 1));
+    for (int64_t c = -5; c <= 5; c++)                   /* a reading's timestamps keep its clock */
+        CHECK_EQ_INT(base_ts_clock(base_ts_of_clock(c) + BASE_TS_TICK - 1), c);
+}
+
+/* A replica's CRDT state with its context, for the causal joins. */
+typedef struct cstate { orset s; pncounter c; vv ctx; } cstate;
+
+static void cs_init(cstate *x) { orset_init(&x->s); pnc_init(&x->c); vv_init(&x->ctx); }
+static void cs_free(cstate *x) { orset_free(&x->s); pnc_free(&x->c); vv_free(&x->ctx); }
+static void cs_copy(cstate *d, const cstate *x)
+{
+    orset_copy(&d->s, &x->s);
+    pnc_copy(&d->c, &x->c);
+    vv_copy(&d->ctx, &x->ctx);
+}
+/* d = d joined with x. */
+static void cs_join(cstate *d, const cstate *x)
+{
+    CHECK_EQ_INT(orset_join(&d->s, &d->ctx, &x->s, &x->ctx), 0);
+    CHECK_EQ_INT(pnc_join(&d->c, &d->ctx, &x->c, &x->ctx), 0);
+    vv_merge(&d->ctx, &x->ctx);
+}
+static bool cs_equal(const cstate *a, const cstate *b)
+{
+    return orset_equal(&a->s, &b->s) && pnc_equal(&a->c, &b->c) && vv_equal(&a->ctx, &b->ctx);
+}
+
+static void test_orset_join_drops_what_the_other_side_saw_and_keeps_concurrent_adds(void)
+{
+    char buf[64];
+    cstate a, b;
+    cs_init(&a);
+    cs_init(&b);
+    orset_add(&a.s, "apple", mkdot(1, 1));              /* n1 adds apple */
+    vv_add_dot(&a.ctx, mkdot(1, 1));
+    cs_copy(&b, &a);                                    /* n2 sees it ... */
+    orset_free(&b.s);                                   /* ... and a DEL at n2 resets the set */
+    vv_add_dot(&b.ctx, mkdot(2, 1));
+    orset_add(&a.s, "pear", mkdot(1, 2));               /* concurrently n1 adds pear */
+    vv_add_dot(&a.ctx, mkdot(1, 2));
+    cstate ab, ba;
+    cs_init(&ab);
+    cs_init(&ba);
+    cs_copy(&ab, &a);
+    cs_join(&ab, &b);
+    cs_copy(&ba, &b);
+    cs_join(&ba, &a);
+    CHECK_EQ_STR(sets(&ab.s, buf, sizeof buf), "{pear}"); /* the reset saw apple, not pear */
+    CHECK(cs_equal(&ab, &ba));
+    /* Without a reset the join is the plain union. */
+    orset u;
+    orset_copy(&u, &a.s);
+    orset_merge(&u, &a.s);
+    CHECK(orset_equal(&u, &a.s));
+    orset_free(&u);
+    cs_free(&a); cs_free(&b); cs_free(&ab); cs_free(&ba);
+}
+
+static void test_pnc_join_resets_observed_tallies_and_keeps_concurrent_increments(void)
+{
+    cstate a, b;
+    cs_init(&a);
+    cs_init(&b);
+    pnc_incr(&a.c, 1, 5);                               /* n1: +5 */
+    vv_add_dot(&a.ctx, mkdot(1, 1));
+    pnc_incr(&a.c, 2, 3);                               /* n2: +3 (as merged at n1) */
+    vv_add_dot(&a.ctx, mkdot(2, 1));
+    cs_copy(&b, &a);                                    /* n2 sees both, then DEL resets */
+    pnc_free(&b.c);
+    vv_add_dot(&b.ctx, mkdot(2, 2));
+    pnc_incr(&b.c, 2, 1);                               /* n2: +1 after the reset */
+    vv_add_dot(&b.ctx, mkdot(2, 3));
+    pnc_incr(&a.c, 3, 4);                               /* concurrently n3: +4 */
+    vv_add_dot(&a.ctx, mkdot(3, 1));
+    cstate ab, ba;
+    cs_init(&ab);
+    cs_init(&ba);
+    cs_copy(&ab, &a);
+    cs_join(&ab, &b);
+    cs_copy(&ba, &b);
+    cs_join(&ba, &a);
+    CHECK_EQ_INT(pnc_value(&ab.c), 5);                  /* n2's +1 and n3's +4; the reset took 8 */
+    CHECK(cs_equal(&ab, &ba));
+    cs_free(&a); cs_free(&b); cs_free(&ab); cs_free(&ba);
+}
+
+/* Three replicas run random adds and removes (or increments), resets and joins, on a set
+ * (or a counter: a key holds one kind, so a replica's writes to a counter are increments
+ * and resets, which is what names a tally by its replica's latest dot); every pair and
+ * triple of the states they pass through joins commutatively, associatively and
+ * idempotently, and a state joined with one it descends from is itself. */
+static void test_causal_joins_are_a_semilattice_on_random_histories(void)
+{
+    prng p;
+    prng_seed(&p, 77);
+    int bad = 0;
+    for (int run = 0; run < 60; run++) {
+        cstate rep[4], seen[64];
+        int nseen = 0;
+        uint64_t cnt[4] = { 0 };
+        for (int r = 1; r <= 3; r++)
+            cs_init(&rep[r]);
+        for (int step = 0; step < 60; step++) {
+            uint32_t r = 1 + (uint32_t)prng_below(&p, 3);
+            cstate *x = &rep[r];
+            dot d = mkdot(r, ++cnt[r]);
+            bool counter = run % 2;
+            switch (prng_below(&p, 5)) {
+            case 0:
+                if (counter)
+                    pnc_incr(&x->c, r, (int64_t)prng_below(&p, 5) - 1);
+                else
+                    orset_add(&x->s, ELEMS[prng_below(&p, 3)], d);
+                vv_add_dot(&x->ctx, d);
+                break;
+            case 1:
+                if (counter)
+                    pnc_incr(&x->c, r, 1);
+                else {
+                    orset_remove(&x->s, ELEMS[prng_below(&p, 3)]);
+                    orset_drop_removed(&x->s);
+                }
+                vv_add_dot(&x->ctx, d);
+                break;
+            case 2: orset_free(&x->s); pnc_free(&x->c); vv_add_dot(&x->ctx, d); break;   /* a DEL */
+            default: {
+                uint32_t from = 1 + (uint32_t)prng_below(&p, 3);
+                cnt[r]--;
+                if (from != r)
+                    cs_join(x, &rep[from]);
+            }
+            }
+            if (nseen < 64 && prng_chance(&p, 50)) {
+                cs_init(&seen[nseen]);
+                cs_copy(&seen[nseen++], x);
+            }
+        }
+        for (int t = 0; t < 40 && nseen >= 3; t++) {
+            const cstate *a = &seen[prng_below(&p, (uint64_t)nseen)], *b = &seen[prng_below(&p, (uint64_t)nseen)],
+                         *c = &seen[prng_below(&p, (uint64_t)nseen)];
+            cstate ab, ba, ab_c, bc, a_bc, aa;
+            cs_init(&ab); cs_init(&ba); cs_init(&ab_c); cs_init(&bc); cs_init(&a_bc); cs_init(&aa);
+            cs_copy(&ab, a); cs_join(&ab, b);
+            cs_copy(&ba, b); cs_join(&ba, a);
+            cs_copy(&ab_c, &ab); cs_join(&ab_c, c);
+            cs_copy(&bc, b); cs_join(&bc, c);
+            cs_copy(&a_bc, a); cs_join(&a_bc, &bc);
+            cs_copy(&aa, a); cs_join(&aa, a);
+            bad += !cs_equal(&ab, &ba) + !cs_equal(&ab_c, &a_bc) + !cs_equal(&aa, a);
+            int cmp = vv_cmp(&a->ctx, &b->ctx);
+            if (cmp == VV_AFTER || cmp == VV_EQUAL)
+                bad += !cs_equal(&ab, a);
+            cs_free(&ab); cs_free(&ba); cs_free(&ab_c); cs_free(&bc); cs_free(&a_bc); cs_free(&aa);
+        }
+        for (int i = 0; i < nseen; i++)
+            cs_free(&seen[i]);
+        for (int r = 1; r <= 3; r++)
+            cs_free(&rep[r]);
+    }
+    CHECK_EQ_INT(bad, 0);
+}
+
 /* A version of every kind with every replicated field set. */
 static bversion full_version(uint8_t kind)
 {
@@ -898,6 +1087,11 @@ int main(void)
     RUN(test_pncounter_concurrent_increments_at_three_replicas_all_count);
     RUN(test_pnc_merge_commutative_associative_idempotent_on_random_inputs);
     RUN(test_lww_newer_is_a_total_order_with_higher_replica_breaking_ties);
+    RUN(test_lww_tombstone_beats_value_on_equal_timestamps);
+    RUN(test_timestamp_clock_is_a_floor_and_clock_readings_saturate);
+    RUN(test_orset_join_drops_what_the_other_side_saw_and_keeps_concurrent_adds);
+    RUN(test_pnc_join_resets_observed_tallies_and_keeps_concurrent_increments);
+    RUN(test_causal_joins_are_a_semilattice_on_random_histories);
     RUN(test_bver_hash_equal_for_equal_versions_and_ignores_stored);
     RUN(test_bver_hash_changes_when_any_replicated_field_differs);
     RUN(test_bver_copy_is_deep);
