@@ -66,10 +66,10 @@ build/rel/engines/%.o: engines/%.c
 build/san/engines/%.o: engines/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(SANCF) $(ENGINC) -MMD -MP -c $< -o $@
-build/rel/lab/%.o: lab/%.c build/.deps
+build/rel/lab/%.o: lab/%.c build/.deps VERSION
 	@mkdir -p $(dir $@)
 	$(CC) $(RELCF) $(LABINC) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
-build/san/lab/%.o: lab/%.c build/.deps
+build/san/lab/%.o: lab/%.c build/.deps VERSION
 	@mkdir -p $(dir $@)
 	$(CC) $(SANCF) $(LABINC) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 

@@ -4,7 +4,7 @@
  *
  * assets/trace.schema.json is the schema and assets/doc/traces.md explains every field.
  * In short, one object:
- *   format "acidbase-trace", version 1, lab_version, created (UTC, the only wall-clock value
+ *   format "acidbase-trace", version 2, lab_version, created (UTC, the only wall-clock value
  *   anywhere, metadata only), lesson and learner (optional), seed, replayable (and
  *   unreplayable_reason when false), settings, catalog (the tables, so predicates can be
  *   rebuilt), scenario (every line given to the runner, with its line number), events (the
@@ -48,7 +48,7 @@
 #include "history/history.h"
 
 #define TRACE_FORMAT "acidbase-trace"
-#define TRACE_VERSION 1
+#define TRACE_VERSION 2
 
 /* Result codes; the numbers are the commands' exit statuses. */
 enum { TRACE_OK = 0, TRACE_INVALID = 2, TRACE_IOERR = 3, TRACE_NOMEM = 4 };

@@ -229,7 +229,7 @@ has "not replayable: said" "$tmp/out" "not replayable, so it cannot be graded"
 has "not replayable: in the CSV" dir.csv "d2.json,,rejected,0,1,"
 
 # Many at once: one CSV row per trace, whatever became of each.
-printf '{"format": "acidbase-trace", "version": 1,' >truncated.json
+printf '{"format": "acidbase-trace", "version": 2,' >truncated.json
 run "grade a class" 3 "$bin" grade two.json value.json truncated.json d2.json missing.json --csv class.csv && pass
 if $tool csv class.csv 5 >"$tmp/out" 2>&1; then pass; else fail "class CSV"; show "$tmp/out"; fi
 has "class CSV: accepted row" class.csv "two.json,,accepted,2,3,"

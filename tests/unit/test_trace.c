@@ -212,7 +212,7 @@ static void test_integers_beyond_2_pow_53_are_strings(void)
 /* --- the reader's errors -------------------------------------------------------------------- */
 
 static const char *valid =
-    "{\"format\":\"acidbase-trace\",\"version\":1,\"lab_version\":\"0.1.0\",\"created\":\"2026-01-02T03:04:05Z\","
+    "{\"format\":\"acidbase-trace\",\"version\":2,\"lab_version\":\"0.1.0\",\"created\":\"2026-01-02T03:04:05Z\","
     "\"seed\":0,\"replayable\":true,"
     "\"settings\":{\"fresh_database\":true,\"kept_database\":false,\"real_sync\":true,\"sync\":\"full\","
     "\"sync_group\":1,\"frames\":4,\"base_seed\":0},"
@@ -295,17 +295,17 @@ static void test_reader_refuses_what_is_not_a_trace(void)
     BAD("\"format\":\"acidbase-trace\"", "\"format\":\"acidbase-log\"",
         "t.json: format: expected \"acidbase-trace\", found \"acidbase-log\": not an acidbase trace");
     BAD("\"format\":\"acidbase-trace\"", "\"format\":7", "t.json: format: expected a string, found a number");
-    BAD("\"version\":1", "\"version\":2",
-        "t.json: version: this acidbase (" ACIDBASE_VERSION ") reads trace version 1; the file has version 2");
-    BAD("\"version\":1", "\"version\":\"1\"", "t.json: version: expected an integer, found a string");
-    BAD("\"version\":1,", "", "t.json: version: missing (a required field)");
+    BAD("\"version\":2", "\"version\":1",
+        "t.json: version: this acidbase (" ACIDBASE_VERSION ") reads trace version 2; the file has version 1");
+    BAD("\"version\":2", "\"version\":\"2\"", "t.json: version: expected an integer, found a string");
+    BAD("\"version\":2,", "", "t.json: version: missing (a required field)");
 }
 
 static void test_reader_reports_json_syntax_with_a_position(void)
 {
     expect_error("{\"format\": tru}", "t.json:1:12: invalid JSON at byte 11, near `{\"format\": tru}`");
-    expect_error("{\n  \"format\": \"acidbase-trace\",\n  \"version\": 1,,\n}",
-                 "t.json:3:17: invalid JSON at byte 48, near `ersion\": 1,,`");
+    expect_error("{\n  \"format\": \"acidbase-trace\",\n  \"version\": 2,,\n}",
+                 "t.json:3:17: invalid JSON at byte 48, near `ersion\": 2,,`");
     /* Truncated anywhere: the message says so and points at the end. */
     size_t n = strlen(valid);
     char want[200];
