@@ -805,7 +805,7 @@ static void test_non_repeatable_read(void)
     CHECK(!acidcheck_has(&f, "lost-update"));
     if (x)
         CHECK_EQ_STR(x->text, "non-repeatable read: T1 read test/1 = 10, "
-                              "then T2 changed it to 11 "
+                              "then T2 updated it to 11 "
                               "and committed, and T1 read it again as 11 "
                               "(T1 -rw(test/1)-> T2 -wr(test/1)-> T1).");
     acidcheck_free(&f);
