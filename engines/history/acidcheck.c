@@ -23,7 +23,7 @@ struct acid_checker {
 static void ctx_free(ctx *c)
 {
     free(c->tx);
-    umap_free(&c->txmap);
+    idmap_free(&c->txmap);
     free(c->tab);
     free(c->tab_keys);
     for (size_t i = 0; i < c->nkeys; i++) {
@@ -33,7 +33,7 @@ static void ctx_free(ctx *c)
     free(c->keys);
     free(c->kslot);
     free(c->vers);
-    umap_free(&c->vmap);
+    idmap_free(&c->vmap);
     free(c->tk);
     free(c->rd);
     free(c->pr);
@@ -119,6 +119,8 @@ int acidcheck_update(acid_checker *k, const hist *h)
 {
     ctx *c = &k->c;
     size_t n = hist_count(h);
+    if (c->done == 0 && n > 4096 && scan_presize(c, h))
+        goto oom;
     while (c->done < n) {
         int rc = scan_event(c, hist_get(h, c->done));
         if (rc == 1) {

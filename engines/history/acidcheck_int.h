@@ -44,6 +44,21 @@ typedef struct u32vec {
 
 int u32_push(u32vec *a, uint32_t x);
 
+/* id -> index. Performance: transaction and version ids come from counters, so an array
+ * indexed by the id is a dense map with the locality of the history itself; ids far beyond
+ * the others (a hand-made history) go to a hash map instead. */
+typedef struct idmap {
+    uint32_t *v;            /* v[id]: the index, NONE when absent */
+    size_t cap, n;
+    umap far;
+} idmap;
+
+uint32_t idmap_get(const idmap *m, uint64_t id);
+int idmap_put(idmap *m, uint64_t id, uint32_t val);
+void idmap_free(idmap *m);
+/* Memory for a big table: on huge pages where the system gives them (a hint). */
+void *big_realloc(void *p, size_t old_bytes, size_t new_bytes);
+
 typedef struct ac_txn {
     uint64_t id;
     uint64_t begin_seq, end_seq, commit_seq;
@@ -188,7 +203,7 @@ typedef struct ctx {
 
     ac_txn *tx;
     size_t ntx, captx;
-    umap txmap;             /* id -> txn (the latest with that id) */
+    idmap txmap;            /* id -> txn (the latest with that id) */
     uint32_t tx_last;
     u32vec lost_commits;    /* COMMIT seqs of transactions later lost (sorted) */
 
@@ -203,7 +218,7 @@ typedef struct ctx {
 
     ac_ver *vers;
     size_t nvers, capvers;
-    umap vmap;
+    idmap vmap;
     ac_tk *tk;
     size_t ntk, captk;
 
@@ -246,6 +261,7 @@ typedef struct ctx {
 
 /* acidcheck_scan.c */
 int scan_event(ctx *c, const hist_event *e);
+int scan_presize(ctx *c, const hist *h);
 bool ver_installed(const ctx *c, uint32_t v);
 void *grow(void *p, size_t *cap, size_t need, size_t sz);
 #define RESERVE(arr, cap, need) do { \

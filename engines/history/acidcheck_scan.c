@@ -42,16 +42,108 @@
 #include "acidcheck_int.h"
 
 #include <string.h>
+#include <sys/mman.h>
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* Performance: a long history's tables are tens of megabytes of fresh memory, and on a
+ * virtual machine a page fault costs microseconds; big tables go on huge pages where the
+ * system gives them on request (Linux: transparent huge pages, "madvise" mode). */
+void *big_realloc(void *p, size_t old_bytes, size_t new_bytes)
+{
+    if (new_bytes < HUGE_PAGE)
+        return realloc(p, new_bytes ? new_bytes : 1);
+    size_t round = (new_bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    void *q = NULL;
+    if (posix_memalign(&q, HUGE_PAGE, round))
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    (void)madvise(q, round, MADV_HUGEPAGE);
+#endif
+    if (p) {
+        memcpy(q, p, old_bytes < new_bytes ? old_bytes : new_bytes);
+        free(p);
+    }
+    return q;
+}
 
 void *grow(void *p, size_t *cap, size_t need, size_t sz)
 {
     size_t n = *cap ? *cap : 16;
     while (n < need)
         n *= 2;
-    void *q = realloc(p, n * sz);
+    void *q = big_realloc(p, *cap * sz, n * sz);
     if (q)
         *cap = n;
     return q;
+}
+
+#define IDMAP_SLACK 65536   /* an id is "dense" below 8 x (ids stored) + this */
+
+uint32_t idmap_get(const idmap *m, uint64_t id)
+{
+    if (id < m->cap && m->v[id] != NONE)
+        return m->v[id];
+    return m->far.n ? umap_get(&m->far, id, 0) : NONE;
+}
+
+int idmap_put(idmap *m, uint64_t id, uint32_t val)
+{
+    if (id >= m->cap && id < 8 * (uint64_t)m->n + IDMAP_SLACK) {
+        size_t cap = m->cap ? m->cap : 1024;
+        while (cap <= id)
+            cap *= 2;
+        uint32_t *v = big_realloc(m->v, m->cap * sizeof *v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        for (size_t i = m->cap; i < cap; i++)
+            v[i] = NONE;
+        m->v = v;
+        m->cap = cap;
+    }
+    if (id < m->cap && (m->v[id] != NONE || !m->far.n || umap_get(&m->far, id, 0) == NONE)) {
+        m->n += m->v[id] == NONE;
+        m->v[id] = val;
+        return 0;
+    }
+    m->n++;
+    return umap_put(&m->far, id, 0, val);
+}
+
+void idmap_free(idmap *m)
+{
+    free(m->v);
+    umap_free(&m->far);
+    memset(m, 0, sizeof *m);
+}
+
+static int presize(void **arr, size_t *cap, size_t n, size_t sz)
+{
+    if (n <= *cap)
+        return 0;
+    void *p = big_realloc(*arr, *cap * sz, n * sz);
+    if (!p)
+        return -1;
+    *arr = p;
+    *cap = n;
+    return 0;
+}
+
+/* Room for what the history's counts say a first update will make. */
+int scan_presize(ctx *c, const hist *h)
+{
+    size_t writes = hist_count_kind(h, EV_WRITE), reads = hist_count_kind(h, EV_READ);
+    size_t rows = hist_count_rows(h), preads = hist_count_kind(h, EV_PREAD);
+    size_t begins = hist_count_kind(h, EV_TXN_BEGIN), commits = hist_count_kind(h, EV_TXN_COMMIT);
+    size_t rd = reads + rows + preads;
+    return presize((void **)&c->tx, &c->captx, begins + 64, sizeof *c->tx) ||
+           presize((void **)&c->vers, &c->capvers, writes + 4096, sizeof *c->vers) ||
+           presize((void **)&c->tk, &c->captk, writes + 64, sizeof *c->tk) ||
+           presize((void **)&c->rd, &c->caprd, rd + 64, sizeof *c->rd) ||
+           presize((void **)&c->pr, &c->cappr, preads + 64, sizeof *c->pr) ||
+           presize((void **)&c->nodes, &c->capnodes, commits + 64, sizeof *c->nodes) ||
+           presize((void **)&c->slots, &c->capslots, commits + 64, sizeof *c->slots) ||
+           presize((void **)&c->ed, &c->caped, 2 * (rd + writes) + 1024, sizeof *c->ed);
 }
 
 int u32_push(u32vec *a, uint32_t x)
@@ -79,7 +171,7 @@ static int txn_new(ctx *c, uint64_t id, uint32_t *out)
     x->id = id;
     x->node = x->tk_head = x->rd_head = x->pend_head = x->dirty_head = NONE;
     x->defer_head = x->ver_head = NONE;
-    if (umap_put(&c->txmap, id, 0, t))
+    if (idmap_put(&c->txmap, id, t))
         return -1;
     *out = c->tx_last = t;
     return 0;
@@ -88,7 +180,7 @@ static int txn_new(ctx *c, uint64_t id, uint32_t *out)
 static int txn_get(ctx *c, uint64_t id, uint32_t *out)
 {
     uint32_t t = c->tx_last < c->ntx && c->tx[c->tx_last].id == id ? c->tx_last
-               : umap_get(&c->txmap, id, 0);
+               : idmap_get(&c->txmap, id);
     if (t == NONE)
         return txn_new(c, id, out);
     *out = c->tx_last = t;
@@ -184,7 +276,7 @@ static int ev_key(ctx *c, const hist_event *e, const scalar *k, uint32_t *out)
 
 static uint32_t ver_find(const ctx *c, uint64_t id)
 {
-    return id ? umap_get(&c->vmap, id, 0) : NONE;
+    return id ? idmap_get(&c->vmap, id) : NONE;
 }
 
 static int ver_new(ctx *c, uint64_t id, uint32_t key, uint32_t *out)
@@ -197,7 +289,7 @@ static int ver_new(ctx *c, uint64_t id, uint32_t key, uint32_t *out)
     x->key = key;
     x->undone = NEVER;
     x->prev_own = x->tnext = x->pos = NONE;
-    if (umap_put(&c->vmap, id, 0, v))
+    if (idmap_put(&c->vmap, id, v))
         return -1;
     *out = v;
     return 0;
@@ -794,7 +886,7 @@ int scan_event(ctx *c, const hist_event *e)
         return 0;
     uint32_t t;
     if (e->kind == EV_TXN_BEGIN) {
-        uint32_t old = umap_get(&c->txmap, e->txn, 0);
+        uint32_t old = idmap_get(&c->txmap, e->txn);
         if (old == NONE || c->tx[old].status != TS_ACTIVE || c->tx[old].rd_head != NONE ||
             c->tx[old].tk_head != NONE) {
             if (txn_new(c, e->txn, &t))
