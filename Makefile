@@ -151,8 +151,9 @@ bench: acidbase
 
 # The kill -9 crash harness, long: hundreds of SIGKILLs over different seeds on the release
 # build (tests/crash/run.sh; `make test` runs its short mode).
-soak: acidbase
+soak: acidbase build/san/tests/test_property
 	sh tests/crash/run.sh ./acidbase --soak
+	ACIDBASE_PROPERTY_SOAK=1 build/san/tests/test_property
 	sh tests/limits/run.sh ./acidbase --big
 
 # The scenario suite under valgrind memcheck on the release build: no error, no leak.

@@ -681,7 +681,7 @@ static int add_read(ctx *c, uint32_t t, uint32_t key, uint32_t v, uint32_t pread
     c->tx[t].rd_head = ri;
     if (v != NONE) {
         uint32_t w = c->vers[v].txn;
-        r->dirty = w && w != t && c->tx[w].status != TS_COMMITTED;
+        r->dirty = w && w != t && c->tx[w].status == TS_ACTIVE;
         if (r->dirty) {
             if (finding_read(c, FN_DIRTY, ri, seq))
                 return -1;
@@ -921,6 +921,7 @@ int scan_event(ctx *c, const hist_event *e)
         if (x->lost)
             return 0;
         x->lost = 1;
+        x->lost_pending = 0;
         if (x->status == TS_ABORTED)
             return 0;
         x->status = TS_ABORTED;
