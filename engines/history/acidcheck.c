@@ -71,6 +71,7 @@ static int ctx_init(ctx *c, achk_label_fn label, void *arg, u32vec lost)
     c->slots[0] = (ac_slot){ 0, NONE, NONE, NONE };
     c->slot_last = 0;
     c->tx_last = NONE;
+    c->cur_node = NONE;
     return 0;
 }
 

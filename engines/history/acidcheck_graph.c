@@ -47,8 +47,18 @@ int graph_node_add(ctx *c, uint32_t txn)
     x->uf = n;
     x->size = 1;
     c->tx[txn].node = n;
-    c->new_edges.n = 0;
+    c->new_edges.n = c->side_edges.n = 0;
+    c->cur_node = n;
     return 0;
+}
+
+static void edge_link(ctx *c, uint32_t i)
+{
+    ac_edge *e = &c->ed[i];
+    e->next_out = c->nodes[e->from].out;
+    e->next_in = c->nodes[e->to].in;
+    c->nodes[e->from].out = i;
+    c->nodes[e->to].in = i;
 }
 
 int edge_add(ctx *c, uint8_t kind, uint32_t from_txn, uint32_t to_txn, uint32_t key,
@@ -59,10 +69,11 @@ int edge_add(ctx *c, uint8_t kind, uint32_t from_txn, uint32_t to_txn, uint32_t 
         return 0;
     RESERVE(c->ed, c->caped, c->ned + 1);
     uint32_t i = (uint32_t)c->ned++;
-    c->ed[i] = (ac_edge){ a, b, key, v1, v2, pread, c->nodes[a].out, c->nodes[b].in,
+    c->ed[i] = (ac_edge){ a, b, key, v1, v2, pread, NONE, NONE,
                           (uint8_t)(kind & ~E_FLIP), seen_match, (kind & E_FLIP) != 0 };
-    c->nodes[a].out = i;
-    c->nodes[b].in = i;
+    if (a != c->cur_node && b != c->cur_node)
+        return u32_push(&c->side_edges, i);   /* linked after the commit's own (graph_commit) */
+    edge_link(c, i);
     return u32_push(&c->new_edges, i);
 }
 
@@ -211,7 +222,20 @@ static void merge_into(ctx *c, uint32_t root, uint32_t other)
     o->uf = root;
 }
 
-static int search_cycles(ctx *c, uint32_t comp);
+static int search_cycles(ctx *c, uint32_t comp, const uint32_t *seeds, uint32_t n);
+
+static int reorder(ctx *c, uint32_t root, uint32_t sf, uint32_t sbm);
+static int pk_insert(ctx *c, uint32_t i);
+
+static int side_edges(ctx *c)
+{
+    for (uint32_t j = 0; j < c->side_edges.n; j++)
+        if (pk_insert(c, c->side_edges.v[j]))
+            return -1;
+    c->side_edges.n = 0;
+    c->cur_node = NONE;
+    return 0;
+}
 
 int graph_commit(ctx *c, uint32_t txn)
 {
@@ -231,9 +255,10 @@ int graph_commit(ctx *c, uint32_t txn)
         }
     }
     if (ubc == NONE)   /* no edge out of T: it goes last */
-        return slot_after(c, c->slot_last, T, &c->nodes[T].slot);
+        return slot_after(c, c->slot_last, T, &c->nodes[T].slot) || side_edges(c);
     if (lbc == NONE || lb < ub)
-        return slot_after(c, c->slots[c->nodes[ubc].slot].prev, T, &c->nodes[T].slot);
+        return slot_after(c, c->slots[c->nodes[ubc].slot].prev, T, &c->nodes[T].slot) ||
+               side_edges(c);
     if (slot_after(c, c->nodes[lbc].slot, T, &c->nodes[T].slot))
         return -1;
     /* δF (sa): forward from T's targets, below T; δB (sb): backward from T, from ub up. */
@@ -256,7 +281,21 @@ int graph_commit(ctx *c, uint32_t txn)
     c->nodes[T].stamp2 = sbm;
     if (u32_push(&c->sq, T) || reach(c, &c->sq, 1, ub, sbm, &c->sb))
         return -1;
-    /* The slots of every component that moves, in label order. */
+    int r = reorder(c, T, sf, sbm);
+    if (r < 0)
+        return -1;
+    if (r && search_cycles(c, T, c->new_edges.v, c->new_edges.n))
+        return -1;
+    return side_edges(c);
+}
+
+/* After the searches: components reached both ways (stamp sf forward, stamp2 sbm backward)
+ * lie on a cycle through root and join its component; the others keep their order, δB's
+ * (sb) first, then root's, then δF's (sa), in the slots they all had (G2). Then the cycles
+ * through the new edges, if a component grew. */
+static int reorder(ctx *c, uint32_t root, uint32_t sf, uint32_t sbm)
+{
+    c->sc.n = 0;
     for (uint32_t i = 0; i < c->sb.n; i++)
         if (u32_push(&c->sc, c->nodes[c->sb.v[i]].slot))
             return -1;
@@ -267,13 +306,11 @@ int graph_commit(ctx *c, uint32_t txn)
     qsort(c->sc.v, c->sc.n, sizeof *c->sc.v, slot_by_label);
     qsort(c->sb.v, c->sb.n, sizeof *c->sb.v, by_label);
     qsort(c->sa.v, c->sa.n, sizeof *c->sa.v, by_label);
-    /* Components reached both ways lie on a cycle through T: they join T's. The others keep
-     * their order: δB's first, then T's, then δF's, in the slots they had. */
     uint32_t nb = 0, nf = 0;
     bool merged = false;
     for (uint32_t i = 0; i < c->sb.n; i++) {
         uint32_t o = c->sb.v[i];
-        if (o == T)
+        if (o == root)
             continue;
         if (c->nodes[o].stamp == sf) {
             merged = true;
@@ -283,8 +320,10 @@ int graph_commit(ctx *c, uint32_t txn)
     }
     for (uint32_t i = 0; i < c->sa.n; i++) {
         uint32_t o = c->sa.v[i];
+        if (o == root)
+            continue;
         if (c->nodes[o].stamp2 == sbm)
-            merge_into(c, T, o);
+            merge_into(c, root, o);
         else
             c->sa.v[nf++] = o;
     }
@@ -294,14 +333,41 @@ int graph_commit(ctx *c, uint32_t txn)
         c->nodes[c->sb.v[i]].slot = c->sc.v[i];
         c->slots[c->sc.v[i]].owner = c->sb.v[i];
     }
-    c->nodes[T].slot = c->sc.v[nb];
-    c->slots[c->sc.v[nb]].owner = T;
+    c->nodes[root].slot = c->sc.v[nb];
+    c->slots[c->sc.v[nb]].owner = root;
     for (uint32_t i = 0; i < nf; i++) {
         uint32_t s = c->sc.v[c->sc.n - nf + i];
         c->nodes[c->sa.v[i]].slot = s;
         c->slots[s].owner = c->sa.v[i];
     }
-    return merged ? search_cycles(c, T) : 0;
+    return merged ? 1 : 0;
+}
+
+/* Edge i between two earlier nodes (Pearce and Kelly's insertion): when it goes against the
+ * order, the components between its ends are searched and reordered, or merged. */
+static int pk_insert(ctx *c, uint32_t i)
+{
+    edge_link(c, i);
+    uint32_t X = find(c, c->ed[i].from), Y = find(c, c->ed[i].to);
+    if (X == Y)
+        return search_cycles(c, X, &i, 1);
+    uint64_t lx = label_of(c, X), ly = label_of(c, Y);
+    if (lx < ly)
+        return 0;
+    uint32_t sf = ++c->epoch, sbm = ++c->epoch;
+    c->sa.n = c->sb.n = c->sq.n = 0;
+    c->nodes[Y].stamp = sf;
+    if (u32_push(&c->sq, Y) || reach(c, &c->sq, 0, lx + 1, sf, &c->sa))
+        return -1;
+    c->nodes[X].stamp2 = sbm;
+    if (u32_push(&c->sq, X) || reach(c, &c->sq, 1, ly, sbm, &c->sb))
+        return -1;
+    if (c->nodes[X].stamp != sf)
+        c->nodes[Y].stamp2 = 0;   /* no cycle: Y stays in δF only */
+    int r = reorder(c, X, sf, sbm);
+    if (r <= 0)
+        return r;
+    return search_cycles(c, X, &i, 1);
 }
 
 /* --- the cycles through T ------------------------------------------------------------- */
@@ -384,14 +450,14 @@ static int bfs(ctx *c, int pass, uint32_t seed, uint32_t comp)
     return 0;
 }
 
-static int search_cycles(ctx *c, uint32_t comp)
+static int search_cycles(ctx *c, uint32_t comp, const uint32_t *seeds, uint32_t n)
 {
     c->budget = SEARCH_BUDGET;
     c->sc.n = 0;
-    for (uint32_t i = 0; i < c->new_edges.n; i++) {
-        const ac_edge *e = &c->ed[c->new_edges.v[i]];
+    for (uint32_t i = 0; i < n; i++) {
+        const ac_edge *e = &c->ed[seeds[i]];
         if (find(c, e->from) == comp && find(c, e->to) == comp &&
-            (u32_push(&c->sc, c->new_edges.v[i]) || u32_push(&c->sc, 0)))
+            (u32_push(&c->sc, seeds[i]) || u32_push(&c->sc, 0)))
             return -1;
     }
     for (int pass = 0; pass < P__COUNT; pass++) {
@@ -423,6 +489,7 @@ void graph_free(ctx *c)
     free(c->ed);
     free(c->slots);
     free(c->new_edges.v);
+    free(c->side_edges.v);
     free(c->sa.v);
     free(c->sb.v);
     free(c->sc.v);

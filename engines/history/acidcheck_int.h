@@ -241,7 +241,10 @@ typedef struct ctx {
     ac_slot *slots;
     size_t nslots, capslots;
     uint32_t slot_last;
-    u32vec new_edges;       /* edges the current commit made */
+    u32vec new_edges;       /* edges the current commit made that touch its transaction */
+    u32vec side_edges;      /* and those between two earlier ones (a read that waited for
+                             * the committing writer, drawn from an earlier writer) */
+    uint32_t cur_node;      /* the committing transaction's node; NONE between commits */
     u32vec sa, sb, sc, sq;  /* scratch */
     uint32_t epoch;
     uint64_t budget;
