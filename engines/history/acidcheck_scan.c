@@ -143,7 +143,7 @@ int scan_presize(ctx *c, const hist *h)
            presize((void **)&c->pr, &c->cappr, preads + 64, sizeof *c->pr) ||
            presize((void **)&c->nodes, &c->capnodes, commits + 64, sizeof *c->nodes) ||
            presize((void **)&c->slots, &c->capslots, commits + 64, sizeof *c->slots) ||
-           presize((void **)&c->ed, &c->caped, 2 * (rd + writes) + 1024, sizeof *c->ed);
+           presize((void **)&c->ed, &c->caped, 3 * (rd + writes) + 1024, sizeof *c->ed);
 }
 
 int u32_push(u32vec *a, uint32_t x)

@@ -1118,11 +1118,12 @@ static void gen_close(gen *w)
         fclose(w->devnull);
 }
 
+static int gen_acid_step(bench *b, gen *w);
+
 /* An ACID workload: 8 sessions, transactions of 1 to 4 statements at random isolation
  * levels over 200 rows; some scans, some rollbacks; blocking and deadlocks happen. */
 static int gen_acid(bench *b, gen *w, size_t ops)
 {
-    static const char *const levels[4] = { "READ UNCOMMITTED", "READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE" };
     if (gen_line(b, w, "setup: CREATE TABLE acc (id INT PRIMARY KEY, balance INT)") ||
         gen_line(b, w, "engine: sync off"))
         return -1;
@@ -1131,10 +1132,20 @@ static int gen_acid(bench *b, gen *w, size_t ops)
                            "(%d, 1000), (%d, 1000), (%d, 1000), (%d, 1000), (%d, 1000)",
                      k, k + 1, k + 2, k + 3, k + 4, k + 5, k + 6, k + 7, k + 8, k + 9))
             return -1;
-    acid_engine *e = runner_acid(w->r);
     for (int step = 0;; step++) {
         if (step % 64 == 0 && gen_ops(w, true) >= ops)
             return 0;
+        if (gen_acid_step(b, w))
+            return -1;
+    }
+}
+
+/* One line of the ACID workload (a statement, BEGIN, COMMIT or ROLLBACK of one session). */
+static int gen_acid_step(bench *b, gen *w)
+{
+    static const char *const levels[4] = { "READ UNCOMMITTED", "READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE" };
+    acid_engine *e = runner_acid(w->r);
+    for (;;) {
         int s = 1 + (int)below(&w->g, 8);
         acid_state st = acid_session_state(e, s);
         if (st == AS_BLOCKED)
@@ -1159,8 +1170,7 @@ static int gen_acid(bench *b, gen *w, size_t ops)
             else
                 rc = gen_line(b, w, "T%d: SELECT COUNT(*) FROM acc WHERE balance > 1003", s);
         }
-        if (rc)
-            return -1;
+        return rc ? -1 : 0;
     }
 }
 
@@ -1277,8 +1287,57 @@ out:
 
 #define CHECK_RUNS 9
 
+/* Incremental checking as the lab does it: a checker kept beside a history of about
+ * 100,000 events, updated after each further line of the workload. Microseconds per step:
+ * the median and the slowest of the steps. */
+static int time_checker_steps(bench *b, double *med_us, double *max_us, size_t *events)
+{
+    gen w;
+    int nsteps = b->quick ? 50 : 2000, rc = -1;
+    double *t = malloc((size_t)nsteps * sizeof *t);
+    acid_checker *k = acidcheck_new();
+    if (!t || !k || gen_open(b, &w, 7)) {
+        free(t);
+        acidcheck_close(k);
+        return fail(b, "bench: out of memory");
+    }
+    if (gen_acid(b, &w, b->quick ? 500 : 7700) || acidcheck_update(k, runner_history(w.r)))
+        goto out;
+    for (int i = 0; i < nsteps; i++) {
+        if (gen_acid_step(b, &w))
+            goto out;
+        double t0 = now_s();
+        if (acidcheck_update(k, runner_history(w.r))) {
+            fail(b, "bench: the ACID checker ran out of memory");
+            goto out;
+        }
+        (void)acidcheck_findings(k);
+        t[i] = (now_s() - t0) * 1e6;
+        if (getenv("AB_STEPDBG") && t[i] > 500)
+            fprintf(stderr, "step %d: %.0f us at %zu events\n", i, t[i], hist_count(runner_history(w.r)));
+    }
+    *events = hist_count(runner_history(w.r));
+    *max_us = 0;
+    for (int i = 0; i < nsteps; i++)
+        if (t[i] > *max_us)
+            *max_us = t[i];
+    *med_us = median(t, nsteps);
+    rc = 0;
+out:
+    gen_close(&w);
+    acidcheck_close(k);
+    free(t);
+    return rc;
+}
+
 static int bench_checker(bench *b)
 {
+    double med_us = 0, max_us = 0;
+    size_t events = 0;
+    if (time_checker_steps(b, &med_us, &max_us, &events))
+        return -1;
+    note(b, "checker: ACID, incremental: one line of the workload at about %zu events costs %.1f us to check "
+            "(median of %d steps; slowest %.1f us)", events, med_us, b->quick ? 50 : 2000, max_us);
     size_t base_ops = b->quick ? 1000 : 100000;
     for (int side = 0; side < 2; side++) {
         bool acid = side == 0;
