@@ -1313,8 +1313,6 @@ static int time_checker_steps(bench *b, double *med_us, double *max_us, size_t *
         }
         (void)acidcheck_findings(k);
         t[i] = (now_s() - t0) * 1e6;
-        if (getenv("AB_STEPDBG") && t[i] > 500)
-            fprintf(stderr, "step %d: %.0f us at %zu events\n", i, t[i], hist_count(runner_history(w.r)));
     }
     *events = hist_count(runner_history(w.r));
     *max_us = 0;

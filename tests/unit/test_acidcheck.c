@@ -7,6 +7,7 @@
  * 10 * k (T0, never written in the history); versions written in a test get small ids.
  */
 #include "t.h"
+#include "acid/engine.h"
 #include "history/acidcheck.h"
 
 #include <inttypes.h>
@@ -931,6 +932,168 @@ static void test_fekete_read_only_anomaly(void)
     hist_free(h);
 }
 
+
+/* --- labels, incremental checking, and through the engine ---------------------------- */
+
+static uint64_t begin_in(hist *h, uint64_t txn, int session)
+{
+    hist_event *e = hist_add(h, SIDE_ACID, EV_TXN_BEGIN);
+    e->txn = txn;
+    e->session = (uint8_t)session;
+    e->n[0] = 2;
+    return ev_seq(e);
+}
+
+static void test_labels_come_from_the_history_not_the_callback(void)
+{
+    /* T1's second transaction is "T1#2" because of the TXN_BEGIN events, whatever the
+     * callback says (it names only transactions without a session). */
+    hist *h = hist_new();
+    begin_in(h, 7, 1);
+    commit(h, 7);
+    begin_in(h, 8, 1);
+    begin_in(h, 9, 2);
+    read0(h, 8, 1);
+    read0(h, 9, 1);
+    write_v(h, 8, 1, 1, 11, x0(1));
+    commit(h, 8);
+    write_v(h, 9, 1, 2, 11, 1);
+    commit(h, 9);
+    acid_findings f;
+    CHECK_EQ_INT(acidcheck_run(h, label_names, NULL, &f), 0);
+    CHECK_EQ_INT(f.n, 1);
+    if (f.n)
+        CHECK(text_has(&f.v[0], "T2 -rw(test/1)-> T1#2 -ww(test/1)-> T2"));
+    acidcheck_free(&f);
+    hist_free(h);
+}
+
+static void test_incremental_update_sees_each_step(void)
+{
+    hist *h = hist_new();
+    acid_checker *k = acidcheck_new();
+    CHECK(k != NULL);
+    if (!k)
+        return;
+    begin(h, 1);
+    begin(h, 2);
+    read0(h, 1, 1);
+    read0(h, 2, 1);
+    CHECK_EQ_INT(acidcheck_update(k, h), 0);
+    CHECK_EQ_INT(acidcheck_findings(k)->n, 0);
+    write_v(h, 1, 1, 1, 11, x0(1));
+    commit(h, 1);
+    CHECK_EQ_INT(acidcheck_update(k, h), 0);
+    CHECK_EQ_INT(acidcheck_findings(k)->n, 0);
+    CHECK_EQ_INT(acidcheck_update(k, h), 0);   /* nothing new: nothing changes */
+    CHECK_EQ_INT(acidcheck_findings(k)->n, 0);
+    write_v(h, 2, 1, 2, 11, 1);
+    uint64_t s = commit(h, 2);
+    CHECK_EQ_INT(acidcheck_update(k, h), 0);
+    const acid_findings *f = acidcheck_findings(k);
+    CHECK_EQ_INT(f->n, 1);
+    CHECK(acidcheck_has(f, "lost-update"));
+    CHECK(acidcheck_has(f, "G2-item"));
+    if (f->n)
+        CHECK_EQ_INT(f->v[0].seq, s);
+    acidcheck_close(k);
+    hist_free(h);
+}
+
+static void test_a_lost_commit_takes_its_cycle_away(void)
+{
+    /* A lost update, then the crash takes T2's commit: T2 counts as aborted from the
+     * start, so there is no cycle any more, and T3's read of T2's version is G1a. */
+    hist *h = hist_new();
+    acid_checker *k = acidcheck_new();
+    CHECK(k != NULL);
+    if (!k)
+        return;
+    begin(h, 1);
+    begin(h, 2);
+    read0(h, 1, 1);
+    read0(h, 2, 1);
+    write_v(h, 1, 1, 1, 11, x0(1));
+    commit(h, 1);
+    write_v(h, 2, 1, 2, 12, 1);
+    commit(h, 2);
+    begin(h, 3);
+    read_v(h, 3, 1, 2, 12);
+    commit(h, 3);
+    CHECK_EQ_INT(acidcheck_update(k, h), 0);
+    CHECK(acidcheck_has(acidcheck_findings(k), "G-single"));
+    lose(h, 2);
+    CHECK_EQ_INT(acidcheck_update(k, h), 0);
+    const acid_findings *f = acidcheck_findings(k);
+    CHECK(!acidcheck_has(f, "G-single"));
+    CHECK(!acidcheck_has(f, "G2"));
+    CHECK(acidcheck_has(f, "G1a"));
+    const acid_finding *x = find(f, "G1a");
+    if (x)
+        CHECK(text_has(x, "whose commit was later lost in a crash"));
+    acid_findings full;
+    CHECK_EQ_INT(acidcheck_run(h, NULL, NULL, &full), 0);
+    CHECK_EQ_INT(full.n, f->n);
+    acidcheck_free(&full);
+    acidcheck_close(k);
+    hist_free(h);
+}
+
+static void quiet_note(void *arg, const acid_note *n) { (void)arg; (void)n; }
+
+static void run_sql(acid_engine *e, int session, const char *text)
+{
+    sql_stmt s;
+    sql_error err;
+    CHECK_EQ_INT(sql_parse(text, 1, 1, &s, &err), 0);
+    acid_submit(e, session, &s);
+    sql_free(&s);
+}
+
+static void test_text_says_updated_through_the_engine(void)
+{
+    /* tests/scenarios/checker-explanation-says-updated.scn, through the engine: an update
+     * into the predicate is explained as one, and the scan that saw a deleted row as
+     * having found no row (issue 14, case 7). */
+    char dir[200], err[256], msg[300];
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%.150s/ab-chk-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    CHECK(mkdtemp(dir) != NULL);
+    acid_options o = { .dir = dir, .frames = 0, .real_sync = false };
+    hist *h = hist_new();
+    acid_engine *e = acid_open(&o, h, quiet_note, NULL, err, sizeof err);
+    CHECK(e != NULL);
+    if (!e)
+        return;
+    const char *setup[] = { "CREATE TABLE t (id INT PRIMARY KEY, v INT)", "INSERT INTO t VALUES (1, 10), (2, 20)" };
+    for (int i = 0; i < 2; i++) {
+        sql_stmt s;
+        sql_error se;
+        int line, col;
+        CHECK_EQ_INT(sql_parse(setup[i], 1, 1, &s, &se), 0);
+        acid_validate(e, &s, msg, sizeof msg, &line, &col);
+        CHECK_EQ_INT(acid_setup(e, &s, msg, sizeof msg), 0);
+        sql_free(&s);
+    }
+    run_sql(e, 1, "BEGIN ISOLATION LEVEL READ COMMITTED");
+    run_sql(e, 1, "SELECT * FROM t WHERE v < 15");
+    run_sql(e, 2, "UPDATE t SET v = 5 WHERE id = 2");
+    run_sql(e, 1, "SELECT * FROM t WHERE id = 2");
+    run_sql(e, 1, "COMMIT");
+    acid_findings f;
+    CHECK_EQ_INT(acidcheck_run(h, NULL, NULL, &f), 0);
+    const acid_finding *x = find(&f, "G-single");
+    CHECK(x != NULL);
+    CHECK(text_has(x, "phantom: T1's scan of t WHERE v < 15 saw t/2 = 20 (no match), and T2 later "
+                      "updated t/2 to 5 so that it matches"));
+    CHECK(x == NULL || strstr(x->text, "inserted") == NULL);
+    acidcheck_free(&f);
+    acid_close(e);
+    hist_free(h);
+    snprintf(msg, sizeof msg, "rm -rf '%s'", dir);
+    CHECK_EQ_INT(system(msg), 0);
+}
+
 /* --- names, labels, reporting ------------------------------------------------------- */
 
 static void test_known_names_and_aliases(void)
@@ -1272,6 +1435,10 @@ int main(void)
     RUN(test_fekete_read_only_anomaly);
     RUN(test_known_names_and_aliases);
     RUN(test_text_uses_labels_from_callback);
+    RUN(test_labels_come_from_the_history_not_the_callback);
+    RUN(test_incremental_update_sees_each_step);
+    RUN(test_a_lost_commit_takes_its_cycle_away);
+    RUN(test_text_says_updated_through_the_engine);
     RUN(test_each_cycle_reported_once);
     RUN(test_second_cycle_on_the_same_set_adds_its_aliases);
     RUN(test_other_side_and_other_kinds_are_ignored);
