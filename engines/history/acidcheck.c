@@ -14,6 +14,7 @@
  */
 #include "acidcheck_int.h"
 
+#include <stdio.h>
 #include <string.h>
 
 struct acid_checker {
@@ -132,6 +133,12 @@ int acidcheck_update(acid_checker *k, const hist *h)
         }
         if (rc < 0 || c->oom)
             goto oom;
+#ifdef ACIDCHECK_ASSERT
+        if (graph_check(c)) {
+            fprintf(stderr, "acidcheck: invariant G2 broken after event %zu\n", c->done + 1);
+            abort();
+        }
+#endif
         c->done++;
     }
     view_sync(c);

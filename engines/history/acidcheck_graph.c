@@ -483,6 +483,32 @@ static int search_cycles(ctx *c, uint32_t comp, const uint32_t *seeds, uint32_t 
     return 0;
 }
 
+/* G2, checked whole: labels increase along the slots, every component's root owns its
+ * slot, and every edge between components goes forward. Costs the whole graph; for tests
+ * (built with -DACIDCHECK_ASSERT, acidcheck_update calls it after every event). */
+int graph_check(ctx *c)
+{
+    uint64_t last = 0;
+    for (uint32_t s = c->slots[0].next; s != NONE; s = c->slots[s].next) {
+        if (c->slots[s].label <= last)
+            return -1;
+        last = c->slots[s].label;
+        uint32_t o = c->slots[s].owner;
+        if (o != NONE && (find(c, o) != o || c->nodes[o].slot != s))
+            return -2;
+    }
+    for (size_t i = 0; i < c->ned; i++) {
+        const ac_edge *e = &c->ed[i];
+        if (e->next_out == NONE && c->nodes[e->from].out != i && e->next_in == NONE &&
+            c->nodes[e->to].in != i)
+            continue;   /* not linked yet */
+        uint32_t x = find(c, e->from), y = find(c, e->to);
+        if (x != y && label_of(c, x) >= label_of(c, y))
+            return -3;
+    }
+    return 0;
+}
+
 void graph_free(ctx *c)
 {
     free(c->nodes);

@@ -282,6 +282,7 @@ int edge_add(ctx *c, uint8_t kind, uint32_t from_txn, uint32_t to_txn, uint32_t 
              uint32_t v1, uint32_t v2, uint32_t pread, bool seen_match);
 #define E_FLIP 0x80         /* or'ed into edge_add's kind: a predicate read-dependency */
 int graph_commit(ctx *c, uint32_t txn);
+int graph_check(ctx *c);
 void graph_free(ctx *c);
 
 /* acidcheck_explain.c */
