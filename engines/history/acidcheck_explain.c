@@ -505,7 +505,9 @@ static void sb_gsingle(sbuf *b, ctx *c, const uint32_t *cyc, uint32_t n, bool lo
                        bool phantom)
 {
     const ac_edge *rw = &c->ed[cyc[0]], *back = n == 2 ? &c->ed[cyc[1]] : NULL;
-    const char *ti = node_label(c, rw->from), *tj = node_label(c, rw->to);
+    char ti[40], tj[40];   /* copies: the label buffers are reused by the calls below */
+    snprintf(ti, sizeof ti, "%s", node_label(c, rw->from));
+    snprintf(tj, sizeof tj, "%s", node_label(c, rw->to));
     if (lost && back && back->kind == E_WW && back->key == rw->key && rw->kind == E_RWI &&
         ver_exists(c, rw->v1) && ver_exists(c, back->v1) && ver_exists(c, back->v2)) {
         bool both = has_read(c, c->nodes[rw->to].txn, rw->v1);

@@ -198,7 +198,7 @@ static int reach(ctx *c, u32vec *stack, int dir, uint64_t lim, uint32_t stamp, u
     return 0;
 }
 
-static ctx *sort_ctx;
+static _Thread_local ctx *sort_ctx;   /* qsort's comparators need the labels */
 static int by_label(const void *pa, const void *pb)
 {
     uint64_t a = label_of(sort_ctx, *(const uint32_t *)pa), b = label_of(sort_ctx, *(const uint32_t *)pb);
@@ -276,6 +276,8 @@ int graph_commit(ctx *c, uint32_t txn)
                 return -1;
         }
     }
+    if (!c->sq.n)   /* every target lies after T already: the order holds */
+        return side_edges(c);
     if (reach(c, &c->sq, 0, lt, sf, &c->sa))
         return -1;
     c->nodes[T].stamp2 = sbm;
