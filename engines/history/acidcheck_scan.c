@@ -463,6 +463,9 @@ static int resolve(ctx *c, uint32_t ri, uint64_t seq)
     return read_edges(c, ri, v->pos);
 }
 
+static int add_read(ctx *c, uint32_t t, uint32_t key, uint32_t v, uint32_t pread, uint32_t cls,
+                    bool item, bool matched, uint64_t seq);
+
 /* --- installing a version ------------------------------------------------------------ */
 
 static int install(ctx *c, uint32_t t, uint32_t v)
@@ -546,7 +549,15 @@ watches:
             uint64_t born = c->keys[key].born;
             for (uint32_t ri = cl->future; ri != NONE && c->rd[ri].seq < born; ri = c->rd[ri].fnext) {
                 uint32_t R = c->rd[ri].txn;
-                if (R == t || c->tx[R].status == TS_ABORTED || c->tx[R].lost_pending)
+                if (R == t) {
+                    /* Its own insert: it waits for the next change by another, as an entry
+                     * of the unborn key resolved with its other reads below (on_commit). */
+                    if (add_read(c, R, key, NONE, c->rd[ri].pread, c->rd[ri].cls, false, false,
+                                 c->rd[ri].seq))
+                        return -1;
+                    continue;
+                }
+                if (c->tx[R].status == TS_ABORTED || c->tx[R].lost_pending)
                     continue;
                 if (c->tx[R].status == TS_COMMITTED) {
                     if (edge_add(c, E_RWP, R, t, key, NONE, v, c->rd[ri].pread, false))
@@ -732,9 +743,9 @@ static int class_get(ctx *c, const pred *p, uint32_t table, uint32_t *out)
 /* An entry for a key the scan found no row for: the state it was in. */
 static int absent_entry(ctx *c, uint32_t t, uint32_t key, uint32_t pi, uint32_t cls, uint64_t seq)
 {
+    /* The state is the store's then (if that is a row, the scan did not list a row it had:
+     * the version is still what its version set held). */
     uint32_t v = phys_current(c, key, seq);
-    if (v != NONE && c->vers[v].exists)
-        v = NONE;   /* the store says otherwise: a history we cannot place; take it unborn */
     return add_read(c, t, key, v, pi, cls, false, false, seq);
 }
 

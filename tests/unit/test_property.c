@@ -546,6 +546,9 @@ static void ref_classes(const hist *h, bool out[C__N], bool *skip)
     for (int i = 0; i < ne; i++) {
         int a = E[i].a, b = E[i].b;
         if (E[i].kind & 12) {
+            if (dump && reach[1][b][a] && !out[C_GSINGLE])
+                fprintf(stderr, "reference G-single: rw(%d) txn %" PRIu64 " -> txn %" PRIu64 " and back over ww/wr\n",
+                        E[i].kind, R.t[a].id, R.t[b].id);
             out[C_GSINGLE] |= reach[1][b][a];
             out[C_G2] |= reach[3][b][a];
         }
@@ -688,6 +691,8 @@ static void test_checker_agrees_with_a_reference_implementation_of_adya(void)
     const char *one = getenv("ACIDBASE_PROPERTY_SEED");   /* rerun one history, shown */
     if (one && *one) {
         dump = true;
+        const char *tx = getenv("ACIDBASE_PROPERTY_TXNS");
+        o.txns = tx && *tx ? atoi(tx) : 3;
         compare_history(strtoull(one, NULL, 10), &o, &st, true);
         CHECK_EQ_INT(st.disagreements, 0);
         return;
