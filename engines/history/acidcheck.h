@@ -61,6 +61,11 @@
  *   - Of the versions that change a predicate's matches, the edges drawn are to the first
  *     after the version read (not the reader's own) and from the last at or before it; the
  *     others follow through ww edges, so every cycle keeps its class.
+ *   - For a key a predicate read did not list, the version in its set is the one the store
+ *     held when the read's event was recorded (its latest write not undone by then). A
+ *     statement that blocked and resumed evaluated some keys earlier than that.
+ *   - A predicate that names no keys is evaluated on every key its table ever had: such a
+ *     read costs the table's deleted keys too.
  */
 #ifndef AB_ACIDCHECK_H
 #define AB_ACIDCHECK_H
