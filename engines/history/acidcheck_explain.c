@@ -284,7 +284,8 @@ static void sb_edge(sbuf *b, ctx *c, const ac_edge *e)
         break;
     case E_RWP:
         sb_saw(b, c, from, e->pread, e->key, e->v1);
-        sb_printf(b, e->seen_match ? " (a match)" : " (no match)");
+        if (ver_exists(c, e->v1))   /* a key with no row matches nothing: no need to say */
+            sb_printf(b, e->seen_match ? " (a match)" : " (no match)");
         sb_printf(b, ", and %s later ", to);
         sb_did(b, c, e->v2, e->key);
         sb_printf(b, e->seen_match ? " so that it no longer matches" : " so that it matches");
