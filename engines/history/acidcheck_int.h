@@ -5,8 +5,10 @@
  *   acidcheck.c          the API: new, update, findings, free, run; rebuilding after a
  *                        commit lost in a crash
  *   acidcheck_scan.c     1. scan: events into records (transactions, keys, versions, reads,
- *                        version sets), and at each commit the versions it installs and the
- *                        edges they make
+ *                        version sets)
+ *   acidcheck_commit.c      and at each commit the versions it installs and the edges they
+ *                        make
+ *   acidcheck_tables.c   the growing tables and id maps they live in
  *   acidcheck_graph.c    2. graph: the edges, a topological order of the graph's strongly
  *                        connected components kept as it grows, and the search for the
  *                        cycles a commit closes
@@ -262,11 +264,18 @@ typedef struct ctx {
     int lnext;
 } ctx;
 
+/* acidcheck_tables.c */
+void *grow(void *p, size_t *cap, size_t need, size_t sz);
+int scan_presize(ctx *c, const hist *h);
+
 /* acidcheck_scan.c */
 int scan_event(ctx *c, const hist_event *e);
-int scan_presize(ctx *c, const hist *h);
-bool ver_installed(const ctx *c, uint32_t v);
-void *grow(void *p, size_t *cap, size_t need, size_t sz);
+int scan_add_read(ctx *c, uint32_t t, uint32_t key, uint32_t v, uint32_t pread, uint32_t cls,
+                  bool item, bool matched, uint64_t seq);
+
+/* acidcheck_commit.c */
+int commit_txn(ctx *c, uint32_t t, uint64_t seq);
+int commit_install(ctx *c, uint32_t t, uint32_t v);
 #define RESERVE(arr, cap, need) do { \
         if ((need) > (cap)) { \
             void *q_ = grow((arr), &(cap), (need), sizeof *(arr)); \

@@ -1,8 +1,9 @@
 /*
  * acidcheck_scan.c: step 1 of the ACID checker. Reads the history's events one at a time
- * into records, and at each commit installs the transaction's versions and draws the
- * edges that commit makes (acidcheck.h states the definitions). It never searches the
- * graph (acidcheck_graph.c) and never writes text (acidcheck_explain.c).
+ * into records (transactions, keys, versions, reads, version sets); at a commit it hands
+ * over to acidcheck_commit.c, which installs versions and draws edges (acidcheck.h states
+ * the definitions). It never searches the graph (acidcheck_graph.c) and never writes text
+ * (acidcheck_explain.c).
  *
  * What each event does:
  *   TXN_BEGIN  a transaction record; its label comes from the event's session and from how
@@ -15,150 +16,16 @@
  *   PREAD      a predicate read and its version set: one entry per row it evaluated (the
  *              version it saw; a row it matched is an item read as well), one per key it
  *              found no row for or did not list (the state the key was in then: its latest
- *              version not undone, a deletion or nothing), and for a predicate that names
- *              no keys, a place among the keys born later (the class's "future" list).
- *   TXN_COMMIT the transaction's final versions are installed at the end of their keys'
- *              version orders; every read whose edges were waiting for this is resolved;
- *              the transaction's own reads are resolved; acidcheck_graph.c adds the node.
+ *              version not undone), and for a predicate that names no keys, a place among
+ *              the keys born later (the class's "future" list).
+ *   TXN_COMMIT acidcheck_commit.c (commit_txn).
  *   TXN_ABORT  its versions are undone (a crash undoes without UNDO events); committed
  *              reads of them are aborted reads (G1a).
  *   TXN_LOST   of a committed transaction: the caller rebuilds (acidcheck.c), knowing.
- *
- * Resolving a read of version x by committed reader R (x installed at position p):
- *   wr   x's writer -> R, for an item read;
- *   wr   (predicate) the writer of the latest version at or before p that changes the
- *        matches -> R; earlier ones reach it through ww edges, so the classes of cycles
- *        are the same (a cycle through an edge left out has a twin through the kept one
- *        and ww edges, with the same anti-dependencies);
- *   rw   R -> the writer of the version after p, for an item read (now, or when that
- *        version is installed);
- *   rw   (predicate) R -> the writer of the first version after p that changes the
- *        matches and is not R's, now or when it is installed; later ones are reached from
- *        it through ww edges, as above. When that version is also the next one (p + 1) of a
- *        matched row, the item rw edge stands for it.
- *   x not installed: its writer aborted (G1a), or it was not the writer's last write of
- *   the key (G1b); either way no edge. x's writer still running: the read waits for it.
  */
 #include "acidcheck_int.h"
 
 #include <string.h>
-#include <sys/mman.h>
-
-#define HUGE_PAGE ((size_t)2 << 20)
-
-/* Performance: a long history's tables are tens of megabytes of fresh memory, and on a
- * virtual machine a page fault costs microseconds; big tables go on huge pages where the
- * system gives them on request (Linux: transparent huge pages, "madvise" mode). */
-void *big_realloc(void *p, size_t old_bytes, size_t new_bytes)
-{
-    if (new_bytes < HUGE_PAGE)
-        return realloc(p, new_bytes ? new_bytes : 1);
-    size_t round = (new_bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
-    void *q = NULL;
-    if (posix_memalign(&q, HUGE_PAGE, round))
-        return NULL;
-#ifdef MADV_HUGEPAGE
-    (void)madvise(q, round, MADV_HUGEPAGE);
-#endif
-    if (p) {
-        memcpy(q, p, old_bytes < new_bytes ? old_bytes : new_bytes);
-        free(p);
-    }
-    return q;
-}
-
-void *grow(void *p, size_t *cap, size_t need, size_t sz)
-{
-    size_t n = *cap ? *cap : 16;
-    while (n < need)
-        n *= 2;
-    void *q = big_realloc(p, *cap * sz, n * sz);
-    if (q)
-        *cap = n;
-    return q;
-}
-
-#define IDMAP_SLACK 65536   /* an id is "dense" below 8 x (ids stored) + this */
-
-uint32_t idmap_get(const idmap *m, uint64_t id)
-{
-    if (id < m->cap && m->v[id] != NONE)
-        return m->v[id];
-    return m->far.n ? umap_get(&m->far, id, 0) : NONE;
-}
-
-int idmap_put(idmap *m, uint64_t id, uint32_t val)
-{
-    if (id >= m->cap && id < 8 * (uint64_t)m->n + IDMAP_SLACK) {
-        size_t cap = m->cap ? m->cap : 1024;
-        while (cap <= id)
-            cap *= 2;
-        uint32_t *v = big_realloc(m->v, m->cap * sizeof *v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        for (size_t i = m->cap; i < cap; i++)
-            v[i] = NONE;
-        m->v = v;
-        m->cap = cap;
-    }
-    if (id < m->cap && (m->v[id] != NONE || !m->far.n || umap_get(&m->far, id, 0) == NONE)) {
-        m->n += m->v[id] == NONE;
-        m->v[id] = val;
-        return 0;
-    }
-    m->n++;
-    return umap_put(&m->far, id, 0, val);
-}
-
-void idmap_free(idmap *m)
-{
-    free(m->v);
-    umap_free(&m->far);
-    memset(m, 0, sizeof *m);
-}
-
-static int presize(void **arr, size_t *cap, size_t n, size_t sz)
-{
-    if (n <= *cap)
-        return 0;
-    void *p = big_realloc(*arr, *cap * sz, n * sz);
-    if (!p)
-        return -1;
-    *arr = p;
-    *cap = n;
-    return 0;
-}
-
-/* Room for what the history's counts say a first update will make. */
-int scan_presize(ctx *c, const hist *h)
-{
-    size_t writes = hist_count_kind(h, EV_WRITE), reads = hist_count_kind(h, EV_READ);
-    size_t rows = hist_count_rows(h), preads = hist_count_kind(h, EV_PREAD);
-    size_t begins = hist_count_kind(h, EV_TXN_BEGIN), commits = hist_count_kind(h, EV_TXN_COMMIT);
-    size_t rd = reads + rows + preads;
-    return presize((void **)&c->tx, &c->captx, begins + 64, sizeof *c->tx) ||
-           presize((void **)&c->vers, &c->capvers, writes + 4096, sizeof *c->vers) ||
-           presize((void **)&c->tk, &c->captk, writes + 64, sizeof *c->tk) ||
-           presize((void **)&c->rd, &c->caprd, rd + 64, sizeof *c->rd) ||
-           presize((void **)&c->pr, &c->cappr, preads + 64, sizeof *c->pr) ||
-           presize((void **)&c->nodes, &c->capnodes, commits + 64, sizeof *c->nodes) ||
-           presize((void **)&c->slots, &c->capslots, commits + 64, sizeof *c->slots) ||
-           presize((void **)&c->ed, &c->caped, 3 * (rd + writes) + 1024, sizeof *c->ed);
-}
-
-int u32_push(u32vec *a, uint32_t x)
-{
-    if (a->n == a->cap) {
-        uint32_t cap = a->cap ? a->cap * 2 : 4;
-        uint32_t *v = realloc(a->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        a->v = v;
-        a->cap = cap;
-    }
-    a->v[a->n++] = x;
-    return 0;
-}
 
 /* --- records ----------------------------------------------------------------------- */
 
@@ -295,282 +162,6 @@ static int ver_new(ctx *c, uint64_t id, uint32_t key, uint32_t *out)
     return 0;
 }
 
-static bool match(const ctx *c, uint32_t cls, uint32_t key, uint32_t v)
-{
-    if (cls == NONE || v == NONE || !c->vers[v].exists || !c->vers[v].known)
-        return false;
-    const pred *p = c->cls[cls].p;
-    return !p || pred_eval(p, &c->keys[key].key, c->vers[v].value);
-}
-
-static uint32_t writer_at(const ctx *c, const ac_key *k, uint32_t pos)
-{
-    return c->vers[k->ord.v[pos]].txn;
-}
-
-bool ver_installed(const ctx *c, uint32_t v)
-{
-    return v != NONE && c->vers[v].pos != NONE;
-}
-
-/* --- predicate watches ------------------------------------------------------------- */
-
-static int watch_get(ctx *c, uint32_t cls, uint32_t key, uint32_t *out)
-{
-    for (uint32_t i = c->keys[key].watch; i != NONE; i = c->w[i].next)
-        if (c->w[i].cls == cls) {
-            *out = i;
-            return 0;
-        }
-    RESERVE(c->w, c->capw, c->nw + 1);
-    uint32_t i = (uint32_t)c->nw++;
-    ac_watch *w = &c->w[i];
-    memset(w, 0, sizeof *w);
-    w->cls = cls;
-    w->key = key;
-    w->waiters = NONE;
-    const ac_key *k = &c->keys[key];
-    bool prev = false;
-    for (uint32_t j = 0; j < k->ord.n; j++) {
-        bool m = match(c, cls, key, k->ord.v[j]);
-        if (m != prev && u32_push(&c->w[i].flips, j))
-            return -1;
-        prev = m;
-    }
-    w = &c->w[i];
-    w->last = prev;
-    w->next = c->keys[key].watch;
-    c->keys[key].watch = i;
-    *out = i;
-    return 0;
-}
-
-/* The first flip after position p (p = -1: the unborn key) not installed by txn t; or NONE. */
-static uint32_t flip_after(const ctx *c, const ac_watch *w, int64_t p, uint32_t t)
-{
-    const ac_key *k = &c->keys[w->key];
-    uint32_t lo = 0, hi = w->flips.n;
-    while (lo < hi) {
-        uint32_t mid = (lo + hi) / 2;
-        if ((int64_t)w->flips.v[mid] <= p)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (; lo < w->flips.n; lo++)
-        if (writer_at(c, k, w->flips.v[lo]) != t)
-            return w->flips.v[lo];
-    return NONE;
-}
-
-/* The latest flip at or before position p, or NONE. */
-static uint32_t flip_at_or_before(const ac_watch *w, int64_t p)
-{
-    uint32_t lo = 0, hi = w->flips.n;
-    while (lo < hi) {
-        uint32_t mid = (lo + hi) / 2;
-        if ((int64_t)w->flips.v[mid] <= p)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo ? w->flips.v[lo - 1] : NONE;
-}
-
-/* --- resolving a committed read ---------------------------------------------------- */
-
-static int add_defer(ctx *c, uint32_t reader, uint32_t to, uint32_t key, uint32_t ver, uint32_t pread)
-{
-    RESERVE(c->df, c->capdf, c->ndf + 1);
-    uint32_t i = (uint32_t)c->ndf++;
-    c->df[i] = (ac_defer){ to, key, ver, pread, c->tx[reader].defer_head };
-    c->tx[reader].defer_head = i;
-    return 0;
-}
-
-/* Edges of read r (its reader committed) of a version installed at position p (-1: the key
- * was unborn). */
-static int read_edges(ctx *c, uint32_t ri, int64_t p)
-{
-    ac_read *r = &c->rd[ri];
-    uint32_t R = r->txn, key = r->key;
-    ac_key *k = &c->keys[key];
-    uint32_t W = r->ver != NONE ? c->vers[r->ver].txn : 0;
-    if (r->item && W && W != R && r->ver != NONE &&
-        edge_add(c, E_WR, W, R, key, r->ver, NONE, r->pread, true))
-        return -1;
-    if (r->pread != NONE && r->cls != NONE) {
-        uint32_t wi;
-        if (watch_get(c, r->cls, key, &wi))
-            return -1;
-        uint32_t f = flip_at_or_before(&c->w[wi], p);
-        if (f != NONE) {
-            uint32_t Wf = writer_at(c, k, f);
-            if (Wf && Wf != R && !(r->item && Wf == W) &&
-                edge_add(c, E_WR | E_FLIP, Wf, R, key, k->ord.v[f], NONE, r->pread, true))
-                return -1;
-        }
-        f = flip_after(c, &c->w[wi], p, R);
-        if (f == NONE) {
-            r = &c->rd[ri];
-            r->fnext = c->w[wi].waiters;
-            c->w[wi].waiters = ri;
-        } else if (!(r->item && (int64_t)f == p + 1)) {
-            r = &c->rd[ri];
-            bool seen = match(c, r->cls, key, r->ver);
-            if (edge_add(c, E_RWP, R, writer_at(c, k, f), key, r->ver, k->ord.v[f], r->pread, seen))
-                return -1;
-        }
-    }
-    r = &c->rd[ri];
-    if (r->item) {
-        if (p + 1 < (int64_t)k->ord.n) {
-            uint32_t W2 = writer_at(c, k, (uint32_t)(p + 1));
-            if (W2 && W2 != R &&
-                edge_add(c, E_RWI, R, W2, key, r->ver, k->ord.v[p + 1], r->pread, true))
-                return -1;
-        } else {
-            r->wnext = k->nextw;
-            k->nextw = ri;
-        }
-    }
-    return 0;
-}
-
-/* Read r, whose reader has committed: its edges, a G1a or G1b, or a wait for its writer. */
-static int resolve(ctx *c, uint32_t ri, uint64_t seq)
-{
-    ac_read *r = &c->rd[ri];
-    if (r->key == NONE)
-        return 0;   /* a place in a class's future list */
-    if (r->ver == NONE)
-        return read_edges(c, ri, -1);
-    const ac_ver *v = &c->vers[r->ver];
-    const ac_txn *w = &c->tx[v->txn];
-    if (v->txn && v->txn != r->txn) {
-        if (w->status == TS_ACTIVE || w->lost_pending) {
-            r->wnext = c->tx[v->txn].pend_head;
-            c->tx[v->txn].pend_head = ri;
-            return 0;
-        }
-        if (w->status == TS_ABORTED)
-            return finding_read(c, FN_G1A, ri, seq);
-        if (v->pos == NONE)
-            return finding_read(c, FN_G1B, ri, seq);
-    }
-    if (v->pos == NONE)
-        return 0;   /* own version not installed, or T0's we could not place */
-    return read_edges(c, ri, v->pos);
-}
-
-static int add_read(ctx *c, uint32_t t, uint32_t key, uint32_t v, uint32_t pread, uint32_t cls,
-                    bool item, bool matched, uint64_t seq);
-
-/* --- installing a version ------------------------------------------------------------ */
-
-static int install(ctx *c, uint32_t t, uint32_t v)
-{
-    uint32_t key = c->vers[v].key;
-    ac_key *k = &c->keys[key];
-    uint32_t q = k->ord.n;
-    /* A version written before the key's last installed one: only without write locks (a
-     * hand-made history). It goes where it was written, with its ww edges both ways. */
-    if (q && t && c->vers[k->ord.v[q - 1]].seq > c->vers[v].seq) {
-        while (q > 0 && c->vers[k->ord.v[q - 1]].seq > c->vers[v].seq)
-            q--;
-        if (u32_push(&k->ord, NONE))
-            return -1;
-        k = &c->keys[key];
-        memmove(k->ord.v + q + 1, k->ord.v + q, (k->ord.n - 1 - q) * sizeof *k->ord.v);
-        k->ord.v[q] = v;
-        for (uint32_t j = q; j < k->ord.n; j++)
-            c->vers[k->ord.v[j]].pos = j;
-        uint32_t a = q ? k->ord.v[q - 1] : NONE, b = k->ord.v[q + 1];
-        if (a != NONE && c->vers[a].txn && c->vers[a].txn != t &&
-            edge_add(c, E_WW, c->vers[a].txn, t, key, a, v, NONE, true))
-            return -1;
-        if (c->vers[b].txn != t && edge_add(c, E_WW, t, c->vers[b].txn, key, v, b, NONE, true))
-            return -1;
-        return 0;
-    }
-    if (q == 0) {
-        /* The key's first version: watches for the classes waiting for keys born later. */
-        for (size_t ci = 0; ci < c->ncls; ci++) {
-            uint32_t wi;
-            if (c->cls[ci].table == k->table && c->cls[ci].future != NONE &&
-                watch_get(c, (uint32_t)ci, key, &wi))
-                return -1;
-        }
-        k = &c->keys[key];
-    }
-    if (u32_push(&k->ord, v))
-        return -1;
-    k = &c->keys[key];
-    c->vers[v].pos = q;
-    if (!t)
-        goto watches;
-    if (q) {
-        uint32_t a = k->ord.v[q - 1], wa = c->vers[a].txn;
-        if (wa && wa != t && edge_add(c, E_WW, wa, t, key, a, v, NONE, true))
-            return -1;
-    }
-    for (uint32_t ri = c->keys[key].nextw; ri != NONE;) {
-        const ac_read *r = &c->rd[ri];
-        uint32_t nx = r->wnext;
-        if (r->txn != t && edge_add(c, E_RWI, r->txn, t, key, r->ver, v, r->pread, true))
-            return -1;
-        ri = nx;
-    }
-    c->keys[key].nextw = NONE;
-watches:
-    for (uint32_t wi = c->keys[key].watch; wi != NONE; wi = c->w[wi].next) {
-        bool m = match(c, c->w[wi].cls, key, v);
-        if (m == (c->w[wi].last != 0))
-            continue;
-        if (u32_push(&c->w[wi].flips, q))
-            return -1;
-        c->w[wi].last = m;
-        if (!t)
-            continue;
-        for (uint32_t ri = c->w[wi].waiters; ri != NONE;) {
-            const ac_read *r = &c->rd[ri];
-            uint32_t nx = r->fnext;
-            bool covered = r->item && r->ver != NONE && c->vers[r->ver].pos != NONE &&
-                           c->vers[r->ver].pos + 1 == q;
-            if (r->txn != t && !covered &&
-                edge_add(c, E_RWP, r->txn, t, key, r->ver, v, r->pread, match(c, r->cls, key, r->ver)))
-                return -1;
-            ri = nx;
-        }
-        c->w[wi].waiters = NONE;
-        ac_cls *cl = &c->cls[c->w[wi].cls];
-        if (m && !c->w[wi].future_done && cl->future != NONE) {
-            c->w[wi].future_done = 1;
-            uint64_t born = c->keys[key].born;
-            for (uint32_t ri = cl->future; ri != NONE && c->rd[ri].seq < born; ri = c->rd[ri].fnext) {
-                uint32_t R = c->rd[ri].txn;
-                if (R == t) {
-                    /* Its own insert: it waits for the next change by another, as an entry
-                     * of the unborn key resolved with its other reads below (on_commit). */
-                    if (add_read(c, R, key, NONE, c->rd[ri].pread, c->rd[ri].cls, false, false,
-                                 c->rd[ri].seq))
-                        return -1;
-                    continue;
-                }
-                if (c->tx[R].status == TS_ABORTED || c->tx[R].lost_pending)
-                    continue;
-                if (c->tx[R].status == TS_COMMITTED) {
-                    if (edge_add(c, E_RWP, R, t, key, NONE, v, c->rd[ri].pread, false))
-                        return -1;
-                } else if (add_defer(c, R, t, key, v, c->rd[ri].pread)) {
-                    return -1;
-                }
-            }
-        }
-    }
-    return 0;
-}
-
 /* --- events ------------------------------------------------------------------------ */
 
 /* T0's version id, seen for the first time: installed first in its key's order. */
@@ -600,7 +191,7 @@ static int ver_t0(ctx *c, uint64_t id, uint32_t key, bool exists, bool known, in
     k = &c->keys[key];
     memmove(k->phys.v + 1, k->phys.v, (k->phys.n - 1) * sizeof *k->phys.v);
     k->phys.v[0] = v;
-    if (k->ord.n == 0 && install(c, 0, v))
+    if (k->ord.n == 0 && commit_install(c, 0, v))
         return -1;
     *out = v;
     return 0;
@@ -672,8 +263,8 @@ static uint32_t phys_current(const ctx *c, uint32_t key, uint64_t seq)
     return NONE;
 }
 
-static int add_read(ctx *c, uint32_t t, uint32_t key, uint32_t v, uint32_t pread, uint32_t cls,
-                    bool item, bool matched, uint64_t seq)
+int scan_add_read(ctx *c, uint32_t t, uint32_t key, uint32_t v, uint32_t pread, uint32_t cls,
+                  bool item, bool matched, uint64_t seq)
 {
     RESERVE(c->rd, c->caprd, c->nrd + 1);
     uint32_t ri = (uint32_t)c->nrd++;
@@ -715,7 +306,7 @@ static int on_read(ctx *c, uint32_t t, const hist_event *e)
         if (v != NONE && c->vers[v].exists)
             v = NONE;
     }
-    return add_read(c, t, key, v, NONE, NONE, true, e->n[2] != 0, e->seq);
+    return scan_add_read(c, t, key, v, NONE, NONE, true, e->n[2] != 0, e->seq);
 }
 
 static bool key_only(const pred *p)
@@ -746,7 +337,7 @@ static int absent_entry(ctx *c, uint32_t t, uint32_t key, uint32_t pi, uint32_t 
     /* The state is the store's then (if that is a row, the scan did not list a row it had:
      * the version is still what its version set held). */
     uint32_t v = phys_current(c, key, seq);
-    return add_read(c, t, key, v, pi, cls, false, false, seq);
+    return scan_add_read(c, t, key, v, pi, cls, false, false, seq);
 }
 
 static int on_pread(ctx *c, uint32_t t, const hist_event *e)
@@ -781,7 +372,7 @@ static int on_pread(ctx *c, uint32_t t, const hist_event *e)
         v = ver_find(c, row->version);
         if (v == NONE && ver_t0(c, row->version, key, true, true, row->value, &v))
             return -1;
-        if (add_read(c, t, key, v, pi, cls, row->matched != 0, row->matched != 0, e->seq))
+        if (scan_add_read(c, t, key, v, pi, cls, row->matched != 0, row->matched != 0, e->seq))
             return -1;
     }
     /* Keys it did not list: those it names, or every key of the table known by then. */
@@ -858,33 +449,9 @@ static int on_commit(ctx *c, uint32_t t, const hist_event *e)
     x->end_seq = x->commit_seq = e->seq;
     if (lost_later(c, e->seq)) {
         x->lost_pending = 1;   /* committed for the reads made until the crash, never installed */
-        finding_writer_ended(c, t);
-        return 0;
-    }
-    if (graph_node_add(c, t))
+    } else if (commit_txn(c, t, e->seq)) {
         return -1;
-    for (uint32_t i = c->tx[t].tk_head; i != NONE; i = c->tk[i].next)
-        if (c->tk[i].own != NOVER && install(c, t, c->tk[i].own))
-            return -1;
-    uint32_t ri = c->tx[t].pend_head;
-    c->tx[t].pend_head = NONE;
-    while (ri != NONE) {
-        uint32_t nx = c->rd[ri].wnext;
-        if (resolve(c, ri, e->seq))
-            return -1;
-        ri = nx;
     }
-    for (ri = c->tx[t].rd_head; ri != NONE; ri = c->rd[ri].next)
-        if (resolve(c, ri, e->seq))
-            return -1;
-    for (uint32_t d = c->tx[t].defer_head; d != NONE; d = c->df[d].next) {
-        const ac_defer *df = &c->df[d];
-        if (c->tx[df->to_txn].node != NONE && c->tx[df->to_txn].status == TS_COMMITTED &&
-            edge_add(c, E_RWP, t, df->to_txn, df->key, NONE, df->ver, df->pread, false))
-            return -1;
-    }
-    if (graph_commit(c, t))
-        return -1;
     finding_writer_ended(c, t);
     return 0;
 }
