@@ -150,10 +150,12 @@ bench: acidbase
 	./acidbase bench
 
 # The kill -9 crash harness, long: hundreds of SIGKILLs over different seeds on the release
-# build (tests/crash/run.sh; `make test` runs its short mode); and the replica set's random
-# workloads against their reference, 60,000 of them (`make test` runs 3,000).
-soak: acidbase build/san/tests/test_base_property
+# build (tests/crash/run.sh; `make test` runs its short mode); the ACID checker's random
+# histories (40,000; `make test` runs 4,000) and the replica set's random workloads (60,000;
+# `make test` runs 3,000), each against its reference.
+soak: acidbase build/san/tests/test_property build/san/tests/test_base_property
 	sh tests/crash/run.sh ./acidbase --soak
+	ACIDBASE_PROPERTY_SOAK=1 build/san/tests/test_property
 	sh tests/limits/run.sh ./acidbase --big
 	build/san/tests/test_base_property --soak
 

@@ -896,6 +896,16 @@ static int exec_insert(acid_engine *e, acid_session *s, acid_txn *t, q_item *it,
         if (store_read(&e->st, tb, &r->key, &row))
             return X_IOERR;
         bool dup = row.exists;
+        /* The INSERT observed that row (under its X lock: committed, or t's own): a read of
+         * it, so the checker counts its dependencies (history.h, READ). */
+        hist_event *rd = dup ? ev(e, EV_READ, s->no, t->id) : NULL;
+        if (rd) {
+            hist_set_table(e->h, rd, tb->name);
+            rd->key = r->key;
+            rd->n[0] = (int64_t)row.version;
+            rd->n[1] = row.value;
+            rd->n[2] = 1;
+        }
         for (int j = 0; j < i && !dup; j++)
             dup = scalar_eq(&q->rows[j].key, &r->key);
         if (dup)

@@ -160,7 +160,7 @@ print(t["lesson"], t["learner"], t["seed"], t["replayable"], len(t["scenario"]))
         fail "the trace's lesson, learner, seed, replayable, lines: '$fields'"
     run "the exported trace passes grade's replay verification" 0 "$bin" grade "$trace"
     run "check finds the dirty read in the exported trace" 0 "$bin" check "$trace"
-    has "check" "$tmp/out" "G1a"
+    has "check" "$tmp/out" "dirty-read"
 else
     fail "--export wrote no $trace"
 fi

@@ -130,6 +130,7 @@ int gen_open(bench *b, gen *w, uint64_t seed);
 void gen_open_app(gen *w, struct app *a, uint64_t seed);
 void gen_close(gen *w);
 int gen_acid(bench *b, gen *w, size_t ops);
+int gen_acid_step(bench *b, gen *w);   /* one more line of gen_acid's workload */
 int gen_base(bench *b, gen *w, size_t ops);
 
 /* wal.c, for group.c: count commits over nsess sessions (seconds, or -1); count raw log

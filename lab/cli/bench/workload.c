@@ -105,7 +105,6 @@ void gen_close(gen *w)
  * levels over 200 rows; some scans, some rollbacks; blocking and deadlocks happen. */
 int gen_acid(bench *b, gen *w, size_t ops)
 {
-    static const char *const levels[4] = { "READ UNCOMMITTED", "READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE" };
     if (gen_line(b, w, "setup: CREATE TABLE acc (id INT PRIMARY KEY, balance INT)") ||
         gen_line(b, w, "engine: sync off"))
         return -1;
@@ -114,10 +113,20 @@ int gen_acid(bench *b, gen *w, size_t ops)
                            "(%d, 1000), (%d, 1000), (%d, 1000), (%d, 1000), (%d, 1000)",
                      k, k + 1, k + 2, k + 3, k + 4, k + 5, k + 6, k + 7, k + 8, k + 9))
             return -1;
-    acid_engine *e = runner_acid(w->r);
     for (int step = 0;; step++) {
         if (step % 64 == 0 && gen_ops(w, true) >= ops)
             return 0;
+        if (gen_acid_step(b, w))
+            return -1;
+    }
+}
+
+/* One line of the ACID workload (a statement, BEGIN, COMMIT or ROLLBACK of one session). */
+int gen_acid_step(bench *b, gen *w)
+{
+    static const char *const levels[4] = { "READ UNCOMMITTED", "READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE" };
+    acid_engine *e = runner_acid(w->r);
+    for (;;) {
         int s = 1 + (int)below(&w->g, 8);
         acid_state st = acid_session_state(e, s);
         if (st == AS_BLOCKED)
@@ -142,8 +151,7 @@ int gen_acid(bench *b, gen *w, size_t ops)
             else
                 rc = gen_line(b, w, "T%d: SELECT COUNT(*) FROM acc WHERE balance > 1003", s);
         }
-        if (rc)
-            return -1;
+        return rc ? -1 : 0;
     }
 }
 
