@@ -1528,7 +1528,9 @@ int acid_crash(acid_engine *e, bool torn)
     e->lm = lock_new(e->h);
     fio_crash_report fr;
     rec_report rep;
-    int rc = store_crash(&e->st, torn, &fr, &rep);
+    int rc = store_crash(&e->st, torn, &fr);
+    if (!rc)
+        rc = recovery_run(&e->st, &rep);
     hist_event *x = ev(e, EV_CRASH, 0, 0);
     if (x) {
         x->n[0] = (int64_t)fr.bytes_lost;
@@ -1684,7 +1686,7 @@ acid_engine *acid_open(const acid_options *opt, hist *h, acid_note_fn fn, void *
     }
     fio_set_real_sync(e->env, opt ? opt->real_sync : true);
     rec_report rep;
-    if (store_open(&e->st, e->dir, e->env, h, opt && opt->frames ? opt->frames : BP_FRAMES_DEFAULT, &rep)) {
+    if (recovery_open(&e->st, e->dir, e->env, h, opt && opt->frames ? opt->frames : BP_FRAMES_DEFAULT, &rep)) {
         snprintf(err, errlen, "%s", e->st.err);
         acid_close(e);
         return NULL;

@@ -394,8 +394,9 @@ static int analysis(store *st, rtab *t, rec_report *rep, uint64_t *max_txn, uint
     rep->log_end = end;
     rep->ndirty = (int)t->ndpt;
     rep->nlosers = 0;
-    for (size_t i = 0; i < t->natt && rep->nlosers < 64; i++)
-        rep->losers[rep->nlosers++] = t->att[i].txn;
+    for (size_t i = 0; i < t->natt && i < REC_LOSERS_MAX; i++)
+        rep->losers[i] = t->att[i].txn;
+    rep->nlosers = (int)t->natt;
     pass_event(st, "analysis", (int64_t[6]){ (int64_t)rep->analysis_from, (int64_t)end,
                                              (int64_t)rep->analysis_scanned, 0, 0, (int64_t)t->natt });
     return 0;
@@ -541,4 +542,11 @@ int recovery_run(store *st, rec_report *rep)
     free(t.att);
     free(t.dpt);
     return rc;
+}
+
+int recovery_open(store *st, const char *dir, fio_env *env, hist *h, int frames, rec_report *rep)
+{
+    memset(rep, 0, sizeof *rep);
+    int rc = store_open(st, dir, env, h, frames);
+    return rc ? rc : recovery_run(st, rep);
 }

@@ -2,7 +2,6 @@
  * store.c: catalog, row index and logged row changes. See store.h.
  */
 #include "store.h"
-#include "recovery.h"
 
 #include <assert.h>
 #include <stdarg.h>
@@ -623,10 +622,9 @@ static void store_forget(store *st)
     wal_close(&st->w);
 }
 
-int store_open(store *st, const char *dir, fio_env *env, hist *h, int frames, rec_report *rep)
+int store_open(store *st, const char *dir, fio_env *env, hist *h, int frames)
 {
     memset(st, 0, sizeof *st);
-    memset(rep, 0, sizeof *rep);
     snprintf(st->dir, sizeof st->dir, "%s", dir);
     st->h = h;
     st->env = env;
@@ -645,7 +643,7 @@ int store_open(store *st, const char *dir, fio_env *env, hist *h, int frames, re
     if (rc)
         return st_fail(st, rc, "%s/acidbase.log: %s", dir, rc_text(st, rc));
     bp_init(&st->bp, st->datf, &st->w, h, frames);
-    return recovery_run(st, rep);
+    return 0;
 }
 
 void store_close(store *st)
@@ -658,7 +656,7 @@ void store_close(store *st)
     st->logf = st->datf = NULL;
 }
 
-int store_crash(store *st, bool torn, fio_crash_report *lost, rec_report *rep)
+int store_crash(store *st, bool torn, fio_crash_report *lost)
 {
     if (torn && st->w.end > st->w.durable) {
         /* Half of the last record reaches the disk: the torn write recovery must cut. */
@@ -683,5 +681,5 @@ int store_crash(store *st, bool torn, fio_crash_report *lost, rec_report *rep)
     if (rc)
         return st_fail(st, rc, "log: %s", rc_text(st, rc));
     bp_init(&st->bp, st->datf, &st->w, st->h, frames);
-    return recovery_run(st, rep);
+    return 0;
 }

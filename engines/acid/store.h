@@ -16,8 +16,9 @@
  * and in the log record's after image, so a read can say exactly which write it saw and
  * undo and redo restore version ids with the values.
  *
- * Not here: locking, isolation, commit policy (engine.c); the recovery passes (recovery.c,
- * which uses store_apply and store_undo_step).
+ * Not here: locking, isolation, commit policy (the engine); the recovery passes
+ * (recovery.c, which uses store_apply and store_undo_step, and runs after store_open and
+ * store_crash: the store never calls it).
  */
 #ifndef AB_STORE_H
 #define AB_STORE_H
@@ -94,30 +95,16 @@ typedef struct store {
     char err[1536];          /* the last error in words */
 } store;
 
-/* Recovery's report, pass by pass (also emitted as RECOVERY events). */
-typedef struct rec_report {
-    uint64_t checkpoint_lsn;         /* 0: none, scanned from the start */
-    uint64_t analysis_from, log_end;
-    uint64_t analysis_scanned;
-    int nlosers;
-    uint64_t losers[64];
-    int ndirty;
-    uint64_t redo_from;
-    uint64_t redo_scanned, redone, redo_skipped;
-    uint64_t undo_from, undo_to;
-    uint64_t undone, clrs;
-    bool torn;
-    uint64_t torn_offset, torn_bytes;
-    char torn_reason[64];
-} rec_report;
-
-/* Opens (creating) the database in dir and runs recovery. frames: buffer pool size.
- * With a NULL env the store makes its own. On error returns nonzero with st->err set. */
-int store_open(store *st, const char *dir, fio_env *env, hist *h, int frames, rec_report *rep);
+/* Opens (creating) the files of the database in dir: the log's header checked, the buffer
+ * pool of frames ready, nothing else known yet. Recovery (recovery_run, or recovery_open for
+ * both steps) must run before anything else: it rebuilds the catalog, the index and the id
+ * counters and finds the end of the log. On error returns nonzero with st->err set. */
+int store_open(store *st, const char *dir, fio_env *env, hist *h, int frames);
 void store_close(store *st);          /* memory only; nothing is written */
-/* Power loss: drop everything unsynced (fio_crash), forget memory, recover. torn: keep
- * half of the log's last unsynced record on disk first. */
-int store_crash(store *st, bool torn, fio_crash_report *lost, rec_report *rep);
+/* Power loss: drop everything unsynced (fio_crash) and forget memory; the files stay open,
+ * as store_open leaves them, for recovery_run. torn: keep half of the log's last unsynced
+ * record on disk first. */
+int store_crash(store *st, bool torn, fio_crash_report *lost);
 
 st_table *store_table(store *st, const char *name);
 st_table *store_table_by_id(store *st, uint32_t id);

@@ -381,7 +381,7 @@ static int fx_open(fixture *fx, int frames)
     rec_report rep;
     fx->env = fio_env_new();
     fio_set_real_sync(fx->env, 0);
-    int rc = store_open(&fx->st, fx->dir, fx->env, NULL, frames, &rep);
+    int rc = recovery_open(&fx->st, fx->dir, fx->env, NULL, frames, &rep);
     fx->t = store_table(&fx->st, "test");
     return rc;
 }
@@ -462,7 +462,7 @@ static void test_recovery_redoes_committed_and_undoes_losers(void)
     /* Recovering again finds nothing to undo and the same rows. */
     rec_report rep;
     fx.env = fio_env_new();
-    CHECK_EQ_INT(store_open(&fx.st, fx.dir, fx.env, NULL, 2, &rep), 0);
+    CHECK_EQ_INT(recovery_open(&fx.st, fx.dir, fx.env, NULL, 2, &rep), 0);
     CHECK_EQ_INT(rep.nlosers, 0);
     fx.t = store_table(&fx.st, "test");
     CHECK_EQ_INT(fx_value(&fx, 6), 60);
@@ -486,7 +486,7 @@ static void test_recovery_cuts_a_torn_tail_and_reports_it(void)
     rec_report rep;
     fx.env = fio_env_new();
     fio_set_real_sync(fx.env, 0);
-    CHECK_EQ_INT(store_open(&fx.st, fx.dir, fx.env, NULL, 4, &rep), 0);
+    CHECK_EQ_INT(recovery_open(&fx.st, fx.dir, fx.env, NULL, 4, &rep), 0);
     CHECK(rep.torn);
     CHECK_EQ_INT(rep.torn_offset, st.st_size);
     CHECK_EQ_INT(rep.torn_bytes, 11);
@@ -517,7 +517,7 @@ static void test_recovery_takes_a_zero_tail_as_the_clean_end(void)
     rec_report rep;
     fx.env = fio_env_new();
     fio_set_real_sync(fx.env, 0);
-    CHECK_EQ_INT(store_open(&fx.st, fx.dir, fx.env, NULL, 4, &rep), 0);
+    CHECK_EQ_INT(recovery_open(&fx.st, fx.dir, fx.env, NULL, 4, &rep), 0);
     CHECK(!rep.torn);
     CHECK_EQ_INT(rep.log_end, size);
     fx.t = store_table(&fx.st, "test");
@@ -568,7 +568,7 @@ static void test_a_crash_during_recovery_is_recovered_again(void)
         fx.env = fio_env_new();
         fio_set_real_sync(fx.env, 0);
         fio_fault_syncs(fx.env, k);
-        int rc = store_open(&fx.st, fx.dir, fx.env, NULL, 2, &rep);
+        int rc = recovery_open(&fx.st, fx.dir, fx.env, NULL, 2, &rep);
         if (rc == 0) {
             fx.t = store_table(&fx.st, "test");
             for (int i = 1; i < 21; i++)
@@ -579,7 +579,7 @@ static void test_a_crash_during_recovery_is_recovered_again(void)
         crashed_runs++;
         fio_crash(fx.env, NULL);          /* the power goes during recovery */
         store_close(&fx.st);
-        CHECK_EQ_INT(store_open(&fx.st, fx.dir, fx.env, NULL, 2, &rep), 0);
+        CHECK_EQ_INT(recovery_open(&fx.st, fx.dir, fx.env, NULL, 2, &rep), 0);
         fx.t = store_table(&fx.st, "test");
         for (int i = 1; i < 21; i++)
             CHECK_EQ_INT(fx_value(&fx, i), i * 10);
@@ -602,7 +602,7 @@ static void test_checkpoint_bounds_analysis(void)
     rec_report rep;
     fx.env = fio_env_new();
     fio_set_real_sync(fx.env, 0);
-    CHECK_EQ_INT(store_open(&fx.st, fx.dir, fx.env, NULL, 4, &rep), 0);
+    CHECK_EQ_INT(recovery_open(&fx.st, fx.dir, fx.env, NULL, 4, &rep), 0);
     CHECK_EQ_INT(rep.checkpoint_lsn, lsn);
     CHECK(rep.analysis_scanned <= 4);   /* begin, update, commit after the checkpoint */
     fx.t = store_table(&fx.st, "test");
