@@ -8,6 +8,10 @@
  *      a torn or corrupt tail is cut off there, reported, and never applied. Nothing but
  *      zero bytes after it is the log's preallocated tail (wal.h), a clean end: cut, not
  *      reported.
+ *      The id counters start past the ids the log holds, the checkpoint's limits and the
+ *      data file's id reservation, whichever is highest; then the next block of ids is
+ *      reserved, before redo touches a page (store.h S1, S2). A recovery that refuses
+ *      (a damaged log or page) changes nothing on disk: the reservation is put back.
  *   2. Redo, from the smallest recLSN: every change (CLRs included) whose page is in the
  *      dirty page table with recLSN <= its LSN and whose page LSN is older is applied
  *      again ("repeating history"). The page LSN makes this idempotent.

@@ -305,6 +305,33 @@ static void test_page_checksum_catches_a_flipped_bit(void)
     CHECK_EQ_INT(page_decode(buf, 2, &q), PAGE_EBADMAGIC);
 }
 
+/* The id reservation's two slots (page.h): the newest that checks wins; a torn write of
+ * one leaves the other; the master record beside them reads as before. */
+static void test_page_id_slots_keep_the_newest_reservation(void)
+{
+    uint8_t hdr[PAGE_SIZE] = { 0 };
+    page_ids got;
+    CHECK(!page_ids_decode(hdr, &got));
+    page_ids a = { 4097, 4100, 1 }, b = { 8193, 8300, 2 };
+    page_ids_encode(&a, hdr + PAGE_IDS_OFF + (a.seq & 1) * PAGE_IDS_SLOT);
+    CHECK(page_ids_decode(hdr, &got) && got.txn_limit == 4097 && got.version_limit == 4100 && got.seq == 1);
+    page_ids_encode(&b, hdr + PAGE_IDS_OFF + (b.seq & 1) * PAGE_IDS_SLOT);
+    CHECK(page_ids_decode(hdr, &got) && got.txn_limit == 8193 && got.seq == 2);
+    page_header ph;
+    CHECK_EQ_INT(page_header_decode(hdr, &ph), PAGE_EMPTY);   /* no checkpoint yet */
+    uint8_t m[PAGE_SIZE];
+    page_header_encode(&(page_header){ .master_lsn = 777 }, m);
+    memcpy(hdr, m, PAGE_HEADER_MASTER);
+    CHECK_EQ_INT(page_header_decode(hdr, &ph), PAGE_OK);
+    CHECK_EQ_INT(ph.master_lsn, 777);
+    CHECK(page_ids_decode(hdr, &got) && got.seq == 2);
+    hdr[PAGE_IDS_OFF + 3] ^= 0x40;                            /* slot 0 (seq 2) torn */
+    CHECK(page_ids_decode(hdr, &got) && got.txn_limit == 4097 && got.seq == 1);
+    memcpy(hdr + PAGE_IDS_OFF, hdr + PAGE_IDS_OFF + PAGE_IDS_SLOT, PAGE_IDS_SLOT);
+    memset(hdr + PAGE_IDS_OFF + PAGE_IDS_SLOT, 0, PAGE_IDS_SLOT);
+    CHECK(!page_ids_decode(hdr, &got));                        /* a slot in the wrong place */
+}
+
 /* --- log records -------------------------------------------------------------------------- */
 
 static void test_wal_records_round_trip(void)
@@ -407,7 +434,8 @@ static void fx_create(fixture *fx, int frames)
 /* A committed transaction writing keys [from, to) with value = key * mul. */
 static uint64_t fx_txn(fixture *fx, int from, int to, int mul, bool commit)
 {
-    uint64_t txn = fx->st.next_txn++;
+    uint64_t txn = 0;
+    CHECK_EQ_INT(store_new_txn(&fx->st, &txn), 0);
     uint64_t last = store_log_txn(&fx->st, WAL_BEGIN, txn, 0, 2);
     for (int k = from; k < to; k++) {
         scalar key = scalar_int(k);
@@ -612,6 +640,36 @@ static void test_checkpoint_bounds_analysis(void)
     rmrf(fx.dir);
 }
 
+/* S1: ids come from blocks reserved durably in the data file's header; the reservation
+ * is written and fsynced before the first id of a block is handed out, so a crash that
+ * keeps nothing else of them still knows they were used. */
+static void test_ids_are_handed_out_from_durable_blocks(void)
+{
+    fixture fx;
+    fx_create(&fx, 4);
+    uint64_t id = 0;
+    CHECK_EQ_INT(store_new_txn(&fx.st, &id), 0);
+    uint64_t seq = fx.st.ids_seq, limit = fx.st.txn_limit;
+    CHECK(id < limit && limit - id <= STORE_ID_BLOCK);
+    while (id + 1 < limit)
+        CHECK_EQ_INT(store_new_txn(&fx.st, &id), 0);
+    CHECK_EQ_INT(fx.st.ids_seq, seq);                 /* the block lasted, no write */
+    CHECK_EQ_INT(store_new_txn(&fx.st, &id), 0);
+    CHECK_EQ_INT(id, limit);
+    CHECK_EQ_INT(fx.st.ids_seq, seq + 1);             /* the next block, first */
+    CHECK(fx.st.txn_limit > id);
+    fio_crash_report fr;
+    rec_report rep;
+    CHECK_EQ_INT(store_crash(&fx.st, false, &fr), 0);  /* nothing of those ids is in the log */
+    CHECK_EQ_INT(recovery_run(&fx.st, &rep), 0);
+    uint64_t after = 0;
+    CHECK_EQ_INT(store_new_txn(&fx.st, &after), 0);
+    CHECK(after > id);
+    CHECK(fx.st.next_txn <= fx.st.txn_limit && fx.st.next_version <= fx.st.version_limit);
+    fx_close(&fx);
+    rmrf(fx.dir);
+}
+
 int main(void)
 {
     RUN(test_crc32_matches_the_standard_check_value);
@@ -624,6 +682,7 @@ int main(void)
     RUN(test_fio_write_behind_counts_and_crashes_like_writes);
     RUN(test_page_round_trips_rows_and_lsn);
     RUN(test_page_checksum_catches_a_flipped_bit);
+    RUN(test_page_id_slots_keep_the_newest_reservation);
     RUN(test_wal_records_round_trip);
     RUN(test_wal_decode_rejects_torn_corrupt_and_misplaced_records);
     RUN(test_wal_checkpoint_payload_round_trips);
@@ -633,5 +692,6 @@ int main(void)
     RUN(test_recovery_takes_a_zero_tail_as_the_clean_end);
     RUN(test_a_crash_during_recovery_is_recovered_again);
     RUN(test_checkpoint_bounds_analysis);
+    RUN(test_ids_are_handed_out_from_durable_blocks);
     return t_done("storage");
 }
