@@ -20,6 +20,7 @@
 #include "acid/lock.h"
 #include "acid/recovery.h"
 #include "acid/store.h"
+#include "acid/view.h"
 #include "base/cluster.h"
 #include "base/crc32c.h"
 #include "base/net.h"
@@ -453,12 +454,13 @@ static int bench_wal(bench *b)
         goto out;
 
     /* Warm up the engine, and learn how many log bytes one commit appends. */
-    store *st = acid_store(eh);
-    uint64_t end0 = st->w.end, syncs0 = st->w.fsyncs;
+    acid_view_log l0, l1;
+    acid_view_log_state(eh, &l0);
     if (engine_run(b, eh, &ns_h, 1, n / 4 + 1) < 0 || engine_run(b, en, &ns_n, 1, n / 4 + 1) < 0)
         goto out;
-    size_t bytes = (size_t)((st->w.end - end0) / (uint64_t)(n / 4 + 1));
-    uint64_t syncs = st->w.fsyncs - syncs0;
+    acid_view_log_state(eh, &l1);
+    size_t bytes = (size_t)((l1.end - l0.end) / (uint64_t)(n / 4 + 1));
+    uint64_t syncs = l1.fsyncs - l0.fsyncs;
     buf = calloc(1, bytes ? bytes : 1);
     snprintf(path, sizeof path, "%s/raw.log", dir_raw);
     fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -602,8 +604,11 @@ static int bench_group(bench *b)
         if (gengine_open(b, &g[i], names[i], sizes[i], i <= G64, true) ||
             gengine_rate(b, &g[i], counts[i] / 4 / sizes[i] * sizes[i] + sizes[i]) < 0)   /* warm-up */
             goto out;
-    for (int i = 0; i < NG; i++)
-        f0[i] = acid_store(g[i].e)->w.fsyncs;
+    acid_view_log lv;
+    for (int i = 0; i < NG; i++) {
+        acid_view_log_state(g[i].e, &lv);
+        f0[i] = lv.fsyncs;
+    }
     /* The five engines take turns, so each group run has a sync-full run next to it. */
     for (int r = 0; r < reps; r++) {
         for (int i = 0; i < NG; i++)
@@ -620,8 +625,10 @@ static int bench_group(bench *b)
         q64[r] = raw64[r] / rate[FULL][r];
     }
     double per_fsync[NG];
-    for (int i = 0; i < NG; i++)
-        per_fsync[i] = (double)counts[i] * reps / (double)(acid_store(g[i].e)->w.fsyncs - f0[i]);
+    for (int i = 0; i < NG; i++) {
+        acid_view_log_state(g[i].e, &lv);
+        per_fsync[i] = (double)counts[i] * reps / (double)(lv.fsyncs - f0[i]);
+    }
     double med[NG];
     for (int i = 0; i < NG; i++)
         med[i] = median(rate[i], reps);

@@ -7,6 +7,7 @@
  * `expect ... rows` takes, so a teacher can paste what they saw into an expectation.
  */
 #include "runner.h"
+#include "acid/view.h"
 #include "trace/trace.h"
 #include "basectl.h"
 #include "history/acidcheck.h"
@@ -63,9 +64,11 @@ void runner_expects(const runner *r, const runner_rec_expect **v, int *n)
 
 runner_settings runner_settings_of(runner *r)
 {
+    acid_view_pool pool;
+    acid_view_pool_state(r->acid, &pool);
     return (runner_settings){ .seed = r->o.seed, .fresh = r->fresh, .kept = r->o.dir != NULL,
                               .real_sync = r->o.real_sync, .sync = r->sync, .sync_group = r->sync_group,
-                              .frames = acid_store(r->acid)->bp.nframes, .base_seed = basectl_seed(r->base) };
+                              .frames = pool.nframes, .base_seed = basectl_seed(r->base) };
 }
 
 /* Appends to the trace record; false when out of memory. */
