@@ -33,6 +33,8 @@
 #    libFuzzer beside ACIDBASE_BIN) over its seeds and the kept reproducers of findings.
 # 12. limits: sh tests/limits/run.sh ACIDBASE_BIN (input past each limit: a clear error).
 # 13. files: sh tests/files/run.sh ACIDBASE_BIN (permissions, path safety, a full disk).
+# 14. layout: sh tests/layout/screen-headers.sh (no screen file includes a storage header
+#    of the engine; summary line "screen-headers: N passed, N failed").
 #
 # Ends with exactly one line "N passed, N failed" and exits 1 if anything failed.
 # Scenario files run two at a time when xargs can (-P), otherwise one after another.
@@ -393,6 +395,9 @@ suite_script tests/limits/run.sh limits
 
 # ---- 13. files and the disk ------------------------------------------------------------------
 suite_script tests/files/run.sh files
+
+# ---- 14. layout ------------------------------------------------------------------------------
+suite_script tests/layout/screen-headers.sh screen-headers
 
 printf '%d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]
