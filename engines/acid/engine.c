@@ -93,6 +93,18 @@ void acid_submit(acid_engine *e, int session, sql_stmt *stmt)
     pump(e);
 }
 
+/* A `setup:` line (setup.c). Its fsync also makes the commit records of a waiting group
+ * durable: they are answered then, as acid_flush answers them. */
+int acid_setup(acid_engine *e, const sql_stmt *s, char *msg, size_t n)
+{
+    uint64_t fs = e->st.w.fsyncs;
+    int rc = setup_run(e, s, msg, n);
+    if (e->ngroup && e->st.w.fsyncs > fs)
+        txn_group_complete(e, e->ngroup);
+    pump(e);
+    return rc;
+}
+
 /* --- engine directives --------------------------------------------------------------------- */
 
 int acid_flush(acid_engine *e)

@@ -173,9 +173,15 @@ void txn_release(acid_engine *e, acid_txn *t);
 void txn_free_all(acid_engine *e);
 int txn_rollback(acid_engine *e, acid_txn *t, const char *why);
 int txn_commit(acid_engine *e, acid_txn *t);
+/* txn_commit under the given policy rather than the engine's (setup: always durable). */
+int txn_commit_as(acid_engine *e, acid_txn *t, acid_sync policy);
 void txn_group_complete(acid_engine *e, int served);
 const txn_info *txn_find(const acid_engine *e, uint64_t id);
 const char *txn_label(const acid_engine *e, uint64_t txn, char *buf, size_t n);
+
+/* --- setup.c ----------------------------------------------------------------------------------- */
+/* acid_setup's work (engine.c answers what its fsync made durable, then runs the loop). */
+int setup_run(acid_engine *e, const sql_stmt *s, char *msg, size_t n);
 
 /* --- exec.c ---------------------------------------------------------------------------------- */
 int exec_item(acid_engine *e, acid_session *s, q_item *it);

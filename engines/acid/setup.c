@@ -105,7 +105,7 @@ int acid_validate(acid_engine *e, const sql_stmt *cs, char *msg, size_t n, int *
     return 0;
 }
 
-int acid_setup(acid_engine *e, const sql_stmt *s, char *msg, size_t n)
+int setup_run(acid_engine *e, const sql_stmt *s, char *msg, size_t n)
 {
     if (s->kind == SQL_CREATE) {
         if (store_table(&e->st, s->table))
@@ -181,12 +181,12 @@ int acid_setup(acid_engine *e, const sql_stmt *s, char *msg, size_t n)
                 snprintf(msg, n, "%s", e->err);
             if (txn_rollback(e, t, "error"))
                 txn_finish(e, t, AS_ABORTED);
-        } else if (txn_commit(e, t) != X_DONE) {
+        } else if (txn_commit_as(e, t, SYNC_FULL) != X_DONE) {   /* never in a group */
             snprintf(msg, n, "%s", e->err);
             txn_finish(e, t, AS_ABORTED);
             rc = -1;
         }
-        /* Setup is durable whatever the sync policy, like DDL. */
+        /* Setup is durable whatever the sync policy, like DDL (a rolled back one too). */
         int frc;
         if (!rc && (frc = wal_flush(&e->st.w)) != 0) {
             eng_io_fail(e, frc, "setup");

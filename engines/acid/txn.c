@@ -210,13 +210,18 @@ static void txn_committed(acid_engine *e, acid_txn *t)
  * X_BLOCK: waiting for its group; X_ABORTED: the scheme's validation rolled it back. */
 int txn_commit(acid_engine *e, acid_txn *t)
 {
+    return txn_commit_as(e, t, e->sync);
+}
+
+int txn_commit_as(acid_engine *e, acid_txn *t, acid_sync policy)
+{
     int x = e->ccops->commit(e->cc, &t->cc);
     if (x != CC_OK)
         return x;
     t->commit_lsn = store_log_txn(&e->st, WAL_COMMIT, t->cc.id, t->last_lsn, 0);
     t->last_lsn = t->commit_lsn;
     int rc;
-    switch (e->sync) {
+    switch (policy) {
     case SYNC_FULL:
         rc = wal_flush(&e->st.w);
         if (rc)
