@@ -5,8 +5,9 @@
  * Statement execution (exec.c) never takes a lock, chooses a version or validates; it asks
  * the scheme, through cc_ops, at these points of a transaction's life:
  *
- *   begin        a transaction starts           (register it; take its snapshot)
- *   stmt_begin   a statement starts             (READ COMMITTED's per-statement snapshot)
+ *   begin        a transaction starts           (register it)
+ *   stmt_begin   a statement starts             (a snapshot: each statement's, or the
+ *                                                transaction's at its first statement)
  *   stmt_end     a statement ends or parks      (its statement-long locks go)
  *   scan_table   a predicate read starts        (what the table needs: intention or
  *                                                table locks, predicate markers)
@@ -39,11 +40,13 @@
  * How the next two schemes plug in (issue 21; not built yet):
  *
  * snapshot (as PostgreSQL): the store keeps a chain of versions per row, each with the
- * transaction that created it and the one that replaced or deleted it (xmin, xmax). begin
- * takes a snapshot (the transactions in progress and the next id) at REPEATABLE READ and
- * SERIALIZABLE; stmt_begin takes a fresh one per statement at READ UNCOMMITTED and READ
- * COMMITTED. scan_table takes no read lock (SERIALIZABLE: a predicate SIREAD marker on the
- * table); scan_row returns the version visible to the snapshot and never waits for a
+ * transaction that created it and the one that replaced or deleted it (xmin, xmax). A
+ * snapshot is the transactions in progress and the next id. At READ UNCOMMITTED and READ
+ * COMMITTED every stmt_begin takes a fresh one; at REPEATABLE READ and SERIALIZABLE the
+ * first statement's stmt_begin takes the transaction's, not begin: PostgreSQL takes it at
+ * the first query or data-modification statement, not at BEGIN (its SET TRANSACTION page
+ * says so from 9.2 on). scan_table takes no read lock (SERIALIZABLE: a predicate SIREAD
+ * marker on the table); scan_row returns the version visible to the snapshot and never waits for a
  * read, but for a write scan takes X on a matching row (waiting like locking does), then
  * either re-evaluates the predicate on the newest version (READ COMMITTED, EvalPlanQual)
  * or, when the newest version was committed after the snapshot, aborts t with "could not

@@ -305,6 +305,11 @@ acid_engine *acid_open(const acid_options *opt, hist *h, acid_note_fn fn, void *
         free(e);
         return NULL;
     }
+    if (opt->db > HIST_DB_MAX) {
+        snprintf(err, errlen, "database number %d is out of range (0 to %d)", opt->db, HIST_DB_MAX);
+        free(e);
+        return NULL;
+    }
     snprintf(e->dir, sizeof e->dir, "%s", opt->dir);
     e->env = fio_env_new();
     e->ccops = &cc_locking;

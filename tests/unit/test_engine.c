@@ -271,6 +271,10 @@ static void test_every_event_carries_its_database(void)
         acid_view_ids_of(b, &ib);
         CHECK(ia.db == 0 && ib.db == 7);
     }
+    char err[256] = "";
+    acid_options o = { .dir = d1, .db = HIST_DB_MAX + 1 };
+    CHECK(acid_open(&o, h, quiet, NULL, err, sizeof err) == NULL);   /* past what an event holds */
+    CHECK(strstr(err, "out of range") != NULL);
     acid_close(a);
     acid_close(b);
     hist_free(h);
