@@ -155,8 +155,8 @@ typedef struct cc_ops {
     int (*view_locks)(const cc *c, acid_view_lock *out, int max, int *waiting);
     bool (*view_wait)(const cc *c, uint64_t txn, acid_view_wait *w);
 
-    /* engine_check's part (engine_int.h, E7): 0, or the number of the broken invariant.
-     * written lists the rows t has written (table names are the catalog's). */
+    /* engine_check's part (engine.h, E7): 0, or the number of the broken invariant.
+     * tables[i] and keys[i] (i < n) are rows t has written; table names are the catalog's. */
     int (*check_txn)(const cc *c, const cc_txn *t, const char *const *tables, const scalar *keys, int n);
     int (*check)(const cc *c);
 } cc_ops;
