@@ -17,9 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Performance: every statement sets it (most often to ""), so no snprintf. */
 void sess_set_error(acid_session *s, const char *code)
 {
-    snprintf(s->error, sizeof s->error, "%s", code ? code : "");
+    size_t n = code ? strnlen(code, sizeof s->error - 1) : 0;
+    memcpy(s->error, code ? code : "", n);
+    s->error[n] = 0;
 }
 
 q_item *sess_item_new(acid_engine *e)
