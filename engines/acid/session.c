@@ -20,8 +20,12 @@
 /* Performance: every statement sets it (most often to ""), so no snprintf. */
 void sess_set_error(acid_session *s, const char *code)
 {
-    size_t n = code ? strnlen(code, sizeof s->error - 1) : 0;
-    memcpy(s->error, code ? code : "", n);
+    if (!code || !*code) {
+        s->error[0] = 0;
+        return;
+    }
+    size_t n = strnlen(code, sizeof s->error - 1);
+    memcpy(s->error, code, n);
     s->error[n] = 0;
 }
 

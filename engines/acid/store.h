@@ -49,7 +49,10 @@
 #include "history/history.h"
 
 #define STORE_TABLES_MAX 64
-#define STORE_ID_BLOCK 4096      /* ids reserved at a time (S1) */
+/* Ids reserved at a time (S1). Performance: each block costs a write and an fsync of the
+ * data file; at group commit's 200,000 commits a second a block of 65,536 lasts a third of
+ * a second, where one of 4,096 showed as a few per cent of the rate (BENCHMARKS.md, group). */
+#define STORE_ID_BLOCK 65536
 #define STORE_ROWS_MAX 2000000   /* rows (and ghosts) per table: an INSERT past it fails */
 
 /* Error codes: fio -1..-9, wal -10..-19, page -20..-29, the store -30..-39. */
