@@ -16,7 +16,10 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 WARN    := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes -Wno-unused-parameter
 BASECF  := -pthread -std=c11 -D_GNU_SOURCE -DACIDBASE_VERSION='"$(VERSION)"' $(WARN) -g
 RELCF   := $(BASECF) -O2
-SANCF   := $(BASECF) -O1 -fno-omit-frame-pointer -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=undefined,float-cast-overflow
+# The sanitized build (`make test`) also checks the engines' invariants as it runs
+# (ACIDBASE_CHECKS: engine_check() after every engine step, lock_check() on what each lock
+# operation touched); the release build and the benchmarks do not.
+SANCF   := $(BASECF) -O1 -fno-omit-frame-pointer -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=undefined,float-cast-overflow -DACIDBASE_CHECKS
 SANLD   := -fsanitize=address,undefined,float-cast-overflow
 
 # engines/ are libraries: plain C, built with no include path but engines/ and no

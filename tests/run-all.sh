@@ -36,7 +36,9 @@
 # 13. files: sh tests/files/run.sh ACIDBASE_BIN (permissions, path safety, a full disk).
 # 14. layout: sh tests/layout/run.sh ACIDBASE_BIN (no cycle between the build's object
 #    files, computed with nm; engines/ include no curses, SQLite, cJSON or lab header),
-#    summary line "layout: N passed, N failed", counted like section 5's.
+#    summary line "layout: N passed, N failed", counted like section 5's; and
+#    sh tests/layout/screen-headers.sh (no screen file includes a storage header of the
+#    engine; summary line "screen-headers: N passed, N failed").
 #
 # Ends with exactly one line "N passed, N failed" and exits 1 if anything failed.
 # Scenario files run two at a time when xargs can (-P), otherwise one after another.
@@ -398,8 +400,9 @@ suite_script tests/limits/run.sh limits
 # ---- 13. files and the disk ------------------------------------------------------------------
 suite_script tests/files/run.sh files
 
-# ---- 14. the layout: modules without cycles, engines as libraries ---------------------------
+# ---- 14. the layout: modules without cycles, engines as libraries, screens on views ---------
 suite_script tests/layout/run.sh layout
+suite_script tests/layout/screen-headers.sh screen-headers
 
 printf '%d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]

@@ -23,7 +23,7 @@ static void page_event(bufpool *bp, hist_kind kind, const bp_frame *f)
 {
     if (!bp->h)
         return;
-    hist_event *e = hist_add(bp->h, SIDE_ACID, kind);
+    hist_event *e = hist_add_acid(bp->h, bp->db, kind);
     if (e) {
         e->n[0] = f->pg.no;
         e->n[1] = (int64_t)f->pg.lsn;

@@ -39,6 +39,7 @@ typedef struct bufpool {
     fio_file *data;
     wal *w;
     hist *h;
+    uint8_t db;           /* stamped on its events (history.h) */
     int nframes;
     bp_frame frames[BP_FRAMES_MAX];
     uint64_t clock;

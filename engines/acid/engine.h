@@ -1,18 +1,22 @@
 /*
  * engine.h: the ACID engine as the lab drives it. Sessions T1..T9 hand it SQL statements;
- * it runs them as transactions under strict two-phase locking at the session's isolation
- * level, over the store (pages, log, buffer pool) and the lock manager.
+ * it runs them as transactions at the session's isolation level, under a concurrency
+ * control scheme (cc.h; strict two-phase locking, the only one so far), over the store
+ * (pages, log, buffer pool).
  *
- * Blocking is state: a statement that must wait for a lock (or for its group commit) is
+ * Blocking is state: a statement that must wait (for a lock, or for its group commit) is
  * parked at the head of its session's queue; statements given to a blocked session queue
- * behind it. When a release grants the lock, the session is put on a run queue and its
- * statement re-executed from the start (statements write nothing before they hold every
- * lock they need, so re-running is safe), then its queue drains in order.
+ * behind it. When the wait is over (a release grants the lock, the group's fsync), the
+ * session is put on a run queue and its statement re-executed from the start (statements
+ * write nothing before every step that can wait has said yes, so re-running is safe),
+ * then its queue drains in order.
  *
  * Everything the engine does is reported twice: as history events (history.h), and as
- * notes for the transcript (acid_note), one per statement outcome or engine action.
+ * notes for the transcript (acid_note), one per statement outcome or engine action. What
+ * the screen and the expectations read goes through the view (view.h); looking never
+ * changes an engine.
  *
- * The locking contract (SCENARIO.md):
+ * The locking contract (SCENARIO.md; cc_locking.c implements it):
  *   writes     IX on the table, X on each row written, held to the end, at every level
  *   RU reads   no locks; they see in-place uncommitted values
  *   RC reads   IS on the table, S on each row read, released when the statement ends
@@ -22,15 +26,42 @@
  *   UPDATE / DELETE / SELECT FOR UPDATE read their candidates under the level's read
  *   rule, X-lock the rows that match, and re-check the predicate once the lock is granted.
  *   SER scans that write take SIX on the table.
+ *
+ * Identity: a database has a number (acid_options.db, 0 the default) that every ACID
+ * history event carries; transaction and version ids are unique within a database for
+ * its whole life (store.h: across crashes and reopenings), so (db, id) names one
+ * transaction in any history that holds several databases.
+ *
+ * Invariants, between steps (engine_check() checks them; the build that checks invariants,
+ * ACIDBASE_CHECKS as `make test` builds, checks after every entry point that changes the
+ * engine). An I/O error can stop a step half done (a commit written but its group's fsync
+ * failed): from the error until `engine: crash` has recovered, they are not checked, and
+ * the crash is what makes them hold again.
+ *   E1. A session's open transaction belongs to it and to no other session; the registry
+ *       of transactions lists every id handed out once, in increasing order.
+ *   E2. Every transaction and version id handed out lies below the store's durable
+ *       reservation (store.h, S1), so no id is ever handed out twice.
+ *   E3. A statement is parked exactly when its transaction waits: on the scheme (a lock)
+ *       or for its group commit; an autocommit waiting for its commit is committing.
+ *   E4. Only the head of a queue has run; the statements behind it arrived while it was
+ *       parked and have not started.
+ *   E5. The group holds each committing transaction once, and fewer than fill it; there is
+ *       none unless the sync policy is group commit.
+ *   E6. The run queue is empty: whatever could run has run.
+ *   E7. The scheme agrees with what each open transaction wrote (locking: it holds X on
+ *       every row it wrote, to the end) and its own state is sound (lock.h, L1-L3).
+ *   E8. A slot held by a delete (the row a ghost until the end) belongs to an open
+ *       transaction that wrote that row.
+ *   E9. A transaction's before images (the committed image of each row it wrote, which
+ *       the view shows) name a table of the catalog, once per row.
  */
 #ifndef AB_ENGINE_H
 #define AB_ENGINE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
-#include "lock.h"
 #include "sql.h"
-#include "store.h"
 #include "history/history.h"
 
 #define ACID_SESSIONS 9        /* T1..T9: the sessions scenarios and the lab use */
@@ -73,6 +104,9 @@ void acid_format_rows(const acid_row *rows, int n, char *buf, size_t cap);
 
 typedef struct acid_options {
     const char *dir;      /* the database directory (created if missing); required */
+    uint8_t db;           /* the database's number, carried by every history event and
+                             every transaction's identity (0: the default database; at
+                             most HIST_DB_MAX) */
     int frames;           /* buffer pool frames, 0 = default */
     bool real_sync;       /* fdatasync for real (the lab: yes; some tests: no) */
     int sessions;         /* sessions 1..n; 0 = ACID_SESSIONS. More (up to ACID_SESSIONS_MAX)
@@ -124,13 +158,12 @@ int acid_deadlocks(const acid_engine *e);
 /* How the learner knows a transaction: "T1", "T1#2" (the session's second), "setup". */
 void acid_txn_label(uint64_t txn, char *buf, size_t n, void *engine);
 
-/* For the lab's screen. */
+/* For the lab's screen (view.h has the rest). */
 uint64_t acid_session_txn(const acid_engine *e, int session);     /* 0: none open */
 /* The session's waiting statements (the first is the parked one when blocked). */
 int acid_session_queue(const acid_engine *e, int session, const char **texts, int max);
 
-
-store *acid_store(acid_engine *e);
-lockmgr *acid_locks(acid_engine *e);
+/* Debug: verifies E1-E9; returns 0 or the number of the violated invariant. */
+int engine_check(const acid_engine *e);
 
 #endif

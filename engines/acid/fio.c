@@ -47,7 +47,6 @@ struct fio_file {
     fio_env *env;
     fio_file *next;
     int fd;
-    char *path;
     uint64_t size;             /* logical: what was written */
     uint64_t phys;             /* real: size plus a zero-filled preallocated tail */
     uint64_t prealloc;         /* grow phys in chunks of this many bytes (0: no tail) */
@@ -109,7 +108,6 @@ void fio_close(fio_file *f)
         f->phys = f->size;   /* best effort: recovery takes a zero tail as the end anyway */
     if (f->fd >= 0)
         close(f->fd);
-    free(f->path);
     free(f);
 }
 
@@ -143,8 +141,7 @@ int fio_open(fio_env *env, const char *path, fio_file **out)
         return rc;
     }
     fio_file *f = calloc(1, sizeof *f);
-    if (!f || !(f->path = strdup(path))) {
-        free(f);
+    if (!f) {
         close(fd);
         return FIO_ENOMEM;
     }
@@ -352,8 +349,6 @@ int fio_truncate(fio_file *f, uint64_t size)
 }
 
 uint64_t fio_size(const fio_file *f) { return f->size; }
-uint64_t fio_synced_size(const fio_file *f) { return f->synced_size; }
-const char *fio_path(const fio_file *f) { return f->path; }
 
 uint64_t fio_pending_bytes(const fio_file *f)
 {

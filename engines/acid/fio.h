@@ -25,8 +25,8 @@
  *
  * Invariants:
  *   F1. After fio_crash() every file's content equals its content at its last fio_sync().
- *   F2. fio_synced_size() <= fio_size(); bytes below fio_synced_size() that no write has
- *       touched since the last sync are durable.
+ *   F2. The synced size (the file's length at its last sync) is at most fio_size(); bytes
+ *       below it that no write has touched since the last sync are durable.
  *   F3. Past fio_size() a file holds only zero bytes (a preallocated tail), if anything.
  *
  * Not here: caching (the buffer pool does that), directories beyond create-and-sync,
@@ -73,10 +73,8 @@ int fio_sync(fio_file *f);
 /* Cuts the file to size and makes that durable at once (recovery cutting a torn tail). */
 int fio_truncate(fio_file *f, uint64_t size);
 uint64_t fio_size(const fio_file *f);
-uint64_t fio_synced_size(const fio_file *f);
 /* Unsynced bytes (appended past the synced size, plus overwritten below it). */
 uint64_t fio_pending_bytes(const fio_file *f);
-const char *fio_path(const fio_file *f);
 
 /* Power loss on every file of env (F1). Files stay open. Clears the fault counters. */
 int fio_crash(fio_env *env, fio_crash_report *rep);

@@ -85,10 +85,17 @@
 #define NIL (-1)
 #define NMODES 6
 
-#ifdef LOCK_DEBUG
-#define LOCK_ASSERT_OK(lm) assert(lock_check(lm) == 0)
+/* In the build that checks invariants (make test: ACIDBASE_CHECKS), every operation ends
+ * by checking L1-L3 on the resources it touched: O(their holders and queues), so that the
+ * checks cost in proportion to the work (lock_check, all of them, is for tests). */
+#if defined(ACIDBASE_CHECKS) || defined(LOCK_DEBUG)
+static int check_res(const lockmgr *lm, int32_t ri);
+#define LOCK_ASSERT_RES(lm, ri) assert(check_res(lm, ri) == 0)
+#define LOCK_ASSERT_PEND(lm, npend) \
+    do { for (int32_t i_ = 0; i_ < (npend); i_++) assert(check_res(lm, (lm)->pend[i_]) == 0); } while (0)
 #else
-#define LOCK_ASSERT_OK(lm) ((void)0)
+#define LOCK_ASSERT_RES(lm, ri) ((void)0)
+#define LOCK_ASSERT_PEND(lm, npend) ((void)0)
 #endif
 
 typedef struct lhold {
@@ -148,6 +155,7 @@ typedef struct dfs_frame {
 
 struct lockmgr {
     hist *h;
+    uint8_t db;             /* stamped on its events (history.h) */
     lres *res;
     int32_t nres, capres, res_free;
     lhold *holds;
@@ -621,7 +629,7 @@ static void hold_unlink(lockmgr *lm, int32_t hi)
 static void emit_event(lockmgr *lm, hist_kind kind, uint64_t txn, int32_t ri, lock_mode mode,
                        uint64_t txn2, int64_t n1)
 {
-    hist_event *e = hist_add(lm->h, SIDE_ACID, kind);
+    hist_event *e = hist_add_acid(lm->h, lm->db, kind);
     if (!e)
         return;
     const lres *r = &lm->res[ri];
@@ -786,6 +794,11 @@ lockmgr *lock_new(hist *h)
     return lm;
 }
 
+void lock_set_db(lockmgr *lm, uint8_t db)
+{
+    lm->db = db;
+}
+
 void lock_free(lockmgr *lm)
 {
     if (!lm)
@@ -833,7 +846,7 @@ lock_result lock_acquire(lockmgr *lm, uint64_t txn, const lock_res *res, lock_mo
     if (!blocked(r, own, target) && (upgrade || r->qhead == NIL)) {   /* Q2, Q3 */
         hold_set(lm, t, ri, hi, target);
         emit(lm, EV_LOCK_GRANT, txn, ri, target, 0, 0);
-        LOCK_ASSERT_OK(lm);
+        LOCK_ASSERT_RES(lm, ri);
         return LOCK_GRANTED;
     }
     ltxn *T = &lm->txns[t];
@@ -844,7 +857,7 @@ lock_result lock_acquire(lockmgr *lm, uint64_t txn, const lock_res *res, lock_mo
     uint64_t first = 0;
     waits_for_ids(lm, t, &first, 1);
     emit(lm, EV_LOCK_WAIT, txn, ri, mode, first, 0);
-    LOCK_ASSERT_OK(lm);
+    LOCK_ASSERT_RES(lm, ri);
     return LOCK_WAIT;
 }
 
@@ -856,7 +869,7 @@ int lock_cancel_wait(lockmgr *lm, uint64_t txn, uint64_t *granted, int max)
     pend_reserve(lm, 1);
     lm->pend[0] = withdraw(lm, t);
     int n = settle(lm, 1, granted, max);
-    LOCK_ASSERT_OK(lm);
+    LOCK_ASSERT_PEND(lm, 1);
     return n;
 }
 
@@ -895,7 +908,7 @@ int lock_release(lockmgr *lm, uint64_t txn, const lock_res *res, uint64_t *grant
     pend_reserve(lm, 1);
     lm->pend[0] = ri;
     int n = settle(lm, 1, granted, max);
-    LOCK_ASSERT_OK(lm);
+    LOCK_ASSERT_PEND(lm, 1);
     return n;
 }
 
@@ -919,7 +932,7 @@ int lock_release_all(lockmgr *lm, uint64_t txn, uint64_t *granted, int max)
     }
     txn_forget(lm, t);
     int n = settle(lm, npend, granted, max);
-    LOCK_ASSERT_OK(lm);
+    LOCK_ASSERT_PEND(lm, npend);
     return n;
 }
 
@@ -1085,7 +1098,7 @@ static void emit_deadlock(lockmgr *lm, int32_t n, uint64_t victim)
 {
     if (!lm->h)
         return;
-    hist_event *e = hist_add(lm->h, SIDE_ACID, EV_DEADLOCK);
+    hist_event *e = hist_add_acid(lm->h, lm->db, EV_DEADLOCK);
     if (!e)
         return;
     e->txn = victim;
@@ -1209,68 +1222,80 @@ void lock_foreach(const lockmgr *lm, lock_visit_fn fn, void *arg)
     free(v);
 }
 
+/* L1-L3 and the bookkeeping of one resource: 0, 1-3, or 4. O(its holders and queue). A
+ * resource that is not live (freed once empty) passes. L2 reads "an earlier incompatible
+ * request" as an earlier request that is itself blocked by a holder: with strict FIFO a
+ * request compatible with everything may still wait behind one. */
+static int check_res(const lockmgr *lm, int32_t ri)
+{
+    const lres *r = &lm->res[ri];
+    if (!r->live)
+        return 0;
+    if (r->nholders == 0 && r->nwait == 0)
+        return 4;
+    lock_res q = res_view(r);
+    if (res_find(lm, &q, r->hash) != ri || res_hash(&q) != r->hash)
+        return 4;
+    int32_t counts[NMODES] = { 0 }, nh = 0, prev = NIL;
+    for (int32_t h = r->hhead; h != NIL; prev = h, h = lm->holds[h].rnext) {
+        const lhold *H = &lm->holds[h];
+        if (H->res != ri || H->rprev != prev || H->mode == LM_NL || !mode_ok(H->mode) ||
+            H->txn < 0 || H->txn >= lm->ntxns || !lm->txns[H->txn].live || ++nh > lm->nholds)
+            return 4;
+        counts[H->mode]++;
+    }
+    if (nh != r->nholders || r->htail != prev)
+        return 4;
+    for (int k = 0; k < NMODES; k++)
+        if (counts[k] != r->counts[k])
+            return 4;
+    for (int a = LM_IS; a <= LM_X; a++)          /* L1 */
+        for (int b = LM_IS; b <= LM_X; b++)
+            if (counts[a] && counts[b] - (a == b) > 0 && !compat_tab[a][b])
+                return 1;
+    bool blocked_ahead = false, seen_plain = false;
+    int32_t nw = 0;
+    prev = NIL;
+    for (int32_t w = r->qhead; w != NIL; prev = w, w = lm->txns[w].qnext) {
+        const ltxn *W = &lm->txns[w];
+        if (!W->live || W->wres != ri || W->qprev != prev || ++nw > lm->ntxns)
+            return 4;
+        if (W->whold != NIL) {
+            const lhold *H = &lm->holds[W->whold];
+            if (H->txn != w || H->res != ri)
+                return 4;
+        } else if (hold_find(lm, w, ri) != NIL) {
+            return 4;
+        }
+        lock_mode own = held_mode(lm, W->whold);
+        lock_mode tm = (lock_mode)sup_tab[own][W->wmode];
+        if (tm == own)
+            return 4;
+        bool blk = blocked(r, own, tm);
+        if (!blk && !blocked_ahead)                 /* L2 */
+            return 2;
+        blocked_ahead = blocked_ahead || blk;
+        if (W->whold != NIL && seen_plain)          /* L3 */
+            return 3;
+        seen_plain = seen_plain || W->whold == NIL;
+    }
+    if (nw != r->nwait || r->qtail != prev)
+        return 4;
+    return 0;
+}
+
 /* Returns 0, 1-3 for L1-L3, or 4 when the bookkeeping itself (counts, lists, hash tables)
- * is inconsistent. O(locks + waiters). L2 reads "an earlier incompatible request" as an
- * earlier request that is itself blocked by a holder: with strict FIFO a request compatible
- * with everything may still wait behind one. */
+ * is inconsistent. O(locks + waiters). */
 int lock_check(const lockmgr *lm)
 {
     int32_t live_res = 0, live_txn = 0;
     for (int32_t ri = 0; ri < lm->nres; ri++) {
-        const lres *r = &lm->res[ri];
-        if (!r->live)
+        if (!lm->res[ri].live)
             continue;
         live_res++;
-        if (r->nholders == 0 && r->nwait == 0)
-            return 4;
-        lock_res q = res_view(r);
-        if (res_find(lm, &q, r->hash) != ri || res_hash(&q) != r->hash)
-            return 4;
-        int32_t counts[NMODES] = { 0 }, nh = 0, prev = NIL;
-        for (int32_t h = r->hhead; h != NIL; prev = h, h = lm->holds[h].rnext) {
-            const lhold *H = &lm->holds[h];
-            if (H->res != ri || H->rprev != prev || H->mode == LM_NL || !mode_ok(H->mode) ||
-                H->txn < 0 || H->txn >= lm->ntxns || !lm->txns[H->txn].live || ++nh > lm->nholds)
-                return 4;
-            counts[H->mode]++;
-        }
-        if (nh != r->nholders || r->htail != prev)
-            return 4;
-        for (int k = 0; k < NMODES; k++)
-            if (counts[k] != r->counts[k])
-                return 4;
-        for (int a = LM_IS; a <= LM_X; a++)          /* L1 */
-            for (int b = LM_IS; b <= LM_X; b++)
-                if (counts[a] && counts[b] - (a == b) > 0 && !compat_tab[a][b])
-                    return 1;
-        bool blocked_ahead = false, seen_plain = false;
-        int32_t nw = 0;
-        prev = NIL;
-        for (int32_t w = r->qhead; w != NIL; prev = w, w = lm->txns[w].qnext) {
-            const ltxn *W = &lm->txns[w];
-            if (!W->live || W->wres != ri || W->qprev != prev || ++nw > lm->ntxns)
-                return 4;
-            if (W->whold != NIL) {
-                const lhold *H = &lm->holds[W->whold];
-                if (H->txn != w || H->res != ri)
-                    return 4;
-            } else if (hold_find(lm, w, ri) != NIL) {
-                return 4;
-            }
-            lock_mode own = held_mode(lm, W->whold);
-            lock_mode tm = (lock_mode)sup_tab[own][W->wmode];
-            if (tm == own)
-                return 4;
-            bool blk = blocked(r, own, tm);
-            if (!blk && !blocked_ahead)                 /* L2 */
-                return 2;
-            blocked_ahead = blocked_ahead || blk;
-            if (W->whold != NIL && seen_plain)          /* L3 */
-                return 3;
-            seen_plain = seen_plain || W->whold == NIL;
-        }
-        if (nw != r->nwait || r->qtail != prev)
-            return 4;
+        int bad = check_res(lm, ri);
+        if (bad)
+            return bad;
     }
     if ((uint32_t)live_res != lm->rmap.n)
         return 4;
@@ -1296,4 +1321,9 @@ int lock_check(const lockmgr *lm)
     if ((uint32_t)live_txn != lm->tmap.n)
         return 4;
     return 0;
+}
+
+size_t lock_resources(const lockmgr *lm)
+{
+    return lm->rmap.n;
 }

@@ -10,7 +10,8 @@
  * Each (transaction, resource) pair has one held mode, the supremum of everything granted
  * (S then IX held = SIX). A transaction has at most one parked request at a time.
  *
- * Invariants (checked by lock_check() in debug builds):
+ * Invariants (lock_check() checks them all; in the build that checks invariants,
+ * ACIDBASE_CHECKS as `make test` builds, every operation checks the resources it touched):
  *   L1. The held modes on a resource are pairwise compatible.
  *   L2. A parked request is not compatible with some holder, or sits behind an earlier
  *       incompatible request (FIFO: no overtaking).
@@ -33,6 +34,7 @@
 #define AB_LOCK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "common/scalar.h"
 #include "history/history.h"
@@ -64,6 +66,8 @@ typedef struct lockmgr lockmgr;
 /* h may be NULL (benchmarks): then no events are recorded. */
 lockmgr *lock_new(hist *h);
 void lock_free(lockmgr *lm);
+/* The database its events belong to (history.h; 0 until set). */
+void lock_set_db(lockmgr *lm, uint8_t db);
 
 /* Registers a transaction and its age (a BEGIN counter: larger = younger). */
 void lock_txn_begin(lockmgr *lm, uint64_t txn, uint64_t age);
@@ -114,7 +118,10 @@ lock_mode lock_supremum(lock_mode a, lock_mode b);
 const char *lock_mode_name(lock_mode m);
 int lock_res_format(const lock_res *r, char *buf, size_t n);   /* "accounts" or "accounts/A" */
 
-/* Debug: verifies L1-L3; returns 0 or the number of the violated invariant. */
+/* Debug: verifies L1-L3; returns 0 or the number of the violated invariant (4: the
+ * bookkeeping itself is inconsistent). O(locks + waiters). */
 int lock_check(const lockmgr *lm);
+/* Resources held or waited for now. */
+size_t lock_resources(const lockmgr *lm);
 
 #endif

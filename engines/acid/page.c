@@ -98,7 +98,7 @@ void page_header_encode(const page_header *h, uint8_t out[PAGE_SIZE])
 int page_header_decode(const uint8_t in[PAGE_SIZE], page_header *h)
 {
     memset(h, 0, sizeof *h);
-    if (all_zero(in, PAGE_SIZE))
+    if (all_zero(in, PAGE_HEADER_MASTER))
         return PAGE_EMPTY;
     if (memcmp(in, "ACIDBASE", 8) != 0 || get32(in + 8) != 1 || get32(in + 12) != PAGE_SIZE)
         return PAGE_EBADMAGIC;
@@ -106,6 +106,33 @@ int page_header_decode(const uint8_t in[PAGE_SIZE], page_header *h)
         return PAGE_ECRC;
     h->master_lsn = get64(in + 16);
     return PAGE_OK;
+}
+
+void page_ids_encode(const page_ids *ids, uint8_t out[PAGE_IDS_SLOT])
+{
+    memset(out, 0, PAGE_IDS_SLOT);
+    put64(out, ids->txn_limit);
+    put64(out + 8, ids->version_limit);
+    put64(out + 16, ids->seq);
+    put32(out + 24, crc32_update(0, out, 24));
+}
+
+bool page_ids_decode(const uint8_t in[PAGE_SIZE], page_ids *out)
+{
+    memset(out, 0, sizeof *out);
+    bool any = false;
+    for (int s = 0; s < 2; s++) {
+        const uint8_t *p = in + PAGE_IDS_OFF + s * PAGE_IDS_SLOT;
+        if (all_zero(p, PAGE_IDS_SLOT) || crc32_update(0, p, 24) != get32(p + 24))
+            continue;
+        page_ids v = { get64(p), get64(p + 8), get64(p + 16) };
+        if ((v.seq & 1) != (uint64_t)s)
+            continue;   /* a slot holds only the reservations of its parity */
+        if (!any || v.seq > out->seq)
+            *out = v;
+        any = true;
+    }
+    return any;
 }
 
 const char *page_strerror(int rc)

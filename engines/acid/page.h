@@ -28,6 +28,19 @@
  *       12    4  page size
  *       16    8  master record: LSN of the last complete checkpoint (0: none)
  *       24    4  CRC-32 of bytes 0..23
+ *       28    4  reserved (zero)
+ *       32   32  id reservation, slot 0:
+ *                  0  8  transaction id limit: no transaction id at or above it was handed out
+ *                  8  8  version id limit: likewise for version ids
+ *                 16  8  sequence number of this reservation (its slot is seq & 1)
+ *                 24  4  CRC-32 of the slot's bytes 0..23
+ *                 28  4  reserved (zero)
+ *       64   32  id reservation, slot 1: the same
+ * The bytes 0..31 (the master record, written by checkpoints) and each slot (written by a
+ * reservation, store.h S1) are written separately, never together, and the two slots take
+ * turns: a write torn by a power loss damages at most the slot being written, and the other
+ * still holds the reservation before it. A slot of zero bytes is no reservation (a
+ * database created before reservations existed).
  *
  * A page of all zero bytes (never written, or past the end of the file) is a valid empty
  * page. Any other page must have the magic, its own number and a good CRC, else it is
@@ -66,6 +79,15 @@ typedef struct page_header {
     uint64_t master_lsn;
 } page_header;
 
+#define PAGE_HEADER_MASTER 32    /* bytes 0..31 of page 0: the master record */
+#define PAGE_IDS_OFF 32          /* where the two id reservation slots start */
+#define PAGE_IDS_SLOT 32         /* bytes per slot */
+
+typedef struct page_ids {
+    uint64_t txn_limit, version_limit;   /* no id at or above them was handed out */
+    uint64_t seq;                        /* the reservation's number; its slot is seq & 1 */
+} page_ids;
+
 /* Error codes: fio uses -1..-9, wal -10..-19, pages -20..-29. */
 enum { PAGE_OK = 0, PAGE_EMPTY = 1, PAGE_EBADMAGIC = -20, PAGE_ECRC = -21, PAGE_ENUMBER = -22 };
 
@@ -74,8 +96,15 @@ void page_encode(const page *p, uint8_t out[PAGE_SIZE]);
 /* Decodes and verifies; PAGE_EMPTY for an all-zero image (p is then a fresh page). */
 int page_decode(const uint8_t in[PAGE_SIZE], uint32_t no, page *p);
 
+/* The master record's bytes 0..PAGE_HEADER_MASTER-1 (the rest of out is zeroed). */
 void page_header_encode(const page_header *h, uint8_t out[PAGE_SIZE]);
+/* PAGE_EMPTY when the master record is all zero bytes (no checkpoint yet). */
 int page_header_decode(const uint8_t in[PAGE_SIZE], page_header *h);
+/* One reservation slot, to be written at PAGE_IDS_OFF + (ids->seq & 1) * PAGE_IDS_SLOT. */
+void page_ids_encode(const page_ids *ids, uint8_t out[PAGE_IDS_SLOT]);
+/* The newest reservation of header page in (zero bytes where the file ends): false, and
+ * *out zero, when no slot holds one that checks. */
+bool page_ids_decode(const uint8_t in[PAGE_SIZE], page_ids *out);
 
 const char *page_strerror(int rc);
 

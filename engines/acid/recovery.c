@@ -145,7 +145,7 @@ static void pass_event(store *st, const char *name, const int64_t n[6])
 {
     if (!st->h)
         return;
-    hist_event *e = hist_add(st->h, SIDE_ACID, EV_RECOVERY);
+    hist_event *e = hist_add_acid(st->h, st->db, EV_RECOVERY);
     if (!e)
         return;
     hist_set_text(st->h, e, name);
@@ -253,8 +253,19 @@ static int analysis(store *st, rtab *t, rec_report *rep, uint64_t *max_txn, uint
     int rc = fio_read(st->datf, 0, hdr, PAGE_SIZE, &got);
     if (rc)
         return fail(st, rc, "reading the data file header");
-    if (got == PAGE_SIZE && page_header_decode(hdr, &ph) < 0)
+    if (got < PAGE_SIZE)
+        memset(hdr + got, 0, PAGE_SIZE - got);
+    if (page_header_decode(hdr, &ph) < 0)
         ph.master_lsn = 0;   /* a damaged header only costs a full scan of the log */
+    /* The id reservation (store.h S1): no id at or above its limits was handed out. */
+    page_ids ids;
+    if (page_ids_decode(hdr, &ids)) {
+        if (ids.txn_limit > *max_txn + 1)
+            *max_txn = ids.txn_limit - 1;
+        if (ids.version_limit > *max_ver + 1)
+            *max_ver = ids.version_limit - 1;
+        st->ids_seq = ids.seq;
+    }
 
     uint64_t start = WAL_HDR_SIZE;
     if (ph.master_lsn >= WAL_HDR_SIZE && ph.master_lsn < fio_size(st->logf)) {
@@ -380,7 +391,7 @@ static int analysis(store *st, rtab *t, rec_report *rep, uint64_t *max_txn, uint
         if (rc)
             return fail(st, rc, "cutting the torn log tail");
         if (st->h) {
-            hist_event *e = hist_add(st->h, SIDE_ACID, EV_LOG_TORN);
+            hist_event *e = hist_add_acid(st->h, st->db, EV_LOG_TORN);
             if (e) {
                 e->n[0] = (int64_t)end;
                 e->n[1] = (int64_t)rep->torn_bytes;
@@ -394,8 +405,9 @@ static int analysis(store *st, rtab *t, rec_report *rep, uint64_t *max_txn, uint
     rep->log_end = end;
     rep->ndirty = (int)t->ndpt;
     rep->nlosers = 0;
-    for (size_t i = 0; i < t->natt && rep->nlosers < 64; i++)
-        rep->losers[rep->nlosers++] = t->att[i].txn;
+    for (size_t i = 0; i < t->natt && i < REC_LOSERS_MAX; i++)
+        rep->losers[i] = t->att[i].txn;
+    rep->nlosers = (int)t->natt;
     pass_event(st, "analysis", (int64_t[6]){ (int64_t)rep->analysis_from, (int64_t)end,
                                              (int64_t)rep->analysis_scanned, 0, 0, (int64_t)t->natt });
     return 0;
@@ -489,7 +501,7 @@ static int undo(store *st, rtab *t, rec_report *rep)
             rep->undone++;
             rep->clrs++;
             if (st->h) {
-                hist_event *e = hist_add(st->h, SIDE_ACID, EV_UNDO);
+                hist_event *e = hist_add_acid(st->h, st->db, EV_UNDO);
                 if (e) {
                     st_table *tb = store_table_by_id(st, info.table);
                     e->txn = t->att[pick].txn;
@@ -516,6 +528,33 @@ static int undo(store *st, rtab *t, rec_report *rep)
     return 0;
 }
 
+/* The data file's header page as it was before the reservation (S2 puts it before redo),
+ * so that a recovery that then refuses (redo meets a damaged page) leaves both files as it
+ * found them, byte for byte. */
+typedef struct hdr_save {
+    bool valid;
+    uint64_t size;
+    size_t got;
+    uint8_t page[PAGE_SIZE];
+} hdr_save;
+
+static void header_save(store *st, hdr_save *s)
+{
+    s->size = fio_size(st->datf);
+    s->valid = fio_read(st->datf, 0, s->page, PAGE_SIZE, &s->got) == 0;
+}
+
+static void header_restore(store *st, const hdr_save *s)
+{
+    if (!s->valid)
+        return;
+    if (s->got)
+        fio_write(st->datf, 0, s->page, s->got);
+    if (fio_size(st->datf) > s->size)
+        fio_truncate(st->datf, s->size);   /* (durable at once) */
+    fio_sync(st->datf);
+}
+
 int recovery_run(store *st, rec_report *rep)
 {
     rtab t = { 0 };
@@ -523,16 +562,24 @@ int recovery_run(store *st, rec_report *rep)
     uint32_t max_page = 0;
     memset(rep, 0, sizeof *rep);
     int rc = analysis(st, &t, rep, &max_txn, &max_ver, &max_page);
+    hdr_save save = { 0 };
     if (!rc) {
         uint64_t file_pages = fio_size(st->datf) / PAGE_SIZE;
         st->next_txn = max_txn + 1;
         st->next_version = max_ver + 1;
+        /* S2: the next block, before redo (which may evict, writing pages not yet synced:
+         * the reservation's fsync must not make those durable early). */
+        header_save(st, &save);
+        rc = store_reserve_ids(st);
         st->next_page = max_page + 1;
         if (file_pages > st->next_page)
             st->next_page = (uint32_t)file_pages;
         if (st->next_page < 1)
             st->next_page = 1;
-        rc = redo(st, &t, rep);
+        if (!rc)
+            rc = redo(st, &t, rep);
+        if (rc)
+            header_restore(st, &save);   /* refused: nothing changed (recovery.h) */
     }
     if (!rc)
         rc = undo(st, &t, rep);
@@ -541,4 +588,11 @@ int recovery_run(store *st, rec_report *rep)
     free(t.att);
     free(t.dpt);
     return rc;
+}
+
+int recovery_open(store *st, const char *dir, fio_env *env, hist *h, int frames, rec_report *rep)
+{
+    memset(rep, 0, sizeof *rep);
+    int rc = store_open(st, dir, env, h, frames);
+    return rc ? rc : recovery_run(st, rep);
 }

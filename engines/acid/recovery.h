@@ -8,6 +8,10 @@
  *      a torn or corrupt tail is cut off there, reported, and never applied. Nothing but
  *      zero bytes after it is the log's preallocated tail (wal.h), a clean end: cut, not
  *      reported.
+ *      The id counters start past the ids the log holds, the checkpoint's limits and the
+ *      data file's id reservation, whichever is highest; then the next block of ids is
+ *      reserved, before redo touches a page (store.h S1, S2). A recovery that refuses
+ *      (a damaged log or page) changes nothing on disk: the reservation is put back.
  *   2. Redo, from the smallest recLSN: every change (CLRs included) whose page is in the
  *      dirty page table with recLSN <= its LSN and whose page LSN is older is applied
  *      again ("repeating history"). The page LSN makes this idempotent.
@@ -17,13 +21,41 @@
  *      recovered again, never undoes anything twice. Each loser ends with an ABORT record.
  *
  * Each pass is reported in rec_report and as a RECOVERY event (history.h).
+ *
+ * Recovery sits above the store: it calls the store's primitives (store_apply,
+ * store_undo_step, store_add_table_sql, store_rebuild_index) and the store never calls it.
+ * Opening a database is store_open then recovery_run (recovery_open does both); a crash is
+ * store_crash then recovery_run.
  */
 #ifndef AB_RECOVERY_H
 #define AB_RECOVERY_H
 
 #include "store.h"
 
-/* Runs the three passes on st (files open, log and pool initialised, catalog empty). */
+#define REC_LOSERS_MAX 64   /* loser ids a report lists; nlosers counts them all */
+
+/* Recovery's report, pass by pass (also emitted as RECOVERY events). */
+typedef struct rec_report {
+    uint64_t checkpoint_lsn;         /* 0: none, scanned from the start */
+    uint64_t analysis_from, log_end;
+    uint64_t analysis_scanned;
+    int nlosers;                     /* every loser; the first REC_LOSERS_MAX in losers */
+    uint64_t losers[REC_LOSERS_MAX];
+    int ndirty;
+    uint64_t redo_from;
+    uint64_t redo_scanned, redone, redo_skipped;
+    uint64_t undo_from, undo_to;
+    uint64_t undone, clrs;
+    bool torn;
+    uint64_t torn_offset, torn_bytes;
+    char torn_reason[64];
+} rec_report;
+
+/* Runs the three passes on st (files open, log and pool initialised, catalog empty: as
+ * store_open and store_crash leave it). */
 int recovery_run(store *st, rec_report *rep);
+
+/* store_open, then recovery_run: the database in dir, ready to use. */
+int recovery_open(store *st, const char *dir, fio_env *env, hist *h, int frames, rec_report *rep);
 
 #endif

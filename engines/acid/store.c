@@ -2,7 +2,6 @@
  * store.c: catalog, row index and logged row changes. See store.h.
  */
 #include "store.h"
-#include "recovery.h"
 
 #include <assert.h>
 #include <stdarg.h>
@@ -299,40 +298,76 @@ int store_read(store *st, st_table *t, const scalar *key, st_row *out)
     return 0;
 }
 
-int store_peek(const store *st, const st_table *t, const scalar *key, st_row *out)
+/* A page as the data file holds it, through pc (NULL: no cache, into *tmp). */
+static const page *peek_page(const store *st, uint32_t no, st_peek_cache *pc, page *tmp, int *rc)
+{
+    const page *pg = bp_peek(&st->bp, no);
+    if (pg)
+        return pg;
+    for (int i = 0; pc && i < pc->n; i++)
+        if (pc->pg[i].no == no)
+            return &pc->pg[i];
+    uint8_t buf[PAGE_SIZE];
+    size_t got = 0;
+    *rc = fio_read(st->datf, (uint64_t)no * PAGE_SIZE, buf, PAGE_SIZE, &got);
+    if (*rc)
+        return NULL;
+    if (got < PAGE_SIZE)
+        memset(buf + got, 0, PAGE_SIZE - got);
+    page *p = pc ? &pc->pg[pc->next] : tmp;
+    *rc = page_decode(buf, no, p);
+    if (*rc < 0)
+        return NULL;
+    *rc = 0;
+    p->no = no;
+    if (pc) {
+        pc->next = (pc->next + 1) % STORE_PEEK_PAGES;
+        if (pc->n < STORE_PEEK_PAGES)
+            pc->n++;
+    }
+    return p;
+}
+
+static int peek_ent(const store *st, const st_ent *e, st_peek_cache *pc, st_row *out)
 {
     memset(out, 0, sizeof *out);
-    out->key = *key;
-    bool found;
-    size_t i = ent_find(t, key, &found);
-    if (!found)
-        return 0;
-    const st_ent *e = &t->ents[i];
+    out->key = e->key;
     out->ghost_txn = e->ghost_txn;
     if (e->ghost_txn)
         return 0;
     page tmp;
-    const page *pg = bp_peek(&st->bp, e->page);
-    if (!pg) {
-        uint8_t buf[PAGE_SIZE];
-        size_t got = 0;
-        int rc = fio_read(st->datf, (uint64_t)e->page * PAGE_SIZE, buf, PAGE_SIZE, &got);
-        if (rc)
-            return rc;
-        if (got < PAGE_SIZE)
-            memset(buf + got, 0, PAGE_SIZE - got);
-        rc = page_decode(buf, e->page, &tmp);
-        if (rc < 0)
-            return rc;
-        pg = &tmp;
-    }
+    int rc = 0;
+    const page *pg = peek_page(st, e->page, pc, &tmp, &rc);
+    if (!pg)
+        return rc;
     const page_row *r = &pg->rows[e->slot];
-    if (!r->used || !scalar_eq(&r->key, key))
+    if (!r->used || !scalar_eq(&r->key, &e->key))
         return 0;
     out->exists = true;
     out->value = r->value;
     out->version = r->version;
     return 0;
+}
+
+int store_peek(const store *st, const st_table *t, const scalar *key, st_row *out)
+{
+    bool found;
+    size_t i = ent_find(t, key, &found);
+    if (!found) {
+        memset(out, 0, sizeof *out);
+        out->key = *key;
+        return 0;
+    }
+    return peek_ent(st, &t->ents[i], NULL, out);
+}
+
+int store_peek_at(const store *st, const st_table *t, size_t i, st_peek_cache *pc, st_row *out)
+{
+    if (i >= t->nents) {
+        memset(out, 0, sizeof *out);
+        return 0;
+    }
+    return peek_ent(st, &t->ents[i], pc, out);
 }
 
 static bool slot_reserved(const store *st, uint32_t pageno, uint16_t slot)
@@ -460,6 +495,11 @@ int store_write(store *st, uint64_t txn, uint64_t *last_lsn, st_table *t, const 
         before->version = r.before.version;
     }
     r.type = !live ? WAL_INSERT : exists ? WAL_UPDATE : WAL_DELETE;
+    if (st->next_version >= st->version_limit) {
+        int rc = store_reserve_ids(st);
+        if (rc)
+            return rc;
+    }
     uint64_t version = st->next_version++;
     r.after = exists ? (wal_image){ 1, value, version } : (wal_image){ 0, 0, version };
     uint64_t lsn = wal_append(&st->w, &r);
@@ -528,6 +568,47 @@ int store_undo_step(store *st, uint64_t txn, uint64_t *last_lsn, uint64_t lsn, u
     }
 }
 
+int store_reserve_ids(store *st)
+{
+    page_ids ids = { st->next_txn + STORE_ID_BLOCK, st->next_version + STORE_ID_BLOCK, st->ids_seq + 1 };
+    uint8_t slot[PAGE_IDS_SLOT];
+    page_ids_encode(&ids, slot);
+    uint64_t off = PAGE_IDS_OFF + (ids.seq & 1) * PAGE_IDS_SLOT;
+    int rc;
+    if (fio_size(st->datf) < PAGE_SIZE) {
+        /* A new data file: page 0 is written whole, so that the file holds whole pages. */
+        uint8_t hdr[PAGE_SIZE];
+        size_t got = 0;
+        rc = fio_read(st->datf, 0, hdr, PAGE_SIZE, &got);
+        if (!rc) {
+            memset(hdr + got, 0, PAGE_SIZE - got);
+            memcpy(hdr + off, slot, sizeof slot);
+            rc = fio_write(st->datf, 0, hdr, PAGE_SIZE);
+        }
+    } else {
+        rc = fio_write(st->datf, off, slot, sizeof slot);
+    }
+    if (!rc)
+        rc = fio_sync(st->datf);
+    if (rc)
+        return st_fail(st, rc, "reserving ids in the data file's header failed: %s", rc_text(st, rc));
+    st->txn_limit = ids.txn_limit;
+    st->version_limit = ids.version_limit;
+    st->ids_seq = ids.seq;
+    return 0;
+}
+
+int store_new_txn(store *st, uint64_t *id)
+{
+    if (st->next_txn >= st->txn_limit) {
+        int rc = store_reserve_ids(st);
+        if (rc)
+            return rc;
+    }
+    *id = st->next_txn++;
+    return 0;
+}
+
 uint64_t store_log_txn(store *st, uint8_t type, uint64_t txn, uint64_t prev_lsn, uint8_t level)
 {
     wal_rec r = { .type = type, .txn = txn, .prev_lsn = prev_lsn, .level = level };
@@ -557,7 +638,8 @@ void store_txn_end(store *st, uint64_t txn)
 
 int store_checkpoint(store *st, const wal_active *active, int nactive, uint64_t *lsn_out, int *ndirty_out)
 {
-    wal_ckpt c = { .next_txn = st->next_txn, .next_version = st->next_version,
+    /* The limits, not the counters: every id below them may have been handed out (S1). */
+    wal_ckpt c = { .next_txn = st->txn_limit, .next_version = st->version_limit,
                    .next_page = st->next_page, .ntables = st->ntables, .nactive = nactive };
     wal_table_def defs[STORE_TABLES_MAX];
     for (int i = 0; i < st->ntables; i++) {
@@ -588,7 +670,7 @@ int store_checkpoint(store *st, const wal_active *active, int nactive, uint64_t 
         uint8_t hdr[PAGE_SIZE];
         page_header ph = { .master_lsn = lsn };
         page_header_encode(&ph, hdr);
-        rc = fio_write(st->datf, 0, hdr, PAGE_SIZE);
+        rc = fio_write(st->datf, 0, hdr, PAGE_HEADER_MASTER);   /* not the id slots (page.h) */
         if (!rc)
             rc = fio_sync(st->datf);
     }
@@ -600,7 +682,7 @@ int store_checkpoint(store *st, const wal_active *active, int nactive, uint64_t 
     if (ndirty_out)
         *ndirty_out = nd;
     if (st->h) {
-        hist_event *e = hist_add(st->h, SIDE_ACID, EV_CHECKPOINT);
+        hist_event *e = hist_add_acid(st->h, st->db, EV_CHECKPOINT);
         if (e) {
             e->n[0] = (int64_t)lsn;
             e->n[1] = nd;
@@ -623,10 +705,9 @@ static void store_forget(store *st)
     wal_close(&st->w);
 }
 
-int store_open(store *st, const char *dir, fio_env *env, hist *h, int frames, rec_report *rep)
+int store_open(store *st, const char *dir, fio_env *env, hist *h, int frames)
 {
     memset(st, 0, sizeof *st);
-    memset(rep, 0, sizeof *rep);
     snprintf(st->dir, sizeof st->dir, "%s", dir);
     st->h = h;
     st->env = env;
@@ -645,7 +726,12 @@ int store_open(store *st, const char *dir, fio_env *env, hist *h, int frames, re
     if (rc)
         return st_fail(st, rc, "%s/acidbase.log: %s", dir, rc_text(st, rc));
     bp_init(&st->bp, st->datf, &st->w, h, frames);
-    return recovery_run(st, rep);
+    return 0;
+}
+
+void store_set_db(store *st, uint8_t db)
+{
+    st->db = st->w.db = st->bp.db = db;
 }
 
 void store_close(store *st)
@@ -658,7 +744,7 @@ void store_close(store *st)
     st->logf = st->datf = NULL;
 }
 
-int store_crash(store *st, bool torn, fio_crash_report *lost, rec_report *rep)
+int store_crash(store *st, bool torn, fio_crash_report *lost)
 {
     if (torn && st->w.end > st->w.durable) {
         /* Half of the last record reaches the disk: the torn write recovery must cut. */
@@ -670,11 +756,14 @@ int store_crash(store *st, bool torn, fio_crash_report *lost, rec_report *rep)
             fio_keep_on_crash(st->logf, keep_to - st->w.durable);
     }
     int frames = st->bp.nframes;
+    wal_observer observe = st->w.observe;   /* the engine's, kept across the crash */
+    void *observe_arg = st->w.observe_arg;
     int rc = fio_crash(st->env, lost);
     bp_discard(&st->bp);
     store_forget(st);
     memset(&st->w, 0, sizeof st->w);
     st->next_txn = st->next_version = 0;
+    st->txn_limit = st->version_limit = st->ids_seq = 0;
     st->next_page = 0;
     st->master_lsn = 0;
     if (rc)
@@ -682,6 +771,9 @@ int store_crash(store *st, bool torn, fio_crash_report *lost, rec_report *rep)
     rc = wal_open(&st->w, st->logf, st->h);
     if (rc)
         return st_fail(st, rc, "log: %s", rc_text(st, rc));
+    st->w.observe = observe;
+    st->w.observe_arg = observe_arg;
     bp_init(&st->bp, st->datf, &st->w, st->h, frames);
-    return recovery_run(st, rep);
+    store_set_db(st, st->db);
+    return 0;
 }

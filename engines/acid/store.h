@@ -16,8 +16,25 @@
  * and in the log record's after image, so a read can say exactly which write it saw and
  * undo and redo restore version ids with the values.
  *
- * Not here: locking, isolation, commit policy (engine.c); the recovery passes (recovery.c,
- * which uses store_apply and store_undo_step).
+ * Identity: transaction ids (store_new_txn) and version ids are unique for the life of the
+ * database, across crashes and reopenings. The log cannot promise that alone: a
+ * transaction whose records never became durable (or, once read-only transactions write
+ * no log, one that wrote nothing) leaves no trace of its id, and a log cut behind a
+ * checkpoint forgets the ids before it. So ids are handed out from blocks reserved
+ * durably in the data file's header (page.h, two slots taking turns), STORE_ID_BLOCK at a
+ * time: one small write and fsync per block, none per transaction.
+ *   S1. Every id handed out is below the durable reservation: next_txn <= txn_limit and
+ *       next_version <= version_limit, and a limit is in a header slot and fsynced before
+ *       the first id at or above the previous one is handed out.
+ *   S2. Recovery starts the counters at the reservation (or past the ids the log holds,
+ *       if that is higher) and reserves the next block before redo, while the data file
+ *       has no write pending, so that the reservation's fsync makes nothing else durable
+ *       early. Ids therefore jump after a crash or a reopening: unique, not dense.
+ * A checkpoint records the limits too, and never writes the slots.
+ *
+ * Not here: locking, isolation, commit policy (the engine); the recovery passes
+ * (recovery.c, which uses store_apply and store_undo_step, and runs after store_open and
+ * store_crash: the store never calls it).
  */
 #ifndef AB_STORE_H
 #define AB_STORE_H
@@ -32,6 +49,10 @@
 #include "history/history.h"
 
 #define STORE_TABLES_MAX 64
+/* Ids reserved at a time (S1). Performance: each block costs a write and an fsync of the
+ * data file; at group commit's 200,000 commits a second a block of 65,536 lasts a third of
+ * a second, where one of 4,096 showed as a few per cent of the rate (BENCHMARKS.md, group). */
+#define STORE_ID_BLOCK 65536
 #define STORE_ROWS_MAX 2000000   /* rows (and ghosts) per table: an INSERT past it fails */
 
 /* Error codes: fio -1..-9, wal -10..-19, page -20..-29, the store -30..-39. */
@@ -84,9 +105,12 @@ typedef struct store {
     wal w;
     bufpool bp;
     hist *h;
+    uint8_t db;              /* stamped on every event of the store, its log and pool */
     st_table *tables[STORE_TABLES_MAX];
     int ntables;
     uint64_t next_txn, next_version;
+    uint64_t txn_limit, version_limit;   /* the durable reservation (S1) */
+    uint64_t ids_seq;                    /* its sequence number (page.h) */
     uint32_t next_page;
     uint64_t master_lsn;
     st_reserved *resv;
@@ -94,30 +118,18 @@ typedef struct store {
     char err[1536];          /* the last error in words */
 } store;
 
-/* Recovery's report, pass by pass (also emitted as RECOVERY events). */
-typedef struct rec_report {
-    uint64_t checkpoint_lsn;         /* 0: none, scanned from the start */
-    uint64_t analysis_from, log_end;
-    uint64_t analysis_scanned;
-    int nlosers;
-    uint64_t losers[64];
-    int ndirty;
-    uint64_t redo_from;
-    uint64_t redo_scanned, redone, redo_skipped;
-    uint64_t undo_from, undo_to;
-    uint64_t undone, clrs;
-    bool torn;
-    uint64_t torn_offset, torn_bytes;
-    char torn_reason[64];
-} rec_report;
-
-/* Opens (creating) the database in dir and runs recovery. frames: buffer pool size.
- * With a NULL env the store makes its own. On error returns nonzero with st->err set. */
-int store_open(store *st, const char *dir, fio_env *env, hist *h, int frames, rec_report *rep);
+/* Opens (creating) the files of the database in dir: the log's header checked, the buffer
+ * pool of frames ready, nothing else known yet. Recovery (recovery_run, or recovery_open for
+ * both steps) must run before anything else: it rebuilds the catalog, the index and the id
+ * counters and finds the end of the log. On error returns nonzero with st->err set. */
+int store_open(store *st, const char *dir, fio_env *env, hist *h, int frames);
 void store_close(store *st);          /* memory only; nothing is written */
-/* Power loss: drop everything unsynced (fio_crash), forget memory, recover. torn: keep
- * half of the log's last unsynced record on disk first. */
-int store_crash(store *st, bool torn, fio_crash_report *lost, rec_report *rep);
+/* The database number its events carry (history.h); kept across store_crash. */
+void store_set_db(store *st, uint8_t db);
+/* Power loss: drop everything unsynced (fio_crash) and forget memory; the files stay open,
+ * as store_open leaves them, for recovery_run. torn: keep half of the log's last unsynced
+ * record on disk first. */
+int store_crash(store *st, bool torn, fio_crash_report *lost);
 
 st_table *store_table(store *st, const char *name);
 st_table *store_table_by_id(store *st, uint32_t id);
@@ -129,6 +141,14 @@ int store_read(store *st, st_table *t, const scalar *key, st_row *out);
  * buffer pool's order, else straight from the data file, recording no event. What
  * expectations and the screen use, so that looking never changes what happens next. */
 int store_peek(const store *st, const st_table *t, const scalar *key, st_row *out);
+/* store_peek of the row at position i of t's index, keeping the pages it had to read from
+ * the data file in pc (zeroed by the caller; good for one look at an unchanged store). */
+#define STORE_PEEK_PAGES 16
+typedef struct st_peek_cache {
+    int n, next;
+    page pg[STORE_PEEK_PAGES];
+} st_peek_cache;
+int store_peek_at(const store *st, const st_table *t, size_t i, st_peek_cache *pc, st_row *out);
 
 /* One logged change: the row at key becomes (exists, value). *last_lsn is the txn's
  * previous LSN in and the new record's LSN out. before/version_out may be NULL. */
@@ -148,6 +168,12 @@ int store_undo_step(store *st, uint64_t txn, uint64_t *last_lsn, uint64_t lsn, u
 /* Applies an image to a page slot under the record lsn (redo and the normal path). */
 int store_apply(store *st, uint32_t table, uint32_t pageno, uint16_t slot, const scalar *key,
                 const wal_image *im, uint64_t lsn);
+
+/* A new transaction id (S1: reserving the next block first when this one is used up).
+ * 0, or an I/O error with st->err set. */
+int store_new_txn(store *st, uint64_t *id);
+/* Reserves ids up to STORE_ID_BLOCK past the counters, durably (S1, S2). */
+int store_reserve_ids(store *st);
 
 /* BEGIN / COMMIT / ABORT records. */
 uint64_t store_log_txn(store *st, uint8_t type, uint64_t txn, uint64_t prev_lsn, uint8_t level);

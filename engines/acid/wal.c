@@ -262,8 +262,10 @@ uint64_t wal_append(wal *w, wal_rec *r)
     w->last_lsn = r->lsn;
     w->records++;
     w->unsynced_records++;
+    if (w->observe)
+        w->observe(w->observe_arg, r);
     if (w->h) {
-        hist_event *e = hist_add(w->h, SIDE_ACID, EV_LOG_APPEND);
+        hist_event *e = hist_add_acid(w->h, w->db, EV_LOG_APPEND);
         if (e) {
             e->txn = r->txn;
             e->n[0] = (int64_t)r->lsn;
@@ -303,7 +305,7 @@ int wal_flush(wal *w)
     w->durable = w->end;
     w->fsyncs++;
     if (w->h) {
-        hist_event *e = hist_add(w->h, SIDE_ACID, EV_LOG_FLUSH);
+        hist_event *e = hist_add_acid(w->h, w->db, EV_LOG_FLUSH);
         if (e) {
             e->n[0] = (int64_t)w->durable;
             e->n[1] = (int64_t)w->unsynced_records;

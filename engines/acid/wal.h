@@ -98,9 +98,16 @@ int wal_decode(const uint8_t *buf, size_t avail, uint64_t lsn, wal_rec *r);
 const char *wal_type_name(int type);
 const char *wal_strerror(int rc);
 
+/* Called with every record appended, after its LSN is set (the engine keeps the log's
+ * tail for its view); NULL none. */
+typedef void (*wal_observer)(void *arg, const wal_rec *r);
+
 typedef struct wal {
     fio_file *f;
     hist *h;
+    wal_observer observe;
+    void *observe_arg;
+    uint8_t db;            /* stamped on its events (history.h) */
     uint64_t end;          /* next LSN */
     uint64_t written;      /* bytes handed to the file */
     uint64_t durable;      /* bytes fsynced */

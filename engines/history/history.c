@@ -276,7 +276,9 @@ void hist_free(hist *h)
  * is done with it: it is encoded early, and encoded again (its decoded copy refreshed) when
  * the next event is added.
  *
- * An event: kind, side, then a 16-bit mask of the fields present, then those fields in
+ * An event: kind, then side and db in one byte (side | db << 1: db is at most HIST_DB_MAX,
+ * so a history of the default database encodes as it always did), then a 16-bit mask of
+ * the fields present, then those fields in
  * order: session (1 byte), node, node2, tick, txn (varints), table, text, rows (pointers),
  * nrows (varint), more (pointer), key (type, length, zigzag varint, text bytes), n[0..5]
  * (zigzag varints). seq is the position. */
@@ -398,7 +400,7 @@ static uint8_t *encode(uint8_t *p, const hist_event *e)
             p = put_sv(p, e->n[j]);
         }
     head[0] = e->kind;
-    head[1] = e->side;
+    head[1] = (uint8_t)((e->side & 1) | (e->db & HIST_DB_MAX) << 1);
     head[2] = (uint8_t)mask;
     head[3] = (uint8_t)(mask >> 8);
     return p;
@@ -412,7 +414,8 @@ static const uint8_t *decode(const uint8_t *p, hist_event *e, size_t i)
     *e = zero;
     e->seq = (uint32_t)(i + 1);
     e->kind = *p++;
-    e->side = *p++;
+    e->side = *p & 1;
+    e->db = *p++ >> 1;
     unsigned mask = p[0] | (unsigned)p[1] << 8;
     p += 2;
     if (mask & F_SESSION)

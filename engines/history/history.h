@@ -18,6 +18,11 @@
  *   H3. The history holds no pointers into engine memory: an engine may be freed (a crash)
  *       and the history still reads.
  *
+ * Identity (ACID side): an event carries the database it belongs to (db, 0 the default
+ * one), and its txn and the version ids in n[] are unique within that database, so
+ * whoever keys transactions or versions across databases keys them by (db, id). A history
+ * of one database has db 0 throughout.
+ *
  * Kinds and their numbers (txn is the transaction id, 0 = none):
  *   STMT_INVOKE  session txn text         a statement handed to a session
  *   STMT_QUEUE   session text             the session is blocked; the statement waits behind it
@@ -103,6 +108,8 @@
 
 typedef enum { SIDE_ACID = 0, SIDE_BASE = 1 } hist_side;
 
+#define HIST_DB_MAX 127    /* database numbers are 0..HIST_DB_MAX */
+
 typedef enum {
     EV_STMT_INVOKE = 1, EV_STMT_QUEUE, EV_STMT_BLOCK, EV_STMT_RESUME, EV_STMT_RETURN,
     EV_STMT_FAIL, EV_STMT_SKIP,
@@ -142,6 +149,7 @@ typedef struct hist_event {
     uint8_t side;      /* hist_side */
     uint8_t kind;      /* hist_kind */
     uint8_t session;   /* 1..9 for T1..T9, 0 none */
+    uint8_t db;        /* ACID side: the database (acid_options.db), 0 the default one */
     uint16_t node;     /* BASE side: replica 1..n, 0 none */
     uint16_t node2;    /* BASE side: the other replica (peer, destination), 0 none */
     int nrows;
@@ -174,6 +182,14 @@ void hist_free(hist *h);
 /* Appends a zeroed event with seq and tick set; returns NULL only when out of memory.
  * The pointer is valid until the next hist_add. */
 hist_event *hist_add(hist *h, hist_side side, hist_kind kind);
+/* hist_add of an ACID event of database db. */
+static inline hist_event *hist_add_acid(hist *h, uint8_t db, hist_kind kind)
+{
+    hist_event *e = hist_add(h, SIDE_ACID, kind);
+    if (e)
+        e->db = db;
+    return e;
+}
 /* Helpers that copy into memory the history owns. */
 void hist_set_text(hist *h, hist_event *e, const char *text);
 void hist_set_table(hist *h, hist_event *e, const char *table);

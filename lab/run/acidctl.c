@@ -7,6 +7,7 @@
  * acidctl_line was given.
  */
 #include "acidctl.h"
+#include "acid/view.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -79,7 +80,9 @@ acid_sync acidctl_sync(const acidctl *c, int *group)
 
 int acidctl_frames(acidctl *c)
 {
-    return acid_store(c->e)->bp.nframes;
+    acid_view_pool pool;
+    acid_view_pool_state(c->e, &pool);
+    return pool.nframes;
 }
 
 static int invalid(char *msg, size_t n, int *line, int *col, int at_line, int at_col, const char *text)

@@ -2,7 +2,7 @@
  * export.c: a finished run as a trace. See export.h.
  */
 #include "export.h"
-#include "acid/store.h"
+#include "acid/view.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -50,11 +50,12 @@ int trace_export(runner *r, const char *lesson, const char *learner, trace *out,
     snprintf(out->settings.sync, sizeof out->settings.sync, "%s", trace_sync_name(rs.sync));
     bool ok = out->lab_version && out->created && (rs.fresh || out->unreplayable_reason);
 
-    store *st = acid_store(runner_acid(r));
-    out->tables = calloc((size_t)st->ntables + 1, sizeof *out->tables);
+    int ntables = acid_view_ntables(runner_acid(r));
+    out->tables = calloc((size_t)ntables + 1, sizeof *out->tables);
     ok = ok && out->tables;
-    for (int i = 0; ok && i < st->ntables; i++) {
-        const st_table *tb = st->tables[i];
+    for (int i = 0; ok && i < ntables; i++) {
+        acid_view_table vt, *tb = &vt;
+        acid_view_table_at(runner_acid(r), i, &vt);
         trace_table *x = &out->tables[i];
         out->ntables = i + 1;
         x->name = strdup(tb->name);

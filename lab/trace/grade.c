@@ -12,7 +12,7 @@
 #include "learn/lesson.h"
 #include "learn/verify.h"
 #include "run/runner.h"
-#include "acid/store.h"
+#include "acid/view.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -236,14 +236,15 @@ static bool compare_rest(const trace *t, runner *r, const finding_list *found, g
         reason(res, GRADE_REJECTED, "%s", why);
         return false;
     }
-    store *st = acid_store(runner_acid(r));
-    if (t->ntables != st->ntables) {
-        reason(res, GRADE_REJECTED, "catalog: recorded %d tables, the replay has %d", t->ntables, st->ntables);
+    int ntables = acid_view_ntables(runner_acid(r));
+    if (t->ntables != ntables) {
+        reason(res, GRADE_REJECTED, "catalog: recorded %d tables, the replay has %d", t->ntables, ntables);
         return false;
     }
     for (int i = 0; i < t->ntables; i++) {
         const trace_table *a = &t->tables[i];
-        const st_table *b = st->tables[i];
+        acid_view_table vt, *b = &vt;
+        acid_view_table_at(runner_acid(r), i, &vt);
         char f[5][40], *chk = pred_text(b->check);
         snprintf(f[0], sizeof f[0], "catalog[%d].table", i);
         snprintf(f[1], sizeof f[1], "catalog[%d].key_column", i);

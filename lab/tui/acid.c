@@ -1,6 +1,6 @@
 /*
  * acid.c: the ACID pane. One frame is a picture of the engine as it is now, read from
- * the engine's state and the tail of the history, top to bottom:
+ * the engine's view (acid/view.h) and the tail of the history, top to bottom:
  *
  *   a header line     the engine's settings (sync mode, frames) and the deadlock count
  *   sessions          one column per session in use: level and state, its statements
@@ -19,21 +19,17 @@
  * buffer pool.
  *
  * Read-only, strictly. Drawing must not change what the engines do next, or stepping back
- * (a replay without frames in between) would not land where the learner was. That is why
- * rows are not read with acid_rows_view(): it goes through the buffer pool, which moves
- * pages in LRU order and, when a table has more pages than frames, evicts, writes and
- * logs. Here a row's value comes from its page in a frame when the page is cached (without
- * touching the LRU clock) or from the data file otherwise (a non-resident page is clean:
- * eviction wrote it); which open transaction wrote a row, and the committed value it
- * hides, come from the history (the transaction's WRITE events and the LOG_APPEND record
- * before each one). Known limit: a transaction open for more than SCAN_TXN events shows its
- * oldest writes as committed.
+ * (a replay without frames in between) would not land where the learner was. The view
+ * promises exactly that (view.h, V1): rows come from a cached page without touching the
+ * buffer pool's order, or from the data file; which open transaction wrote a row, and the
+ * committed value it hides, the engine knows. What the history says (statements and their
+ * answers, whether a deadlock or a crash is still news) comes from its last events.
  *
- * Cost: one backward pass over the last SCAN_RECENT ACID events (further, up to SCAN_TXN
- * events in all, only while an open transaction's BEGIN is not reached), the lock table
- * once, and the rows that fit.
+ * Cost: one backward pass over the last SCAN_RECENT ACID events, the lock table once, and
+ * the rows that fit.
  */
 #include "panes.h"
+#include "acid/view.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -43,17 +39,17 @@
 #include <wchar.h>
 
 enum {
-    SCAN_RECENT = 4000,    /* ACID events looked at for statements, log, crash, deadlock */
-    SCAN_TXN = 100000,     /* events looked at in all (for open transactions' writes) */
+    SCAN_RECENT = 4000,    /* ACID events looked at for statements, the crash, the deadlock */
+    SCAN_MAX = 100000,     /* events looked at in all (BASE ones are skipped, and counted) */
     DONE_MAX = 24,         /* statements remembered per session */
     QSHOW = 24,            /* queued statements remembered per session */
     APPQ_SCAN = 400,       /* lab queue lines looked at */
-    LOG_MAX = 14,          /* log records remembered */
-    WR_MAX = 512,          /* rows written by open transactions */
+    LOG_MAX = 14,          /* log records shown */
     LOCKS_MAX = 128,
+    ROWS_LOOK = 300,       /* rows of a table measured for its layout (and every uncommitted one) */
+    TABLES_MAX = 64,       /* (the store's limit) */
     COL_MIN = 22,          /* narrowest session column */
     WIDE = 120,            /* from here, sections go side by side */
-    PCACHE = 16,           /* decoded pages of the data file kept during one frame */
 };
 
 /* --- the model of one frame ------------------------------------------------------------ */
@@ -83,47 +79,38 @@ typedef struct sess {
     size_t last_ev;                /* 1 + index of its latest event, 0 none seen */
 } sess;
 
-typedef struct log_ent {
-    bool sep;                      /* a crash: the log was cut at lsn */
-    bool lost;                     /* appended before a crash that cut it away */
-    int type;
-    uint64_t lsn, txn;
-    const char *table;             /* when known (from the change it logged) */
-    scalar key;
-    bool before_exists, after_exists;
-    int64_t before, after;
-} log_ent;
-
-typedef struct wr {                /* a row an open transaction wrote */
-    uint64_t txn;
-    const char *table;             /* as the history has it (interned) */
-    const st_table *tab;           /* the store's table of that name */
-    scalar key;
-    bool before_exists, have_before;
-    int64_t before;
-} wr;
+/* One table, as the view gives it: its first rows and the uncommitted ones, fetched once. */
+typedef struct tab {
+    acid_view_table t;
+    size_t *unc;                   /* positions of the rows open transactions wrote, ascending */
+    size_t nunc;
+    acid_view_row *head;           /* rows 0 .. nhead - 1 */
+    int nhead;
+    acid_view_row *uncr;           /* the rows at unc[] */
+} tab;
 
 typedef struct model {
     app *a;
     acid_engine *e;
     hist *h;
-    store *st;
-    lockmgr *lm;
     runner_settings set;
     sess s[ACID_SESSIONS + 1];
     int used[ACID_SESSIONS];
     int nused;
-    log_ent log[LOG_MAX];          /* newest first */
-    int nlog;
     const hist_event *deadlock;    /* the latest, while no statement has started since */
     const hist_event *crash;       /* likewise */
-    const hist_event *pass[3];     /* its recovery passes: analysis, redo, undo */
-    const hist_event *torn;
-    wr w[WR_MAX];
-    int nw;
-    lock_entry_view *locks;
+    acid_view_recovery rec;        /* its recovery (when crash is set) */
+    tab tabs[TABLES_MAX];
+    int ntables;
+    acid_view_lock *locks;
     int nlocks, nlocks_total;
     int nwaiting;
+    acid_view_rec log[LOG_MAX];    /* newest first */
+    int nlog;
+    acid_view_log logst;
+    acid_view_pool pool;
+    acid_view_frame frames[64];
+    int nframes;
 } model;
 
 /* --- glyphs and text ------------------------------------------------------------------- */
@@ -504,34 +491,6 @@ static int wrap(const tui_ctx *c, const char *s, int wd, char lines[][256], int 
 
 /* --- gathering ------------------------------------------------------------------------- */
 
-static void lock_visit(const lock_entry_view *v, void *arg)
-{
-    model *m = arg;
-    m->nlocks_total++;
-    if (m->nlocks < LOCKS_MAX)
-        m->locks[m->nlocks++] = *v;
-    if (v->nwaiters)
-        m->nwaiting += v->nwaiters;
-}
-
-static wr *find_wr(model *m, uint64_t txn, const char *table, const scalar *key)
-{
-    for (int i = 0; i < m->nw; i++)
-        if (m->w[i].txn == txn && m->w[i].table && table
-            && (m->w[i].table == table || strcmp(m->w[i].table, table) == 0) && scalar_eq(&m->w[i].key, key))
-            return &m->w[i];
-    return NULL;
-}
-
-/* The open transaction's write of this row, if any. */
-static const wr *row_wr(const model *m, const st_table *t, const scalar *key)
-{
-    for (int i = 0; i < m->nw; i++)
-        if (m->w[i].tab == t && scalar_eq(&m->w[i].key, key))
-            return &m->w[i];
-    return NULL;
-}
-
 static void push_done(sess *s, const done_stmt *d)
 {
     if (s->ndone < DONE_MAX)
@@ -540,14 +499,8 @@ static void push_done(sess *s, const done_stmt *d)
         s->nearlier++;
 }
 
-static bool is_data_rec(int type)
-{
-    return type == WAL_INSERT || type == WAL_UPDATE || type == WAL_DELETE || type == WAL_CLR;
-}
-
-/* Session statements, the log tail, the latest deadlock and crash: the recent events. */
-static void scan_recent(model *m, const hist_event *ev, bool *invoke_seen, bool *crash_pending,
-                        uint64_t *cut_min, bool *collect_passes, const hist_event **undo_last)
+/* Session statements, the latest deadlock and crash: the recent events. */
+static void scan_recent(model *m, const hist_event *ev, bool *invoke_seen)
 {
     int k = ev->session;
     sess *s = k >= 1 && k <= ACID_SESSIONS ? &m->s[k] : NULL;
@@ -601,66 +554,47 @@ static void scan_recent(model *m, const hist_event *ev, bool *invoke_seen, bool 
             m->deadlock = ev;
         break;
     case EV_CRASH:
-        if (!m->crash && !*invoke_seen) {
+        if (!m->crash && !*invoke_seen)
             m->crash = ev;
-            *collect_passes = true;
-        }
-        *crash_pending = true;
-        break;
-    case EV_LOG_TORN:
-        if (*collect_passes && !m->torn)
-            m->torn = ev;
-        break;
-    case EV_RECOVERY: {
-        const char *name = ev->text ? ev->text : "";
-        int p = !strcmp(name, "analysis") ? 0 : !strcmp(name, "redo") ? 1 : !strcmp(name, "undo") ? 2 : -1;
-        if (*collect_passes && p >= 0 && !m->pass[p])
-            m->pass[p] = ev;
-        if (p == 0) {
-            *collect_passes = false;
-            if (*crash_pending) {
-                /* Records appended before this crash at or past where it cut the log are gone. */
-                *crash_pending = false;
-                if ((uint64_t)ev->n[1] < *cut_min)
-                    *cut_min = (uint64_t)ev->n[1];
-                if (m->nlog < LOG_MAX)
-                    m->log[m->nlog++] = (log_ent){ .sep = true, .lsn = (uint64_t)ev->n[1] };
-            }
-        }
-        break;
-    }
-    case EV_UNDO:
-    case EV_WRITE:
-        *undo_last = ev;       /* the change the LOG_APPEND just before it logged */
-        break;
-    case EV_LOG_APPEND:
-        if (m->nlog < LOG_MAX) {
-            log_ent *l = &m->log[m->nlog++];
-            memset(l, 0, sizeof *l);
-            l->lsn = (uint64_t)ev->n[0];
-            l->type = (int)ev->n[1];
-            l->txn = ev->txn;
-            l->lost = l->lsn >= *cut_min;
-            if (is_data_rec(l->type)) {
-                l->key = ev->key;
-                l->before = ev->n[4];
-                l->after = ev->n[5];
-                l->before_exists = l->type != WAL_INSERT;
-                l->after_exists = l->type != WAL_DELETE;
-                const hist_event *u = *undo_last;
-                if (u && u->txn == ev->txn && scalar_eq(&u->key, &ev->key)) {
-                    l->table = u->table;
-                    if (l->type == WAL_CLR && u->kind == EV_UNDO) {
-                        l->after_exists = u->n[2] != 0;
-                        l->after = u->n[1];
-                    }
-                }
-            }
-        }
         break;
     default:
         break;
     }
+}
+
+/* A table's first rows and its uncommitted ones. */
+static void gather_table(model *m, int i)
+{
+    tab *t = &m->tabs[i];
+    acid_view_table_at(m->e, i, &t->t);
+    size_t nunc = acid_view_uncommitted(m->e, i, NULL, 0);
+    t->unc = calloc(nunc + 1, sizeof *t->unc);
+    t->uncr = calloc(nunc + 1, sizeof *t->uncr);
+    size_t nh = t->t.nrows < ROWS_LOOK ? t->t.nrows : ROWS_LOOK;
+    t->head = calloc(nh + 1, sizeof *t->head);
+    if (!t->unc || !t->uncr || !t->head)
+        return;
+    t->nunc = acid_view_uncommitted(m->e, i, t->unc, nunc);
+    if (t->nunc > nunc)
+        t->nunc = nunc;
+    int k = acid_view_rows(m->e, i, 0, (int)nh, t->head);
+    t->nhead = k > 0 ? k : 0;
+    for (size_t j = 0; j < t->nunc; j++)
+        if (t->unc[j] < (size_t)t->nhead)
+            t->uncr[j] = t->head[t->unc[j]];
+        else if (acid_view_rows(m->e, i, t->unc[j], 1, &t->uncr[j]) != 1)
+            memset(&t->uncr[j], 0, sizeof t->uncr[j]);
+}
+
+static void model_free(model *m)
+{
+    for (int i = 0; i < m->ntables; i++) {
+        free(m->tabs[i].unc);
+        free(m->tabs[i].uncr);
+        free(m->tabs[i].head);
+    }
+    free(m->locks);
+    free(m);
 }
 
 static void gather(model *m, const tui_ctx *c)
@@ -669,82 +603,30 @@ static void gather(model *m, const tui_ctx *c)
     runner *r = app_runner(c->a);
     m->e = runner_acid(r);
     m->h = runner_history(r);
-    m->st = acid_store(m->e);
-    m->lm = acid_locks(m->e);
     m->set = runner_settings_of(r);
 
-    /* Open transactions: their writes are what the tables mark as uncommitted. */
-    uint64_t open[ACID_SESSIONS + 1] = { 0 };
-    bool begun[ACID_SESSIONS + 1] = { false };
-    int nopen = 0, nbegun = 0;
     for (int k = 1; k <= ACID_SESSIONS; k++) {
         sess *s = &m->s[k];
         s->state = acid_session_state(m->e, k);
         s->txn = acid_session_txn(m->e, k);
         s->level = acid_session_level(m->e, k);
-        if (s->txn) {
-            open[k] = s->txn;
-            nopen++;
-        }
     }
 
-    /* Backwards: the last SCAN_RECENT ACID events for everything, and further (up to
-     * SCAN_TXN events in all, BASE ones included) for open transactions' writes. */
+    /* Backwards over the last SCAN_RECENT ACID events (BASE ones skipped). */
     size_t n = hist_count(m->h), acid_seen = 0;
-    size_t lo_txn = n > SCAN_TXN ? n - SCAN_TXN : 0;
-    bool invoke_seen = false, crash_pending = false, collect = false;
-    uint64_t cut_min = UINT64_MAX;
-    const hist_event *undo_last = NULL;
-    wr *want = NULL;
-    for (size_t i = n; i-- > lo_txn;) {
-        bool recent = acid_seen < SCAN_RECENT;
-        if (!recent && nbegun == nopen)
-            break;
+    size_t lo = n > SCAN_MAX ? n - SCAN_MAX : 0;
+    bool invoke_seen = false;
+    for (size_t i = n; i-- > lo && acid_seen < SCAN_RECENT;) {
         const hist_event *ev = hist_get(m->h, i);
         if (!ev || ev->side != SIDE_ACID)
             continue;
         acid_seen++;
-        if (recent) {
-            scan_recent(m, ev, &invoke_seen, &crash_pending, &cut_min, &collect, &undo_last);
-            if (ev->session >= 1 && ev->session <= ACID_SESSIONS && !m->s[ev->session].last_ev)
-                m->s[ev->session].last_ev = i + 1;
-        }
-        if (!ev->txn || nbegun == nopen)
-            continue;
-        int k = 0;
-        for (int j = 1; j <= ACID_SESSIONS; j++)
-            if (open[j] == ev->txn && !begun[j])
-                k = j;
-        if (!k)
-            continue;
-        if (ev->kind == EV_TXN_BEGIN) {
-            begun[k] = true;
-            nbegun++;
-            if (ev->n[0] >= ISO_RU && ev->n[0] <= ISO_SER)
-                m->s[k].level = (iso_level)ev->n[0];
-        } else if (ev->kind == EV_WRITE) {
-            wr *x = find_wr(m, ev->txn, ev->table, &ev->key);
-            if (!x && m->nw < WR_MAX) {
-                x = &m->w[m->nw++];
-                *x = (wr){ .txn = ev->txn, .table = ev->table, .key = ev->key };
-            }
-            if (x) {
-                x->before_exists = ev->n[4] == 0;
-                x->have_before = false;
-            }
-            want = x;
-        } else if (ev->kind == EV_LOG_APPEND && want && want->txn == ev->txn && is_data_rec((int)ev->n[1])
-                   && scalar_eq(&want->key, &ev->key)) {
-            want->before = ev->n[4];
-            want->have_before = true;
-            want = NULL;
-        }
+        scan_recent(m, ev, &invoke_seen);
+        if (ev->session >= 1 && ev->session <= ACID_SESSIONS && !m->s[ev->session].last_ev)
+            m->s[ev->session].last_ev = i + 1;
     }
-
-    for (int i = 0; i < m->nw; i++)
-        for (int t = 0; t < m->st->ntables && !m->w[i].tab; t++)
-            if (strcmp(m->st->tables[t]->name, m->w[i].table) == 0)
-                m->w[i].tab = m->st->tables[t];
+    if (m->crash && !acid_view_last_recovery(m->e, &m->rec))
+        m->crash = NULL;
 
     /* The engine's queues, and the lab's lines still to run. */
     for (int k = 1; k <= ACID_SESSIONS; k++) {
@@ -795,75 +677,55 @@ static void gather(model *m, const tui_ctx *c)
             m->used[m->nused++] = k;
     }
 
+    /* The engine's view: tables and rows, locks, the log, the buffer pool. */
+    m->ntables = acid_view_ntables(m->e);
+    if (m->ntables > TABLES_MAX)
+        m->ntables = TABLES_MAX;
+    for (int i = 0; i < m->ntables; i++)
+        gather_table(m, i);
     m->locks = malloc(LOCKS_MAX * sizeof *m->locks);
-    if (m->locks)
-        lock_foreach(m->lm, lock_visit, m);
+    if (m->locks) {
+        m->nlocks_total = acid_view_locks(m->e, m->locks, LOCKS_MAX, &m->nwaiting);
+        m->nlocks = m->nlocks_total < LOCKS_MAX ? m->nlocks_total : LOCKS_MAX;
+    }
+    m->nlog = acid_view_log_tail(m->e, m->log, LOG_MAX);
+    acid_view_log_state(m->e, &m->logst);
+    acid_view_pool_state(m->e, &m->pool);
+    m->nframes = acid_view_frames(m->e, m->frames, 64);
 }
 
-/* --- rows, read without the buffer pool --------------------------------------------------- */
+/* --- rows ------------------------------------------------------------------------------------ */
 
-typedef struct page_cache {
-    int n, next;
-    page pg[PCACHE];
-} page_cache;
-
-static const page *peek_page(const store *st, uint32_t no, page_cache *pc)
+/* Is row i of t one an open transaction wrote? Then *j is its index in unc. */
+static bool row_unc(const tab *t, size_t i, size_t *j)
 {
-    const page *cached = bp_peek(&st->bp, no);
-    if (cached)
-        return cached;
-    for (int i = 0; i < pc->n; i++)
-        if (pc->pg[i].no == no)
-            return &pc->pg[i];
-    uint8_t buf[PAGE_SIZE];
-    size_t got = 0;
-    if (!st->datf || fio_read(st->datf, (uint64_t)no * PAGE_SIZE, buf, PAGE_SIZE, &got))
-        return NULL;
-    if (got < PAGE_SIZE)
-        memset(buf + got, 0, PAGE_SIZE - got);
-    page *p = &pc->pg[pc->next];
-    if (page_decode(buf, no, p) < 0)
-        return NULL;
-    p->no = no;
-    pc->next = (pc->next + 1) % PCACHE;
-    if (pc->n < PCACHE)
-        pc->n++;
-    return p;
-}
-
-typedef struct rowv {
-    scalar key;
-    bool exists;          /* in place */
-    int64_t value;
-    bool uncommitted;
-    uint64_t writer;
-    bool cexists, cknown; /* the committed image, when known */
-    int64_t cvalue;
-} rowv;
-
-static void row_at(model *m, const st_table *t, size_t i, page_cache *pc, rowv *r)
-{
-    const st_ent *en = &t->ents[i];
-    memset(r, 0, sizeof *r);
-    r->key = en->key;
-    if (!en->ghost_txn) {
-        const page *pg = peek_page(m->st, en->page, pc);
-        if (pg && en->slot < PAGE_SLOTS && pg->rows[en->slot].used) {
-            r->exists = true;
-            r->value = pg->rows[en->slot].value;
+    size_t lo = 0, hi = t->nunc;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (t->unc[mid] == i) {
+            if (j)
+                *j = mid;
+            return true;
         }
+        if (t->unc[mid] < i)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    const wr *x = row_wr(m, t, &en->key);
-    if (x) {
-        r->uncommitted = true;
-        r->writer = x->txn;
-        r->cexists = x->before_exists;
-        r->cvalue = x->before;
-        r->cknown = !x->before_exists || x->have_before;
-    } else if (en->ghost_txn) {
-        r->uncommitted = true;
-        r->writer = en->ghost_txn;
-    }
+    return false;
+}
+
+/* Row i of t: from what gather fetched, else asked of the view. */
+static void row_at(const model *m, int ti, size_t i, acid_view_row *r)
+{
+    const tab *t = &m->tabs[ti];
+    size_t j;
+    if (i < (size_t)t->nhead)
+        *r = t->head[i];
+    else if (row_unc(t, i, &j))
+        *r = t->uncr[j];
+    else if (acid_view_rows(m->e, ti, i, 1, r) != 1)
+        memset(r, 0, sizeof *r);
 }
 
 /* --- sections: natural heights ------------------------------------------------------------ */
@@ -873,22 +735,22 @@ typedef struct tab_layout {
     int kw, vw, aw, cellw, ncols;
 } tab_layout;
 
-static void row_note(const model *m, const rowv *r, char *buf, size_t n)
+static void row_note(const model *m, const acid_view_row *r, char *buf, size_t n)
 {
     char lb[24], v[32];
     buf[0] = 0;
-    if (!r->uncommitted)
+    if (!r->writer)
         return;
     txn_label(m, r->writer, lb, sizeof lb);
-    if (r->cknown && r->cexists)
-        snprintf(v, sizeof v, ", was %" PRId64, r->cvalue);
+    if (r->committed_exists)
+        snprintf(v, sizeof v, ", was %" PRId64, r->committed_value);
     else
         v[0] = 0;
-    if (r->exists && r->cknown && !r->cexists)
+    if (r->exists && !r->committed_exists)
         snprintf(buf, n, "new by %s", lb);
     else if (r->exists)
         snprintf(buf, n, "(%s%s)", lb, v);
-    else if (r->cknown && !r->cexists)
+    else if (!r->committed_exists)
         snprintf(buf, n, "new by %s, deleted", lb);
     else
         snprintf(buf, n, "deleted by %s%s%s", lb, *v ? " (" : "", *v ? v + 2 : "");
@@ -896,27 +758,29 @@ static void row_note(const model *m, const rowv *r, char *buf, size_t n)
         strcat(buf, ")");
 }
 
-static tab_layout table_layout(model *m, const st_table *t, int wd, page_cache *pc)
+static void measure(const model *m, const acid_view_row *r, tab_layout *L)
 {
+    char kb[64], vb[32], nb[96];
+    scalar_format(&r->key, false, kb, sizeof kb);
+    snprintf(vb, sizeof vb, "%" PRId64, r->value);
+    row_note(m, r, nb, sizeof nb);
+    if (sw(kb) > L->kw)
+        L->kw = sw(kb);
+    if (r->exists && sw(vb) > L->vw)
+        L->vw = sw(vb);
+    if (*nb && sw(nb) + 1 > L->aw)
+        L->aw = sw(nb) + 1;
+}
+
+static tab_layout table_layout(const model *m, int ti, int wd)
+{
+    const tab *t = &m->tabs[ti];
     tab_layout L = { 1, 1, 0, 8, 1 };
-    size_t lim = t->nents < 300 ? t->nents : 300;
-    for (size_t i = 0; i < t->nents; i++) {
-        bool look = i < lim || row_wr(m, t, &t->ents[i].key) || t->ents[i].ghost_txn;
-        if (!look)
-            continue;
-        rowv r;
-        row_at(m, t, i, pc, &r);
-        char kb[64], vb[32], nb[96];
-        scalar_format(&r.key, false, kb, sizeof kb);
-        snprintf(vb, sizeof vb, "%" PRId64, r.value);
-        row_note(m, &r, nb, sizeof nb);
-        if (sw(kb) > L.kw)
-            L.kw = sw(kb);
-        if (r.exists && sw(vb) > L.vw)
-            L.vw = sw(vb);
-        if (*nb && sw(nb) + 1 > L.aw)
-            L.aw = sw(nb) + 1;
-    }
+    for (int i = 0; i < t->nhead; i++)
+        measure(m, &t->head[i], &L);
+    for (size_t j = 0; j < t->nunc; j++)
+        if (t->unc[j] >= (size_t)t->nhead)
+            measure(m, &t->uncr[j], &L);
     if (L.kw > 24)
         L.kw = 24;
     L.cellw = L.kw + 3 + L.vw + L.aw;
@@ -928,15 +792,15 @@ static tab_layout table_layout(model *m, const st_table *t, int wd, page_cache *
     return L;
 }
 
-static int tables_nat(model *m, int wd, page_cache *pc)
+static int tables_nat(const model *m, int wd)
 {
-    if (m->st->ntables == 0)
+    if (m->ntables == 0)
         return 1;
     int h = 0;
-    for (int i = 0; i < m->st->ntables; i++) {
-        const st_table *t = m->st->tables[i];
-        tab_layout L = table_layout(m, t, wd, pc);
-        int rows = (int)((t->nents + (size_t)L.ncols - 1) / (size_t)L.ncols);
+    for (int i = 0; i < m->ntables; i++) {
+        tab_layout L = table_layout(m, i, wd);
+        size_t nrows = m->tabs[i].t.nrows;
+        int rows = (int)((nrows + (size_t)L.ncols - 1) / (size_t)L.ncols);
         h += 1 + (rows ? rows : 1);
     }
     return h;
@@ -945,29 +809,28 @@ static int tables_nat(model *m, int wd, page_cache *pc)
 static int bp_per_line(int wd) { int k = (wd - 2 + 3) / (34 + 3); return k < 1 ? 1 : k; }
 
 /* Cells: one per cached page, and one saying how many frames are free. */
-static int bp_cells(const bufpool *bp)
+static int bp_cells(const model *m)
 {
     int used = 0;
-    for (int i = 0; i < bp->nframes; i++)
-        used += bp->frames[i].valid;
-    return used + (used < bp->nframes ? 1 : 0);
+    for (int i = 0; i < m->nframes; i++)
+        used += m->frames[i].valid;
+    return used + (used < m->pool.nframes ? 1 : 0);
 }
 
 static int bp_nat(const model *m, int wd)
 {
     int k = bp_per_line(wd);
-    return 1 + (bp_cells(&m->st->bp) + k - 1) / k;
+    return 1 + (bp_cells(m) + k - 1) / k;
 }
 
 static int waits_nat(const model *m)
 {
     int n = 0;
-    for (int k = 1; k <= ACID_SESSIONS; k++)
-        if (m->s[k].txn) {
-            uint64_t out[16];
-            if (lock_waits_for(m->lm, m->s[k].txn, out, 16) > 0)
-                n++;
-        }
+    for (int k = 1; k <= ACID_SESSIONS; k++) {
+        acid_view_wait wt;
+        if (m->s[k].txn && acid_view_wait_of(m->e, m->s[k].txn, &wt) && wt.n > 0)
+            n++;
+    }
     return 1 + n + (m->deadlock ? 1 : 0);
 }
 
@@ -976,31 +839,24 @@ static int waits_nat(const model *m)
 /* What a blocked session waits for, from the lock table (or the engine's words). */
 static void wait_reason(const model *m, const sess *s, char *buf, size_t n)
 {
-    lock_res res;
-    lock_mode mode;
+    acid_view_wait wt;
     buf[0] = 0;
-    if (s->txn && lock_waiting(m->lm, s->txn, &res, &mode)) {
-        char rb[96], lb[24];
-        lock_res_format(&res, rb, sizeof rb);
-        uint64_t out[16];
-        int k = lock_waits_for(m->lm, s->txn, out, 16);
-        const lock_entry_view *v = NULL;
-        for (int i = 0; i < m->nlocks && !v; i++) {
-            char b2[96];
-            lock_res_format(&m->locks[i].res, b2, sizeof b2);
-            if (strcmp(b2, rb) == 0)
+    if (s->txn && acid_view_wait_of(m->e, s->txn, &wt)) {
+        char lb[24];
+        const acid_view_lock *v = NULL;
+        for (int i = 0; i < m->nlocks && !v; i++)
+            if (strcmp(m->locks[i].res, wt.res) == 0)
                 v = &m->locks[i];
-        }
-        size_t o = (size_t)snprintf(buf, n, "waits for %s on %s", lock_mode_name(mode), rb);
+        size_t o = (size_t)snprintf(buf, n, "waits for %s on %s", wt.mode, wt.res);
         const char *sep = " held by ";
         for (int pass = 0; pass < 2; pass++) {
-            for (int i = 0; i < k && o < n; i++) {
+            for (int i = 0; i < wt.n && o < n; i++) {
                 bool holder = false;
                 for (int j = 0; v && j < v->nholders; j++)
-                    holder = holder || v->holders[j] == out[i];
+                    holder = holder || v->holders[j] == wt.waits_for[i];
                 if (holder != (pass == 0))
                     continue;
-                txn_label(m, out[i], lb, sizeof lb);
+                txn_label(m, wt.waits_for[i], lb, sizeof lb);
                 o += (size_t)snprintf(buf + o, n - o, "%s%s", sep, lb);
                 sep = ", ";
             }
@@ -1069,7 +925,7 @@ static int col_nat(const tui_ctx *c, const model *m, const sess *s, int wd)
 {
     int n = s->nearlier ? 1 : 0;
     for (int i = 0; i < s->ndone; i++)
-        n += done_height(c, &s->done[i], wd, m->st->ntables);
+        n += done_height(c, &s->done[i], wd, m->ntables);
     if (s->state == AS_BLOCKED && s->neq) {
         char why[512], lines[3][256];
         wait_reason(m, s, why, sizeof why);
@@ -1088,7 +944,7 @@ static int col_nat(const tui_ctx *c, const model *m, const sess *s, int wd)
 static int col_plan(const tui_ctx *c, const model *m, const sess *s, int wd, int h, col_line *out, char why[][256],
                     int *nwhy)
 {
-    int rem = h, nt = m->st->ntables;
+    int rem = h, nt = m->ntables;
     bool blocked = s->state == AS_BLOCKED && s->neq;
     char reason[512];
     *nwhy = 0;
@@ -1168,7 +1024,7 @@ static const char *queued_at(const sess *s, int i, bool *from_lab, bool *next)
 static void draw_column(const tui_ctx *c, WINDOW *w, const model *m, int k, int y, int x, int wd, int h)
 {
     const sess *s = &m->s[k];
-    int nt = m->st->ntables;
+    int nt = m->ntables;
     /* Header: name (reversed when selected), level, state. */
     bool sel = c->sel_session == k;
     int u = tui_put(c, w, y, x, wd, sel ? R_SELECTED : R_HEADING, " %s ", s->label);
@@ -1348,7 +1204,7 @@ static void draw_sessions(const tui_ctx *c, WINDOW *w, const model *m, int y, in
 
 static int recovery_nat(const model *m)
 {
-    return m->crash ? 2 + 4 + (m->torn ? 1 : 0) : 0;
+    return m->crash ? 2 + 4 + (m->rec.torn ? 1 : 0) : 0;
 }
 
 static void draw_recovery(const tui_ctx *c, WINDOW *w, const model *m, int y, int x, int wd, int h)
@@ -1359,6 +1215,7 @@ static void draw_recovery(const tui_ctx *c, WINDOW *w, const model *m, int y, in
     tui_box(w, y, x, h, bw, "power lost: crash and recovery", R_BORDER, c);
     int iw = bw - 4, yy = y + 1, ye = y + h - 1;
     const hist_event *cr = m->crash;
+    const acid_view_recovery *rv = &m->rec;
     char b[512];
     const char *arrow = G_ARROW(c);
     const char *dot = tui_glyph(c, "·", "-");
@@ -1367,28 +1224,26 @@ static void draw_recovery(const tui_ctx *c, WINDOW *w, const model *m, int y, in
              cr->n[3], cr->n[3] == 1 ? "" : "s");
     if (yy < ye)
         put_fit(c, w, yy++, x + 2, iw, cr->n[3] ? R_BAD : R_NORMAL, b);
-    if (m->torn && yy < ye) {
-        snprintf(b, sizeof b, "torn log tail: %" PRId64 " byte%s cut at offset %" PRId64 " (%s)", m->torn->n[1],
-                 m->torn->n[1] == 1 ? "" : "s", m->torn->n[0], m->torn->text ? m->torn->text : "");
+    if (rv->torn && yy < ye) {
+        snprintf(b, sizeof b, "torn log tail: %" PRIu64 " byte%s cut at offset %" PRIu64 " (%s)", rv->torn_bytes,
+                 rv->torn_bytes == 1 ? "" : "s", rv->torn_offset, rv->torn_reason);
         put_fit(c, w, yy++, x + 2, iw, R_WARN, b);
     }
     static const char *const names[3] = { "analysis", "redo", "undo" };
     for (int p = 0; p < 3 && yy < ye; p++) {
-        const hist_event *e = m->pass[p];
-        if (!e) {
-            snprintf(b, sizeof b, "-");
-        } else if (p == 0) {
-            snprintf(b, sizeof b, "LSN %" PRId64 " %s %" PRId64 ": %" PRId64 " record%s read, %" PRId64 " loser%s",
-                     e->n[0], arrow, e->n[1], e->n[2], e->n[2] == 1 ? "" : "s", e->n[5], e->n[5] == 1 ? "" : "s");
+        if (p == 0) {
+            snprintf(b, sizeof b, "LSN %" PRIu64 " %s %" PRIu64 ": %" PRIu64 " record%s read, %d loser%s",
+                     rv->analysis_from, arrow, rv->log_end, rv->analysis_scanned, rv->analysis_scanned == 1 ? "" : "s",
+                     rv->losers, rv->losers == 1 ? "" : "s");
         } else if (p == 1) {
-            if (e->n[0])
-                snprintf(b, sizeof b, "from LSN %" PRId64 ": %" PRId64 " redone, %" PRId64 " skipped (page already newer)",
-                         e->n[0], e->n[3], e->n[4]);
+            if (rv->redo_from)
+                snprintf(b, sizeof b, "from LSN %" PRIu64 ": %" PRIu64 " redone, %" PRIu64 " skipped (page already newer)",
+                         rv->redo_from, rv->redone, rv->redo_skipped);
             else
                 snprintf(b, sizeof b, "nothing to redo: no dirty page");
         } else {
-            snprintf(b, sizeof b, "%" PRId64 " change%s undone, %" PRId64 " compensation record%s written", e->n[3],
-                     e->n[3] == 1 ? "" : "s", e->n[5], e->n[5] == 1 ? "" : "s");
+            snprintf(b, sizeof b, "%" PRIu64 " change%s undone, %" PRIu64 " compensation record%s written", rv->undone,
+                     rv->undone == 1 ? "" : "s", rv->clrs, rv->clrs == 1 ? "" : "s");
         }
         int u = tui_put(c, w, yy, x + 2, iw, R_KEY, "%d ", p + 1);
         u += tui_put(c, w, yy, x + 2 + u, iw - u, R_HEADING, "%-10s", names[p]);
@@ -1399,8 +1254,8 @@ static void draw_recovery(const tui_ctx *c, WINDOW *w, const model *m, int y, in
 
 /* --- tables ------------------------------------------------------------------------------ */
 
-static void draw_cell(const tui_ctx *c, WINDOW *w, const model *m, const rowv *r, const tab_layout *L, int y, int x,
-                      int wd)
+static void draw_cell(const tui_ctx *c, WINDOW *w, const model *m, const acid_view_row *r, const tab_layout *L, int y,
+                      int x, int wd)
 {
     char kb[64], nb[96];
     scalar_format(&r->key, false, kb, sizeof kb);
@@ -1409,7 +1264,7 @@ static void draw_cell(const tui_ctx *c, WINDOW *w, const model *m, const rowv *r
     int u = L->kw;
     if (r->exists) {
         u += tui_put(c, w, y, x + u, wd - u, R_DIM, " = ");
-        u += tui_put(c, w, y, x + u, wd - u, r->uncommitted ? R_UNCOMMITTED : R_NORMAL, "%*" PRId64, L->vw, r->value);
+        u += tui_put(c, w, y, x + u, wd - u, r->writer ? R_UNCOMMITTED : R_NORMAL, "%*" PRId64, L->vw, r->value);
         if (*nb)
             put_fit(c, w, y, x + u + 1, wd - u - 1, R_UNCOMMITTED, nb);
     } else {
@@ -1418,37 +1273,35 @@ static void draw_cell(const tui_ctx *c, WINDOW *w, const model *m, const rowv *r
 }
 
 /* Draws the tables in h lines; a table that does not fit shows its uncommitted rows first. */
-static void draw_tables(const tui_ctx *c, WINDOW *w, model *m, int y, int x, int wd, int h, page_cache *pc)
+static void draw_tables(const tui_ctx *c, WINDOW *w, const model *m, int y, int x, int wd, int h)
 {
     if (h <= 0)
         return;
-    if (m->st->ntables == 0) {
+    if (m->ntables == 0) {
         heading(c, w, y, x, wd, "tables", "none yet");
         return;
     }
     int yy = y, ye = y + h;
-    for (int ti = 0; ti < m->st->ntables && yy < ye; ti++) {
-        const st_table *t = m->st->tables[ti];
-        tab_layout L = table_layout(m, t, wd, pc);
-        int left = m->st->ntables - ti - 1;           /* later tables need a line each */
+    for (int ti = 0; ti < m->ntables && yy < ye; ti++) {
+        const tab *t = &m->tabs[ti];
+        size_t nrows = t->t.nrows;
+        tab_layout L = table_layout(m, ti, wd);
+        int left = m->ntables - ti - 1;               /* later tables need a line each */
         int lines = ye - yy - 1 - left;
         if (lines < 1)
             lines = ye - yy - 1;
-        int need = (int)((t->nents + (size_t)L.ncols - 1) / (size_t)L.ncols);
+        int need = (int)((nrows + (size_t)L.ncols - 1) / (size_t)L.ncols);
         if (lines > need)
             lines = need;
         int cap = lines * L.ncols;
-        int nunc = 0;
-        for (size_t i = 0; i < t->nents; i++)
-            if (t->ents[i].ghost_txn || row_wr(m, t, &t->ents[i].key))
-                nunc++;
+        int nunc = (int)t->nunc;
         char info[160];
-        int o = snprintf(info, sizeof info, "%s %s %s %s %zu row%s", t->keycol, G_ARROW(c), t->valcol,
-                         tui_glyph(c, "·", "-"), t->nents, t->nents == 1 ? "" : "s");
-        if ((size_t)cap < t->nents && o > 0 && (size_t)o < sizeof info)
-            snprintf(info + o, sizeof info - (size_t)o, ", %zu not shown", t->nents - (size_t)(cap > 0 ? cap : 0));
-        heading(c, w, yy++, x, wd, t->name, info);
-        if (t->nents == 0) {
+        int o = snprintf(info, sizeof info, "%s %s %s %s %zu row%s", t->t.keycol, G_ARROW(c), t->t.valcol,
+                         tui_glyph(c, "·", "-"), nrows, nrows == 1 ? "" : "s");
+        if ((size_t)cap < nrows && o > 0 && (size_t)o < sizeof info)
+            snprintf(info + o, sizeof info - (size_t)o, ", %zu not shown", nrows - (size_t)(cap > 0 ? cap : 0));
+        heading(c, w, yy++, x, wd, t->t.name, info);
+        if (nrows == 0) {
             if (yy < ye)
                 tui_put(c, w, yy++, x + 2, wd - 2, R_DIM, "empty");
             continue;
@@ -1458,14 +1311,14 @@ static void draw_tables(const tui_ctx *c, WINDOW *w, model *m, int y, int x, int
         /* The rows shown: every uncommitted one (up to cap), then the first ones. */
         int room_plain = cap - (nunc < cap ? nunc : cap);
         int shown = 0, plain = 0;
-        for (size_t i = 0; i < t->nents && shown < cap; i++) {
-            bool unc = t->ents[i].ghost_txn || row_wr(m, t, &t->ents[i].key);
+        for (size_t i = 0; i < nrows && shown < cap; i++) {
+            bool unc = row_unc(t, i, NULL);
             if (!unc && plain >= room_plain)
                 continue;
             if (!unc)
                 plain++;
-            rowv r;
-            row_at(m, t, i, pc, &r);
+            acid_view_row r;
+            row_at(m, ti, i, &r);
             int col = shown / lines, row = shown % lines;
             int cx = x + 2 + col * (L.cellw + 3);
             if (cx < x + wd)
@@ -1507,8 +1360,8 @@ static void draw_locks(const tui_ctx *c, WINDOW *w, const model *m, int y, int x
     int cap = total <= avail ? total : avail - 1;
     for (int pass = 0; pass < 3; pass++)
         for (int i = 0; i < total && nshow < cap; i++) {
-            const lock_entry_view *v = &m->locks[i];
-            int p = v->nwaiters ? 0 : v->res.is_row ? 1 : 2;
+            const acid_view_lock *v = &m->locks[i];
+            int p = v->nwaiters ? 0 : v->is_row ? 1 : 2;
             if (p == pass && !show[i]) {
                 show[i] = true;
                 nshow++;
@@ -1516,34 +1369,28 @@ static void draw_locks(const tui_ctx *c, WINDOW *w, const model *m, int y, int x
         }
     int rw = 4;
     for (int i = 0; i < total; i++)
-        if (show[i]) {
-            char rb[96];
-            lock_res_format(&m->locks[i].res, rb, sizeof rb);
-            if (sw(rb) > rw)
-                rw = sw(rb);
-        }
+        if (show[i] && sw(m->locks[i].res) > rw)
+            rw = sw(m->locks[i].res);
     if (rw > 24)
         rw = 24;
     int yy = y + 1;
     for (int i = 0; i < total; i++) {
         if (!show[i])
             continue;
-        const lock_entry_view *v = &m->locks[i];
-        char rb[96], lb[24];
-        lock_res_format(&v->res, rb, sizeof rb);
-        put_fit(c, w, yy, x + 2, rw, v->res.is_row ? R_NORMAL : R_DIM, rb);
+        const acid_view_lock *v = &m->locks[i];
+        char lb[24];
+        put_fit(c, w, yy, x + 2, rw, v->is_row ? R_NORMAL : R_DIM, v->res);
         int u = 2 + rw + 2;
         for (int j = 0; j < v->nholders && u < wd; j++) {
             txn_label(m, v->holders[j], lb, sizeof lb);
             u += tui_put(c, w, yy, x + u, wd - u, R_NORMAL, "%s%s ", j ? ", " : "", lb);
-            u += tui_put(c, w, yy, x + u, wd - u, R_NORMAL, "%s", lock_mode_name(v->holder_modes[j]));
+            u += tui_put(c, w, yy, x + u, wd - u, R_NORMAL, "%s", v->holder_modes[j]);
         }
         if (v->nwaiters && u + 2 < wd) {
             u += tui_put(c, w, yy, x + u, wd - u, R_WARN, "   waiting: ");
             for (int j = 0; j < v->nwaiters && u < wd; j++) {
                 txn_label(m, v->waiters[j], lb, sizeof lb);
-                u += tui_put(c, w, yy, x + u, wd - u, R_WARN, "%s%s %s", j ? ", " : "", lb,
-                             lock_mode_name(v->waiter_modes[j]));
+                u += tui_put(c, w, yy, x + u, wd - u, R_WARN, "%s%s %s", j ? ", " : "", lb, v->waiter_modes[j]);
             }
         }
         yy++;
@@ -1582,27 +1429,20 @@ static void draw_waits(const tui_ctx *c, WINDOW *w, const model *m, int y, int x
     }
     for (int k = 1; k <= ACID_SESSIONS && yy < ye; k++) {
         const sess *s = &m->s[k];
-        uint64_t out[16];
-        int n = s->txn ? lock_waits_for(m->lm, s->txn, out, 16) : 0;
-        if (n <= 0)
+        acid_view_wait wt;
+        if (!s->txn || !acid_view_wait_of(m->e, s->txn, &wt) || wt.n <= 0)
             continue;
         char b[256], lb[24];
         size_t o = 0;
         txn_label(m, s->txn, lb, sizeof lb);
         o += (size_t)snprintf(b, sizeof b, "%s %s ", lb, arrow);
-        for (int i = 0; i < n && o < sizeof b; i++) {
-            txn_label(m, out[i], lb, sizeof lb);
+        for (int i = 0; i < wt.n && o < sizeof b; i++) {
+            txn_label(m, wt.waits_for[i], lb, sizeof lb);
             o += (size_t)snprintf(b + o, sizeof b - o, "%s%s", i ? ", " : "", lb);
         }
-        lock_res res;
-        lock_mode mode;
         int u = put_fit(c, w, yy, x + 2, wd - 2, R_WARN, b);
-        if (lock_waiting(m->lm, s->txn, &res, &mode)) {
-            char rb[96];
-            lock_res_format(&res, rb, sizeof rb);
-            snprintf(b, sizeof b, "  (%s on %s)", lock_mode_name(mode), rb);
-            put_fit(c, w, yy, x + 2 + u, wd - 2 - u, R_DIM, b);
-        }
+        snprintf(b, sizeof b, "  (%s on %s)", wt.mode, wt.res);
+        put_fit(c, w, yy, x + 2 + u, wd - 2 - u, R_DIM, b);
         yy++;
     }
 }
@@ -1618,10 +1458,9 @@ static void draw_log(const tui_ctx *c, WINDOW *w, const model *m, int y, int x, 
 {
     if (h <= 0)
         return;
-    const wal *wl = &m->st->w;
     char info[128];
-    snprintf(info, sizeof info, "fsynced to LSN %" PRIu64 " %s end %" PRIu64, wl->durable, tui_glyph(c, "·", "-"),
-             wl->end);
+    snprintf(info, sizeof info, "fsynced to LSN %" PRIu64 " %s end %" PRIu64, m->logst.durable, tui_glyph(c, "·", "-"),
+             m->logst.end);
     heading(c, w, y, x, wd, "log", info);
     int k = h - 1 < m->nlog ? h - 1 : m->nlog;
     if (k <= 0)
@@ -1633,7 +1472,7 @@ static void draw_log(const tui_ctx *c, WINDOW *w, const model *m, int y, int x, 
         snprintf(b, sizeof b, "%" PRIu64, m->log[i].lsn);
         if (sw(b) > lw)
             lw = sw(b);
-        if (!m->log[i].sep) {
+        if (!m->log[i].crash) {
             txn_label(m, m->log[i].txn, b, sizeof b);
             if (sw(b) > bw)
                 bw = sw(b);
@@ -1642,8 +1481,8 @@ static void draw_log(const tui_ctx *c, WINDOW *w, const model *m, int y, int x, 
     const char *arrow = G_ARROW(c);
     int yy = y + 1;
     for (int i = k - 1; i >= 0; i--, yy++) {
-        const log_ent *l = &m->log[i];
-        if (l->sep) {
+        const acid_view_rec *l = &m->log[i];
+        if (l->crash) {
             char b[128];
             snprintf(b, sizeof b, " crash: the log ends at LSN %" PRIu64 " ", l->lsn);
             int u = 0;
@@ -1653,9 +1492,8 @@ static void draw_log(const tui_ctx *c, WINDOW *w, const model *m, int y, int x, 
                 rule(c, w, yy, x + u, wd - u > 8 ? 8 : wd - u);
             continue;
         }
-        bool durable = l->lsn < wl->durable && !l->lost;
-        const char *mark = l->lost ? tui_glyph(c, "✗", "x") : durable ? tui_glyph(c, "✓", "*") : tui_glyph(c, "·", " ");
-        tui_role mr = l->lost ? R_BAD : durable ? R_OK : R_WARN;
+        const char *mark = l->lost ? tui_glyph(c, "✗", "x") : l->durable ? tui_glyph(c, "✓", "*") : tui_glyph(c, "·", " ");
+        tui_role mr = l->lost ? R_BAD : l->durable ? R_OK : R_WARN;
         tui_role tr = l->lost ? R_DIM : R_NORMAL;
         tui_put(c, w, yy, x, 1, mr, "%s", mark);
         char lb[24];
@@ -1663,21 +1501,21 @@ static void draw_log(const tui_ctx *c, WINDOW *w, const model *m, int y, int x, 
         int u = 2;
         u += tui_put(c, w, yy, x + u, wd - u, tr, "%*" PRIu64 "  ", lw, l->lsn);
         u += tui_put(c, w, yy, x + u, wd - u, tr, "%-*s  ", bw, lb);
-        u += tui_put(c, w, yy, x + u, wd - u, l->lost ? R_DIM : R_HEADING, "%-10s ", wal_type_name(l->type));
+        u += tui_put(c, w, yy, x + u, wd - u, l->lost ? R_DIM : R_HEADING, "%-10s ", l->type);
         char d[160] = "", kb[96];
-        if (is_data_rec(l->type)) {
+        if (l->change) {
             char k1[40];
             scalar_format(&l->key, false, k1, sizeof k1);
-            if (m->st->ntables > 1 && l->table)
+            if (m->ntables > 1 && l->table)
                 snprintf(kb, sizeof kb, "%.*s/%s", SQL_NAME_MAX, l->table, k1);
             else
                 snprintf(kb, sizeof kb, "%s", k1);
-            if (l->type == WAL_CLR)
+            if (l->clr)
                 snprintf(d, sizeof d, "%s: %s", kb, "undo, ");
             else
                 snprintf(d, sizeof d, "%s: ", kb);
             size_t o = strlen(d);
-            if (l->type == WAL_CLR) {
+            if (l->clr) {
                 if (l->after_exists)
                     snprintf(d + o, sizeof d - o, "back to %" PRId64, l->after);
                 else
@@ -1704,15 +1542,15 @@ static void draw_bufpool(const tui_ctx *c, WINDOW *w, const model *m, int y, int
 {
     if (h <= 0)
         return;
-    const bufpool *bp = &m->st->bp;
+    const acid_view_pool *bp = &m->pool;
     char info[160];
     snprintf(info, sizeof info, "%d frames %s %" PRIu64 " read%s, %" PRIu64 " written, %" PRIu64 " evicted", bp->nframes,
              tui_glyph(c, "·", "-"), bp->reads, bp->reads == 1 ? "" : "s", bp->writes, bp->evictions);
     heading(c, w, y, x, wd, "buffer pool", info);
     int per = bp_per_line(wd), cellw = (wd - 2 - (per - 1) * 3) / per;
     int cell = 0, nfree = 0;
-    for (int i = 0; i <= bp->nframes; i++) {
-        const bp_frame *f = i < bp->nframes ? &bp->frames[i] : NULL;
+    for (int i = 0; i <= m->nframes; i++) {
+        const acid_view_frame *f = i < m->nframes ? &m->frames[i] : NULL;
         if (f && !f->valid) {
             nfree++;
             continue;
@@ -1728,12 +1566,11 @@ static void draw_bufpool(const tui_ctx *c, WINDOW *w, const model *m, int y, int
             tui_put(c, w, yy, cx, cw, R_DIM, "%d frame%s free", nfree, nfree == 1 ? "" : "s");
             break;
         }
-        const st_table *t = store_table_by_id(m->st, f->pg.table);
-        int u = tui_put(c, w, yy, cx, cw, R_NORMAL, "p%-3u", (unsigned)f->pg.no);
-        u += put_fit(c, w, yy, cx + u, cw - u < 10 ? cw - u : 10, R_DIM, t ? t->name : "");
+        int u = tui_put(c, w, yy, cx, cw, R_NORMAL, "p%-3u", (unsigned)f->page);
+        u += put_fit(c, w, yy, cx + u, cw - u < 10 ? cw - u : 10, R_DIM, f->table ? f->table : "");
         u = u < 15 ? 15 : u;
         u += tui_put(c, w, yy, cx + u, cw - u, f->dirty ? R_WARN : R_DIM, "%s", f->dirty ? "dirty " : "clean ");
-        u += tui_put(c, w, yy, cx + u, cw - u, R_NORMAL, "LSN %" PRIu64, f->pg.lsn);
+        u += tui_put(c, w, yy, cx + u, cw - u, R_NORMAL, "LSN %" PRIu64, f->lsn);
         if (f->dirty)
             tui_put(c, w, yy, cx + u, cw - u, R_DIM, " rec %" PRIu64, f->rec_lsn);
     }
@@ -1752,8 +1589,8 @@ static void draw_header(const tui_ctx *c, WINDOW *w, const model *m, int wd)
         snprintf(b, sizeof b, " sync %s", m->set.sync == SYNC_OFF ? "off" : "full");
     size_t o = strlen(b);
     int dl = acid_deadlocks(m->e);
-    snprintf(b + o, sizeof b - o, " %s %d frame%s %s %d deadlock%s", dot, m->st->bp.nframes,
-             m->st->bp.nframes == 1 ? "" : "s", dot, dl, dl == 1 ? "" : "s");
+    snprintf(b + o, sizeof b - o, " %s %d frame%s %s %d deadlock%s", dot, m->pool.nframes,
+             m->pool.nframes == 1 ? "" : "s", dot, dl, dl == 1 ? "" : "s");
     u += put_fit(c, w, 0, u, wd - u, R_DIM, b);
     int cols[ACID_SESSIONS], nc = pick_columns(c, m, wd, cols);
     if (nc < m->nused && u + 4 < wd) {
@@ -1803,12 +1640,9 @@ void tui_acid_draw(const tui_ctx *c, WINDOW *w)
         return;
     }
     gather(m, c);
-    page_cache *pc = calloc(1, sizeof *pc);
-    if (!pc || !m->locks) {
+    if (!m->locks) {
         tui_put(c, w, 0, 0, W, R_BAD, "out of memory");
-        free(pc);
-        free(m->locks);
-        free(m);
+        model_free(m);
         return;
     }
     draw_header(c, w, m, W);
@@ -1817,7 +1651,7 @@ void tui_acid_draw(const tui_ctx *c, WINDOW *w)
     int lw = wide ? (W - 3) / 2 : W;            /* left half when wide */
     int rw = wide ? W - lw - 3 : W;
     int n_sess = sessions_nat(c, m, W), n_rec = recovery_nat(m);
-    int n_tab = tables_nat(m, lw, pc), n_lock = locks_nat(m), n_wait = waits_nat(m);
+    int n_tab = tables_nat(m, lw), n_lock = locks_nat(m), n_wait = waits_nat(m);
     int n_log = log_nat(m), n_bp = bp_nat(m, wide ? rw : W);
 
     /* Minimums in order of importance (sessions, recovery, tables, locks, waits-for, log,
@@ -1825,7 +1659,7 @@ void tui_acid_draw(const tui_ctx *c, WINDOW *w)
      * left out rather than squeezed. */
     plan p = { 0 };
     int left = H - 1;
-    int min_tab = n_tab < 2 + m->st->ntables ? n_tab : 2 + m->st->ntables;
+    int min_tab = n_tab < 2 + m->ntables ? n_tab : 2 + m->ntables;
     int min_lock = n_lock < 3 ? n_lock : 3, min_wait = n_wait < 2 ? n_wait : 2;
     int min_log = n_log < 4 ? n_log : 4;
     p.sess = take(&left, n_sess < 4 ? n_sess : 4);
@@ -1868,7 +1702,7 @@ void tui_acid_draw(const tui_ctx *c, WINDOW *w)
     draw_recovery(c, w, m, y, 0, W, p.rec);
     y += p.rec;
     if (wide) {
-        draw_tables(c, w, m, y, 0, lw, p.tables, pc);
+        draw_tables(c, w, m, y, 0, lw, p.tables);
         vbar(c, w, y, lw + 1, p.mid);
         draw_locks(c, w, m, y, lw + 3, rw, p.locks);
         draw_waits(c, w, m, y + p.locks, lw + 3, rw, p.waits);
@@ -1879,7 +1713,7 @@ void tui_acid_draw(const tui_ctx *c, WINDOW *w)
             draw_bufpool(c, w, m, y, lw + 3, rw, p.log);
         }
     } else {
-        draw_tables(c, w, m, y, 0, W, p.tables, pc);
+        draw_tables(c, w, m, y, 0, W, p.tables);
         y += p.tables;
         draw_locks(c, w, m, y, 0, W, p.locks);
         y += p.locks;
@@ -1889,7 +1723,5 @@ void tui_acid_draw(const tui_ctx *c, WINDOW *w)
         y += p.log;
         draw_bufpool(c, w, m, y, 0, W, p.bp);
     }
-    free(pc);
-    free(m->locks);
-    free(m);
+    model_free(m);
 }

@@ -44,6 +44,7 @@ cat > "$TMP/drv.c" <<'EOF'
 #include <string.h>
 #include <wchar.h>
 #include "tui/panes.h"
+#include "acid/view.h"
 
 /* drv FILE STEPS W H [ascii] [mono] [sel=N] [ro] */
 static void dump(WINDOW *w)
@@ -132,11 +133,16 @@ int main(int argc, char **argv)
         bool same = hist_count(runner_history(ra)) == hist_count(runner_history(rb)) && app_nlog(a) == app_nlog(b);
         for (int i = 0; same && i < app_nlog(a); i++)
             same = !strcmp(app_log(a, i)->text, app_log(b, i)->text);
-        const bufpool *pa = &acid_store(runner_acid(ra))->bp, *pb = &acid_store(runner_acid(rb))->bp;
-        same = same && pa->clock == pb->clock && pa->reads == pb->reads && pa->nframes == pb->nframes;
-        for (int i = 0; same && i < pa->nframes; i++)
-            same = pa->frames[i].valid == pb->frames[i].valid && pa->frames[i].used == pb->frames[i].used
-                && pa->frames[i].pg.no == pb->frames[i].pg.no;
+        acid_view_pool pa, pb;
+        acid_view_frame fa[64], fb[64];
+        acid_view_pool_state(runner_acid(ra), &pa);
+        acid_view_pool_state(runner_acid(rb), &pb);
+        int na = acid_view_frames(runner_acid(ra), fa, 64), nb = acid_view_frames(runner_acid(rb), fb, 64);
+        same = same && pa.accesses == pb.accesses && pa.reads == pb.reads && pa.writes == pb.writes
+            && pa.evictions == pb.evictions && pa.nframes == pb.nframes && na == nb;
+        for (int i = 0; same && i < na; i++)
+            same = fa[i].valid == fb[i].valid && fa[i].lru == fb[i].lru && fa[i].page == fb[i].page
+                && fa[i].dirty == fb[i].dirty;
         printf("%s\n", same ? "same" : "different");
         app_free(b);
     } else {

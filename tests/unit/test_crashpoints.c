@@ -28,8 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "acid/engine.h"
-#include "acid/store.h"
+#include "acid/engine_int.h"   /* white box: the engine's file layer, for its faults */
 
 #define ACCOUNTS 8
 #define START 300
@@ -267,7 +266,7 @@ static int sweep(bool group, bool torn)
         }
         /* The setup's own fsyncs come first: crash points cover them too, except that a
          * crash before the table exists leaves nothing to check but an empty database. */
-        fio_fault_syncs(acid_store(r.e)->env, k);
+        fio_fault_syncs(r.e->env, k);
         int done = workload(&r, &m, group) == 0;
         if (done) {
             close_run(&r, true);

@@ -18,6 +18,7 @@ static const char *const tables[] = { "accounts", "orders", "t" };
 
 static void fill(hist *h, hist_event *e, int i)
 {
+    e->db = (uint8_t)(i % (HIST_DB_MAX + 1));   /* every database number, 0 to the largest */
     e->session = (uint8_t)(i % 10);
     e->node = (uint16_t)(i % 7);
     e->node2 = (uint16_t)(i % 5);
@@ -58,6 +59,7 @@ static void check_one(const hist_event *e, int i)
     CHECK_EQ_INT(e->seq, i + 1);
     CHECK_EQ_INT(e->tick, (uint64_t)(i / 100));
     CHECK_EQ_INT(e->side, i % 3 ? SIDE_ACID : SIDE_BASE);
+    CHECK_EQ_INT(e->db, i % (HIST_DB_MAX + 1));
     CHECK_EQ_INT(e->kind, 1 + i % (EV__COUNT - 1));
     CHECK_EQ_INT(e->session, i % 10);
     CHECK_EQ_INT(e->node, i % 7);

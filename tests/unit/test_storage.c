@@ -305,6 +305,33 @@ static void test_page_checksum_catches_a_flipped_bit(void)
     CHECK_EQ_INT(page_decode(buf, 2, &q), PAGE_EBADMAGIC);
 }
 
+/* The id reservation's two slots (page.h): the newest that checks wins; a torn write of
+ * one leaves the other; the master record beside them reads as before. */
+static void test_page_id_slots_keep_the_newest_reservation(void)
+{
+    uint8_t hdr[PAGE_SIZE] = { 0 };
+    page_ids got;
+    CHECK(!page_ids_decode(hdr, &got));
+    page_ids a = { 4097, 4100, 1 }, b = { 8193, 8300, 2 };
+    page_ids_encode(&a, hdr + PAGE_IDS_OFF + (a.seq & 1) * PAGE_IDS_SLOT);
+    CHECK(page_ids_decode(hdr, &got) && got.txn_limit == 4097 && got.version_limit == 4100 && got.seq == 1);
+    page_ids_encode(&b, hdr + PAGE_IDS_OFF + (b.seq & 1) * PAGE_IDS_SLOT);
+    CHECK(page_ids_decode(hdr, &got) && got.txn_limit == 8193 && got.seq == 2);
+    page_header ph;
+    CHECK_EQ_INT(page_header_decode(hdr, &ph), PAGE_EMPTY);   /* no checkpoint yet */
+    uint8_t m[PAGE_SIZE];
+    page_header_encode(&(page_header){ .master_lsn = 777 }, m);
+    memcpy(hdr, m, PAGE_HEADER_MASTER);
+    CHECK_EQ_INT(page_header_decode(hdr, &ph), PAGE_OK);
+    CHECK_EQ_INT(ph.master_lsn, 777);
+    CHECK(page_ids_decode(hdr, &got) && got.seq == 2);
+    hdr[PAGE_IDS_OFF + 3] ^= 0x40;                            /* slot 0 (seq 2) torn */
+    CHECK(page_ids_decode(hdr, &got) && got.txn_limit == 4097 && got.seq == 1);
+    memcpy(hdr + PAGE_IDS_OFF, hdr + PAGE_IDS_OFF + PAGE_IDS_SLOT, PAGE_IDS_SLOT);
+    memset(hdr + PAGE_IDS_OFF + PAGE_IDS_SLOT, 0, PAGE_IDS_SLOT);
+    CHECK(!page_ids_decode(hdr, &got));                        /* a slot in the wrong place */
+}
+
 /* --- log records -------------------------------------------------------------------------- */
 
 static void test_wal_records_round_trip(void)
@@ -381,7 +408,7 @@ static int fx_open(fixture *fx, int frames)
     rec_report rep;
     fx->env = fio_env_new();
     fio_set_real_sync(fx->env, 0);
-    int rc = store_open(&fx->st, fx->dir, fx->env, NULL, frames, &rep);
+    int rc = recovery_open(&fx->st, fx->dir, fx->env, NULL, frames, &rep);
     fx->t = store_table(&fx->st, "test");
     return rc;
 }
@@ -407,7 +434,8 @@ static void fx_create(fixture *fx, int frames)
 /* A committed transaction writing keys [from, to) with value = key * mul. */
 static uint64_t fx_txn(fixture *fx, int from, int to, int mul, bool commit)
 {
-    uint64_t txn = fx->st.next_txn++;
+    uint64_t txn = 0;
+    CHECK_EQ_INT(store_new_txn(&fx->st, &txn), 0);
     uint64_t last = store_log_txn(&fx->st, WAL_BEGIN, txn, 0, 2);
     for (int k = from; k < to; k++) {
         scalar key = scalar_int(k);
@@ -462,7 +490,7 @@ static void test_recovery_redoes_committed_and_undoes_losers(void)
     /* Recovering again finds nothing to undo and the same rows. */
     rec_report rep;
     fx.env = fio_env_new();
-    CHECK_EQ_INT(store_open(&fx.st, fx.dir, fx.env, NULL, 2, &rep), 0);
+    CHECK_EQ_INT(recovery_open(&fx.st, fx.dir, fx.env, NULL, 2, &rep), 0);
     CHECK_EQ_INT(rep.nlosers, 0);
     fx.t = store_table(&fx.st, "test");
     CHECK_EQ_INT(fx_value(&fx, 6), 60);
@@ -486,7 +514,7 @@ static void test_recovery_cuts_a_torn_tail_and_reports_it(void)
     rec_report rep;
     fx.env = fio_env_new();
     fio_set_real_sync(fx.env, 0);
-    CHECK_EQ_INT(store_open(&fx.st, fx.dir, fx.env, NULL, 4, &rep), 0);
+    CHECK_EQ_INT(recovery_open(&fx.st, fx.dir, fx.env, NULL, 4, &rep), 0);
     CHECK(rep.torn);
     CHECK_EQ_INT(rep.torn_offset, st.st_size);
     CHECK_EQ_INT(rep.torn_bytes, 11);
@@ -517,7 +545,7 @@ static void test_recovery_takes_a_zero_tail_as_the_clean_end(void)
     rec_report rep;
     fx.env = fio_env_new();
     fio_set_real_sync(fx.env, 0);
-    CHECK_EQ_INT(store_open(&fx.st, fx.dir, fx.env, NULL, 4, &rep), 0);
+    CHECK_EQ_INT(recovery_open(&fx.st, fx.dir, fx.env, NULL, 4, &rep), 0);
     CHECK(!rep.torn);
     CHECK_EQ_INT(rep.log_end, size);
     fx.t = store_table(&fx.st, "test");
@@ -568,7 +596,7 @@ static void test_a_crash_during_recovery_is_recovered_again(void)
         fx.env = fio_env_new();
         fio_set_real_sync(fx.env, 0);
         fio_fault_syncs(fx.env, k);
-        int rc = store_open(&fx.st, fx.dir, fx.env, NULL, 2, &rep);
+        int rc = recovery_open(&fx.st, fx.dir, fx.env, NULL, 2, &rep);
         if (rc == 0) {
             fx.t = store_table(&fx.st, "test");
             for (int i = 1; i < 21; i++)
@@ -579,7 +607,7 @@ static void test_a_crash_during_recovery_is_recovered_again(void)
         crashed_runs++;
         fio_crash(fx.env, NULL);          /* the power goes during recovery */
         store_close(&fx.st);
-        CHECK_EQ_INT(store_open(&fx.st, fx.dir, fx.env, NULL, 2, &rep), 0);
+        CHECK_EQ_INT(recovery_open(&fx.st, fx.dir, fx.env, NULL, 2, &rep), 0);
         fx.t = store_table(&fx.st, "test");
         for (int i = 1; i < 21; i++)
             CHECK_EQ_INT(fx_value(&fx, i), i * 10);
@@ -602,12 +630,42 @@ static void test_checkpoint_bounds_analysis(void)
     rec_report rep;
     fx.env = fio_env_new();
     fio_set_real_sync(fx.env, 0);
-    CHECK_EQ_INT(store_open(&fx.st, fx.dir, fx.env, NULL, 4, &rep), 0);
+    CHECK_EQ_INT(recovery_open(&fx.st, fx.dir, fx.env, NULL, 4, &rep), 0);
     CHECK_EQ_INT(rep.checkpoint_lsn, lsn);
     CHECK(rep.analysis_scanned <= 4);   /* begin, update, commit after the checkpoint */
     fx.t = store_table(&fx.st, "test");
     CHECK_EQ_INT(fx_value(&fx, 1), 7);
     CHECK_EQ_INT(fx_value(&fx, 3), 30);
+    fx_close(&fx);
+    rmrf(fx.dir);
+}
+
+/* S1: ids come from blocks reserved durably in the data file's header; the reservation
+ * is written and fsynced before the first id of a block is handed out, so a crash that
+ * keeps nothing else of them still knows they were used. */
+static void test_ids_are_handed_out_from_durable_blocks(void)
+{
+    fixture fx;
+    fx_create(&fx, 4);
+    uint64_t id = 0;
+    CHECK_EQ_INT(store_new_txn(&fx.st, &id), 0);
+    uint64_t seq = fx.st.ids_seq, limit = fx.st.txn_limit;
+    CHECK(id < limit && limit - id <= STORE_ID_BLOCK);
+    while (id + 1 < limit)
+        CHECK_EQ_INT(store_new_txn(&fx.st, &id), 0);
+    CHECK_EQ_INT(fx.st.ids_seq, seq);                 /* the block lasted, no write */
+    CHECK_EQ_INT(store_new_txn(&fx.st, &id), 0);
+    CHECK_EQ_INT(id, limit);
+    CHECK_EQ_INT(fx.st.ids_seq, seq + 1);             /* the next block, first */
+    CHECK(fx.st.txn_limit > id);
+    fio_crash_report fr;
+    rec_report rep;
+    CHECK_EQ_INT(store_crash(&fx.st, false, &fr), 0);  /* nothing of those ids is in the log */
+    CHECK_EQ_INT(recovery_run(&fx.st, &rep), 0);
+    uint64_t after = 0;
+    CHECK_EQ_INT(store_new_txn(&fx.st, &after), 0);
+    CHECK(after > id);
+    CHECK(fx.st.next_txn <= fx.st.txn_limit && fx.st.next_version <= fx.st.version_limit);
     fx_close(&fx);
     rmrf(fx.dir);
 }
@@ -624,6 +682,7 @@ int main(void)
     RUN(test_fio_write_behind_counts_and_crashes_like_writes);
     RUN(test_page_round_trips_rows_and_lsn);
     RUN(test_page_checksum_catches_a_flipped_bit);
+    RUN(test_page_id_slots_keep_the_newest_reservation);
     RUN(test_wal_records_round_trip);
     RUN(test_wal_decode_rejects_torn_corrupt_and_misplaced_records);
     RUN(test_wal_checkpoint_payload_round_trips);
@@ -633,5 +692,6 @@ int main(void)
     RUN(test_recovery_takes_a_zero_tail_as_the_clean_end);
     RUN(test_a_crash_during_recovery_is_recovered_again);
     RUN(test_checkpoint_bounds_analysis);
+    RUN(test_ids_are_handed_out_from_durable_blocks);
     return t_done("storage");
 }

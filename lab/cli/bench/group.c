@@ -6,6 +6,7 @@
 #include "run/runner.h"
 #include "acid/crc32.h"
 #include "acid/engine.h"
+#include "acid/view.h"
 #include "acid/lock.h"
 #include "acid/store.h"
 #include "base/cluster.h"
@@ -111,8 +112,11 @@ int bench_group(bench *b)
         if (gengine_open(b, &g[i], names[i], sizes[i], i <= G64, true) ||
             gengine_rate(b, &g[i], counts[i] / 4 / sizes[i] * sizes[i] + sizes[i]) < 0)   /* warm-up */
             goto out;
-    for (int i = 0; i < NG; i++)
-        f0[i] = acid_store(g[i].e)->w.fsyncs;
+    acid_view_log lv;
+    for (int i = 0; i < NG; i++) {
+        acid_view_log_state(g[i].e, &lv);
+        f0[i] = lv.fsyncs;
+    }
     /* The five engines take turns, so each group run has a sync-full run next to it. */
     for (int r = 0; r < reps; r++) {
         for (int i = 0; i < NG; i++)
@@ -129,8 +133,10 @@ int bench_group(bench *b)
         q64[r] = raw64[r] / rate[FULL][r];
     }
     double per_fsync[NG];
-    for (int i = 0; i < NG; i++)
-        per_fsync[i] = (double)counts[i] * reps / (double)(acid_store(g[i].e)->w.fsyncs - f0[i]);
+    for (int i = 0; i < NG; i++) {
+        acid_view_log_state(g[i].e, &lv);
+        per_fsync[i] = (double)counts[i] * reps / (double)(lv.fsyncs - f0[i]);
+    }
     double med[NG];
     for (int i = 0; i < NG; i++)
         med[i] = median(rate[i], reps);

@@ -7,6 +7,7 @@
 #include "acid/crc32.h"
 #include "acid/engine.h"
 #include "acid/lock.h"
+#include "acid/recovery.h"
 #include "acid/store.h"
 #include "base/cluster.h"
 #include "base/crc32c.h"
@@ -56,8 +57,8 @@ int bench_recovery(bench *b)
         return fail(b, "bench: out of memory");
     /* Building the log is not what is measured: skip the platter, keep the bookkeeping. */
     fio_set_real_sync(env, 0);
-    if (store_open(&st, dir, env, NULL, BP_FRAMES_DEFAULT, &rep)) {
-        fail(b, "bench: store_open: %s", store_errmsg(&st));
+    if (recovery_open(&st, dir, env, NULL, BP_FRAMES_DEFAULT, &rep)) {
+        fail(b, "bench: recovery_open: %s", store_errmsg(&st));
         goto out;
     }
     sql_stmt create;
@@ -119,7 +120,7 @@ int bench_recovery(bench *b)
             goto out;
         }
         double t0 = now_s();
-        int orc = store_open(&st, dir, env, NULL, BP_FRAMES_DEFAULT, &rep);
+        int orc = recovery_open(&st, dir, env, NULL, BP_FRAMES_DEFAULT, &rep);
         double dt = now_s() - t0;
         if (orc) {
             fail(b, "bench: recovery failed: %s", store_errmsg(&st));
@@ -160,7 +161,7 @@ int bench_recovery(bench *b)
     b->fig[F_REDO] = nrec / trm;
     b->fig[F_LOGREAD] = (double)log_bytes / 1e6 / median(tl, b->repeats);
     note(b, "recovery: a %.1f MB log of %d update records (+%d inserts, %" PRIu64 " records scanned by redo) recovered by "
-            "store_open in %.3f s (analysis + redo + undo + index), from the page cache",
+            "recovery_open in %.3f s (analysis + redo + undo + index), from the page cache",
          (double)log_bytes / 1e6, nrec, nrows, scanned, trm);
     rc = 0;
     goto out;

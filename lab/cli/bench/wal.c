@@ -6,6 +6,7 @@
 #include "run/runner.h"
 #include "acid/crc32.h"
 #include "acid/engine.h"
+#include "acid/view.h"
 #include "acid/lock.h"
 #include "acid/store.h"
 #include "base/cluster.h"
@@ -168,12 +169,13 @@ int bench_wal(bench *b)
         goto out;
 
     /* Warm up the engine, and learn how many log bytes one commit appends. */
-    store *st = acid_store(eh);
-    uint64_t end0 = st->w.end, syncs0 = st->w.fsyncs;
+    acid_view_log l0, l1;
+    acid_view_log_state(eh, &l0);
     if (engine_run(b, eh, &ns_h, 1, n / 4 + 1) < 0 || engine_run(b, en, &ns_n, 1, n / 4 + 1) < 0)
         goto out;
-    size_t bytes = (size_t)((st->w.end - end0) / (uint64_t)(n / 4 + 1));
-    uint64_t syncs = st->w.fsyncs - syncs0;
+    acid_view_log_state(eh, &l1);
+    size_t bytes = (size_t)((l1.end - l0.end) / (uint64_t)(n / 4 + 1));
+    uint64_t syncs = l1.fsyncs - l0.fsyncs;
     buf = calloc(1, bytes ? bytes : 1);
     snprintf(path, sizeof path, "%s/raw.log", dir_raw);
     fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
