@@ -129,7 +129,8 @@ bool grade_event_diff(const hist_event *a, const hist_event *b, char *why, size_
     if (a->side != b->side)
         return differ(why, n, "side", a->side == SIDE_BASE ? "base" : "acid", b->side == SIDE_BASE ? "base" : "acid");
     if (diff_u(why, n, "seq", a->seq, b->seq) || diff_u(why, n, "tick", a->tick, b->tick) ||
-        diff_u(why, n, "session", a->session, b->session) || diff_u(why, n, "node", a->node, b->node) ||
+        diff_u(why, n, "db", a->db, b->db) || diff_u(why, n, "session", a->session, b->session) ||
+        diff_u(why, n, "node", a->node, b->node) ||
         diff_u(why, n, "node2", a->node2, b->node2) || diff_u(why, n, "txn", a->txn, b->txn) ||
         diff_u(why, n, "txn2", hist_txn2(a), hist_txn2(b)) || diff_s(why, n, "table", a->table, b->table) ||
         diff_s(why, n, "actor", hist_actor(a), hist_actor(b)) || diff_key(why, n, "key", &a->key, &b->key))

@@ -576,11 +576,11 @@ static int read_u64_list(rd *r, const cJSON *arr, const char *name, uint64_t **o
 }
 
 enum {
-    EF_SEQ, EF_TICK, EF_SIDE, EF_KIND, EF_SESSION, EF_NODE, EF_NODE2, EF_TXN, EF_TXN2, EF_TABLE, EF_ACTOR,
+    EF_SEQ, EF_TICK, EF_SIDE, EF_KIND, EF_DB, EF_SESSION, EF_NODE, EF_NODE2, EF_TXN, EF_TXN2, EF_TABLE, EF_ACTOR,
     EF_KEY, EF_N, EF_TEXT, EF_PRED, EF_ROWS, EF_TXNS, EF__COUNT
 };
 static const char *const event_names[EF__COUNT] = {
-    "seq", "tick", "side", "kind", "session", "node", "node2", "txn", "txn2", "table", "actor",
+    "seq", "tick", "side", "kind", "db", "session", "node", "node2", "txn", "txn2", "table", "actor",
     "key", "n", "text", "pred", "rows", "txns"
 };
 
@@ -592,7 +592,7 @@ static int read_event(rd *r, hist *h, const cJSON *obj, size_t i, uint64_t *prev
         return rc;
     uint64_t seq, tick, txn = 0, txn2 = 0;
     const char *side, *kname, *table = NULL, *actor = NULL, *text = NULL, *ptext = NULL;
-    int session = 0, node = 0, node2 = 0;
+    int db = 0, session = 0, node = 0, node2 = 0;
     scalar key;
     int64_t n[6] = { 0 };
     if ((rc = get_u64(r, f[EF_SEQ], "seq", true, &seq)))
@@ -630,7 +630,8 @@ static int read_event(rd *r, hist *h, const cJSON *obj, size_t i, uint64_t *prev
         pop(r);
         return rc;
     }
-    if ((rc = get_small(r, f[EF_SESSION], "session", false, 0, 255, &session)) ||
+    if ((rc = get_small(r, f[EF_DB], "db", false, 0, HIST_DB_MAX, &db)) ||
+        (rc = get_small(r, f[EF_SESSION], "session", false, 0, 255, &session)) ||
         (rc = get_small(r, f[EF_NODE], "node", false, 0, 65535, &node)) ||
         (rc = get_small(r, f[EF_NODE2], "node2", false, 0, 65535, &node2)) ||
         (rc = get_u64(r, f[EF_TXN], "txn", false, &txn)) || (rc = get_u64(r, f[EF_TXN2], "txn2", false, &txn2)) ||
@@ -669,6 +670,15 @@ static int read_event(rd *r, hist *h, const cJSON *obj, size_t i, uint64_t *prev
         free(txns);
         return nomem(r);
     }
+    if (db && strcmp(side, "acid")) {
+        push(r, "db", -1);
+        rc = bad(r, "only an ACID event belongs to a database");
+        pop(r);
+        pred_free(p);
+        free(txns);
+        return rc;
+    }
+    e->db = (uint8_t)db;
     e->session = (uint8_t)session;
     e->node = (uint16_t)node;
     e->node2 = (uint16_t)node2;

@@ -170,6 +170,10 @@ static void put_event(jbuf *b, const hist_event *e)
     jb_str(b, e->side == SIDE_BASE ? "base" : "acid");
     jb_name(b, "kind");
     jb_str(b, kind);
+    if (e->db) {   /* a run of one database (db 0) writes no db: its traces stay as they were */
+        jb_name(b, "db");
+        jb_u64(b, e->db);
+    }
     if (e->session) {
         jb_name(b, "session");
         jb_u64(b, e->session);

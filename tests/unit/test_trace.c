@@ -79,6 +79,7 @@ static void build(trace *t)
     e->n[1] = -9007199254740993LL;   /* beyond 2^53: a string */
     e->n[2] = 1;
     e = add(h, SIDE_ACID, EV_WRITE, 1);
+    e->db = 3;                       /* another database's event carries "db" */
     hist_set_table(h, e, "t");
     e->key = scalar_int(INT64_MIN);  /* a key beyond 2^53: {"int": ...} */
     e->n[1] = INT64_MAX;
@@ -345,6 +346,10 @@ static void test_reader_names_the_field_with_the_wrong_type(void)
     BAD("\"txn\":1,\"n\":{\"level\"", "\"txn\":\"99999999999999999999\",\"n\":{\"level\"",
         "t.json: events[0].txn: 99999999999999999999 does not fit in 64 bits");
     BAD("\"session\":1", "\"session\":300", "t.json: events[0].session: expected an integer from 0 to 255, found 300");
+    BAD("\"session\":1", "\"db\":128,\"session\":1", "t.json: events[0].db: expected an integer from 0 to 127, found 128");
+    BAD("\"side\":\"acid\",\"kind\":\"txn_begin\",\"session\":1",
+        "\"side\":\"base\",\"kind\":\"txn_begin\",\"db\":2,\"session\":1",
+        "t.json: events[0].db: only an ACID event belongs to a database");
     BAD("\"side\":\"acid\"", "\"side\":\"left\"", "t.json: events[0].side: expected \"acid\" or \"base\", found \"left\"");
     BAD("\"ok\":true", "\"ok\":\"yes\"", "t.json: expects[0].ok: expected true or false, found a string");
     BAD("\"txns\":[1]", "\"txns\":[\"a\"]", "t.json: findings[0].txns[0]: expected an integer, found the string \"a\"");
@@ -567,6 +572,10 @@ static void test_event_diff_names_the_first_differing_field(void)
     b->key = scalar_text("A", 1);
     CHECK(grade_event_diff(hist_get(h, 0), hist_get(h, 1), why, sizeof why));
     CHECK_EQ_STR(why, "key: recorded none, the replay has 'A'");
+    b->key = a->key;
+    b->db = 2;
+    CHECK(grade_event_diff(hist_get(h, 0), hist_get(h, 1), why, sizeof why));
+    CHECK_EQ_STR(why, "db: recorded 0, the replay has 2");
     hist_free(h);
 }
 
