@@ -6,7 +6,6 @@
  */
 #include "cli.h"
 
-#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -79,25 +78,8 @@ static void print_help(void)
            "Exit codes: each command's --help.\n");
 }
 
-/* Memory the lab frees stays with it, to be used again (glibc: no mmap'd blocks, no trimming).
- * Performance: the checkers run over the whole history once per step (lab/run/findings.c),
- * and their tables are tens of megabytes; given back to the system after each run, they were
- * faulted in afresh by the next, which on a virtual machine costs about a quarter of a long
- * history's check (BENCHMARKS.md, checker). Once the checkers are incremental (their update
- * costs what the new events cost) this is no longer needed: `acidbase bench tui`'s
- * step_100k_ms says when. The history's own chunks are mapped separately
- * (engines/history/history.c). */
-static void keep_freed_memory(void)
-{
-#ifdef M_MMAP_MAX
-    mallopt(M_MMAP_MAX, 0);
-    mallopt(M_TRIM_THRESHOLD, -1);
-#endif
-}
-
 int main(int argc, char **argv)
 {
-    keep_freed_memory();
     /* Global options come before the command: acidbase --db P --user ana lesson 5. */
     cli_globals globals = { 0 };
     int nglobal = cli_globals_parse(argc - 1, argv + 1, &globals);
