@@ -176,7 +176,7 @@ bool acidctl_expects(scn_expect_kind k)
 {
     switch (k) {
     case EX_LEVEL: case EX_STATE: case EX_ROWS: case EX_VALUE: case EX_ERROR: case EX_TABLE: case EX_DEADLOCK:
-    case EX_VICTIM: case EX_RETRIED: case EX_CRASHED: case EX_OVERLAPPED: case EX_WAITED:
+    case EX_VICTIM: case EX_RETRIED: case EX_CRASHED: case EX_OVERLAPPED: case EX_WAITED: case EX_TORN:
         return true;
     default:
         return false;
@@ -443,6 +443,18 @@ static int expect_history(acidctl *c, const scn_expect *x, char *why, size_t why
             snprintf(why, whyn, "no transaction of T%d was open when the engine crashed", s);
         break;
     }
+    case EX_TORN: {
+        bool crash = false;
+        for (size_t i = 0; i < ne && !held; i++) {
+            const hist_event *e = hist_get(c->h, i);
+            crash |= e->kind == EV_CRASH;
+            held = e->kind == EV_LOG_TORN;
+        }
+        if (!held)
+            snprintf(why, whyn, crash ? "no crash so far tore a log record (engine: crash torn does)"
+                                      : "the engine has not crashed");
+        break;
+    }
     case EX_OVERLAPPED: {
         int ca = 0, cb = 0;
         for (int i = 0; i < f.n && !held; i++) {
@@ -583,6 +595,7 @@ int acidctl_expect(acidctl *c, const scn_line *l, char *why, size_t whyn)
     case EX_CRASHED:
     case EX_OVERLAPPED:
     case EX_WAITED:
+    case EX_TORN:
         return expect_history(c, x, why, whyn);
     case EX_DEADLOCK:
         ok = acid_deadlocks(e) > 0;

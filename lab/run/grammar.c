@@ -177,6 +177,8 @@ static const gram_entry table[] = {
       "a table's committed contents"),
     E(G_EXPECT, SL_EXPECT, GS_NONE, "deadlock", "", EX_DEADLOCK, 0, "deadlock", "expect deadlock",
       "a deadlock has been detected"),
+    E(G_EXPECT, SL_EXPECT, GS_NONE, "torn", "", EX_TORN, 0, "torn", "expect torn",
+      "recovery found a torn log record (its checksum failed) and cut the log there"),
     E(G_EXPECT, SL_EXPECT, GS_NONE, "anomaly", "<name>", EX_ANOMALY, 0, "anomaly", "expect anomaly G1a",
       "the checker found this anomaly (G0, G1a, G-single, lost-update, stale-read, ...)"),
     E(G_EXPECT, SL_EXPECT, GS_NONE, "no anomaly", "[<name>]", EX_NO_ANOMALY, 0, "no anomaly", "expect no anomaly",

@@ -1213,6 +1213,7 @@ static int scn_expect_line(scn_p *p, scn_line *out)
 
     switch (g ? g->code : 0) {
     case EX_DEADLOCK:
+    case EX_TORN:
     case EX_CONVERGED:
     case EX_DIVERGED:
     case EX_SETTLED:

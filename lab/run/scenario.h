@@ -100,6 +100,7 @@ typedef enum {
     EX_WAITED,        /* expect T2 waited [for T1]                              session, other (0: anyone) */
     EX_REPLY_FROM,    /* expect n3 reply from n1 [n2 ...]                        node, value: bit k = nk */
     EX_PREDICTED,     /* expect predicted <assertion>                             claim */
+    EX_TORN,          /* expect torn: recovery cut a torn log record off (so far) */
 } scn_expect_kind;
 
 typedef enum { SS_IDLE = 1, SS_ACTIVE, SS_BLOCKED, SS_COMMITTED, SS_ABORTED } scn_state;
