@@ -474,7 +474,7 @@ int basectl_expect(basectl *b, const scn_line *l, char *why, size_t n)
 {
     const scn_expect *x = &l->ex;
     why[0] = 0;
-    if ((x->kind == EX_STORES || x->kind == EX_WRITE || x->kind == EX_REPLY_FROM ||
+    if ((x->kind == EX_STORES || x->kind == EX_WRITE || x->kind == EX_REPLY_FROM || x->kind == EX_REPAIRED ||
          (x->kind == EX_READ && !x->client[0])) &&
         (x->node < 1 || (uint32_t)x->node > b->cfg.n)) {
         snprintf(why, n, "n%d does not exist: the cluster has %u replicas", x->node, b->cfg.n);
@@ -564,6 +564,26 @@ int basectl_expect(basectl *b, const scn_line *l, char *why, size_t n)
                 o += (size_t)snprintf(who + o, sizeof who - o, "%sn%d", o ? ", " : "", k);
         snprintf(why, n, "the latest request through n%d, answered %s, counted %s", x->node,
                  last->text ? last->text : "?", who[0] ? who : "no answer");
+        return 0;
+    }
+    case EX_REPAIRED: {
+        /* From the history: HINT_DELIVER and READ_REPAIR name their target as node2; a GOSSIP
+         * exchange names both ends and counts the keys it shipped (n1), either way. */
+        bool hint = strcmp(x->word, "hint") == 0, rr = strcmp(x->word, "read-repair") == 0;
+        size_t ne = hist_count(b->h);
+        for (size_t i = 0; i < ne; i++) {
+            const hist_event *e = hist_get(b->h, i);
+            if (hint && e->kind == EV_HINT_DELIVER && e->node2 == (uint16_t)x->node)
+                return 1;
+            if (rr && e->kind == EV_READ_REPAIR && e->node2 == (uint16_t)x->node)
+                return 1;
+            if (!hint && !rr && e->kind == EV_GOSSIP && e->n[1] > 0 &&
+                (e->node == (uint16_t)x->node || e->node2 == (uint16_t)x->node))
+                return 1;
+        }
+        snprintf(why, n, hint ? "no hint has been handed to n%d" : rr ? "no read repair has been sent to n%d"
+                                                                       : "no gossip exchange with n%d shipped a key",
+                 x->node);
         return 0;
     }
     case EX_SETTLED:

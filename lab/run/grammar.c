@@ -190,6 +190,9 @@ static const gram_entry table[] = {
     E(G_EXPECT, SL_EXPECT, GS_REPLICA, "write", "ok|unavailable|refused|retried", EX_WRITE, 0, "n1..n9",
       "expect n1 write ok", "how the latest write coordinated by nK ended (retried: ok, after the one before it of "
       "the same key through nK was unavailable)"),
+    E(G_EXPECT, SL_EXPECT, GS_REPLICA, "repaired", "by hint|read-repair|gossip", EX_REPAIRED, 0, "n1..n9",
+      "expect n3 repaired by hint", "a repair reached nK: a hint handed to it, a read repair sent to it, or a gossip "
+      "exchange with it that shipped keys"),
     E(G_EXPECT, SL_EXPECT, GS_REPLICA, "reply", "from nA [nB ...]", EX_REPLY_FROM, 0, "n1..n9",
       "expect n3 reply from n1", "the latest request coordinated by nK counted an answer (ack or reply) from each"),
     E(G_EXPECT, SL_EXPECT, GS_CLIENT, "read", "= <value> | absent", EX_READ, 0, "<client> read",

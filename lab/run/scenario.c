@@ -995,6 +995,27 @@ static int scn_expect_node(scn_p *p, scn_expect *ex, scn_tok w)
             return scn_expected(p, t, "ok, unavailable, refused or retried after write");
         return scn_end(p);
     }
+    if (g && g->code == EX_REPAIRED) {
+        /* "repaired by ...": a key named repaired is still checked as `expect n2 repaired = v` */
+        scn_p save = *p;
+        scn_take(p, t);
+        scn_tok b = scn_next(p, 0);
+        if (scn_is(p, b, "by")) {
+            ex->kind = EX_REPAIRED;
+            scn_tok h = scn_next(p, 0);
+            ex->word_col = scn_col(p, h.off);
+            if (scn_is(p, h, "hint"))
+                strcpy(ex->word, "hint");
+            else if (scn_is(p, h, "read-repair"))
+                strcpy(ex->word, "read-repair");
+            else if (scn_is(p, h, "gossip"))
+                strcpy(ex->word, "gossip");
+            else
+                return scn_expected(p, h, "hint, read-repair or gossip after repaired by");
+            return scn_end(p);
+        }
+        *p = save;
+    }
     if (g && g->code == EX_REPLY_FROM) {
         /* "reply from nA ...": a key named reply is still checked as `expect n2 reply = v` */
         scn_p save = *p;

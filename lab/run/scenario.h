@@ -101,6 +101,7 @@ typedef enum {
     EX_REPLY_FROM,    /* expect n3 reply from n1 [n2 ...]                        node, value: bit k = nk */
     EX_PREDICTED,     /* expect predicted <assertion>                             claim */
     EX_TORN,          /* expect torn: recovery cut a torn log record off (so far) */
+    EX_REPAIRED,      /* expect n3 repaired by hint|read-repair|gossip (so far)   node, word */
 } scn_expect_kind;
 
 typedef enum { SS_IDLE = 1, SS_ACTIVE, SS_BLOCKED, SS_COMMITTED, SS_ABORTED } scn_state;
