@@ -146,7 +146,7 @@ void lesson_set_free(lesson_set *set);
  * lessons/ beside the executable, $PREFIX/share/acidbase/lessons, /usr/share/acidbase/lessons.
  * NULL when none does. */
 const char *lesson_default_dir(char *buf, size_t n);
-/* By id, or by its number "1".."20" as text (also the file's name without .lesson). A
+/* By id, or by its number ("4", "04") as text (also the file's name without .lesson). A
  * broken lesson is found too (a working one first when two match): check ->broken. */
 lesson *lesson_find(lesson_set *set, const char *id_or_number);
 
