@@ -27,7 +27,10 @@
 # 9. lessons: the format's own tests, sh tests/lessons/run.sh ACIDBASE_BIN (summary line
 #    "lessons: N passed, N failed", counted like section 5's); then the real lessons:
 #    `ACIDBASE_BIN lessons --verify --dir lessons` must exit 0, each lesson counted by its
-#    "ok" or "FAIL" line (a lessons/ with no .lesson file yet passes with a note);
+#    "ok" or "FAIL" line: ok only when the lesson is proved both ways (its reference
+#    solution meets every goal using only the moves its controls offer; its queued moves
+#    stepped in order, and the sessions' moves taken in turn, do not), lessons/README.md,
+#    "What --verify checks" (a lessons/ with no .lesson file yet passes with a note);
 # 10. crash safety: sh tests/crash/run.sh ACIDBASE_BIN, the kill -9 harness in its short
 #    mode (summary line "crash: N passed, N failed", one per kill, counted like section 5's).
 # 11. fuzzing: sh tests/fuzz/replay.sh ACIDBASE_BIN runs each fuzz target (built without

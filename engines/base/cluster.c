@@ -52,6 +52,8 @@ typedef struct preq {
     uint32_t ngot, capgot;
     reply *replies;          /* reads */
     uint32_t nreplies;
+    char rid[BASE_RID_MAX + 1]; /* writes: the request id, "" none */
+    dot rid_dot;             /* the dot its first application made */
 } preq;
 
 typedef struct hint {
@@ -60,6 +62,8 @@ typedef struct hint {
     char key[BASE_KEY_MAX + 1];
     bversion v;
     bool delivered;
+    char rid[BASE_RID_MAX + 1]; /* the request's id, "" none */
+    dot rid_dot;
 } hint;
 
 typedef struct exch {
@@ -77,6 +81,10 @@ typedef struct exch {
  * a heap ordered by their timestamp's clock: the grace is the same for all of them, and may
  * change mid-run). seq orders equal clocks by arrival, for determinism. */
 typedef struct tomb { int64_t clock; uint64_t seq; uint32_t r; char key[BASE_KEY_MAX + 1]; } tomb;
+
+/* A request id a replica has applied (cluster.h, "Request ids"): what a real replica would
+ * keep in a table of its own. */
+typedef struct ridmem { uint32_t r; dot d; char rid[BASE_RID_MAX + 1]; char key[BASE_KEY_MAX + 1]; } ridmem;
 
 struct cluster {
     base_cfg cfg;
@@ -104,6 +112,8 @@ struct cluster {
     uint64_t tq_seq;
     bool hold_gossip;        /* cluster_settle: every group agrees, start no exchange */
     uint64_t last_write;
+    ridmem *rids;            /* request ids applied, per replica, in the order learnt */
+    size_t nrids, caprids;
     tick_report *rep;        /* where cluster_tick is counting, or NULL */
     wire_arena rx;           /* the message being delivered is decoded in here */
 };
@@ -268,6 +278,7 @@ void cluster_free(cluster *c)
     free(c->hints);
     free(c->ex);
     free(c->tq);
+    free(c->rids);
     wire_arena_free(&c->rx);
     net_free(c->nt);
     free(c);
@@ -410,6 +421,57 @@ static void send_state(cluster *c, uint8_t type, uint32_t from, uint32_t to, uin
     m.nstates = nv || type != MSG_READ_REPLY ? 1 : 0;
     m.states = &ks;
     send_msg(c, &m);
+}
+
+/* A write's copy: send_state, with the request's id when it has one. */
+static void send_write(cluster *c, uint32_t from, uint32_t to, uint64_t id, uint8_t flags, const char *key,
+                       bversion *v, uint32_t nv, const char *rid, dot rid_dot)
+{
+    wire_keystate ks;
+    memset(&ks, 0, sizeof ks);
+    base_key_copy(ks.key, key);
+    ks.nv = nv;
+    ks.v = v;
+    wire_msg m;
+    wire_msg_init(&m);
+    m.type = MSG_WRITE;
+    m.flags = flags;
+    m.from = from;
+    m.to = to;
+    m.id = id;
+    m.nstates = 1;
+    m.states = &ks;
+    if (rid && rid[0]) {
+        m.flags |= WIRE_WRITE_RID;
+        snprintf(m.rid, sizeof m.rid, "%s", rid);
+        m.rid_dot = rid_dot;
+    }
+    send_msg(c, &m);
+}
+
+/* --- request ids (cluster.h) ------------------------------------------------------------ */
+
+static ridmem *rid_find(cluster *c, uint32_t r, const char *rid)
+{
+    for (size_t i = 0; i < c->nrids; i++)
+        if (c->rids[i].r == r && strcmp(c->rids[i].rid, rid) == 0)
+            return &c->rids[i];
+    return NULL;
+}
+
+/* Replica r has applied request rid (key, first dot d): remembered, unless it was already
+ * or the table is full. */
+static void rid_learn(cluster *c, uint32_t r, const char *rid, const char *key, dot d)
+{
+    if (!rid[0] || rid_find(c, r, rid) || c->nrids >= CLUSTER_RIDS_MAX ||
+        grow((void **)&c->rids, &c->caprids, c->nrids, sizeof *c->rids))
+        return;
+    ridmem *m = &c->rids[c->nrids++];
+    memset(m, 0, sizeof *m);
+    m->r = r;
+    m->d = d;
+    snprintf(m->rid, sizeof m->rid, "%s", rid);
+    base_key_copy(m->key, key);
 }
 
 /* --- requests ------------------------------------------------------------------------ */
@@ -639,6 +701,38 @@ uint64_t cluster_submit(cluster *c, uint32_t coord, const base_req *r)
         return q->id;
     }
 
+    /* A write whose request id this replica has applied: not again (cluster.h). */
+    snprintf(q->rid, sizeof q->rid, "%s", r->rid);
+    const ridmem *seen = r->rid[0] ? rid_find(c, coord, r->rid) : NULL;
+    if (seen && strcmp(seen->key, r->key) != 0) {
+        char why[160];
+        snprintf(why, sizeof why, "refused: request id %s was used for key %s", r->rid, seen->key);
+        q->ans.error = true;
+        answer(c, q, false, why, NULL, 0);
+        q->closed = true;
+        return q->id;
+    }
+    if (seen) {
+        q->rid_dot = q->ans.made = seen->d;
+        q->ans.deduped = true;
+        bkey *k = rep_find(rp, r->key);
+        /* What travels: everything held for the key (the first application's version, or
+         * what has replaced it since); a hint keeps the one that made it, or the first. */
+        for (uint32_t i = 0; k && i < k->nv && q->ver.kind == 0; i++)
+            if (dot_eq(k->v[i].d, seen->d))
+                bver_copy(&q->ver, &k->v[i]);
+        if (k && k->nv && q->ver.kind == 0)
+            bver_copy(&q->ver, &k->v[0]);
+        got_add(q, coord);
+        if (q->ngot >= q->needed)
+            answer(c, q, true, "ok", NULL, 0);
+        for (uint32_t to = 1; to <= c->cfg.n; to++)
+            if (to != coord)
+                send_write(c, coord, to, q->id, 0, r->key, k ? k->v : NULL, k ? k->nv : 0, q->rid, q->rid_dot);
+        open_add(c, q);
+        return q->id;
+    }
+
     /* A write: apply here first. */
     char msg[256] = "", value[BASE_VALUE_MAX + 1];
     rep_op op;
@@ -677,12 +771,14 @@ uint64_t cluster_submit(cluster *c, uint32_t coord, const base_req *r)
             bver_copy(&q->ver, &k->v[i]);
             break;
         }
+    q->rid_dot = made;
+    rid_learn(c, coord, q->rid, r->key, made);
     got_add(q, coord);
     if (q->ngot >= q->needed)
         answer(c, q, true, "ok", NULL, 0);
     for (uint32_t to = 1; to <= c->cfg.n; to++)
         if (to != coord)
-            send_state(c, MSG_WRITE, coord, to, q->id, 0, r->key, &q->ver, 1);
+            send_write(c, coord, to, q->id, 0, r->key, &q->ver, 1, q->rid, q->rid_dot);
     open_add(c, q);
     return q->id;
 }
@@ -828,6 +924,8 @@ static void merge_states(cluster *c, uint32_t r, const wire_msg *m)
 static void on_write(cluster *c, const wire_msg *m)
 {
     merge_states(c, m->to, m);
+    if ((m->flags & WIRE_WRITE_RID) && m->nstates)
+        rid_learn(c, m->to, m->rid, m->states[0].key, m->rid_dot);
     wire_msg ack;
     wire_msg_init(&ack);
     ack.type = MSG_WRITE_ACK;
@@ -1180,6 +1278,8 @@ static void make_hints(cluster *c, preq *q)
         hn->holder = q->coord;
         hn->target = to;
         snprintf(hn->key, sizeof hn->key, "%s", q->key);
+        snprintf(hn->rid, sizeof hn->rid, "%s", q->rid);
+        hn->rid_dot = q->rid_dot;
         bver_init(&hn->v);
         bver_copy(&hn->v, &q->ver);
         hist_event *e = ev(c, EV_HINT_STORE, q->coord, to);
@@ -1217,7 +1317,7 @@ static void retry_hints(cluster *c)
             continue;
         }
         if (net_is_up(c->nt, hn->holder))
-            send_state(c, MSG_WRITE, hn->holder, hn->target, hn->id, 1, hn->key, &hn->v, 1);
+            send_write(c, hn->holder, hn->target, hn->id, WIRE_WRITE_HINT, hn->key, &hn->v, 1, hn->rid, hn->rid_dot);
         c->hints[k++] = *hn;
     }
     c->nhints = k;

@@ -14,6 +14,20 @@
  * of the whole value at the coordinator (sets union their siblings, counters take the
  * largest).
  *
+ * Request ids. A write may carry a request id (`INCR views 1 id=r17`): the client's name
+ * for one logical request, the same on every retry of it. Each replica remembers the ids
+ * of the writes it has applied, with the key and the dot of the version the first
+ * application made: the coordinator when it applies one, and every replica a copy of the
+ * request reaches (WRITE messages and hints carry the id). A write whose id its
+ * coordinator remembers is not applied again: the coordinator sends what it holds for the
+ * key to the others, with the id, so a replica the first attempt missed learns it too, and
+ * answers as for any write (ok after W acks, else unavailable), naming the first
+ * application's dot (base_answer.deduped). An id reused for another key is refused. Known
+ * limits: an id travels only with its request's copies, not with gossip or read repair, so
+ * a replica that received the data some other way, or never, applies a retry coordinated
+ * there again; and a cluster remembers at most CLUSTER_RIDS_MAX ids (later ones are
+ * applied, not remembered).
+ *
  * Time moves only in cluster_tick: messages due are delivered (in net order), then
  * timers fire in a fixed order: request timeouts, hint retries and background gossip
  * (both every gossip interval), exchange deadlines, tombstone purges (every tombstone a
@@ -49,6 +63,7 @@
 /* Replica numbers stay below DOT_STATE_R (version.h), which marks merged CRDT states, so a
  * packed dot never has its top bit set. */
 #define CLUSTER_MAX 32766
+#define CLUSTER_RIDS_MAX 65536   /* request ids remembered, over all replicas */
 
 typedef struct base_cfg {
     uint32_t n;
@@ -77,6 +92,7 @@ typedef struct base_req {
     base_q q;
     uint32_t qn;                      /* when q == BQ_NUM */
     char client[32];                  /* "" for none */
+    char rid[BASE_RID_MAX + 1];       /* a write's request id, "" none ("Request ids" above) */
     char text[160];                   /* the statement as written, for the history */
 } base_req;
 
@@ -88,7 +104,9 @@ typedef struct base_answer {
     uint32_t needed, counted;
     char counted_by[256];             /* "n1, n3" */
     uint64_t invoked, answered;       /* ticks */
-    dot made;                         /* writes: the new version's dot */
+    dot made;                         /* writes: the new version's dot (deduped: the first's) */
+    bool deduped;                     /* its request id had been applied at the coordinator:
+                                         not applied again */
 } base_answer;
 
 typedef struct cluster cluster;

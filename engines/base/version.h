@@ -43,6 +43,7 @@
 
 #define BASE_KEY_MAX 23     /* bytes; keys also travel as history scalars */
 #define BASE_VALUE_MAX 63   /* bytes of a value or a set element */
+#define BASE_RID_MAX 23     /* bytes of a write's request id (cluster.h, "Request ids") */
 #define BASE_KEYS_MAX 100000 /* keys a replica holds (the lab refuses a write of one more) */
 
 /* A key into dst (room for BASE_KEY_MAX + 1), cut at BASE_KEY_MAX bytes as snprintf would:

@@ -208,7 +208,13 @@ static void w_msg(wbuf *w, const wire_msg *m)
     w_bytes(w, h, sizeof h);
     switch (m->type) {
     case MSG_WRITE:
-        w8(w, m->flags & 1);
+        w8(w, m->flags & (WIRE_WRITE_HINT | WIRE_WRITE_RID));
+        if (m->flags & WIRE_WRITE_RID) {
+            if (!m->rid[0])
+                w->bad = true;
+            w_str(w, m->rid, BASE_RID_MAX);
+            w_dot(w, m->rid_dot);
+        }
         w_states(w, m->nstates, m->states);
         break;
     case MSG_WRITE_ACK:
@@ -667,8 +673,14 @@ static int r_body(rbuf *r, wire_msg *m)
     case MSG_WRITE:
         if ((rc = r8(r, &m->flags)))
             return rc;
-        if (m->flags & ~1u)
+        if (m->flags & ~(WIRE_WRITE_HINT | WIRE_WRITE_RID))
             return WIRE_EBAD;
+        if (m->flags & WIRE_WRITE_RID) {
+            if ((rc = r_str(r, m->rid, BASE_RID_MAX)) || (rc = r_dot(r, &m->rid_dot)))
+                return rc;
+            if (!m->rid[0])
+                return WIRE_EBAD;
+        }
         return r_states(r, &m->nstates, &m->states);
     case MSG_WRITE_ACK:
     case MSG_READ:

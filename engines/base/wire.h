@@ -20,7 +20,8 @@
  * vv, then by kind: value string | nothing (tombstone) | orset: 4 adds (string, dot)...,
  * 4 removed dots... | counter: 4 entries (4 replica, 8 p, 8 n)...; a key state is the key
  * string, 4 count, then that many versions.
- *   WRITE        1 flags (1: a hint being handed off), 4 count, key states
+ *   WRITE        1 flags (1: a hint being handed off; 2: a request id follows), [the
+ *                request id string, the dot its first application made], 4 count, key states
  *   WRITE_ACK    key string
  *   READ         key string
  *   READ_REPLY   4 count (0 or 1), key states
@@ -48,6 +49,8 @@
 #include "merkle.h"
 
 #define WIRE_VERSION 2
+#define WIRE_WRITE_HINT 1u   /* WRITE flags */
+#define WIRE_WRITE_RID 2u
 #define WIRE_HDR 24
 #define WIRE_MAX (16u << 20)
 
@@ -78,6 +81,8 @@ typedef struct wire_msg {
     uint64_t id;
     uint64_t root;                       /* ROOT */
     char key[BASE_KEY_MAX + 1];          /* WRITE_ACK, READ */
+    char rid[BASE_RID_MAX + 1];          /* WRITE with flag WIRE_WRITE_RID: the request id */
+    dot rid_dot;                         /* and the dot its first application made */
     wire_keystate *states;
     uint64_t *mids;                      /* MIDS: MERKLE_FANOUT of them */
     uint64_t *leaves;                    /* LEAVES: MERKLE_FANOUT per bit of mask */

@@ -148,7 +148,8 @@ static int export_one(const progress_rec *rec, void *ctx)
         c->broken++;
     } else {
         trace_err te;
-        if (trace_export_file(r, rec->lesson, c->learner, path, &te) == TRACE_OK) {
+        if (trace_export_lesson_file(r, rec->lesson, rec->hash[0] ? rec->hash : NULL, c->learner, path, &te) ==
+            TRACE_OK) {
             printf("%s: %d lines -> %s\n", rec->lesson, rec->nlines, path);
             c->written++;
         } else {

@@ -37,6 +37,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -64,10 +65,56 @@ static bool key_is_section(lesson_key k)
     return k >= K_STORY && k <= K_SOLUTION;
 }
 
-/* The keys of the lab's controls a lesson may offer. */
-static const char *const control_names[] = {
-    "sessions", "isolation", "crash", "engine", "network", "replicas", "time", NULL,
+/* The controls a lesson may offer (lesson.h, lesson_control), in that order, then the
+ * groups that name several; control_names is what did-you-mean searches. */
+static const struct control_info {
+    const char *name, *what;
+} controls[LC_COUNT] = {
+    [LC_SESSIONS] = { "sessions", "statements of your own (T1: ...)" },
+    [LC_ISOLATION] = { "isolation", "changing an isolation level" },
+    [LC_CRASH] = { "crash", "crashing the engine" },
+    [LC_SYNC] = { "sync", "changing when COMMIT syncs (engine: sync, flush)" },
+    [LC_CHECKPOINT] = { "checkpoint", "checkpoints" },
+    [LC_EVICT] = { "evict", "writing dirty pages early (engine: evict)" },
+    [LC_FRAMES] = { "frames", "resizing the buffer pool" },
+    [LC_REQUESTS] = { "requests", "requests of your own (n1: GET ...)" },
+    [LC_SETTINGS] = { "settings", "changing the replica set's settings (cluster: ...)" },
+    [LC_CUT] = { "cut", "cutting links" },
+    [LC_PARTITION] = { "partition", "partitions" },
+    [LC_HEAL] = { "heal", "healing links" },
+    [LC_DOWN] = { "down", "taking replicas down" },
+    [LC_UP] = { "up", "bringing replicas back up" },
+    [LC_DELAY] = { "delay", "delaying messages" },
+    [LC_LOSS] = { "loss", "losing messages" },
+    [LC_TICK] = { "tick", "ticks of time" },
+    [LC_GOSSIP] = { "gossip", "gossip rounds" },
+    [LC_SETTLE] = { "settle", "settling" },
+    [LC_TABLES] = { "tables", "changing the tables (setup: ...)" },
 };
+
+static const struct control_group {
+    const char *name;
+    unsigned mask;
+} control_groups[] = {
+    { "engine", 1u << LC_SYNC | 1u << LC_CHECKPOINT | 1u << LC_EVICT | 1u << LC_FRAMES },
+    { "network", 1u << LC_CUT | 1u << LC_PARTITION | 1u << LC_HEAL | 1u << LC_DELAY | 1u << LC_LOSS },
+    { "replicas", 1u << LC_REQUESTS | 1u << LC_DOWN | 1u << LC_UP },
+    { "time", 1u << LC_TICK | 1u << LC_GOSSIP | 1u << LC_SETTLE },
+};
+#define NGROUPS (sizeof control_groups / sizeof *control_groups)
+
+/* Every control's and group's name, for did-you-mean. */
+static const char *const *control_names(void)
+{
+    static const char *names[LC_COUNT + NGROUPS + 1];
+    if (!names[0]) {
+        for (int i = 0; i < LC_COUNT; i++)
+            names[i] = controls[i].name;
+        for (size_t g = 0; g < NGROUPS; g++)
+            names[LC_COUNT + g] = control_groups[g].name;
+    }
+    return names;
+}
 
 typedef enum { CTX_NONE, CTX_PROSE, CTX_LINES, CTX_CHECKS, CTX_MORE } lesson_ctx;
 
@@ -505,8 +552,7 @@ static int id_value(lesson_parser *p, size_t i, size_t n)
 static int controls_value(lesson_parser *p, size_t i, size_t n)
 {
     lesson *l = p->l;
-    size_t o = 0;
-    l->controls[0] = 0;
+    unsigned mask = 0;
     while (i < n) {
         while (i < n && (is_blank(p->s[i]) || p->s[i] == ','))
             i++;
@@ -515,24 +561,130 @@ static int controls_value(lesson_parser *p, size_t i, size_t n)
         size_t j = i;
         while (j < n && !is_blank(p->s[j]) && p->s[j] != ',')
             j++;
-        int k = 0;
-        while (control_names[k] && (strlen(control_names[k]) != j - i || strncmp(control_names[k], p->s + i, j - i)))
-            k++;
-        if (!control_names[k]) {
-            const char *near = near_name(p->s + i, j - i, control_names, -1);
+        unsigned m = 0;
+        for (int k = 0; k < LC_COUNT && !m; k++)
+            if (strlen(controls[k].name) == j - i && !strncmp(controls[k].name, p->s + i, j - i))
+                m = 1u << k;
+        for (size_t g = 0; g < NGROUPS && !m; g++)
+            if (strlen(control_groups[g].name) == j - i && !strncmp(control_groups[g].name, p->s + i, j - i))
+                m = control_groups[g].mask;
+        if (!m) {
+            const char *near = near_name(p->s + i, j - i, control_names(), -1);
             return fail_at(p, p->lineno, col_at(p->s, i),
-                           "unknown control '%.*s'%s%s%s; the controls are sessions, isolation, crash, engine, "
-                           "network, replicas and time", (int)(j - i), p->s + i,
-                           near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+                           "unknown control '%.*s'%s%s%s; the controls are sessions, isolation, crash, sync, "
+                           "checkpoint, evict, frames, requests, settings, cut, partition, heal, down, up, delay, "
+                           "loss, tick, gossip, settle and tables (groups: engine, network, replicas, time)",
+                           (int)(j - i), p->s + i, near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
         }
-        if (!strstr(l->controls, control_names[k]))
-            o += (size_t)snprintf(l->controls + o, sizeof l->controls - o, "%s%s", o ? " " : "", control_names[k]);
+        mask |= m;
         i = j;
     }
-    if (!l->controls[0])
-        return fail_at(p, p->lineno, col_at(p->s, n), "controls: needs at least one of sessions, isolation, crash, "
-                                                      "engine, network, replicas, time (leave the line out for all)");
+    if (!mask)
+        return fail_at(p, p->lineno, col_at(p->s, n), "controls: needs at least one control (sessions, isolation, "
+                                                      "crash, ...; leave the line out for all)");
+    l->control_mask = mask;
+    size_t o = 0;
+    for (int k = 0; k < LC_COUNT; k++)
+        if (mask >> k & 1)
+            o += (size_t)snprintf(l->controls + o, sizeof l->controls - o, "%s%s", o ? " " : "", controls[k].name);
     return 0;
+}
+
+/* ---- controls and the content hash -------------------------------------------------------- */
+
+const char *lesson_control_name(int c)
+{
+    return c >= 0 && c < LC_COUNT ? controls[c].name : "";
+}
+
+const char *lesson_control_what(int c)
+{
+    return c >= 0 && c < LC_COUNT ? controls[c].what : "";
+}
+
+int lesson_line_control(const char *line)
+{
+    scn_line *sl = malloc(sizeof *sl);
+    scn_error e;
+    if (!sl || scn_parse_line(line, 1, sl, &e) != 0) {
+        free(sl);
+        return LC_NONE;
+    }
+    int c = LC_NONE;
+    switch (sl->kind) {
+    case SL_SQL:
+        c = sl->sql.kind == SQL_SET_LEVEL || (sl->sql.kind == SQL_BEGIN && sl->sql.level != ISO_NONE)
+                ? LC_ISOLATION : LC_SESSIONS;
+        break;
+    case SL_SETUP: c = LC_TABLES; break;
+    case SL_CLIENT: c = LC_REQUESTS; break;
+    case SL_CLUSTER: c = LC_SETTINGS; break;
+    case SL_ENGINE:
+        switch (sl->eng) {
+        case ENG_CRASH: case ENG_CRASH_TORN: c = LC_CRASH; break;
+        case ENG_CHECKPOINT: c = LC_CHECKPOINT; break;
+        case ENG_EVICT: c = LC_EVICT; break;
+        case ENG_FRAMES: c = LC_FRAMES; break;
+        default: c = LC_SYNC; break;
+        }
+        break;
+    case SL_NET:
+        switch (sl->net) {
+        case NET_CUT: case NET_CUT_ONEWAY: c = LC_CUT; break;
+        case NET_PARTITION: c = LC_PARTITION; break;
+        case NET_HEAL: c = LC_HEAL; break;
+        case NET_DELAY: c = LC_DELAY; break;
+        case NET_LOSS: c = LC_LOSS; break;
+        case NET_DOWN: c = LC_DOWN; break;
+        case NET_UP: c = LC_UP; break;
+        }
+        break;
+    case SL_RUN:
+        c = sl->run == RUN_TICK ? LC_TICK : sl->run == RUN_GOSSIP ? LC_GOSSIP : LC_SETTLE;
+        break;
+    default:
+        break;
+    }
+    scn_line_free(sl);
+    free(sl);
+    return c;
+}
+
+bool lesson_allows(const lesson *l, const char *line, char *why, size_t n)
+{
+    int c = lesson_line_control(line);
+    unsigned mask = l && l->control_mask ? l->control_mask : LC_ALL;
+    if (c == LC_NONE || (mask >> c & 1))
+        return true;
+    if (why)
+        snprintf(why, n, "this lesson does not offer %s (%s); it offers: %s", controls[c].what, controls[c].name,
+                 l->controls);
+    return false;
+}
+
+/* FNV-1a, 64 bits, over a string and a separator. */
+static uint64_t fnv(uint64_t h, const char *s)
+{
+    for (; s && *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return (h ^ 0x1f) * 1099511628211ULL;
+}
+
+void lesson_hash(const lesson *l, char out[17])
+{
+    uint64_t h = 14695981039346656037ULL;
+    h = fnv(h, l->id);
+    for (int i = 0; i < l->nsetup; i++)
+        h = fnv(h, l->setup[i]);
+    h = fnv(h, "moves:");
+    for (int i = 0; i < l->nmoves; i++)
+        h = fnv(h, l->moves[i]);
+    for (int g = 0; g < l->ngoals; g++) {
+        h = fnv(h, l->goals[g].name);
+        for (int k = 0; k < l->goals[g].nchecks; k++)
+            h = fnv(h, l->goals[g].checks[k]);
+    }
+    snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
 /* A text value: non-empty; returns a copy in *out. */
@@ -817,6 +969,15 @@ static int parse_buffer(const char *name, const char *text, size_t len, lesson *
     return rc;
 }
 
+/* What a lesson that loaded gets from what it holds: its control mask (all, when it named
+ * none) and its content hash. */
+static void lesson_finish(lesson *l)
+{
+    if (!l->control_mask)
+        l->control_mask = LC_ALL;
+    lesson_hash(l, l->hash);
+}
+
 int lesson_parse(const char *name, const char *text, size_t len, lesson *l)
 {
     memset(l, 0, sizeof *l);
@@ -827,7 +988,10 @@ int lesson_parse(const char *name, const char *text, size_t len, lesson *l)
         lesson_parser p = { .l = l, .path = name, .last_goal = -1 };
         return oom(&p);
     }
-    return parse_buffer(l->path, text, len, l);
+    int rc = parse_buffer(l->path, text, len, l);
+    if (rc == 0)
+        lesson_finish(l);
+    return rc;
 }
 
 int lesson_load(const char *path, lesson *l)
@@ -858,6 +1022,8 @@ int lesson_load(const char *path, lesson *l)
         snprintf(l->error, sizeof l->error, "%s: cannot read: %s", path, strerror(eno));
     } else {
         rc = parse_buffer(l->path, text, len, l);
+        if (rc == 0)
+            lesson_finish(l);
     }
     free(text);
     return rc;

@@ -9,8 +9,8 @@
  *   part: 1                              1 ACID, 2 BASE, 3 both
  *   concepts: isolation levels, READ UNCOMMITTED, G1a
  *   refs: 000:310-335, 002:36-56         lines of the source texts (shared/seeds)
- *   controls: sessions isolation crash   keys offered: sessions isolation crash engine
- *                                        network replicas time (default: all)
+ *   controls: sessions isolation crash   the moves offered beyond the queue (lesson_control
+ *                                        below; default: all)
  *
  *   story:                               one or more pages, separated by a line "---"
  *     Text, indented by two spaces. ...
@@ -68,6 +68,37 @@ typedef struct lesson_goal {
     lesson_pos *check_pos;       /* where each check was written */
 } lesson_goal;
 
+/* The classes of scenario lines a learner may give (a key or a `:` line), each a control
+ * a lesson offers or not. A line taken from the lesson's own queue (n, or a session's key)
+ * needs none; say:, expect and predict: lines need none. Groups name several at once:
+ * engine = sync checkpoint evict frames; network = cut partition heal delay loss;
+ * replicas = requests down up; time = tick gossip settle. */
+typedef enum {
+    LC_SESSIONS = 0,   /* T1..T9: a statement that sets no isolation level */
+    LC_ISOLATION,      /* SET TRANSACTION ISOLATION LEVEL, BEGIN ISOLATION LEVEL ... (key i) */
+    LC_CRASH,          /* engine: crash, engine: crash torn (key !) */
+    LC_SYNC,           /* engine: sync ..., engine: flush */
+    LC_CHECKPOINT,     /* engine: checkpoint */
+    LC_EVICT,          /* engine: evict */
+    LC_FRAMES,         /* engine: frames n */
+    LC_REQUESTS,       /* a client's request: n1: PUT ..., alice@n2: GET ... */
+    LC_SETTINGS,       /* cluster: ... */
+    LC_CUT,            /* net: cut (both ways or one way; key c) */
+    LC_PARTITION,      /* net: partition, two groups or more (key p) */
+    LC_HEAL,           /* net: heal, one link or all (key h) */
+    LC_DOWN,           /* net: down (key d on an up replica) */
+    LC_UP,             /* net: up (key d on a down replica) */
+    LC_DELAY,          /* net: delay */
+    LC_LOSS,           /* net: loss */
+    LC_TICK,           /* run: tick (key t) */
+    LC_GOSSIP,         /* run: gossip (key g) */
+    LC_SETTLE,         /* run: settle (key s) */
+    LC_TABLES,         /* setup: (a table or rows made mid-lesson) */
+    LC_COUNT
+} lesson_control;
+#define LC_NONE (-1)   /* a line that needs no control */
+#define LC_ALL ((1u << LC_COUNT) - 1)
+
 typedef struct lesson {
     char *path;
     char id[48];
@@ -75,7 +106,10 @@ typedef struct lesson {
     char *title;
     int part;
     char *concepts, *refs;
-    char controls[128];          /* "" = all */
+    char controls[256];          /* the controls offered, as fine names ("" = all) */
+    unsigned control_mask;       /* bit c for lesson_control c; LC_ALL when not given */
+    char hash[17];               /* content hash: 16 hex digits over the id, setup, moves and
+                                    goals (what a saved attempt depends on; lesson_hash) */
     int npages;
     char **pages;                /* story pages, text with newlines */
     int nsetup, nmoves, nsolution;
@@ -112,12 +146,29 @@ void lesson_set_free(lesson_set *set);
  * lessons/ beside the executable, $PREFIX/share/acidbase/lessons, /usr/share/acidbase/lessons.
  * NULL when none does. */
 const char *lesson_default_dir(char *buf, size_t n);
-/* By id, or by its number "1".."20" as text (also the file's name without .lesson). A
+/* By id, or by its number ("4", "04") as text (also the file's name without .lesson). A
  * broken lesson is found too (a working one first when two match): check ->broken. */
 lesson *lesson_find(lesson_set *set, const char *id_or_number);
 
 /* The id of set closest to name (a typo), or NULL: for "did you mean". */
 const char *lesson_suggest(const lesson_set *set, const char *name);
+
+/* The control line needs (LC_NONE: none, or it does not parse). */
+int lesson_line_control(const char *line);
+const char *lesson_control_name(int c);          /* "crash" */
+const char *lesson_control_what(int c);          /* "crashing the engine" */
+/* Does lesson l offer line as a move of the learner's own (a key or a `:` line, not a line
+ * taken from its queue)? When not, why says so in a sentence the lab shows ("this lesson
+ * does not offer crashing the engine (crash); it offers: sessions isolation"). A lesson
+ * without controls: offers everything; so does l NULL (the sandbox). */
+bool lesson_allows(const lesson *l, const char *line, char *why, size_t n);
+
+/* The content hash of a loaded lesson (FNV-1a, 64 bits, as 16 hex digits) over its id,
+ * setup, moves and goals (names and checks): what a saved attempt and a trace depend on.
+ * The story, hints and explanation are left out, so rewording them keeps saved attempts.
+ * Progress and traces store it; a lesson whose hash differs from the one saved has changed
+ * since, and the lab starts it afresh instead of replaying the old steps. */
+void lesson_hash(const lesson *l, char out[17]);
 
 /* "one machine, ACID", "many machines, BASE", "both sides"; "" for another part. */
 const char *lesson_part_name(int part);

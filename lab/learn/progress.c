@@ -93,6 +93,8 @@ static const char *const migrations[PROGRESS_SCHEMA_VERSION] = {
     /* 1 -> 2: hints and time are counted */
     "ALTER TABLE lesson_progress ADD COLUMN hints_used INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE lesson_progress ADD COLUMN time_spent INTEGER NOT NULL DEFAULT 0;",
+    /* 2 -> 3: the content hash of the lesson the saved lines belong to */
+    "ALTER TABLE lesson_progress ADD COLUMN content_hash TEXT NOT NULL DEFAULT '';",
 };
 
 _Static_assert(PROGRESS_APP_ID == 1094927426, "the migration spells the application id");
@@ -866,6 +868,15 @@ int progress_hint(progress *p, const char *learner, const char *lesson)
     return op_run(p, &(op){ .learner = learner, .lesson = lesson, .sql = sql });
 }
 
+int progress_set_hash(progress *p, const char *learner, const char *lesson, const char *hash)
+{
+    static const char *const sql[] = {
+        "UPDATE lesson_progress SET " TOUCH ", content_hash = :text" ROW, NULL };
+    if (!hash || strlen(hash) != 16 || strspn(hash, "0123456789abcdef") != 16)
+        return fail(p, PROGRESS_EINVAL, "'%s' is not a content hash (16 hex digits)", hash ? hash : "");
+    return op_run(p, &(op){ .learner = learner, .lesson = lesson, .sql = sql, .a.text = hash });
+}
+
 int progress_add_time(progress *p, const char *learner, const char *lesson, int64_t seconds)
 {
     static const char *const sql[] = {
@@ -938,7 +949,7 @@ static int get_body(progress *p, void *ctx)
 
     sqlite3_stmt *st;
     if ((rc = prepare(p, "SELECT status, attempts, hints_used, time_spent, page, seed, "
-                         "coalesce(started, ''), updated FROM lesson_progress" ROW, &a, &st)))
+                         "coalesce(started, ''), updated, content_hash FROM lesson_progress" ROW, &a, &st)))
         return rc;
     int s = sqlite3_step(st);
     if (s == SQLITE_ROW) {
@@ -952,6 +963,7 @@ static int get_body(progress *p, void *ctx)
         rec->seed = (uint64_t)sqlite3_column_int64(st, 5);
         copy_str(rec->started, sizeof rec->started, sqlite3_column_text(st, 6));
         copy_str(rec->updated, sizeof rec->updated, sqlite3_column_text(st, 7));
+        copy_str(rec->hash, sizeof rec->hash, sqlite3_column_text(st, 8));
     }
     sqlite3_finalize(st);
     if (s != SQLITE_ROW && s != SQLITE_DONE)

@@ -19,6 +19,8 @@
  *              scenario_line(learner_id, lesson, n, text)    key (learner_id, lesson, n)
  *   version 2  lesson_progress gains hints_used and time_spent (seconds), both 0 for rows
  *              written by version 1.
+ *   version 3  lesson_progress gains content_hash: the lesson's content hash (lesson.h,
+ *              lesson_hash) when the saved lines were made, '' for rows written before.
  *
  * Invariants:
  *   1. Every change is one transaction begun with BEGIN IMMEDIATE, and counters change by
@@ -47,7 +49,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROGRESS_SCHEMA_VERSION 2
+#define PROGRESS_SCHEMA_VERSION 3
 #define PROGRESS_NAME_MAX 64        /* learner names and lesson ids, in bytes */
 #define PROGRESS_BUSY_TIMEOUT_MS 5000
 #define PROGRESS_BUSY_TRIES 20
@@ -83,6 +85,7 @@ typedef struct progress_rec {
     int64_t time_spent;             /* seconds */
     int page;                       /* last story page seen, 0 = the first */
     uint64_t seed;                  /* the runner's seed for the saved lines */
+    char hash[17];                  /* the lesson's content hash they were made under, "" unknown */
     char started[32], updated[32];  /* "" when never */
     int ngoals;
     progress_goal *goals;           /* in the order they were met */
@@ -156,6 +159,9 @@ int progress_save_lines(progress *p, const char *learner, const char *lesson, ui
 int progress_goal_met(progress *p, const char *learner, const char *lesson, const char *goal,
                       bool *first);
 int progress_hint(progress *p, const char *learner, const char *lesson);
+/* The content hash of the lesson as the saved lines were made (lesson_hash: 16 hex
+ * digits); a lab that finds another one starts the lesson afresh instead of replaying. */
+int progress_set_hash(progress *p, const char *learner, const char *lesson, const char *hash);
 int progress_add_time(progress *p, const char *learner, const char *lesson, int64_t seconds);
 int progress_set_page(progress *p, const char *learner, const char *lesson, int page);
 int progress_set_status(progress *p, const char *learner, const char *lesson, progress_status s);

@@ -1,7 +1,14 @@
 /*
- * verify.c: goals and lesson verification. See verify.h.
+ * verify.c: goals and lesson verification (V1-V6 in verify.h).
+ *
+ * The lab's keys are played here as the lab plays them (lab/tui/session.c): n runs the
+ * first queued line; key k runs session Tk's next queued statement, or else replica nk's
+ * next queued request, after the scene-setting lines queued before it. V3 presses the keys
+ * in turn; V6 asks, line by line, whether the solution could have been played that way or
+ * typed under the lesson's controls.
  */
 #include "verify.h"
+#include "run/grammar.h"
 #include "run/scenario.h"
 
 #include <stdarg.h>
@@ -38,6 +45,7 @@ typedef struct verify {
     int problems;
     bool ioerr;
     bool bad_check[LESSON_GOALS_MAX];   /* a goal with a check that cannot be evaluated */
+    bool quiet_checks;                  /* V2, V3: a bad check was reported already */
 } verify;
 
 #if defined(__GNUC__)
@@ -148,17 +156,194 @@ static bool verify_start(verify *v)
     return ran;
 }
 
-/* (2) The moves are valid input after the setup, run in the order written. */
+static bool all_met(const verify *v, const bool *met)
+{
+    for (int g = 0; g < v->l->ngoals; g++)
+        if (!met[g])
+            return false;
+    return v->l->ngoals > 0;
+}
+
+/* The first move, or the goal that opens the lesson's goals: where a problem with the
+ * moves as a whole points. */
+static lesson_pos moves_at(const lesson *l)
+{
+    if (l->nmoves)
+        return l->moves_pos[0];
+    return (lesson_pos){ l->goals[0].line, 1 };
+}
+
+/* (V2, V4) The moves are valid input after the setup, run in the order written, and they
+ * do not meet every goal; none is a fault. */
 static void verify_moves(verify *v)
+{
+    const lesson *l = v->l;
+    for (int i = 0; i < l->nmoves; i++) {
+        int c = lesson_line_control(l->moves[i]);
+        if (c == LC_CRASH || c == LC_CUT || c == LC_PARTITION || c == LC_HEAL || c == LC_DOWN || c == LC_UP ||
+            c == LC_SETTLE)
+            problem(v, l->moves_pos[i], "a fault is queued: faults (crash, cut, partition, heal, down, up, settle) "
+                                        "are the learner's moves, so that goals can depend on their moment; leave "
+                                        "it out of the moves and offer it with 'controls: %s'", lesson_control_name(c));
+    }
+    if (l->nmoves == 0)
+        return;
+    bool met[LESSON_GOALS_MAX] = { false };
+    runner *r = verify_runner(v);
+    v->quiet_checks = true;
+    if (r && run_lines(v, r, l->setup, l->setup_pos, l->nsetup, "in the setup", NULL) &&
+        run_lines(v, r, l->moves, l->moves_pos, l->nmoves, "a move, run after the setup and the moves above it", met) &&
+        all_met(v, met))
+        problem(v, moves_at(l), "pressing n alone meets every goal: the moves in the order written are a solution, "
+                                "and the learner only watches; make a goal depend on a choice (an order, a level, "
+                                "the moment of a fault)");
+    v->quiet_checks = false;
+    verify_runner_done(v, r);
+}
+
+/* The queued line key k runs next (session Tk's next statement, else replica nk's next
+ * request, as the lab's keys do), or -1. */
+static int key_target(const lesson *l, const bool *taken, int k)
+{
+    gram_head_info h;
+    for (int i = 0; i < l->nmoves; i++) {
+        if (taken[i])
+            continue;
+        gram_head(l->moves[i], &h);
+        if (h.kind == SL_SQL && h.session == k)
+            return i;
+    }
+    for (int i = 0; i < l->nmoves; i++) {
+        if (taken[i])
+            continue;
+        gram_head(l->moves[i], &h);
+        if (h.kind == SL_CLIENT && h.node == k)
+            return i;
+    }
+    return -1;
+}
+
+/* Runs move i in r as the lab would (numbered after the lines so far); a line the runner
+ * refuses is dropped, as the lab leaves it unrun. False on an I/O error. */
+static bool play(verify *v, runner *r, int i, int *lineno, bool *taken, bool *met)
+{
+    taken[i] = true;
+    int rc = runner_line(r, v->l->moves[i], ++*lineno);
+    if (rc == RUN_IOERR) {
+        v->ioerr = true;
+        return false;
+    }
+    if (rc == RUN_OK)
+        goals_seen(v, r, met);
+    return true;
+}
+
+/* (V3) The keys pressed in turn, 1 to 9 and again, each running its session's (or
+ * replica's) next queued line after the scene-setting lines before it; then n for what is
+ * left. This must not meet every goal. */
+static void verify_round_robin(verify *v)
 {
     const lesson *l = v->l;
     if (l->nmoves == 0)
         return;
-    runner *r = verify_runner(v);
-    if (r && run_lines(v, r, l->setup, l->setup_pos, l->nsetup, "in the setup", NULL))
-        run_lines(v, r, l->moves, l->moves_pos, l->nmoves, "a move, run after the setup and the moves above it",
-                  NULL);
+    bool met[LESSON_GOALS_MAX] = { false }, *taken = calloc((size_t)l->nmoves, sizeof *taken);
+    runner *r = taken ? verify_runner(v) : NULL;
+    int lineno = 0;
+    for (int i = 0; i < l->nsetup; i++)
+        lineno = l->setup_pos[i].line > lineno ? l->setup_pos[i].line : lineno;
+    v->quiet_checks = true;
+    bool ok = r && run_lines(v, r, l->setup, l->setup_pos, l->nsetup, "in the setup", NULL);
+    for (bool progressed = true; ok && progressed && !all_met(v, met);) {
+        progressed = false;
+        for (int k = 1; k <= 9 && ok && !all_met(v, met); k++) {
+            int i = key_target(l, taken, k);
+            if (i < 0)
+                continue;
+            for (int j = 0; j < i && ok; j++)
+                if (!taken[j] && !gram_is_actor_line(l->moves[j]))
+                    ok = play(v, r, j, &lineno, taken, met);
+            ok = ok && play(v, r, i, &lineno, taken, met);
+            progressed = true;
+        }
+    }
+    for (int i = 0; ok && i < l->nmoves && !all_met(v, met); i++)
+        if (!taken[i])
+            ok = play(v, r, i, &lineno, taken, met);
+    if (ok && all_met(v, met))
+        problem(v, moves_at(l), "pressing the session keys in turn (1, 2, 3, ..., then again) meets every goal: "
+                                "the learner need not choose; make a goal depend on a choice (an order, a level, "
+                                "the moment of a fault)");
+    v->quiet_checks = false;
     verify_runner_done(v, r);
+    free(taken);
+}
+
+/* A scenario line without its comment and surrounding blanks (scn_line.text), for
+ * comparing a solution's line with a queued one; NULL when out of memory. */
+static char *bare(const char *line)
+{
+    scn_line *sl = malloc(sizeof *sl);
+    scn_error e;
+    char *out = NULL;
+    if (sl && scn_parse_line(line, 1, sl, &e) == 0) {
+        out = strdup(sl->text);
+        scn_line_free(sl);
+    } else {
+        out = strdup(line);
+    }
+    free(sl);
+    return out;
+}
+
+/* (V6) Each line of the solution is a move the lab offers: taken from the queue by n or a
+ * key, or allowed by the controls. */
+static void verify_playable(verify *v)
+{
+    const lesson *l = v->l;
+    bool *taken = calloc((size_t)l->nmoves + 1, sizeof *taken);
+    char **q = calloc((size_t)l->nmoves + 1, sizeof *q);
+    bool ok = taken && q;
+    for (int i = 0; ok && i < l->nmoves; i++)
+        ok = (q[i] = bare(l->moves[i])) != NULL;
+    for (int s = 0; ok && s < l->nsolution; s++) {
+        char *line = bare(l->solution[s]);
+        if (!line) {
+            ok = false;
+            break;
+        }
+        int take = -1;
+        for (int i = 0; i < l->nmoves && take < 0; i++)
+            if (!taken[i]) {
+                if (strcmp(q[i], line) == 0)
+                    take = i;   /* n */
+                break;
+            }
+        gram_head_info h;
+        gram_head(line, &h);
+        int key = h.kind == SL_SQL ? h.session : h.kind == SL_CLIENT ? h.node : 0;
+        if (take < 0 && key > 0) {
+            int i = key_target(l, taken, key);
+            bool clear = i >= 0 && strcmp(q[i], line) == 0;
+            for (int j = 0; clear && j < i; j++)
+                clear = taken[j] || gram_is_actor_line(l->moves[j]);
+            if (clear)
+                take = i;
+        }
+        char why[512];
+        if (take >= 0)
+            taken[take] = true;
+        else if (!lesson_allows(l, line, why, sizeof why))
+            problem(v, l->solution_pos[s], "the learner cannot make this move: it is not the next queued line, nor "
+                                           "the next of its session or replica with only other actors' lines "
+                                           "before it, and %s (add it to controls:, or queue the line)", why);
+        free(line);
+    }
+    for (int i = 0; q && i < l->nmoves; i++)
+        free(q[i]);
+    free(q);
+    free(taken);
+    if (!ok)
+        v->ioerr = true;
 }
 
 /* Marks the goals met now; a goal once met stays met (the lab's checklist does the same). */
@@ -173,7 +358,8 @@ static void goals_seen(verify *v, runner *r, bool *met)
         char why[1024];
         if (lesson_goal_check(r, go, &met[g], &k, why, sizeof why) != 0) {
             v->bad_check[g] = true;
-            problem(v, check_at(go, k, true), "%s (a check of goal '%s')", why, go->name);
+            if (!v->quiet_checks)
+                problem(v, check_at(go, k, true), "%s (a check of goal '%s')", why, go->name);
         }
     }
 }
@@ -235,7 +421,11 @@ int lesson_verify(const lesson *l, FILE *out)
     if (verify_start(&v) && !v.ioerr) {
         verify_moves(&v);
         if (!v.ioerr)
+            verify_round_robin(&v);
+        if (!v.ioerr)
             verify_solution(&v);
+        if (!v.ioerr)
+            verify_playable(&v);
     }
     fclose(mem);
     int rc;
@@ -246,8 +436,8 @@ int lesson_verify(const lesson *l, FILE *out)
         fprintf(out, "FAIL %s %s: %d problem%s\n%s", num, name, v.problems, v.problems == 1 ? "" : "s", buf);
         rc = 1;
     } else {
-        fprintf(out, "ok   %s %s: %d goal%s met by the reference solution\n", num, name, l->ngoals,
-                l->ngoals == 1 ? "" : "s");
+        fprintf(out, "ok   %s %s: %d goal%s met by the reference solution, not by the moves in order or in turn\n",
+                num, name, l->ngoals, l->ngoals == 1 ? "" : "s");
         rc = 0;
     }
     free(buf);

@@ -300,6 +300,7 @@ static int client_line(basectl *b, const scn_line *l, const run_sink *out, char 
     req.q = s->q == Q_ONE ? BQ_ONE : s->q == Q_QUORUM ? BQ_QUORUM : s->q == Q_ALL ? BQ_ALL : s->q == Q_NUM ? BQ_NUM : BQ_DEFAULT;
     req.qn = (uint32_t)s->qn;
     snprintf(req.client, sizeof req.client, "%.31s", l->client);
+    snprintf(req.rid, sizeof req.rid, "%s", s->rid);
     const char *stmt = strchr(l->text, ':');
     snprintf(req.text, sizeof req.text, "%.159s", stmt ? stmt + 1 + strspn(stmt + 1, " \t") : l->text);
     if (!cluster_quorum(c, req.q, req.qn))
@@ -339,6 +340,9 @@ static int client_line(basectl *b, const scn_line *l, const run_sink *out, char 
         b->node_write[l->node] = a.ok ? 1 : a.error ? 3 : 2;
         if (a.error)
             say(out, l, REC_RESULT, RO_FAIL, "%s", a.text);
+        else if (a.ok && a.deduped)
+            say(out, l, REC_RESULT, RO_OK, "ok (%s: %s%s; request %s was applied already at n%d: not again)", who,
+                by, timing, s->rid, l->node);
         else if (a.ok)
             say(out, l, REC_RESULT, RO_OK, "ok (%s: %s%s)", who, by, timing);
         else
@@ -420,15 +424,67 @@ static bool same_state(const char *got, const char *want, bool absent)
     return strcmp(a, b) == 0;
 }
 
+/* expect nK write retried, from the history: the latest write coordinated by nK was
+ * answered ok, and the write before it of the same key through nK was unavailable (a
+ * client retrying after "unavailable"; a refused write was not tried, and does not count). */
+static int expect_retried(basectl *b, int node, char *why, size_t n)
+{
+    size_t ne = hist_count(b->h);
+    /* Request ids count 1, 2, 3, ...: the op of each, from its REQ_INVOKE. */
+    size_t nops = hist_count_kind(b->h, EV_REQ_INVOKE) + 1;
+    unsigned char *op = calloc(nops, 1);
+    if (!op) {
+        snprintf(why, n, "out of memory");
+        return -1;
+    }
+    const hist_event *last = NULL, *before = NULL;
+    for (size_t i = 0; i < ne; i++) {
+        const hist_event *e = hist_get(b->h, i);
+        if (e->kind == EV_REQ_INVOKE && e->n[2] > 0 && (size_t)e->n[2] < nops)
+            op[e->n[2]] = (unsigned char)e->n[0];
+        if (e->kind != EV_REQ_ANSWER || e->node != (uint16_t)node || e->n[2] <= 0 || (size_t)e->n[2] >= nops ||
+            op[e->n[2]] == BOP_GET)
+            continue;
+        if (last && scalar_eq(&last->key, &e->key))
+            before = last;
+        else
+            before = NULL;
+        last = e;
+    }
+    free(op);
+    if (!last) {
+        snprintf(why, n, "no write has been coordinated by n%d", node);
+        return 0;
+    }
+    bool refused = last->text && strncmp(last->text, "refused", 7) == 0;
+    if (last->n[0] != 1) {
+        snprintf(why, n, "the latest write at n%d was %s", node, refused ? "refused" : "unavailable");
+        return 0;
+    }
+    bool was_unavailable = before && before->n[0] != 1 && !(before->text && strncmp(before->text, "refused", 7) == 0);
+    if (was_unavailable)
+        return 1;
+    snprintf(why, n, "the latest write at n%d was ok, but %s", node,
+             before ? "the one before it of the same key was ok too (no retry after unavailable)"
+                    : "the write before it through that replica was of another key, or there was none");
+    return 0;
+}
+
 int basectl_expect(basectl *b, const scn_line *l, char *why, size_t n)
 {
     const scn_expect *x = &l->ex;
     why[0] = 0;
-    if ((x->kind == EX_STORES || x->kind == EX_WRITE || (x->kind == EX_READ && !x->client[0])) &&
+    if ((x->kind == EX_STORES || x->kind == EX_WRITE || x->kind == EX_REPLY_FROM || x->kind == EX_REPAIRED ||
+         (x->kind == EX_READ && !x->client[0])) &&
         (x->node < 1 || (uint32_t)x->node > b->cfg.n)) {
         snprintf(why, n, "n%d does not exist: the cluster has %u replicas", x->node, b->cfg.n);
         return -1;
     }
+    for (int k = 1; x->kind == EX_REPLY_FROM && k < 10; k++)
+        if ((x->value >> k & 1) && (uint32_t)k > b->cfg.n) {
+            snprintf(why, n, "n%d does not exist: the cluster has %u replicas", k, b->cfg.n);
+            return -1;
+        }
     switch (x->kind) {
     case EX_STORES: {
         char got[1024] = "absent";
@@ -463,6 +519,8 @@ int basectl_expect(basectl *b, const scn_line *l, char *why, size_t n)
         return 0;
     }
     case EX_WRITE: {
+        if (strcasecmp(x->word, "retried") == 0)
+            return expect_retried(b, x->node, why, n);
         /* A refused write is neither ok nor unavailable: nothing was tried. */
         int w = b->node_write[x->node];
         int want = strcasecmp(x->word, "ok") == 0 ? 1 : strcasecmp(x->word, "refused") == 0 ? 3 : 2;
@@ -478,6 +536,54 @@ int basectl_expect(basectl *b, const scn_line *l, char *why, size_t n)
         if (conv == (x->kind == EX_CONVERGED))
             return 1;
         snprintf(why, n, conv ? "all up replicas hold the same data" : "the up replicas do not all hold the same data");
+        return 0;
+    }
+    case EX_REPLY_FROM: {
+        /* From the history: the latest REQ_ANSWER of a request coordinated by nK names the
+         * replicas whose acks or replies counted. */
+        const hist_event *last = NULL;
+        for (size_t i = hist_count(b->h); i-- > 0 && !last;) {
+            const hist_event *e = hist_get(b->h, i);
+            if (e->kind == EV_REQ_ANSWER && e->node == (uint16_t)x->node)
+                last = e;
+        }
+        if (!last) {
+            snprintf(why, n, "no request coordinated by n%d has been answered", x->node);
+            return 0;
+        }
+        int64_t got = 0;
+        for (int i = 0; i < hist_ntxns(last); i++)
+            if (hist_txns(last)[i] < 63)
+                got |= (int64_t)1 << hist_txns(last)[i];
+        if ((got & x->value) == x->value)
+            return 1;
+        char who[128] = "";
+        size_t o = 0;
+        for (int k = 1; k < 63 && o < sizeof who; k++)
+            if (got >> k & 1)
+                o += (size_t)snprintf(who + o, sizeof who - o, "%sn%d", o ? ", " : "", k);
+        snprintf(why, n, "the latest request through n%d, answered %s, counted %s", x->node,
+                 last->text ? last->text : "?", who[0] ? who : "no answer");
+        return 0;
+    }
+    case EX_REPAIRED: {
+        /* From the history: HINT_DELIVER and READ_REPAIR name their target as node2; a GOSSIP
+         * exchange names both ends and counts the keys it shipped (n1), either way. */
+        bool hint = strcmp(x->word, "hint") == 0, rr = strcmp(x->word, "read-repair") == 0;
+        size_t ne = hist_count(b->h);
+        for (size_t i = 0; i < ne; i++) {
+            const hist_event *e = hist_get(b->h, i);
+            if (hint && e->kind == EV_HINT_DELIVER && e->node2 == (uint16_t)x->node)
+                return 1;
+            if (rr && e->kind == EV_READ_REPAIR && e->node2 == (uint16_t)x->node)
+                return 1;
+            if (!hint && !rr && e->kind == EV_GOSSIP && e->n[1] > 0 &&
+                (e->node == (uint16_t)x->node || e->node2 == (uint16_t)x->node))
+                return 1;
+        }
+        snprintf(why, n, hint ? "no hint has been handed to n%d" : rr ? "no read repair has been sent to n%d"
+                                                                       : "no gossip exchange with n%d shipped a key",
+                 x->node);
         return 0;
     }
     case EX_SETTLED:

@@ -38,6 +38,8 @@ static const gram_entry table[] = {
       "narration, shown to the learner"),
     E(G_AREA, SL_EXPECT, GS_NONE, "expect", "<assertion>", SL_EXPECT, 0, NULL, "expect deadlock",
       "an expectation, checked when the line runs"),
+    E(G_AREA, SL_PREDICT, GS_NONE, "predict", "<assertion>", SL_PREDICT, 0, "predict", "predict: T2 blocked",
+      "a guess before the next step (classroom mode): judged right after that step, never a failure"),
 
     /* --- engine: --------------------------------------------------------------------------- */
     E(G_DIRECTIVE, SL_ENGINE, GS_NONE, "sync full", "", ENG_SYNC_FULL, 0, "sync", "engine: sync full",
@@ -125,8 +127,8 @@ static const gram_entry table[] = {
       "CREATE", "setup: CREATE TABLE t (id INT PRIMARY KEY, v INT)", "a table of (key, value) rows"),
     E(G_STATEMENT, SL_SETUP, GS_NONE, "INSERT INTO", "<table> VALUES (...)", 0, 0, "INSERT",
       "setup: INSERT INTO t VALUES (1, 10)", "the rows the story starts with"),
-    E(G_STATEMENT, SL_CLIENT, GS_NONE, "PUT", "<key> <value> [W=ONE|QUORUM|ALL|<k>]", BOP_PUT, 0, "PUT",
-      "n1: PUT cart apple W=QUORUM", "writes a value"),
+    E(G_STATEMENT, SL_CLIENT, GS_NONE, "PUT", "<key> <value> [W=ONE|QUORUM|ALL|<k>] [id=<request id>]", BOP_PUT, 0,
+      "PUT", "n1: PUT cart apple W=QUORUM", "writes a value (id=: a retry with the same id is applied once)"),
     E(G_STATEMENT, SL_CLIENT, GS_NONE, "GET", "<key> [R=ONE|QUORUM|ALL|<k>]", BOP_GET, 0, "GET", "n1: GET cart R=ALL",
       "reads a key"),
     E(G_STATEMENT, SL_CLIENT, GS_NONE, "DEL", "<key> [W=...]", BOP_DEL, 0, "DEL", "n1: DEL cart",
@@ -137,8 +139,9 @@ static const gram_entry table[] = {
       "adds an element to a set (resolve crdt)"),
     E(G_STATEMENT, SL_CLIENT, GS_NONE, "REMOVE", "<key> <element> [W=...]", BOP_REMOVE, 0, "REMOVE",
       "n1: REMOVE cart apple", "removes an element from a set (resolve crdt)"),
-    E(G_STATEMENT, SL_CLIENT, GS_NONE, "INCR", "<key> <n> [W=...]", BOP_INCR, 0, "INCR", "n1: INCR hits 1",
-      "adds n to a counter (resolve crdt)"),
+    E(G_STATEMENT, SL_CLIENT, GS_NONE, "INCR", "<key> <n> [W=...] [id=<request id>]", BOP_INCR, 0, "INCR",
+      "n1: INCR hits 1 id=r17", "adds n to a counter (resolve crdt); with id=, a replica that has applied that request "
+      "id does not apply it again"),
 
     /* --- expectations, in the order the parser's list names them --------------------------- */
     E(G_EXPECT, SL_EXPECT, GS_SESSION, "blocked", "", EX_STATE, SS_BLOCKED, "T1..T9", "expect T1 blocked",
@@ -159,10 +162,23 @@ static const gram_entry table[] = {
       "its latest statement failed with this error"),
     E(G_EXPECT, SL_EXPECT, GS_SESSION, "level", "<level>", EX_LEVEL, 0, "T1..T9",
       "expect T1 level READ COMMITTED", "the session's isolation level (RU, RC, RR, SER or the full name)"),
+    E(G_EXPECT, SL_EXPECT, GS_SESSION, "victim", "", EX_VICTIM, 0, "T1..T9", "expect T2 victim",
+      "a deadlock so far chose a transaction of this session as its victim"),
+    E(G_EXPECT, SL_EXPECT, GS_SESSION, "retried", "", EX_RETRIED, 0, "T1..T9", "expect T2 retried",
+      "after its transaction was a deadlock's victim, the session committed one that wrote every row the victim "
+      "was writing"),
+    E(G_EXPECT, SL_EXPECT, GS_SESSION, "crashed", "", EX_CRASHED, 0, "T1..T9", "expect T1 crashed",
+      "the engine crashed while a transaction of this session was open"),
+    E(G_EXPECT, SL_EXPECT, GS_SESSION, "overlapped", "T<k>", EX_OVERLAPPED, 0, "T1..T9", "expect T3 overlapped T4",
+      "a committed transaction of each session, both open at one moment"),
+    E(G_EXPECT, SL_EXPECT, GS_SESSION, "waited", "[for T<k>]", EX_WAITED, 0, "T1..T9", "expect T2 waited for T1",
+      "a statement of the session waited (for a lock that session's transaction held)"),
     E(G_EXPECT, SL_EXPECT, GS_NONE, "table", "<name> {k:v, ...}", EX_TABLE, 0, "table", "expect table t {1:10}",
       "a table's committed contents"),
     E(G_EXPECT, SL_EXPECT, GS_NONE, "deadlock", "", EX_DEADLOCK, 0, "deadlock", "expect deadlock",
       "a deadlock has been detected"),
+    E(G_EXPECT, SL_EXPECT, GS_NONE, "torn", "", EX_TORN, 0, "torn", "expect torn",
+      "recovery found a torn log record (its checksum failed) and cut the log there"),
     E(G_EXPECT, SL_EXPECT, GS_NONE, "anomaly", "<name>", EX_ANOMALY, 0, "anomaly", "expect anomaly G1a",
       "the checker found this anomaly (G0, G1a, G-single, lost-update, stale-read, ...)"),
     E(G_EXPECT, SL_EXPECT, GS_NONE, "no anomaly", "[<name>]", EX_NO_ANOMALY, 0, "no anomaly", "expect no anomaly",
@@ -171,8 +187,14 @@ static const gram_entry table[] = {
       "what replica nK stores for a key"),
     E(G_EXPECT, SL_EXPECT, GS_REPLICA, "read", "= <value> | absent", EX_READ, 0, "n1..n9", "expect n2 read = apple",
       "what the latest GET through nK returned"),
-    E(G_EXPECT, SL_EXPECT, GS_REPLICA, "write", "ok|unavailable|refused", EX_WRITE, 0, "n1..n9", "expect n1 write ok",
-      "how the latest write coordinated by nK ended"),
+    E(G_EXPECT, SL_EXPECT, GS_REPLICA, "write", "ok|unavailable|refused|retried", EX_WRITE, 0, "n1..n9",
+      "expect n1 write ok", "how the latest write coordinated by nK ended (retried: ok, after the one before it of "
+      "the same key through nK was unavailable)"),
+    E(G_EXPECT, SL_EXPECT, GS_REPLICA, "repaired", "by hint|read-repair|gossip", EX_REPAIRED, 0, "n1..n9",
+      "expect n3 repaired by hint", "a repair reached nK: a hint handed to it, a read repair sent to it, or a gossip "
+      "exchange with it that shipped keys"),
+    E(G_EXPECT, SL_EXPECT, GS_REPLICA, "reply", "from nA [nB ...]", EX_REPLY_FROM, 0, "n1..n9",
+      "expect n3 reply from n1", "the latest request coordinated by nK counted an answer (ack or reply) from each"),
     E(G_EXPECT, SL_EXPECT, GS_CLIENT, "read", "= <value> | absent", EX_READ, 0, "<client> read",
       "expect alice read = apple", "what the client's latest GET returned"),
     E(G_EXPECT, SL_EXPECT, GS_NONE, "converged", "", EX_CONVERGED, 0, "converged", "expect converged",
@@ -185,6 +207,9 @@ static const gram_entry table[] = {
       "expect stale-reads = 0", "how many stale reads the checker counted"),
     E(G_EXPECT, SL_EXPECT, GS_NONE, "stale-read", "=|>=|<= <n>", EX_STALE_READS, 0, NULL, "expect stale-read >= 1",
       "the same as stale-reads"),
+    E(G_EXPECT, SL_EXPECT, GS_NONE, "predicted", "<assertion>", EX_PREDICTED, 0, "predicted",
+      "expect predicted T2 blocked", "a predict: line said so while it did not hold yet, and the next step made it "
+      "hold"),
 };
 #undef E
 #define NTABLE (sizeof table / sizeof *table)

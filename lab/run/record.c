@@ -30,6 +30,10 @@ int run_record_text(const run_record *r, char *buf, size_t n)
     case REC_EXPECT:
         return r->outcome == RO_OK ? snprintf(buf, n, "%s  -> ok", r->text)
                                    : snprintf(buf, n, "%s  -> FAILED: %s", r->text, res);
+    case REC_PREDICT:
+        return r->outcome == RO_OK ? snprintf(buf, n, "  %s  -> right", r->text)
+             : r->outcome == RO_FAIL ? snprintf(buf, n, "  %s  -> wrong: %s", r->text, res)
+                                     : snprintf(buf, n, "  %s  -> %s", r->text, res);
     case REC_DIRECTIVE:
     case REC_INVALID:
     case REC_ERROR:

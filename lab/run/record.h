@@ -17,6 +17,8 @@
  *                    T<s> then: <text>  -> <result>       (it waited behind; indented)
  *   REC_EVENT        * <text>                             (what an engine did by itself)
  *   REC_EXPECT     <text>  -> ok | <text>  -> FAILED: <result>
+ *   REC_PREDICT    <text>  -> right | <text>  -> wrong: <result>   (a predict: line, judged
+ *                  after the next step; never a failure of the run)
  *   REC_INVALID    <text>: the message for a refused line (line and col say where); the
  *                  line is not part of the run
  *   REC_ERROR      <text>: an I/O or internal error; the run cannot go on
@@ -40,6 +42,7 @@ typedef enum {
     REC_EXPECT,
     REC_INVALID,
     REC_ERROR,
+    REC_PREDICT,
 } run_rec_kind;
 
 /* How it went, for the reader's eye (colours): a result, something waiting, a failure. */

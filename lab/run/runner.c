@@ -36,6 +36,9 @@ struct runner {
     int nlines, caplines;
     runner_rec_expect *expects;
     int nexpects, capexpects;
+    /* predict: lines, judged after the next line that acts (P1 in runner.h). */
+    runner_prediction *preds;
+    int npreds, cappreds;
 };
 
 hist *runner_history(runner *r) { return r->h; }
@@ -48,6 +51,12 @@ void runner_lines(const runner *r, const runner_rec_line **v, int *n)
 {
     *v = r->lines;
     *n = r->nlines;
+}
+
+void runner_predictions(const runner *r, const runner_prediction **v, int *n)
+{
+    *v = r->preds;
+    *n = r->npreds;
 }
 
 void runner_expects(const runner *r, const runner_rec_expect **v, int *n)
@@ -225,6 +234,7 @@ void runner_free(runner *r)
         free(r->expects[i].why);
     }
     free(r->expects);
+    free(r->preds);
     free(r);
 }
 
@@ -279,6 +289,32 @@ static int expect_findings(runner *r, const scn_line *l, char *why, size_t whyn)
     return ok;
 }
 
+/* expect predicted CLAIM: a prediction of these words came true (P2). */
+static int expect_predicted(runner *r, const scn_expect *x, char *why, size_t whyn)
+{
+    const runner_prediction *best = NULL;
+    for (int i = 0; i < r->npreds; i++) {
+        const runner_prediction *p = &r->preds[i];
+        if (strcmp(p->claim, x->claim) != 0)
+            continue;
+        if (p->outcome == PRED_RIGHT)
+            return 1;
+        best = p;
+    }
+    if (!best)
+        snprintf(why, whyn, "nothing predicted '%s' (a predict: line says it before the step)", x->claim);
+    else if (best->outcome == PRED_PENDING)
+        snprintf(why, whyn, "'%s' was predicted at line %d, and no step has run since", x->claim, best->line);
+    else if (best->outcome == PRED_ALREADY)
+        snprintf(why, whyn, "'%s' already held when it was predicted at line %d: that is no prediction", x->claim,
+                 best->line);
+    else
+        snprintf(why, whyn, "the prediction '%s' at line %d was wrong: %s", x->claim, best->line, best->why);
+    return 0;
+}
+
+static int expect_eval(runner *r, const scn_line *l, char *why, size_t whyn, int *col);
+
 /* Evaluates an expectation: 1 held, 0 failed (why), -1 invalid (why, at *col), -2 an I/O
  * error (why). */
 static int expect_eval(runner *r, const scn_line *l, char *why, size_t whyn, int *col)
@@ -289,6 +325,8 @@ static int expect_eval(runner *r, const scn_line *l, char *why, size_t whyn, int
     *col = x->word_col ? x->word_col : l->col;
     if (x->kind == EX_ANOMALY || x->kind == EX_NO_ANOMALY || x->kind == EX_STALE_READS)
         return expect_findings(r, l, why, whyn);
+    if (x->kind == EX_PREDICTED)
+        return expect_predicted(r, x, why, whyn);
     if (acidctl_expects(x->kind)) {
         held = acidctl_expect(r->acid, l, why, whyn);
         return held == ACIDCTL_IOERR ? -2 : held;
@@ -350,6 +388,87 @@ int runner_check(runner *r, const char *line, bool *held, char *why, size_t n)
     return rc;
 }
 
+/* --- predictions ------------------------------------------------------------------- */
+
+/* The claim of a prediction as an expectation line, evaluated now: 1, 0, -1, -2 as
+ * expect_eval. */
+static int claim_eval(runner *r, const char *claim, int lineno, char *why, size_t whyn, int *col)
+{
+    scn_line *l = calloc(1, sizeof *l);
+    char text[SCN_TEXT_MAX + 16];
+    scn_error err;
+    if (!l) {
+        snprintf(why, whyn, "out of memory");
+        return -2;
+    }
+    snprintf(text, sizeof text, "expect %s", claim);
+    int rc;
+    if (scn_parse_line(text, lineno, l, &err) != 0) {
+        snprintf(why, whyn, "%s", err.msg);   /* cannot happen: the claim parsed before */
+        rc = -1;
+    } else {
+        rc = expect_eval(r, l, why, whyn, col);
+        scn_line_free(l);
+    }
+    free(l);
+    return rc;
+}
+
+/* predict: CLAIM. It must make sense now (a table that exists, a replica of the cluster);
+ * whether it already holds is noted, since a claim that holds before the step predicts
+ * nothing (P2). */
+static int predict(runner *r, const scn_line *l)
+{
+    char why[1024];
+    int col;
+    int held = claim_eval(r, l->ex.claim, l->line, why, sizeof why, &col);
+    if (held == -1)
+        return invalid(r, l->line, l->col, "%s", why);
+    if (held == -2)
+        return ioerror(r, l->line, why);
+    if (r->npreds == r->cappreds) {
+        int cap = r->cappreds ? r->cappreds * 2 : 8;
+        runner_prediction *v = realloc(r->preds, (size_t)cap * sizeof *v);
+        if (!v)
+            return ioerror(r, l->line, "out of memory");
+        r->preds = v;
+        r->cappreds = cap;
+    }
+    runner_prediction *p = &r->preds[r->npreds++];
+    memset(p, 0, sizeof *p);
+    p->line = l->line;
+    snprintf(p->claim, sizeof p->claim, "%s", l->ex.claim);
+    p->outcome = PRED_PENDING;
+    p->held_before = held == 1;
+    run_emit(&r->o.sink, &(run_record){ .kind = REC_DIRECTIVE, .line = l->line, .text = l->text });
+    return RUN_OK;
+}
+
+/* After a line that acted: every prediction still pending is judged now (P1). */
+static int judge_predictions(runner *r, int lineno)
+{
+    for (int i = 0; i < r->npreds; i++) {
+        runner_prediction *p = &r->preds[i];
+        if (p->outcome != PRED_PENDING)
+            continue;
+        char why[1024];
+        int col;
+        int held = claim_eval(r, p->claim, lineno, why, sizeof why, &col);
+        if (held < 0)
+            return ioerror(r, lineno, why);   /* it was valid when made; now it cannot run */
+        p->outcome = held == 1 ? (p->held_before ? PRED_ALREADY : PRED_RIGHT) : PRED_WRONG;
+        snprintf(p->why, sizeof p->why, "%.500s", held == 1 ? "" : why);
+        char text[SCN_TEXT_MAX + 16];
+        snprintf(text, sizeof text, "predict: %s", p->claim);
+        const char *res = p->outcome == PRED_RIGHT ? "right" : p->outcome == PRED_ALREADY
+                        ? "no prediction: it held already when it was made" : p->why;
+        run_outcome oc = p->outcome == PRED_RIGHT ? RO_OK : p->outcome == PRED_WRONG ? RO_FAIL : RO_NONE;
+        run_emit(&r->o.sink, &(run_record){ .kind = REC_PREDICT, .outcome = oc,
+                                            .line = p->line, .text = text, .result = res });
+    }
+    return RUN_OK;
+}
+
 /* --- one line ------------------------------------------------------------------------ */
 
 int runner_line(runner *r, const char *text, int lineno)
@@ -388,6 +507,9 @@ int runner_line(runner *r, const char *text, int lineno)
     case SL_EXPECT:
         rc = expect(r, l);
         break;
+    case SL_PREDICT:
+        rc = predict(r, l);
+        break;
     case SL_CLUSTER:
     case SL_NET:
     case SL_RUN:
@@ -396,8 +518,11 @@ int runner_line(runner *r, const char *text, int lineno)
             rc = invalid(r, lineno, ecol, "%s", msg);
         break;
     }
+    bool acted = l->kind != SL_BLANK && l->kind != SL_SAY && l->kind != SL_EXPECT && l->kind != SL_PREDICT;
     scn_line_free(l);
     free(l);
+    if (rc == RUN_OK && acted && r->npreds)
+        rc = judge_predictions(r, lineno);
     /* R1: recorded once it ran (an I/O error's line ran too, in part). */
     if (rc != RUN_INVALID && !record_line(r, text, lineno))
         rc = ioerror(r, lineno, "out of memory");

@@ -18,6 +18,16 @@
  *   R3. The findings (runner_findings) are those of the history's events at the moment of
  *       asking, computed at most once per step however many ask (findings.h, F1).
  *
+ * Predictions (`predict: T2 blocked`, classroom mode's guess written as a line):
+ *   P1. A prediction is judged right after the next line that acts (a statement, a
+ *       request, an engine:, cluster:, net: or run: line; not say:, expect or another
+ *       predict:), by evaluating its assertion as `expect` would. It is never a failure of
+ *       the run: its result is a REC_PREDICT record and runner_predictions.
+ *   P2. It counts as right only if its assertion did not hold yet when it was made and
+ *       holds after that step; `expect predicted CLAIM` holds once a prediction of the same
+ *       words (blanks collapsed) was right. A predict: line whose assertion cannot be
+ *       evaluated (an unknown table, a replica the cluster lacks) is refused (R1).
+ *
  * Status codes (the exit codes of assets/doc/scenarios.md, "Running"): RUN_OK every expectation held; RUN_EXPECT_FAILED
  * some expectation failed (all are reported); RUN_INVALID invalid input; RUN_IOERR an I/O
  * or internal error.
@@ -90,6 +100,17 @@ typedef struct runner_settings {
     uint64_t base_seed;  /* the seed the BASE side uses (a `cluster: seed` line's, or seed) */
 } runner_settings;
 void runner_lines(const runner *r, const runner_rec_line **v, int *n);
+
+/* The predictions made so far (P1, P2), in order. */
+typedef enum { PRED_PENDING = 0, PRED_RIGHT, PRED_WRONG, PRED_ALREADY } runner_pred_outcome;
+typedef struct runner_prediction {
+    int line;
+    char claim[SCN_TEXT_MAX];        /* the assertion's words, blanks collapsed */
+    bool held_before;                /* it held already when it was made */
+    runner_pred_outcome outcome;
+    char why[512];                   /* PRED_WRONG: what was found instead */
+} runner_prediction;
+void runner_predictions(const runner *r, const runner_prediction **v, int *n);
 void runner_expects(const runner *r, const runner_rec_expect **v, int *n);
 runner_settings runner_settings_of(runner *r);
 

@@ -41,6 +41,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -709,17 +710,17 @@ static bool scn_is_quorum(const scn_p *p, scn_tok t)
     return t.len >= 2 && (c == 'W' || c == 'R') && s[1] == '=';
 }
 
-static int scn_quorum_arg(scn_p *p, scn_base_stmt *b, bool read)
+/* Whether a bare word starts with id= (a write's request id). */
+static bool scn_is_rid(const scn_p *p, scn_tok t)
 {
-    scn_tok t = scn_next(p, 0);
+    return t.len >= 3 && strncasecmp(p->s + t.off, "id=", 3) == 0;
+}
+
+/* W=... or R=... in token t (known to be one, scn_is_quorum). */
+static int scn_quorum_tok(scn_p *p, scn_tok t, scn_base_stmt *b, bool read)
+{
     const char *want = read ? "R=ONE, R=QUORUM, R=ALL or R=<k>" : "W=ONE, W=QUORUM, W=ALL or W=<k>";
     char what[128];
-    if (t.len == 0)
-        return 0;
-    if (!scn_is_quorum(p, t)) {
-        snprintf(what, sizeof what, "%s or end of line", want);
-        return scn_expected(p, t, what);
-    }
     if ((toupper((unsigned char)p->s[t.off]) == 'W') == read) {
         snprintf(what, sizeof what, "%s (%s)", want,
                  read ? "W= is for writes" : "R= is for GET");
@@ -743,7 +744,62 @@ static int scn_quorum_arg(scn_p *p, scn_base_stmt *b, bool read)
     } else {
         return -1;
     }
-    return scn_end(p);
+    return 0;
+}
+
+/* id=<request id> in token t (known to start with id=): letters, digits, '_', '-', '.' and
+ * ':', 1 to 23 of them. */
+static int scn_rid_tok(scn_p *p, scn_tok t, scn_base_stmt *b)
+{
+    static const char what[] = "a request id after id= (letters, digits, '_', '-', '.' or ':', at most 23)";
+    scn_tok v = { t.off + 3, t.len - 3 };
+    if (v.len == 0 || v.len >= sizeof b->rid)
+        return scn_expected(p, v.len ? v : t, what);
+    for (size_t i = 0; i < v.len; i++) {
+        char c = p->s[v.off + i];
+        if (!isalnum((unsigned char)c) && c != '_' && c != '-' && c != '.' && c != ':')
+            return scn_expected(p, v, what);
+    }
+    memcpy(b->rid, p->s + v.off, v.len);
+    b->rid[v.len] = '\0';
+    return 0;
+}
+
+/* What may follow a client statement: W= (writes) or R= (GET), and id= (writes), each at
+ * most once, in either order. */
+static int scn_quorum_arg(scn_p *p, scn_base_stmt *b, bool read)
+{
+    bool have_q = false, have_id = false;
+    for (;;) {
+        scn_tok t = scn_next(p, 0);
+        if (t.len == 0)
+            return 0;
+        char what[160];
+        if (scn_is_quorum(p, t) && !have_q) {
+            if (scn_quorum_tok(p, t, b, read))
+                return -1;
+            have_q = true;
+            continue;
+        }
+        if (scn_is_rid(p, t) && !have_id && !read) {
+            if (scn_rid_tok(p, t, b))
+                return -1;
+            have_id = true;
+            continue;
+        }
+        if (read)
+            snprintf(what, sizeof what, "%s%s", have_q ? "end of line" : "R=ONE, R=QUORUM, R=ALL or R=<k> or end of line",
+                     scn_is_rid(p, t) ? " (id= is for writes)" : "");
+        else if (have_q && have_id)
+            snprintf(what, sizeof what, "end of line");
+        else if (have_q)
+            snprintf(what, sizeof what, "id=<request id> or end of line");
+        else if (have_id)
+            snprintf(what, sizeof what, "W=ONE, W=QUORUM, W=ALL or W=<k> or end of line");
+        else
+            snprintf(what, sizeof what, "W=ONE, W=QUORUM, W=ALL or W=<k>, id=<request id> or end of line");
+        return scn_expected(p, t, what);
+    }
 }
 
 static int scn_client_line(scn_p *p, scn_line *out)
@@ -933,9 +989,54 @@ static int scn_expect_node(scn_p *p, scn_expect *ex, scn_tok w)
             strcpy(ex->word, "unavailable");
         else if (scn_is(p, t, "refused"))
             strcpy(ex->word, "refused");
+        else if (scn_is(p, t, "retried"))
+            strcpy(ex->word, "retried");
         else
-            return scn_expected(p, t, "ok, unavailable or refused after write");
+            return scn_expected(p, t, "ok, unavailable, refused or retried after write");
         return scn_end(p);
+    }
+    if (g && g->code == EX_REPAIRED) {
+        /* "repaired by ...": a key named repaired is still checked as `expect n2 repaired = v` */
+        scn_p save = *p;
+        scn_take(p, t);
+        scn_tok b = scn_next(p, 0);
+        if (scn_is(p, b, "by")) {
+            ex->kind = EX_REPAIRED;
+            scn_tok h = scn_next(p, 0);
+            ex->word_col = scn_col(p, h.off);
+            if (scn_is(p, h, "hint"))
+                strcpy(ex->word, "hint");
+            else if (scn_is(p, h, "read-repair"))
+                strcpy(ex->word, "read-repair");
+            else if (scn_is(p, h, "gossip"))
+                strcpy(ex->word, "gossip");
+            else
+                return scn_expected(p, h, "hint, read-repair or gossip after repaired by");
+            return scn_end(p);
+        }
+        *p = save;
+    }
+    if (g && g->code == EX_REPLY_FROM) {
+        /* "reply from nA ...": a key named reply is still checked as `expect n2 reply = v` */
+        scn_p save = *p;
+        scn_take(p, t);
+        scn_tok f = scn_next(p, 0);
+        if (scn_is(p, f, "from")) {
+            ex->kind = EX_REPLY_FROM;
+            ex->value = 0;
+            for (;;) {
+                scn_tok r = scn_next(p, 0);
+                if (r.len == 0 && ex->value)
+                    return 0;
+                int k;
+                if (r.len == 0)
+                    return scn_expected(p, r, "a replica (n1..n9) after from");
+                if (scn_replica(p, r, &k))
+                    return -1;
+                ex->value |= (int64_t)1 << k;
+            }
+        }
+        *p = save;
     }
     ex->kind = EX_STORES;
     scn_tok k;
@@ -976,6 +1077,38 @@ static int scn_expect_session(scn_p *p, scn_expect *ex, scn_tok w)
     case EX_ERROR:
         ex->kind = EX_ERROR;
         return scn_error_word(p, ex);
+    case EX_VICTIM:
+    case EX_RETRIED:
+    case EX_CRASHED:
+        ex->kind = (scn_expect_kind)g->code;
+        return scn_end(p);
+    case EX_OVERLAPPED: {
+        ex->kind = EX_OVERLAPPED;
+        scn_tok o = scn_next(p, 0);
+        if (!scn_is_numbered(p, o, 't'))
+            return scn_expected(p, o, "a session (T1..T9) after overlapped");
+        if (scn_session(p, o, &ex->other))
+            return -1;
+        if (ex->other == ex->session)
+            return scn_fail(p, o.off, "a session always overlaps itself: name another one");
+        return scn_end(p);
+    }
+    case EX_WAITED: {
+        ex->kind = EX_WAITED;
+        scn_tok f = scn_next(p, 0);
+        if (f.len == 0)
+            return 0;
+        if (!scn_is(p, f, "for"))
+            return scn_expected(p, f, "for T<k> or end of line after waited");
+        scn_tok o = scn_next(p, 0);
+        if (!scn_is_numbered(p, o, 't'))
+            return scn_expected(p, o, "a session (T1..T9) after waited for");
+        if (scn_session(p, o, &ex->other))
+            return -1;
+        if (ex->other == ex->session)
+            return scn_fail(p, o.off, "a session never waits for itself: name another one");
+        return scn_end(p);
+    }
     case EX_LEVEL: {
         /* The rest of the line names a level: READ COMMITTED, or RC (sql.h's table). */
         ex->kind = EX_LEVEL;
@@ -996,8 +1129,8 @@ static int scn_expect_session(scn_p *p, scn_expect *ex, scn_tok w)
     }
     default: {
         /* "a state (blocked, ...), rows, value, error or level after T2", from the table. */
-        char states[160] = "", what[320];
-        const char *others[8];
+        char states[160] = "", what[400];
+        const char *others[16];
         size_t o = 0, k = 0;
         for (size_t i = 0; gram_at(i); i++) {
             const gram_entry *e = gram_at(i);
@@ -1005,7 +1138,7 @@ static int scn_expect_session(scn_p *p, scn_expect *ex, scn_tok w)
                 continue;
             if (e->code == EX_STATE)
                 o += (size_t)snprintf(states + o, sizeof states - o, "%s%s", o ? ", " : "", e->words);
-            else if (k < 8)
+            else if (k < 16)
                 others[k++] = e->words;
         }
         o = (size_t)snprintf(what, sizeof what, "a state (%s)", states);
@@ -1015,6 +1148,48 @@ static int scn_expect_session(scn_p *p, scn_expect *ex, scn_tok w)
         return scn_expected(p, t, what);
     }
     }
+}
+
+static int scn_expect_line(scn_p *p, scn_line *out);
+
+/* The rest of the line is an assertion, as after `expect` (a prediction's, or the one
+ * `expect predicted` names): parsed to check it, and kept as its words with blanks
+ * collapsed in ex->claim, which is how a prediction and `expect predicted` are matched. */
+static int scn_claim(scn_p *p, scn_expect *ex, const char *after)
+{
+    size_t at = scn_skip(p, p->at);
+    if (at >= p->n) {
+        char what[96];
+        snprintf(what, sizeof what, "an assertion after %s (T2 blocked, n1 read = 5, ...)", after);
+        return scn_expected(p, scn_peek(p, 0), what);
+    }
+    if (p->n - at >= sizeof ex->claim)
+        return scn_fail(p, at, "the assertion is longer than %zu bytes", sizeof ex->claim - 1);
+    scn_line *inner = calloc(1, sizeof *inner);
+    if (!inner)
+        return scn_fail(p, at, "out of memory");
+    int rc = scn_expect_line(p, inner);
+    if (rc == 0 && (inner->ex.kind == EX_PREDICTED))
+        rc = scn_fail(p, at, "a prediction is about the run, not about another prediction");
+    scn_line_free(inner);
+    free(inner);
+    if (rc)
+        return -1;
+    size_t k = 0;
+    bool gap = false;
+    for (size_t i = at; i < p->n && k + 2 < sizeof ex->claim; i++) {
+        if (scn_space(p->s[i])) {
+            gap = true;
+            continue;
+        }
+        if (gap && k)
+            ex->claim[k++] = ' ';
+        gap = false;
+        ex->claim[k++] = p->s[i];
+    }
+    ex->claim[k] = '\0';
+    p->at = p->n;
+    return 0;
 }
 
 static int scn_expect_line(scn_p *p, scn_line *out)
@@ -1059,6 +1234,7 @@ static int scn_expect_line(scn_p *p, scn_line *out)
 
     switch (g ? g->code : 0) {
     case EX_DEADLOCK:
+    case EX_TORN:
     case EX_CONVERGED:
     case EX_DIVERGED:
     case EX_SETTLED:
@@ -1067,6 +1243,9 @@ static int scn_expect_line(scn_p *p, scn_line *out)
     case EX_ANOMALY:
         ex->kind = EX_ANOMALY;
         return scn_anomaly_name(p, ex, false);
+    case EX_PREDICTED:
+        ex->kind = EX_PREDICTED;
+        return scn_claim(p, ex, "predicted");
     case EX_NO_ANOMALY: {
         ex->kind = EX_NO_ANOMALY;
         scn_tok t = scn_next(p, 0);
@@ -1193,6 +1372,10 @@ static int scn_body(scn_p *p, scn_line *out)
     case SL_RUN:
         out->kind = SL_RUN;
         return scn_run_line(p, out);
+    case SL_PREDICT:
+        /* What is predicted is judged by the runner after the next step (runner.h). */
+        out->kind = SL_PREDICT;
+        return scn_claim(p, &out->ex, "predict:");
     case SL_SAY: {
         size_t i = scn_skip(p, p->at);
         out->kind = SL_SAY;

@@ -32,6 +32,7 @@ typedef enum {
     SL_CLIENT,       /* [client@]nK: <base statement>    client, node, base */
     SL_SAY,          /* say: <text>                      text */
     SL_EXPECT,       /* expect <assertion>               ex */
+    SL_PREDICT,      /* predict: <assertion>             ex, ex.claim (added): judged after the next step */
 } scn_kind;
 
 typedef enum {
@@ -68,6 +69,7 @@ typedef struct scn_base_stmt {
     scn_base_op op;
     char key[64];
     char value[64];          /* PUT value, ADD/REMOVE element */
+    char rid[24];            /* a write's request id (id=r17), "" none (added) */
     int64_t n;               /* INCR amount */
     scn_quorum q;            /* W for writes, R for GET */
     int qn;                  /* when q == Q_NUM */
@@ -90,6 +92,16 @@ typedef enum {
     EX_STALE_READS,   /* expect stale-reads = 0 (also >=, <=)                  cmp, value */
     EX_SETTLED,       /* expect settled (added): the latest run: settle settled */
     EX_LEVEL,         /* expect T2 level READ UNCOMMITTED (added)           session, value 1..4 */
+    /* Facts read from the history's events (added for lessons): so far in the run. */
+    EX_VICTIM,        /* expect T2 victim: a deadlock chose a transaction of T2        session */
+    EX_RETRIED,       /* expect T2 retried: after being a victim, T2 committed the work    session */
+    EX_CRASHED,       /* expect T1 crashed: the engine crashed while T1 had a transaction open */
+    EX_OVERLAPPED,    /* expect T3 overlapped T4: committed transactions open at once  session, other */
+    EX_WAITED,        /* expect T2 waited [for T1]                              session, other (0: anyone) */
+    EX_REPLY_FROM,    /* expect n3 reply from n1 [n2 ...]                        node, value: bit k = nk */
+    EX_PREDICTED,     /* expect predicted <assertion>                             claim */
+    EX_TORN,          /* expect torn: recovery cut a torn log record off (so far) */
+    EX_REPAIRED,      /* expect n3 repaired by hint|read-repair|gossip (so far)   node, word */
 } scn_expect_kind;
 
 typedef enum { SS_IDLE = 1, SS_ACTIVE, SS_BLOCKED, SS_COMMITTED, SS_ABORTED } scn_state;
@@ -103,6 +115,7 @@ typedef struct scn_row {
 typedef struct scn_expect {
     scn_expect_kind kind;
     int session;                     /* 1..9 */
+    int other;                       /* EX_OVERLAPPED, EX_WAITED: the other session, 0 none */
     scn_state state;
     int nrows;
     scn_row rows[SCN_ROWS_MAX];
@@ -116,6 +129,8 @@ typedef struct scn_expect {
     bool absent;
     scn_cmp cmp;
     int word_col;                    /* column of word/table/name, for runtime errors */
+    char claim[SCN_TEXT_MAX];        /* EX_PREDICTED, SL_PREDICT: the assertion's words, blanks
+                                        collapsed ("T3 blocked"), as predictions are matched */
 } scn_expect;
 
 typedef struct scn_line {

@@ -109,10 +109,20 @@ int trace_export(runner *r, const char *lesson, const char *learner, trace *out,
 
 int trace_export_file(runner *r, const char *lesson, const char *learner, const char *path, trace_err *err)
 {
+    return trace_export_lesson_file(r, lesson, NULL, learner, path, err);
+}
+
+int trace_export_lesson_file(runner *r, const char *lesson, const char *lesson_hash, const char *learner,
+                             const char *path, trace_err *err)
+{
     trace t;
     int rc = trace_export(r, lesson, learner, &t, err);
     if (rc)
         return rc;
+    if (lesson && lesson_hash && lesson_hash[0] && !(t.lesson_hash = strdup(lesson_hash))) {
+        trace_free(&t);
+        return trace_fail(err, TRACE_NOMEM, "out of memory making a trace");
+    }
     rc = trace_write(&t, path, err);
     trace_free(&t);
     return rc;

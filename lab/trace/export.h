@@ -17,5 +17,9 @@
 int trace_export(runner *r, const char *lesson, const char *learner, trace *out, trace_err *err);
 /* trace_export + trace_write to path. */
 int trace_export_file(runner *r, const char *lesson, const char *learner, const char *path, trace_err *err);
+/* The same, naming the lesson's content hash too (lesson.h, lesson_hash; NULL none): a
+ * grader can tell a trace made under another version of the lesson. */
+int trace_export_lesson_file(runner *r, const char *lesson, const char *lesson_hash, const char *learner,
+                             const char *path, trace_err *err);
 
 #endif

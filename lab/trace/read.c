@@ -815,11 +815,12 @@ static int read_expects(rd *r, const cJSON *arr)
 }
 
 enum {
-    TF_FORMAT, TF_VERSION, TF_LAB_VERSION, TF_CREATED, TF_LESSON, TF_LEARNER, TF_SEED, TF_REPLAYABLE,
-    TF_UNREPLAYABLE, TF_SETTINGS, TF_CATALOG, TF_SCENARIO, TF_EVENTS, TF_FINDINGS, TF_EXPECTS, TF__COUNT
+    TF_FORMAT, TF_VERSION, TF_LAB_VERSION, TF_CREATED, TF_LESSON, TF_LESSON_HASH, TF_LEARNER, TF_SEED,
+    TF_REPLAYABLE, TF_UNREPLAYABLE, TF_SETTINGS, TF_CATALOG, TF_SCENARIO, TF_EVENTS, TF_FINDINGS, TF_EXPECTS,
+    TF__COUNT
 };
 static const char *const top_names[TF__COUNT] = {
-    "format", "version", "lab_version", "created", "lesson", "learner", "seed", "replayable",
+    "format", "version", "lab_version", "created", "lesson", "lesson_hash", "learner", "seed", "replayable",
     "unreplayable_reason", "settings", "catalog", "scenario", "events", "findings", "expects"
 };
 
@@ -884,11 +885,20 @@ static int read_top(rd *r, const cJSON *root)
         return rc;
     }
     if ((rc = dup_str(r, f[TF_LESSON], "lesson", false, 0, &t->lesson)) ||
+        (rc = dup_str(r, f[TF_LESSON_HASH], "lesson_hash", false, 0, &t->lesson_hash)) ||
         (rc = dup_str(r, f[TF_LEARNER], "learner", false, 0, &t->learner)) ||
         (rc = get_u64(r, f[TF_SEED], "seed", true, &t->seed)) ||
         (rc = get_bool(r, f[TF_REPLAYABLE], "replayable", &t->replayable)) ||
         (rc = dup_str(r, f[TF_UNREPLAYABLE], "unreplayable_reason", false, 0, &t->unreplayable_reason)))
         return rc;
+    if (t->lesson_hash && (strlen(t->lesson_hash) != 16 || strspn(t->lesson_hash, "0123456789abcdef") != 16)) {
+        push(r, "lesson_hash", -1);
+        rc = bad(r, "expected 16 lowercase hex digits (the lesson's content hash), found \"%.40s\"", t->lesson_hash);
+        pop(r);
+        return rc;
+    }
+    if (t->lesson_hash && !t->lesson)
+        return bad(r, "lesson_hash: only a trace that names its lesson has one");
     if (!t->replayable && !t->unreplayable_reason)
         return missing(r, "unreplayable_reason");
     if (t->replayable && t->unreplayable_reason)

@@ -30,6 +30,7 @@ void trace_free(trace *t)
     free(t->lab_version);
     free(t->created);
     free(t->lesson);
+    free(t->lesson_hash);
     free(t->learner);
     free(t->unreplayable_reason);
     for (int i = 0; i < t->ntables; i++) {

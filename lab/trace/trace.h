@@ -90,6 +90,7 @@ typedef struct trace_settings {
 typedef struct trace {
     char *lab_version, *created;
     char *lesson, *learner;          /* NULL when absent */
+    char *lesson_hash;               /* the lesson's content hash (lesson.h), NULL when absent */
     uint64_t seed;
     bool replayable;
     char *unreplayable_reason;       /* NULL when replayable */

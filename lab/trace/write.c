@@ -326,6 +326,10 @@ int trace_render(const trace *t, char **out, size_t *len, trace_err *err)
         jb_lit(&b, ",\n  \"lesson\": ");
         jb_str(&b, t->lesson);
     }
+    if (t->lesson && t->lesson_hash) {
+        jb_lit(&b, ",\n  \"lesson_hash\": ");
+        jb_str(&b, t->lesson_hash);
+    }
     if (t->learner) {
         jb_lit(&b, ",\n  \"learner\": ");
         jb_str(&b, t->learner);

@@ -73,11 +73,15 @@ static void a_partition(tui *t, int key)
 {
     (void)key;
     /* A guess the learner edits: the selected replica alone against the rest. */
-    char line[CMD_MAX];
+    char line[CMD_MAX], why[300];
     int n = replicas(t), o = snprintf(line, sizeof line, "net: partition n%d |", t->c.sel_replica);
     for (int r = 1; r <= n; r++)
         if (r != t->c.sel_replica)
             o += snprintf(line + o, sizeof line - (size_t)o, " n%d", r);
+    if (!lesson_allows(cur_lesson(t), line, why, sizeof why)) {
+        say(t, true, "%s", why);
+        return;
+    }
     cmd_open(t, line);
     say(t, false, "edit the groups, then Enter");
 }
@@ -104,7 +108,7 @@ static void a_export(tui *t, int key)
         snprintf(path, sizeof path, "acidbase-trace-%lu.json", ++t->export_n);
     while (access(path, F_OK) == 0 && t->export_n < 100000);
     lesson *l = cur_lesson(t);
-    if (app_export_as(t->a, path, l ? l->id : NULL, l ? t->learner : NULL, m, sizeof m))
+    if (app_export_as(t->a, path, l ? l->id : NULL, l ? l->hash : NULL, l ? t->learner : NULL, m, sizeof m))
         say(t, true, "%s", m);
     else if (l)
         say(t, false, "%s (grade it with: acidbase grade %s --lesson %s)", m, path, l->id);

@@ -440,11 +440,12 @@ int app_save(app *a, const char *path, char *msg, size_t n)
     return 0;
 }
 
-int app_export_as(app *a, const char *path, const char *lesson, const char *learner, char *msg, size_t n)
+int app_export_as(app *a, const char *path, const char *lesson, const char *lesson_hash, const char *learner,
+                  char *msg, size_t n)
 {
     changed(a);
     trace_err te;
-    if (trace_export_file(a->r, lesson, learner, path, &te) != TRACE_OK) {
+    if (trace_export_lesson_file(a->r, lesson, lesson_hash, learner, path, &te) != TRACE_OK) {
         snprintf(msg, n, "%s", te.msg);
         return -1;
     }
@@ -454,5 +455,5 @@ int app_export_as(app *a, const char *path, const char *lesson, const char *lear
 
 int app_export(app *a, const char *path, char *msg, size_t n)
 {
-    return app_export_as(a, path, NULL, NULL, msg, n);
+    return app_export_as(a, path, NULL, NULL, NULL, msg, n);
 }

@@ -56,10 +56,11 @@ int app_trace_seed(const char *path, uint64_t *seed, char *msg, size_t n);
 int app_queue_trace(app *a, const char *path, char *msg, size_t n);
 /* Writes the recorded lines as a scenario file. */
 int app_save(app *a, const char *path, char *msg, size_t n);
-/* Writes the run as a JSON trace; _as also names the lesson and the learner (either may
- * be NULL), so a grader knows which goals to score. */
+/* Writes the run as a JSON trace; _as also names the lesson, its content hash and the
+ * learner (any may be NULL), so a grader knows which goals to score. */
 int app_export(app *a, const char *path, char *msg, size_t n);
-int app_export_as(app *a, const char *path, const char *lesson, const char *learner, char *msg, size_t n);
+int app_export_as(app *a, const char *path, const char *lesson, const char *lesson_hash, const char *learner,
+                  char *msg, size_t n);
 
 runner *app_runner(app *a);
 int app_nlines(const app *a);

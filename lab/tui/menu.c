@@ -17,14 +17,16 @@ typedef struct menu_entry {
     bool heading, disabled;
 } menu_entry;
 
-static const struct { const char *text, *file; } examples[] = {
-    { "Example: dirty read (lesson 5)", "examples/dirty-read.scn" },
-    { "Example: lost update, three increments (lesson 8)", "examples/lost-update.scn" },
-    { "Example: deadlock (lesson 9)", "examples/deadlock.scn" },
-    { "Example: write skew, two doctors on call (lesson 10)", "examples/write-skew.scn" },
-    { "Example: a partition, C or A (lesson 14)", "examples/partition.scn" },
-    { "Example: the shopping cart from two devices (lesson 15)", "examples/cart.scn" },
-    { "Example: a delete comes back (lesson 17)", "examples/resurrection.scn" },
+/* Each example names the lesson it belongs to by id; the menu shows that lesson's number,
+ * whatever it is now. */
+static const struct { const char *text, *file, *lesson; } examples[] = {
+    { "Example: dirty read", "examples/dirty-read.scn", "dirty-read" },
+    { "Example: lost update, three increments", "examples/lost-update.scn", "lost-update" },
+    { "Example: deadlock", "examples/deadlock.scn", "deadlock" },
+    { "Example: write skew, two doctors on call", "examples/write-skew.scn", "write-skew-and-oversell" },
+    { "Example: a partition, C or A", "examples/partition.scn", "partitions-c-or-a" },
+    { "Example: the shopping cart from two devices", "examples/cart.scn", "concurrent-writes" },
+    { "Example: a delete comes back", "examples/resurrection.scn", "deletes-and-tombstones" },
 };
 
 static int menu_build(tui *t, menu_entry *m, int max)
@@ -86,8 +88,12 @@ static int menu_build(tui *t, menu_entry *m, int max)
     if (!t->lessons.n)
         ADD(m[n].disabled = true; snprintf(m[n].text, sizeof m[n].text, "Lessons: none found (lessons/ is missing)"));
     ADD(m[n].heading = true; snprintf(m[n].text, sizeof m[n].text, "Examples"));
-    for (size_t i = 0; i < sizeof examples / sizeof *examples; i++)
-        ADD(snprintf(m[n].text, sizeof m[n].text, "%s", examples[i].text); m[n].file = examples[i].file);
+    for (size_t i = 0; i < sizeof examples / sizeof *examples; i++) {
+        const lesson *l = lesson_find(&t->lessons, examples[i].lesson);
+        ADD(if (l && !l->broken) snprintf(m[n].text, sizeof m[n].text, "%s (lesson %d)", examples[i].text, l->number);
+            else snprintf(m[n].text, sizeof m[n].text, "%s", examples[i].text);
+            m[n].file = examples[i].file);
+    }
 #undef ADD
     return n;
 }

@@ -91,6 +91,7 @@ static void progress_save(tui *t)
     for (int i = 0; i < n; i++)
         lines[i] = app_line(t->a, i);
     progress_save_lines(t->pg, t->learner, l->id, t->o.seed, lines, n);
+    progress_set_hash(t->pg, t->learner, l->id, l->hash);
     free(lines);
     int met = 0;
     for (int g = 0; g < l->ngoals; g++)
@@ -129,6 +130,12 @@ static void after_step(tui *t)
 bool exec_line(tui *t, const char *line)
 {
     char m[512];
+    /* A key or a typed line is the learner's own move: the lesson's controls say which
+     * are offered (lesson.h, lesson_allows); lines taken from its queue need none. */
+    if (!lesson_allows(cur_lesson(t), line, m, sizeof m)) {
+        say(t, true, "%s", m);
+        return false;
+    }
     if (app_exec(t->a, line, m, sizeof m)) {
         say(t, true, "%s", m);
         return false;
@@ -154,7 +161,7 @@ void step_next(tui *t)
     if (t->c.present && !t->reveal_pending && app_nqueued(t->a)) {
         /* The class guesses first. */
         t->reveal_pending = true;
-        say(t, false, "What happens next? %s   (n to see)", app_queued(t->a, 0));
+        say(t, false, "What happens next? %s   (n to see; :predict: records a guess)", app_queued(t->a, 0));
         return;
     }
     t->reveal_pending = false;
@@ -301,6 +308,12 @@ int open_lesson(tui *t, int idx)
     progress_rec rec;
     memset(&rec, 0, sizeof rec);
     bool resume = t->pg && progress_get(t->pg, t->learner, l->id, &rec) == PROGRESS_OK && rec.nlines > l->nsetup;
+    /* Saved under another version of the lesson (or before versions were recorded): its
+     * lines may no longer fit, so the lesson starts afresh instead of a broken resume. */
+    bool changed = resume && strcmp(rec.hash, l->hash) != 0;
+    int saved_steps = rec.nlines - l->nsetup;
+    if (changed)
+        resume = false;
     if (resume)
         t->o.seed = rec.seed;
     if (open_lab(t, NULL)) {
@@ -340,7 +353,10 @@ int open_lesson(tui *t, int idx)
     }
     progress_rec_free(&rec);
     after_step(t);
-    if (resume)
+    if (changed)
+        say(t, false, "this lesson has changed since you saved %d step%s in it: it starts afresh instead of "
+                      "replaying them (goals you met stay met)", saved_steps, saved_steps == 1 ? "" : "s");
+    else if (resume)
         say(t, false, "welcome back: %d step%s replayed; b steps back, H a hint", app_nlines(t->a) - l->nsetup,
             app_nlines(t->a) - l->nsetup == 1 ? "" : "s");
     else

@@ -231,25 +231,29 @@ fi
 if run "lesson --dir missing" 3 "$bin" lesson 1 --show --dir "$tmp/no-such-dir"; then pass; fi
 
 # ---- grading a trace against a lesson's goals ----------------------------------------------
-# The reference solution of lesson 5 earns every goal's weight; the setup alone earns none.
+# The reference solution of the dirty-read lesson earns every goal's weight (its prediction
+# included: a predict: line replays); the setup alone earns none. Lessons are named by id.
 root=$(cd "$(dirname "$0")/../.." && pwd)
-if [ -f "$root/lessons/05-dirty-read.lesson" ]; then
-    sect() { sed -n "/^$1:/,/^[a-z]/p" "$root/lessons/05-dirty-read.lesson" | grep '^  ' | sed 's/^  //'; }
+l5=$(grep -l "^id: dirty-read$" "$root"/lessons/*.lesson | head -n 1)
+if [ -n "$l5" ]; then
+    sect() { sed -n "/^$1:/,/^[a-z]/p" "$l5" | grep '^  ' | sed 's/^  //'; }
     { sect setup; sect solution; } > "$tmp/l5-solved.scn"
     sect setup > "$tmp/l5-setup.scn"
     "$bin" run "$tmp/l5-solved.scn" --quiet --trace "$tmp/l5-solved.json" >/dev/null 2>&1
     "$bin" run "$tmp/l5-setup.scn" --quiet --trace "$tmp/l5-setup.json" >/dev/null 2>&1
-    (cd "$root" && "$bin" grade "$tmp/l5-solved.json" --lesson 5 --format json > "$tmp/g1.json" 2>&1); rc=$?
+    (cd "$root" && "$bin" grade "$tmp/l5-solved.json" --lesson dirty-read --format json > "$tmp/g1.json" 2>&1); rc=$?
     if [ $rc = 0 ] && python3 -c "
 import json,sys; d=json.load(open('$tmp/g1.json'))
 r=d['traces'][0]
 assert r['score'] == r['max_score'] and r['max_score'] >= 2, r" 2>/dev/null; then pass
-    else fail "grade --lesson 5 of the reference solution: exit $rc, not full marks"; cat "$tmp/g1.json" | head -5; fi
+    else fail "grade --lesson dirty-read of the reference solution: exit $rc, not full marks"; cat "$tmp/g1.json" | head -5; fi
     (cd "$root" && "$bin" grade "$tmp/l5-setup.json" --lesson dirty-read > "$tmp/g2.txt" 2>&1); rc=$?
     if [ $rc = 1 ] && grep -q "goal dirty" "$tmp/g2.txt" && grep -q " 0 of [0-9]" "$tmp/g2.txt"; then pass
     else fail "grade --lesson of the setup alone: exit $rc"; head -5 "$tmp/g2.txt"; fi
     (cd "$root" && "$bin" grade "$tmp/l5-setup.json" --lesson no-such-lesson > "$tmp/g3.txt" 2>&1); rc=$?
     if [ $rc = 2 ] && grep -q "no such lesson" "$tmp/g3.txt"; then pass; else fail "grade --lesson unknown: exit $rc"; fi
+else
+    fail "no lesson with id dirty-read in lessons/"
 fi
 
 echo "lessons: $passed passed, $failed failed"

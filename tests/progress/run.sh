@@ -139,9 +139,11 @@ if run "a version-1 database is shown" 0 "$bin" --db "$db" --user ana progress; 
     has "show: the goal and when" "$tmp/out" "2024-09-01T08:30:00Z"
     has "show: the lesson never started is listed" "$tmp/out" "lost-update"
 fi
-[ "$(sq "$db" 'PRAGMA user_version')" = 2 ] && pass || fail "the database was not migrated to version 2"
+[ "$(sq "$db" 'PRAGMA user_version')" = 3 ] && pass || fail "the database was not migrated to version 3"
 [ "$(sq "$db" "SELECT hints_used, time_spent FROM lesson_progress WHERE lesson = 'dirty-read'")" = "0|0" ] &&
     pass || fail "version 2's columns are not 0 for a version-1 row"
+[ "$(sq "$db" "SELECT length(content_hash) FROM lesson_progress WHERE lesson = 'dirty-read'")" = "0" ] &&
+    pass || fail "version 3's content_hash is not empty for a version-1 row"
 [ ! -s "$tmp/err" ] && pass || { fail "a clean database gave a warning"; show "$tmp/err"; }
 
 # ---- 2. export ---------------------------------------------------------------------------
@@ -220,7 +222,7 @@ if run "a damaged file is moved aside" 0 "$bin" --db "$bad" --user ana progress;
     has "moved aside" "$tmp/err" "$bad.corrupt-1"
 fi
 [ "$(cat "$bad.corrupt-1" 2>/dev/null)" = "not a database, just words" ] && pass || fail "the damaged file was not kept"
-[ "$(sq "$bad" 'PRAGMA user_version')" = 2 ] && pass || fail "no fresh database after moving aside"
+[ "$(sq "$bad" 'PRAGMA user_version')" = 3 ] && pass || fail "no fresh database after moving aside"
 
 if run "a path under a regular file" 0 "$bin" --db "$tmp/file/sub/progress.db" --user ana progress; then
     has "cannot be created" "$tmp/err" "progress is not being saved"

@@ -253,7 +253,7 @@ esac
 # ---- 5. the command line ---------------------------------------------------------------------------
 run "check --help" 0 "$bin" check --help && has "check --help: exit codes" "$tmp/out" "exit status:"
 run "grade --help" 0 "$bin" grade --help && has "grade --help: exit codes" "$tmp/out" "exit status"
-run "grade --lesson (goals not met)" 1 "$bin" grade two.json --lesson 3 && has "grade --lesson lists the goals" "$tmp/out" "goal "
+run "grade --lesson (goals not met)" 1 "$bin" grade two.json --lesson checkpoints-and-a-torn-log && has "grade --lesson lists the goals" "$tmp/out" "goal "
 run "grade with no trace" 2 "$bin" grade && pass
 run "grade --format bogus" 2 "$bin" grade two.json --format bogus && pass
 run "check with no trace" 2 "$bin" check && pass

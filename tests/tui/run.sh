@@ -134,23 +134,42 @@ T kill-server 2>/dev/null
 
 # A lesson remembers: meet its first goal, quit, open it again: the goal is still met and
 # the steps are replayed.
-if [ -f "$ROOT/lessons/05-dirty-read.lesson" ]; then
+if grep -qx "id: dirty-read" "$ROOT"/lessons/*.lesson 2>/dev/null; then
   db="/tmp/ab-tui-progress-$$.db"
   rm -f "$db"*
   SOCK="$BASESOCK-lesson"
-  T new-session -d -s lab -x 160 -y 48 "cd '$ROOT' && TERM=xterm-256color ASAN_OPTIONS=detect_leaks=0 '$BIN' --db '$db' lesson 5; sleep 5"
+  T new-session -d -s lab -x 160 -y 48 "cd '$ROOT' && TERM=xterm-256color ASAN_OPTIONS=detect_leaks=0 '$BIN' --db '$db' lesson dirty-read; sleep 5"
   wait_for lab 'Goals 0 of'
   T send-keys -t lab 1 1 2 2 2 1
-  if wait_for lab 'Goals 1 of'; then ok; else bad "lesson 5: the first goal was not met by 1 1 2 2 2 1"; fi
+  if wait_for lab 'Goals 1 of'; then ok; else bad "lesson dirty-read: the first goal was not met by 1 1 2 2 2 1"; fi
   T send-keys -t lab q
   T kill-server 2>/dev/null
   SOCK="$BASESOCK-lesson2"
-  T new-session -d -s lab -x 160 -y 48 "cd '$ROOT' && TERM=xterm-256color ASAN_OPTIONS=detect_leaks=0 '$BIN' --db '$db' lesson 5; sleep 5"
-  if wait_for lab 'welcome back' && wait_for lab 'Goals 1 of'; then ok; else bad "lesson 5: reopened, the goal or the steps were not remembered"; fi
+  T new-session -d -s lab -x 160 -y 48 "cd '$ROOT' && TERM=xterm-256color ASAN_OPTIONS=detect_leaks=0 '$BIN' --db '$db' lesson dirty-read; sleep 5"
+  if wait_for lab 'welcome back' && wait_for lab 'Goals 1 of'; then ok; else bad "lesson dirty-read: reopened, the goal or the steps were not remembered"; fi
   T send-keys -t lab q
   T kill-server 2>/dev/null
-  "$BIN" --db "$db" progress | grep -q 'dirty-read.*started' && ok || bad "acidbase progress does not show lesson 5 started"
+  "$BIN" --db "$db" progress | grep -q 'dirty-read.*started' && ok || bad "acidbase progress does not show lesson dirty-read started"
   rm -f "$db"*
+  # Its controls (sessions isolation) offer no crash, gossip or partition: the key and
+  # the typed line are refused, and the screen says why.
+  rm -f "$db"*
+  SOCK="$BASESOCK-controls"
+  T new-session -d -s lab -x 160 -y 48 "cd '$ROOT' && TERM=xterm-256color ASAN_OPTIONS=detect_leaks=0 '$BIN' --db '$db' lesson dirty-read; sleep 5"
+  wait_for lab 'Goals 0 of'
+  T send-keys -t lab '!'
+  if wait_for lab 'does not offer crashing the engine (crash); it offers: sessions isolation'; then ok; else bad "lesson dirty-read: ! was not refused with its reason"; fi
+  T send-keys -t lab g
+  if wait_for lab 'does not offer gossip rounds (gossip)'; then ok; else bad "lesson dirty-read: g was not refused with its reason"; fi
+  T send-keys -t lab : 'net: partition n1 | n2 | n3' Enter
+  if wait_for lab 'does not offer partitions (partition)'; then ok; else bad "lesson dirty-read: a typed partition was not refused"; fi
+  T send-keys -t lab : 'T2: SELECT * FROM accounts' Enter
+  if wait_for lab 'T2: SELECT \* FROM accounts  -> '; then ok; else bad "lesson dirty-read: a typed statement (sessions) was refused"; fi
+  T send-keys -t lab q
+  T kill-server 2>/dev/null
+  rm -f "$db"*
+else
+  bad "no lesson with id: dirty-read in lessons/"
 fi
 
 # A frame reaches the terminal in one write (ncurses 6.4 would otherwise write after every

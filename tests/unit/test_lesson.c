@@ -112,7 +112,9 @@ static void test_every_part_of_the_format_is_read(void)
     CHECK_EQ_INT(l.part, 1);
     CHECK_EQ_STR(l.concepts, "isolation levels, G1a");
     CHECK_EQ_STR(l.refs, "000:310-335");
-    CHECK_EQ_STR(l.controls, "isolation sessions");
+    CHECK_EQ_STR(l.controls, "sessions isolation"); /* once each, in the controls' order */
+    CHECK_EQ_INT(l.control_mask, 1u << LC_SESSIONS | 1u << LC_ISOLATION);
+    CHECK_EQ_INT((int)strlen(l.hash), 16);
     CHECK_EQ_INT(l.npages, 2);
     CHECK_EQ_STR(l.pages[0], "Page one.\n\nStill page one.");
     CHECK_EQ_STR(l.pages[1], "Page two,\n  indented deeper.");
@@ -186,7 +188,8 @@ static void test_header_values_are_checked_at_their_column(void)
     CHECK_LOAD_ERR("id: t\nid: u\n", "2:1: 'id:' is given twice (the first is at line 1)");
     CHECK_LOAD_ERR("id: t\ncontrols: crash netwrk\n",
                    "2:17: unknown control 'netwrk' (did you mean 'network'?); the controls are sessions, isolation, "
-                   "crash, engine, network, replicas and time");
+                   "crash, sync, checkpoint, evict, frames, requests, settings, cut, partition, heal, down, up, "
+                   "delay, loss, tick, gossip, settle and tables (groups: engine, network, replicas, time)");
 }
 
 static void test_unknown_keys_get_a_did_you_mean(void)
@@ -234,8 +237,8 @@ static void test_scenario_errors_keep_the_column_in_the_file(void)
                    "6:3: a goal's check is an expect line (expect anomaly G1a, expect T2 value 100, ...); found a "
                    "session statement line");
     CHECK_LOAD_ERR(HEAD "goal g: x\n    expect T1 sleeping\n",
-                   "6:15: expected a state (blocked, active, committed, aborted, idle), rows, value, error or level "
-                   "after T1, found 'sleeping'");
+                   "6:15: expected a state (blocked, active, committed, aborted, idle), rows, value, error, level, "
+                   "victim, retried, crashed, overlapped or waited after T1, found 'sleeping'");
     CHECK_LOAD_ERR(HEAD "moves:\n  expect converged\n",
                    "6:3: no expect lines in the moves: what the learner should make happen is a goal "
                    "(goal NAME: text, then its expect lines)");
@@ -324,6 +327,105 @@ static void test_a_directory_is_sorted_and_found_by_id_number_or_file(void)
     CHECK_EQ_INT(lesson_load_all(name, &set), -1);
 }
 
+/* Every class of line a learner can play maps to one control; lines of the story's own
+ * kind (say:, expect) need none. The mapping is what --verify and the lab both apply. */
+static void test_every_move_has_a_control(void)
+{
+    static const struct { const char *line; int c; } cases[] = {
+        { "T1: SELECT * FROM t", LC_SESSIONS },
+        { "T2: BEGIN", LC_SESSIONS },
+        { "T2: COMMIT", LC_SESSIONS },
+        { "T1: SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", LC_ISOLATION },
+        { "T1: BEGIN ISOLATION LEVEL READ COMMITTED", LC_ISOLATION },
+        { "engine: crash", LC_CRASH },
+        { "engine: crash torn", LC_CRASH },
+        { "engine: checkpoint", LC_CHECKPOINT },
+        { "engine: evict", LC_EVICT },
+        { "engine: frames 4", LC_FRAMES },
+        { "engine: sync group 2", LC_SYNC },
+        { "engine: flush", LC_SYNC },
+        { "setup: CREATE TABLE u (id INT PRIMARY KEY, v INT)", LC_TABLES },
+        { "n1: PUT x 1", LC_REQUESTS },
+        { "client@n2: GET x", LC_REQUESTS },
+        { "cluster: read-repair on", LC_SETTINGS },
+        { "net: cut n1 n2", LC_CUT },
+        { "net: partition n1 | n2 n3", LC_PARTITION },
+        { "net: partition n1 | n2 | n3", LC_PARTITION },
+        { "net: heal", LC_HEAL },
+        { "net: down n3", LC_DOWN },
+        { "net: up n3", LC_UP },
+        { "net: delay n1 n2 3", LC_DELAY },
+        { "net: loss n1 n2 50", LC_LOSS },
+        { "run: tick 5", LC_TICK },
+        { "run: gossip", LC_GOSSIP },
+        { "run: settle", LC_SETTLE },
+        { "say: hello", LC_NONE },
+        { "T1: SELEC", LC_NONE },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        int c = lesson_line_control(cases[i].line);
+        if (c != cases[i].c)
+            fprintf(stderr, "  %s -> %d (%s), expected %d\n", cases[i].line, c, lesson_control_name(c), cases[i].c);
+        CHECK_EQ_INT(c, cases[i].c);
+    }
+    CHECK_EQ_STR(lesson_control_name(LC_PARTITION), "partition");
+    CHECK_EQ_STR(lesson_control_name(LC_NONE), "");
+}
+
+static void test_a_lesson_offers_only_its_controls(void)
+{
+    lesson l;
+    CHECK_EQ_INT(lesson_load(write_file("c.lesson", HEAD "controls: sessions network\n" SETUP GOAL SOLUTION), &l), 0);
+    char why[256] = "";
+    CHECK(lesson_allows(&l, "T1: SELECT * FROM t", why, sizeof why));
+    CHECK(lesson_allows(&l, "net: partition n1 | n2 | n3", why, sizeof why)); /* network names partition */
+    CHECK(lesson_allows(&l, "say: words", why, sizeof why));
+    CHECK(!lesson_allows(&l, "engine: crash", why, sizeof why));
+    CHECK_EQ_STR(why, "this lesson does not offer crashing the engine (crash); it offers: sessions cut partition "
+                      "heal delay loss");
+    CHECK(!lesson_allows(&l, "T1: SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", why, sizeof why));
+    CHECK(!lesson_allows(&l, "net: down n2", why, sizeof why));     /* down is a replicas control */
+    CHECK(!lesson_allows(&l, "run: settle", why, sizeof why));
+    lesson_free(&l);
+    /* No controls: everything; no lesson (the sandbox): everything. */
+    CHECK_EQ_INT(lesson_load(write_file("c.lesson", HEAD SETUP GOAL SOLUTION), &l), 0);
+    CHECK(lesson_allows(&l, "engine: crash", why, sizeof why));
+    lesson_free(&l);
+    CHECK(lesson_allows(NULL, "net: down n1", why, sizeof why));
+}
+
+/* The hash changes with what a saved attempt replays (setup, moves, goals), not with the
+ * words around them. */
+static void test_the_content_hash_follows_what_an_attempt_depends_on(void)
+{
+    static const char *const variants[] = {
+        HEAD "story:\n  Words.\n" SETUP GOAL SOLUTION,                          /* 0: the base */
+        HEAD "story:\n  Other words.\nhint: a hint\n" SETUP GOAL SOLUTION,    /* 1: same hash */
+        HEAD "story:\n  Words.\n" SETUP GOAL "solution:\n  T2: SELECT * FROM t\n", /* 2: same */
+        HEAD "story:\n  Words.\n" SETUP "moves:\n  T1: BEGIN\n" GOAL SOLUTION, /* 3: moves */
+        HEAD "story:\n  Words.\nsetup:\n  setup: CREATE TABLE t (id INT PRIMARY KEY, w INT)\n" GOAL SOLUTION,
+        HEAD "story:\n  Words.\n" SETUP "goal g: read\n  expect T1 rows {1:2}\n" SOLUTION,
+        HEAD "story:\n  Words.\n" SETUP "goal h: read\n  expect T1 rows {}\n" SOLUTION,
+    };
+    char h[7][17];
+    for (int i = 0; i < 7; i++) {
+        lesson l;
+        CHECK_EQ_INT(lesson_load(write_file("h.lesson", variants[i]), &l), 0);
+        snprintf(h[i], sizeof h[i], "%s", l.hash);
+        char again[17];
+        lesson_hash(&l, again);
+        CHECK_EQ_STR(again, l.hash);
+        lesson_free(&l);
+    }
+    CHECK_EQ_STR(h[1], h[0]);
+    CHECK_EQ_STR(h[2], h[0]);
+    for (int i = 3; i < 7; i++) {
+        CHECK(strcmp(h[i], h[0]) != 0);
+        for (int j = 3; j < i; j++)
+            CHECK(strcmp(h[i], h[j]) != 0);
+    }
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "%s", "/tmp/acidbase-test-lesson-XXXXXX");
@@ -342,6 +444,9 @@ int main(void)
     RUN(test_limits);
     RUN(test_a_missing_file_is_a_broken_lesson);
     RUN(test_a_directory_is_sorted_and_found_by_id_number_or_file);
+    RUN(test_every_move_has_a_control);
+    RUN(test_a_lesson_offers_only_its_controls);
+    RUN(test_the_content_hash_follows_what_an_attempt_depends_on);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)

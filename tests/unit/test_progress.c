@@ -509,7 +509,7 @@ static void test_a_read_only_file_shows_saved_progress_and_warns(void)
 
 /* --- migration --------------------------------------------------------------------------- */
 
-static void test_a_version_1_file_migrates_to_version_2_with_its_data(void)
+static void test_a_version_1_file_migrates_to_the_current_version_with_its_data(void)
 {
     char db[300];
     path_in(db, sizeof db, "v1.db");
@@ -554,12 +554,70 @@ static void test_a_version_1_file_migrates_to_version_2_with_its_data(void)
     if (r.ngoals == 1)
         CHECK_EQ_STR(r.goals[0].met_at, "2024-09-01T08:30:00Z");
     CHECK_EQ_INT(r.nlines, 2);
+    CHECK_EQ_STR(r.hash, "");                 /* saved before lessons had a content hash */
     progress_rec_free(&r);
     CHECK_EQ_INT(progress_hint(p, "ana", "dirty-read"), PROGRESS_OK);
     CHECK_EQ_INT(progress_add_time(p, "ana", "dirty-read", 30), PROGRESS_OK);
     progress_close(p);
-    CHECK_EQ_INT(raw_int(db, "PRAGMA user_version"), 2);
+    CHECK_EQ_INT(raw_int(db, "PRAGMA user_version"), 3);
     CHECK_EQ_INT(raw_int(db, "SELECT hints_used * 1000 + time_spent FROM lesson_progress"), 1030);
+    CHECK_EQ_INT(raw_int(db, "SELECT length(content_hash) FROM lesson_progress"), 0);
+}
+
+/* The lesson's content hash is kept with the saved lines, read back, and only a hash is
+ * accepted; a reset forgets it with the lines. */
+static void test_the_content_hash_is_kept_with_the_lines(void)
+{
+    char db[300];
+    path_in(db, sizeof db, "hash/progress.db");
+    const char *lines[] = { "T1: BEGIN" };
+    progress *p;
+    CHECK_EQ_INT(progress_open(db, &p), PROGRESS_OK);
+    CHECK_EQ_INT(progress_save_lines(p, "ana", "dirty-read", 1, lines, 1), PROGRESS_OK);
+    CHECK_EQ_INT(progress_set_hash(p, "ana", "dirty-read", "0123456789abcdef"), PROGRESS_OK);
+    CHECK_EQ_INT(progress_set_hash(p, "ana", "dirty-read", "0123456789ABCDEF"), PROGRESS_EINVAL);
+    CHECK_EQ_INT(progress_set_hash(p, "ana", "dirty-read", "0123"), PROGRESS_EINVAL);
+    CHECK_EQ_INT(progress_set_hash(p, "ana", "dirty-read", NULL), PROGRESS_EINVAL);
+    progress_close(p);
+    CHECK_EQ_INT(progress_open(db, &p), PROGRESS_OK);
+    progress_rec r;
+    CHECK_EQ_INT(progress_get(p, "ana", "dirty-read", &r), PROGRESS_OK);
+    CHECK_EQ_STR(r.hash, "0123456789abcdef");
+    CHECK_EQ_INT(r.nlines, 1);
+    progress_rec_free(&r);
+    CHECK_EQ_INT(progress_get(p, "ben", "dirty-read", &r), PROGRESS_OK);
+    CHECK_EQ_STR(r.hash, "");
+    progress_rec_free(&r);
+    CHECK_EQ_INT(progress_reset(p, "ana", "dirty-read"), PROGRESS_OK);
+    CHECK_EQ_INT(progress_get(p, "ana", "dirty-read", &r), PROGRESS_OK);
+    CHECK_EQ_STR(r.hash, "");
+    progress_rec_free(&r);
+    progress_close(p);
+}
+
+/* A version 2 file (before the content hash) gains the column and keeps its rows. */
+static void test_a_version_2_file_gains_the_content_hash(void)
+{
+    char db[300];
+    path_in(db, sizeof db, "v2/progress.db");
+    progress *p;
+    CHECK_EQ_INT(progress_open(db, &p), PROGRESS_OK);
+    const char *lines[] = { "T1: BEGIN", "T2: BEGIN" };
+    CHECK_EQ_INT(progress_save_lines(p, "ana", "dirty-read", 5, lines, 2), PROGRESS_OK);
+    progress_close(p);
+    /* Make it what version 2 wrote: the same tables without content_hash. */
+    raw_exec(db, "ALTER TABLE lesson_progress DROP COLUMN content_hash; PRAGMA user_version = 2;");
+    CHECK_EQ_INT(raw_int(db, "PRAGMA user_version"), 2);
+    CHECK_EQ_INT(progress_open(db, &p), PROGRESS_OK);
+    CHECK(progress_warning(p) == NULL);
+    progress_rec r;
+    CHECK_EQ_INT(progress_get(p, "ana", "dirty-read", &r), PROGRESS_OK);
+    CHECK_EQ_INT(r.nlines, 2);
+    CHECK_EQ_STR(r.hash, "");
+    progress_rec_free(&r);
+    CHECK_EQ_INT(progress_set_hash(p, "ana", "dirty-read", "fedcba9876543210"), PROGRESS_OK);
+    progress_close(p);
+    CHECK_EQ_INT(raw_int(db, "PRAGMA user_version"), 3);
 }
 
 /* --- where and how the file is made --------------------------------------------------------- */
@@ -632,7 +690,9 @@ int main(void)
     RUN(test_a_path_that_cannot_be_created_works_in_memory);
     RUN(test_a_read_only_directory_shows_saved_progress_and_warns);
     RUN(test_a_read_only_file_shows_saved_progress_and_warns);
-    RUN(test_a_version_1_file_migrates_to_version_2_with_its_data);
+    RUN(test_a_version_1_file_migrates_to_the_current_version_with_its_data);
+    RUN(test_the_content_hash_is_kept_with_the_lines);
+    RUN(test_a_version_2_file_gains_the_content_hash);
     RUN(test_directories_are_0700_and_the_file_0600);
     RUN(test_the_path_comes_from_db_then_env_then_xdg_then_home);
     char cmd[320];

@@ -808,6 +808,74 @@ static void test_expect_convergence_and_stale_reads(void)
 }
 
 /* Every line of the contract that is a complete example, verbatim. */
+/* The history facts, the replica facts and predictions (added with the lessons that
+ * needed them): each parses to its kind with its fields. */
+static void test_expect_history_facts_and_predictions(void)
+{
+    struct { const char *text; scn_expect_kind k; int session, other; } cases[] = {
+        { "expect T2 victim", EX_VICTIM, 2, 0 },
+        { "expect T2 retried", EX_RETRIED, 2, 0 },
+        { "expect T1 crashed", EX_CRASHED, 1, 0 },
+        { "expect T3 overlapped T4", EX_OVERLAPPED, 3, 4 },
+        { "expect T2 waited", EX_WAITED, 2, 0 },
+        { "expect T2 waited for T1", EX_WAITED, 2, 1 },
+        { "expect torn", EX_TORN, 0, 0 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        scn_line *l = parse(cases[i].text);
+        if (l) {
+            CHECK_EQ_INT(l->kind, SL_EXPECT);
+            CHECK_EQ_INT(l->ex.kind, cases[i].k);
+            if (cases[i].session)
+                CHECK_EQ_INT(l->ex.session, cases[i].session);
+            CHECK_EQ_INT(l->ex.other, cases[i].other);
+        }
+        done(l);
+    }
+    scn_line *l = parse("expect n3 reply from n1 n2");
+    if (l) {
+        CHECK_EQ_INT(l->ex.kind, EX_REPLY_FROM);
+        CHECK_EQ_INT(l->ex.node, 3);
+        CHECK_EQ_INT(l->ex.value, 1 << 1 | 1 << 2);
+    }
+    done(l);
+    l = parse("expect n2 repaired by read-repair");
+    if (l) {
+        CHECK_EQ_INT(l->ex.kind, EX_REPAIRED);
+        CHECK_EQ_INT(l->ex.node, 2);
+        CHECK_EQ_STR(l->ex.word, "read-repair");
+    }
+    done(l);
+    l = parse("expect n1 write retried");
+    if (l) {
+        CHECK_EQ_INT(l->ex.kind, EX_WRITE);
+        CHECK_EQ_STR(l->ex.word, "retried");
+    }
+    done(l);
+    l = parse("predict:   T3    blocked");
+    if (l) {
+        CHECK_EQ_INT(l->kind, SL_PREDICT);    /* the claim is checked now, judged by the runner */
+        CHECK_EQ_STR(l->ex.claim, "T3 blocked");
+    }
+    done(l);
+    l = parse("expect predicted T3 blocked");
+    if (l) {
+        CHECK_EQ_INT(l->ex.kind, EX_PREDICTED);
+        CHECK_EQ_STR(l->ex.claim, "T3 blocked");
+    }
+    done(l);
+    l = parse("n1: INCR views 1 id=r17");
+    if (l) {
+        CHECK_EQ_INT(l->kind, SL_CLIENT);
+        CHECK_EQ_STR(l->base.rid, "r17");
+    }
+    done(l);
+    l = parse("n1: INCR views 1");
+    if (l)
+        CHECK_EQ_STR(l->base.rid, "");
+    done(l);
+}
+
 static void test_every_contract_example_parses(void)
 {
     struct { const char *text; scn_kind kind; } lines[] = {
@@ -856,7 +924,8 @@ static void test_every_contract_example_parses(void)
 static void test_error_unknown_state_names_the_choices(void)
 {
     CHECK_ERR("expect T2 blockd", 11, "expected a state (blocked, active, committed, aborted, "
-              "idle), rows, value, error or level after T2, found 'blockd'");
+              "idle), rows, value, error, level, victim, retried, crashed, overlapped or waited after T2, "
+              "found 'blockd'");
     CHECK_ERR("expect T2 level sometimes", 17, "expected a level (READ UNCOMMITTED, READ COMMITTED, "
               "REPEATABLE READ, SERIALIZABLE) after level, found 'sometimes'");
 }
@@ -914,7 +983,7 @@ static void test_error_sql_column_is_absolute_in_the_line(void)
 static void test_error_unknown_actor_and_missing_colon(void)
 {
     CHECK_ERR("x1: BEGIN", 1, "unknown actor or area 'x1'; expected T1..T9, n1..n9, client@nK, "
-              "setup, engine, cluster, net, run or say");
+              "setup, engine, cluster, net, run, say or predict");
     CHECK_ERR("T1 BEGIN", 1, "expected '<actor>: <statement>' or 'expect ...', found 'T1'");
     CHECK_ERR("  : BEGIN", 3, "expected '<actor>: <statement>' or 'expect ...', found ':'");
 }
@@ -976,15 +1045,15 @@ static void test_error_engine_and_run_mistakes(void)
 
 static void test_error_expect_mistakes(void)
 {
-    CHECK_ERR("expect n1 write maybe", 17, "expected ok, unavailable or refused after write, found 'maybe'");
+    CHECK_ERR("expect n1 write maybe", 17, "expected ok, unavailable, refused or retried after write, found 'maybe'");
     CHECK_ERR("expect stale-reads ~ 1", 20, "expected =, >= or <= after stale-reads, found '~'");
     CHECK_ERR("expect anomaly", 15, "expected an anomaly name (G0, G1a, G1b, G1c, G-single, "
               "G2-item, G2, dirty-read, lost-update, ...), found end of line");
     CHECK_ERR("expect no anomalie", 11, "expected anomaly after no, found 'anomalie'");
     CHECK_ERR("expect T1 error dead_lock", 17, "expected an error name (letters, digits and '-'), "
               "found 'dead_lock'");
-    CHECK_ERR("expect frobnicate", 8, "expected an assertion (T1..T9, table, deadlock, anomaly, "
-              "no anomaly, n1..n9, <client> read, converged, diverged, settled, stale-reads), found "
+    CHECK_ERR("expect frobnicate", 8, "expected an assertion (T1..T9, table, deadlock, torn, anomaly, "
+              "no anomaly, n1..n9, <client> read, converged, diverged, settled, stale-reads, predicted), found "
               "'frobnicate'");
     CHECK_ERR("expect n2 cart apple", 16, "expected '=' <value> or absent after the key cart, "
               "found 'apple'");
@@ -1179,6 +1248,7 @@ int main(void)
     RUN(test_client_keys_and_values_may_be_quoted);
     RUN(test_quorum_forms_for_writes_and_reads);
     RUN(test_expect_session_states);
+    RUN(test_expect_history_facts_and_predictions);
     RUN(test_expect_rows_value_and_error);
     RUN(test_expect_table_keeps_name_case_and_column);
     RUN(test_expect_checker_findings);

@@ -401,6 +401,40 @@ static void test_reader_refuses_missing_unknown_and_repeated_fields(void)
     BAD("\"why\":\"\"", "\"whyy\":\"\"", "t.json: expects[0]: unknown field \"whyy\"");
 }
 
+/* A trace of a lesson names the lesson's content hash (lesson.h, lesson_hash), so that a
+ * grader knows the lesson changed since; it is written back as read. */
+static void test_a_lesson_trace_carries_the_content_hash(void)
+{
+    GOOD("\"seed\":0,", "\"lesson\":\"dirty-read\",\"lesson_hash\":\"0123456789abcdef\",\"seed\":0,");
+    GOOD("\"seed\":0,", "\"lesson\":\"dirty-read\",\"seed\":0,");      /* written before the hash */
+    BAD("\"seed\":0,", "\"lesson_hash\":\"0123456789abcdef\",\"seed\":0,",
+        "t.json: lesson_hash: only a trace that names its lesson has one");
+    BAD("\"seed\":0,", "\"lesson\":\"dirty-read\",\"lesson_hash\":\"0123456789ABCDEF\",\"seed\":0,",
+        "t.json: lesson_hash: expected 16 lowercase hex digits (the lesson's content hash), found "
+        "\"0123456789ABCDEF\"");
+    BAD("\"seed\":0,", "\"lesson\":\"dirty-read\",\"lesson_hash\":7,\"seed\":0,",
+        "t.json: lesson_hash: expected a string, found a number");
+    trace a, b;
+    build(&a);
+    a.lesson = strdup("dirty-read");
+    a.lesson_hash = strdup("fedcba9876543210");
+    size_t len, len2;
+    char *text = render(&a, &len);
+    trace_err err;
+    int rc = trace_parse("mem.json", text, len, &b, &err);
+    CHECK_EQ_INT(rc, TRACE_OK);
+    if (rc == TRACE_OK) {
+        CHECK_EQ_STR(b.lesson, "dirty-read");
+        CHECK_EQ_STR(b.lesson_hash, "fedcba9876543210");
+        char *text2 = render(&b, &len2);
+        CHECK(text2 && len2 == len && memcmp(text, text2, len) == 0);
+        free(text2);
+        trace_free(&b);
+    }
+    free(text);
+    trace_free(&a);
+}
+
 static void test_reader_checks_order_kinds_and_predicates(void)
 {
     BAD("\"seq\":2", "\"seq\":3",
@@ -704,6 +738,7 @@ int main(void)
     RUN(test_reader_reports_json_syntax_with_a_position);
     RUN(test_reader_names_the_field_with_the_wrong_type);
     RUN(test_reader_refuses_missing_unknown_and_repeated_fields);
+    RUN(test_a_lesson_trace_carries_the_content_hash);
     RUN(test_reader_checks_order_kinds_and_predicates);
     RUN(test_reading_a_missing_file_is_an_io_error);
     RUN(test_write_is_atomic_and_leaves_only_the_trace);

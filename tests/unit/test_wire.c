@@ -97,7 +97,13 @@ static void rand_msg(prng *p, wire_msg *m, int type)
     m->id = prng_next(p);
     switch (type) {
     case MSG_WRITE:
-        m->flags = (uint8_t)prng_below(p, 2);
+        m->flags = (uint8_t)prng_below(p, 4);
+        if (m->flags & WIRE_WRITE_RID) {         /* a request id: never empty */
+            rand_str(p, m->rid, BASE_RID_MAX);
+            if (!m->rid[0])
+                snprintf(m->rid, sizeof m->rid, "r17");
+            m->rid_dot = rand_dot(p);
+        }
         rand_states(p, m, 4);
         break;
     case MSG_WRITE_ACK:
@@ -190,6 +196,8 @@ static bool version_same(const bversion *a, const bversion *b)
 
 static bool msg_same(const wire_msg *a, const wire_msg *b)
 {
+    if (strcmp(a->rid, b->rid) != 0 || !dot_same(a->rid_dot, b->rid_dot))
+        return false;
     if (a->type != b->type || a->flags != b->flags || a->from != b->from || a->to != b->to ||
         a->id != b->id || strcmp(a->key, b->key) != 0 || a->nstates != b->nstates ||
         a->nhashes != b->nhashes || a->nwant != b->nwant || !a->leaves != !b->leaves ||
@@ -715,9 +723,46 @@ static void test_bad_header_fields_with_good_crc(void)
     decode_expect(r.b, r.n, WIRE_EBAD);
 
     phdr(&r, MSG_WRITE);                     /* undefined flag bit */
-    p8(&r, 2);
+    p8(&r, 4);
     p32(&r, 0);
     CHECK_EQ_INT(pfinish(&r), WIRE_EBAD);
+    phdr(&r, MSG_WRITE);                     /* a request id flagged but empty */
+    p8(&r, WIRE_WRITE_RID);
+    pstr(&r, "");
+    pdot(&r, 1, 1);
+    p32(&r, 0);
+    CHECK_EQ_INT(pfinish(&r), WIRE_EBAD);
+}
+
+/* A write that carries a request id (cluster.h, "Request ids"): the id and the dot of its
+ * first application come through; encoding refuses the flag without an id. */
+static void test_a_write_with_a_request_id(void)
+{
+    raw r;
+    phdr(&r, MSG_WRITE);
+    p8(&r, WIRE_WRITE_RID | WIRE_WRITE_HINT);
+    pstr(&r, "r17");
+    pdot(&r, 2, 9);
+    p32(&r, 1);
+    pstr(&r, "views");
+    p32(&r, 1);
+    pvalue(&r, "1");
+    CHECK_EQ_INT(pfinish(&r), WIRE_OK);
+    wire_msg m;
+    CHECK_EQ_INT(wire_decode(r.b, r.n, &m), WIRE_OK);
+    CHECK_EQ_INT(m.flags, WIRE_WRITE_RID | WIRE_WRITE_HINT);
+    CHECK_EQ_STR(m.rid, "r17");
+    CHECK_EQ_INT(m.rid_dot.r, 2);
+    CHECK_EQ_INT(m.rid_dot.n, 9);
+    CHECK_EQ_STR(m.states[0].key, "views");
+    uint8_t *buf = NULL;
+    size_t n = wire_encode(&m, &buf);
+    CHECK_EQ_INT(n, r.n);
+    CHECK(buf && memcmp(buf, r.b, r.n) == 0);
+    free(buf);
+    m.rid[0] = '\0';                         /* flagged, no id: not sent */
+    CHECK_EQ_INT(wire_encode(&m, &buf), 0);
+    wire_msg_free(&m);
 }
 
 static void test_bad_strings_with_good_crc(void)
@@ -1081,6 +1126,7 @@ int main(void)
     RUN(test_every_bit_flip_is_refused);
     RUN(test_wrong_version_byte_gives_eversion);
     RUN(test_hand_built_valid_message_decodes);
+    RUN(test_a_write_with_a_request_id);
     RUN(test_bad_header_fields_with_good_crc);
     RUN(test_bad_strings_with_good_crc);
     RUN(test_bad_counts_with_good_crc);
