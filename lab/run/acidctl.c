@@ -7,6 +7,7 @@
  * acidctl_line was given.
  */
 #include "acidctl.h"
+#include "acid/lock.h"   /* lock modes, as LOCK_WAIT events record them */
 #include "acid/view.h"
 
 #include <ctype.h>
