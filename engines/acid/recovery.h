@@ -37,6 +37,7 @@
 /* Recovery's report, pass by pass (also emitted as RECOVERY events). */
 typedef struct rec_report {
     uint64_t checkpoint_lsn;         /* 0: none, scanned from the start */
+    uint64_t log_start;              /* the log's first LSN (later than 16 once it was cut) */
     uint64_t analysis_from, log_end;
     uint64_t analysis_scanned;
     int nlosers;                     /* every loser; the first REC_LOSERS_MAX in losers */
@@ -47,7 +48,7 @@ typedef struct rec_report {
     uint64_t undo_from, undo_to;
     uint64_t undone, clrs;
     bool torn;
-    uint64_t torn_offset, torn_bytes;
+    uint64_t torn_offset, torn_bytes;   /* a file offset (what `truncate -s` takes) */
     char torn_reason[64];
 } rec_report;
 
