@@ -162,6 +162,8 @@ int acid_checkpoint(acid_engine *e)
         snprintf(why, sizeof why, "the checkpoint record is there");
     e->last_cut = c;
     e->has_cut = true;
+    if (c.cut_to > c.cut_from && e->st.w.observe)
+        eng_tail_cut(e, c.cut_to);
     if (c.cut_to > c.cut_from)
         eng_note(e, NOTE_ENGINE, 0, false, NULL,
                  "log cut: LSN %" PRIu64 " to %" PRIu64 " removed (%" PRIu64 " byte%s); it starts at LSN %" PRIu64 " now: %s",

@@ -90,6 +90,7 @@ typedef struct txn_info {
 /* One entry of the log tail the view shows (view.h): a record, or a crash's cut. */
 typedef struct tail_ent {
     bool crash, lost;
+    bool cut;              /* a checkpoint cut the log before lsn */
     uint8_t type;
     uint64_t lsn, txn;
     uint32_t table;
@@ -166,6 +167,8 @@ int eng_io_fail(acid_engine *e, int rc, const char *what);
  * runs (an entry whose cut is not known yet) and after (the cut, and the records it took). */
 void eng_tail_record(void *engine, const wal_rec *r);
 size_t eng_tail_crash_begin(acid_engine *e);
+/* A checkpoint cut the log: everything before lsn is gone from the file. */
+void eng_tail_cut(acid_engine *e, uint64_t lsn);
 void eng_tail_crash_end(acid_engine *e, size_t entry, uint64_t log_end);
 
 /* --- check.c ---------------------------------------------------------------------------- */
