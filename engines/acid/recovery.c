@@ -246,6 +246,8 @@ static int check_data_file(store *st, uint32_t known, uint64_t log_end, uint64_t
         memset(buf + got, 0, PAGE_SIZE - got);
         page pg;
         int d = page_decode(buf, (uint32_t)pn, &pg);
+        if (got < PAGE_SIZE && pn < known)
+            d = PAGE_EMPTY;   /* cut short: whatever it decodes as, its page is not there */
         if (d < 0) {
             snprintf(st->err, sizeof st->err,
                      "recovery: data file page %" PRIu64 " is damaged (%s%s): it is never used. Nothing was changed. "
@@ -258,8 +260,8 @@ static int check_data_file(store *st, uint32_t known, uint64_t log_end, uint64_t
                                                                                         : "all zero bytes";
             snprintf(st->err, sizeof st->err,
                      "recovery: data file page %" PRIu64 " is missing (%s, the file is %" PRIu64 " bytes), but the last "
-                     "checkpoint says the database has pages 1 to %" PRIu32 ": the rows it held were written there "
-                     "by that checkpoint and are no longer all in the log. Nothing was changed. Restore %s/acidbase.db "
+                     "checkpoint says the database has pages 1 to %" PRIu32 ": what that page held is older than the "
+                     "checkpoint, so the log need not hold it any more. Nothing was changed. Restore %s/acidbase.db "
                      "from a copy",
                      pn, how, size, known - 1, st->dir);
             return STORE_EDAMAGED;
