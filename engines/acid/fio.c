@@ -462,6 +462,11 @@ void fio_fault_writes(fio_env *env, long nth)
     env->fault_write_countdown = nth > 0 ? nth : 0;
 }
 
+int fio_faulted(const fio_env *env)
+{
+    return env->crashed;
+}
+
 int fio_sync_dir(fio_env *env, const char *dir)
 {
     if (env->crashed)

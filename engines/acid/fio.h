@@ -95,6 +95,8 @@ int fio_crash(fio_env *env, fio_crash_report *rep);
 
 void fio_fault_syncs(fio_env *env, long nth);
 void fio_fault_writes(fio_env *env, long nth);
+/* Has an injected fault fired since the last fio_crash()? */
+int fio_faulted(const fio_env *env);
 void fio_keep_on_crash(fio_file *f, uint64_t bytes);
 /* How far a file of size bytes grows past its end at once with preallocation chunk:
  * a quarter of its size, doubling from chunk up to 16 x chunk. Performance: each growth
