@@ -348,11 +348,15 @@ acid_engine *acid_open(const acid_options *opt, hist *h, acid_note_fn fn, void *
         return NULL;
     }
     keep_report(e, &rep, false);
-    if (rep.torn || rep.nlosers || rep.redone) {
-        char torn[160] = "";
+    if (rep.torn || rep.nlosers || rep.redone || rep.zero_bytes) {
+        char torn[200] = "";
         if (rep.torn)
             snprintf(torn, sizeof torn, "; a torn log tail was cut off at offset %" PRIu64 " (%" PRIu64 " byte%s: %s)",
                      rep.torn_offset, rep.torn_bytes, rep.torn_bytes == 1 ? "" : "s", rep.torn_reason);
+        else if (rep.zero_bytes)
+            snprintf(torn, sizeof torn, "; the log ends at offset %" PRIu64 ", followed by %" PRIu64 " zero byte%s "
+                     "(space preallocated for it, or records that never reached the disk), cut",
+                     rep.zero_offset, rep.zero_bytes, rep.zero_bytes == 1 ? "" : "s");
         eng_note(e, NOTE_ENGINE, 0, false, NULL, "recovery on open: %" PRIu64 " redone, %" PRIu64 " undone, %d loser%s%s",
                  rep.redone, rep.undone, rep.nlosers, rep.nlosers == 1 ? "" : "s", torn);
     }

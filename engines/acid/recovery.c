@@ -339,6 +339,47 @@ static int read_at(store *st, uint64_t lsn, wal_rec *r, uint8_t **buf)
     return rc ? rc : wal_decode(*buf, n, lsn, r);
 }
 
+/* The LSN the log's first record (file offset 16) names itself, when it is whole and its
+ * checksum good; false otherwise. */
+static bool first_record_lsn(store *st, uint64_t *lsn)
+{
+    uint8_t *buf = malloc(WAL_REC_MAX);
+    size_t n = 0;
+    bool ok = false;
+    if (buf && fio_read(st->logf, WAL_HDR_SIZE, buf, WAL_REC_MAX, &n) == 0 && n >= WAL_REC_HDR) {
+        uint64_t l = 0;
+        for (int b = 7; b >= 0; b--)
+            l = l << 8 | buf[8 + b];
+        wal_rec r;
+        ok = wal_decode(buf, n, l, &r) == WAL_OK;
+        *lsn = l;
+    }
+    free(buf);
+    return ok;
+}
+
+/* The data page with the newest LSN (pages that do not decode are skipped); false when the
+ * file has none. */
+static bool newest_page(store *st, uint32_t *no, uint64_t *lsn)
+{
+    uint64_t size = fio_size(st->datf);
+    bool any = false;
+    uint8_t buf[PAGE_SIZE];
+    for (uint64_t pn = 1; (pn + 1) * PAGE_SIZE <= size; pn++) {
+        size_t got = 0;
+        page pg;
+        if (fio_read(st->datf, pn * PAGE_SIZE, buf, PAGE_SIZE, &got) || got != PAGE_SIZE ||
+            page_decode(buf, (uint32_t)pn, &pg) != PAGE_OK)
+            continue;
+        if (!any || pg.lsn > *lsn) {
+            *lsn = pg.lsn;
+            *no = (uint32_t)pn;
+            any = true;
+        }
+    }
+    return any;
+}
+
 static int analysis(store *st, rtab *t, rec_report *rep, uint64_t *max_txn, uint64_t *max_ver,
                     uint32_t *max_page)
 {
@@ -366,6 +407,14 @@ static int analysis(store *st, rtab *t, rec_report *rep, uint64_t *max_txn, uint
     uint64_t start = first;
     uint32_t known = 0;   /* pages 1..known-1 exist (the newest checkpoint's next page) */
     rep->log_start = first;
+    /* The first record names its own LSN (wal.h): whole, with a good checksum, but not the
+     * one the header's base gives it, it says the base is what is damaged. */
+    uint64_t named = 0;
+    if (first_record_lsn(st, &named) && named != first)
+        return refuse(st, "recovery: the log's header is damaged: it says the log starts at LSN %" PRIu64 ", but its "
+                          "first record, whole, is LSN %" PRIu64 ". Nothing was changed. Restore both files of %s from "
+                          "a copy",
+                      first, named, st->dir);
     if (ph.master_lsn) {
         /* The master names the last checkpoint, written only once that record was durable
          * and the log cut no further than it (store.h S3): the log must hold it. */
@@ -405,9 +454,28 @@ static int analysis(store *st, rtab *t, rec_report *rep, uint64_t *max_txn, uint
 
     rep->analysis_from = rep->checkpoint_lsn ? rep->checkpoint_lsn : start;
     log_iter it;
+    wal_rec r;
+    if (rep->checkpoint_lsn > first) {
+        /* What the log keeps before its checkpoint (an open transaction's records, S3) is
+         * there for undo: it must read whole, or the damage is refused now rather than met
+         * half way through undo. */
+        if (iter_init(&it, st, first))
+            return fail(st, -3, "out of memory");
+        it.size = rep->checkpoint_lsn;
+        while (iter_next(&it, &r))
+            ;
+        uint64_t bad = it.off;
+        int err = it.err;
+        iter_done(&it);
+        if (err || bad != rep->checkpoint_lsn)
+            return refuse(st, "recovery: the log is damaged at offset %" PRIu64 " (%s), before the checkpoint record "
+                              "at offset %" PRIu64 " that recovery starts from: records a transaction open at that "
+                              "checkpoint may need for undo. Nothing was changed. Restore both files of %s from a copy",
+                          bad - base, err ? wal_strerror(err) : "a record runs into the checkpoint",
+                          rep->checkpoint_lsn - base, st->dir);
+    }
     if (iter_init(&it, st, start))
         return fail(st, -3, "out of memory");
-    wal_rec r;
     while (iter_next(&it, &r)) {
         rep->analysis_scanned++;
         if (r.txn > *max_txn)
@@ -458,42 +526,31 @@ static int analysis(store *st, rtab *t, rec_report *rep, uint64_t *max_txn, uint
     bool zeros = (why == WAL_ESHORT || why == WAL_EBAD) && zero_tail(st, end - base);
     if (zeros)
         why = 0;   /* the log's preallocated zeros (wal.h), left by a real crash: a clean end */
-    if (why && end == first) {
-        /* The very first record does not check. If it is whole but names another LSN, the
-         * header's base is what is damaged (wal.h): cutting would throw the log away. */
-        uint8_t *buf;
-        wal_rec fr;
-        size_t n = 0;
-        buf = malloc(WAL_REC_MAX);
-        if (buf && fio_read(st->logf, WAL_HDR_SIZE, buf, WAL_REC_MAX, &n) == 0 && n >= 16) {
-            uint64_t lsn = 0;
-            for (int b = 7; b >= 0; b--)
-                lsn = lsn << 8 | buf[8 + b];
-            if (lsn != first && wal_decode(buf, n, lsn, &fr) == WAL_OK) {
-                free(buf);
-                return refuse(st, "recovery: the log's header is damaged: it says the log starts at LSN %" PRIu64
-                                  ", but its first record, whole, is LSN %" PRIu64 ". Nothing was changed. Restore "
-                                  "both files of %s from a copy",
-                              first, lsn, st->dir);
-            }
-        }
-        free(buf);
-    }
     if (why == WAL_ESHORT || why == WAL_ECRC || why == WAL_EBAD) {
         /* Whole records after the bad one: the log is damaged in the middle, not torn at
          * its end. Cutting it would throw away work that was durable (commits that were
          * acknowledged), so recovery refuses and changes nothing on disk. */
         intact in;
         intact_after(st, end - base, &in);
-        if (in.first)
+        if (in.first) {
+            /* Cutting there opens the database only if no page is newer than the cut (W3). */
+            char advice[1200];
+            uint32_t pno = 0;
+            uint64_t plsn = 0;
+            if (newest_page(st, &pno, &plsn) && plsn >= end)
+                snprintf(advice, sizeof advice, "The data file already holds a change from after it (page %" PRIu32
+                         ", LSN %" PRIu64 "), so cutting the log would not open it either: restore both files of %s "
+                         "from a copy", pno, plsn, st->dir);
+            else
+                snprintf(advice, sizeof advice, "To open the database without it, cut the log yourself: truncate -s %"
+                         PRIu64 " %s/acidbase.log", end - base, st->dir);
             return refuse(st,
                           "recovery: the log is damaged at offset %" PRIu64 " (%s) but %" PRIu64 " whole record%s "
                           "follow%s it from offset %" PRIu64 " (%" PRIu64 " commit%s): this is not a torn tail, and "
-                          "cutting the log there would lose that work. Nothing was changed. To open the database "
-                          "without it, cut the log yourself: truncate -s %" PRIu64 " %s/acidbase.log",
+                          "cutting the log there would lose that work. Nothing was changed. %s",
                           end - base, wal_strerror(why), in.records, in.records == 1 ? "" : "s",
-                          in.records == 1 ? "s" : "", in.first, in.commits, in.commits == 1 ? "" : "s", end - base,
-                          st->dir);
+                          in.records == 1 ? "s" : "", in.first, in.commits, in.commits == 1 ? "" : "s", advice);
+        }
     } else if (why) {
         return fail(st, why, "reading the log");
     }
@@ -501,6 +558,8 @@ static int analysis(store *st, rtab *t, rec_report *rep, uint64_t *max_txn, uint
     if (rc)
         return rc;
     if (zeros) {
+        rep->zero_offset = end - base;
+        rep->zero_bytes = file_end - end;
         rc = fio_truncate(st->logf, end - base);
         if (rc)
             return fail(st, rc, "cutting the log's zero tail");

@@ -6,8 +6,13 @@
  *      table (page -> recLSN) and the transaction table (txn -> last LSN) as of the end of
  *      the log. The end of the log is the first record that does not check (wal.h W4):
  *      a torn or corrupt tail is cut off there, reported, and never applied. Nothing but
- *      zero bytes after it is the log's preallocated tail (wal.h), a clean end: cut, not
- *      reported.
+ *      zero bytes after it is the log's preallocated tail (wal.h), a clean end: cut, and
+ *      reported as such (records zeroed at the end of the log would look the same).
+ *      Whole records after a bad one are damage, not a torn tail: refused. Before anything
+ *      changes, the data file is checked page by page: a damaged page, or one the last
+ *      checkpoint says exists that is zeroed, cut short or missing, is refused with its
+ *      number; a page created since that checkpoint may be missing (a crash before it was
+ *      written), and redo rebuilds it from the log, which holds every change it ever had.
  *      The id counters start past the ids the log holds, the checkpoint's limits and the
  *      data file's id reservation, whichever is highest; then the next block of ids is
  *      reserved, before redo touches a page (store.h S1, S2). A recovery that refuses
@@ -49,6 +54,9 @@ typedef struct rec_report {
     uint64_t undone, clrs;
     bool torn;
     uint64_t torn_offset, torn_bytes;   /* a file offset (what `truncate -s` takes) */
+    /* Zero bytes after the last record (the log's preallocated space, which a real crash
+     * leaves; or records zeroed: nothing tells them apart), cut: where and how many. */
+    uint64_t zero_offset, zero_bytes;
     char torn_reason[64];
 } rec_report;
 

@@ -776,6 +776,13 @@ int store_open(store *st, const char *dir, fio_env *env, hist *h, int frames)
     if (rc)
         return st_fail(st, rc, "cannot open %s: %s", path, fio_strerror(env, rc));
     bool created = fio_size(st->logf) == 0;
+    if (created && fio_size(st->datf) > 0)
+        /* The data file has been written, so the log had a header, durably, before it: an
+         * empty log is a lost one, and a new one would silently forget the database. */
+        return st_fail(st, STORE_EDAMAGED, "%s/acidbase.log is empty, but %s/acidbase.db holds %llu bytes: the log "
+                       "was lost, and the database cannot be recovered without it. Nothing was changed. Restore both "
+                       "files from a copy, or start again in an empty directory",
+                       dir, dir, (unsigned long long)fio_size(st->datf));
     rc = wal_open(&st->w, st->logf, h);
     if (rc)
         return st_fail(st, rc, "%s/acidbase.log: %s", dir, rc_text(st, rc));
