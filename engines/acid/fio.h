@@ -42,8 +42,8 @@
  *   D1. After fio_crash() a name replaced by fio_replace() and not followed by a
  *       successful fio_sync_dir() holds the content it had before the replacement.
  *
- * Not here: caching (the buffer pool does that), directories beyond create-and-sync,
- * concurrency (the engine is single-threaded).
+ * Not here: caching (the buffer pool does that), directories beyond creating them, syncing
+ * them and renaming a file in them, concurrency (the engine is single-threaded).
  */
 #ifndef AB_FIO_H
 #define AB_FIO_H

@@ -25,6 +25,21 @@
  *      whose undo-next LSN skips what is already undone; so a crash during recovery,
  *      recovered again, never undoes anything twice. Each loser ends with an ABORT record.
  *
+ * Missing pages, a choice (issue 15). A data page can be found zeroed, cut short or past
+ * the end of the file. There are two real designs: PostgreSQL (full_page_writes, on by
+ * default) logs the entire page the first time it changes after a checkpoint, so redo can
+ * rebuild a page a crash tore from the log alone; SQLite returns SQLITE_CORRUPT ("database
+ * disk image is malformed") when a file's structure does not check, and rebuilds nothing.
+ * Here a page is 256 bytes written whole at its own offset, inside one disk sector, and
+ * checked by its CRC when read: the torn page full-page images exist for is refused like
+ * any damaged page, never used. So this engine rebuilds a page from the log exactly when the
+ * log still holds every change the page ever had, which is true of every page created since
+ * the last checkpoint (redo starts from an empty page, the recLSN being the page's first
+ * change), and refuses, naming the page and changing nothing, a missing page the last
+ * checkpoint says exists (its older changes are in the data file only, and the checkpoint
+ * cut them from the log: store.h S3). Logging whole pages would cost every first change
+ * after a checkpoint a page image in the log, to repair damage a crash cannot cause here.
+ *
  * Each pass is reported in rec_report and as a RECOVERY event (history.h).
  *
  * Recovery sits above the store: it calls the store's primitives (store_apply,
