@@ -1460,7 +1460,7 @@ static void draw_log(const tui_ctx *c, WINDOW *w, const model *m, int y, int x, 
     if (h <= 0)
         return;
     char info[128];
-    if (m->logst.start > 16)   /* a checkpoint cut it: where it starts now */
+    if (m->logst.start > 16)   /* a checkpoint cut it (a log never cut starts at 16): where it starts now */
         snprintf(info, sizeof info, "from LSN %" PRIu64 " %s fsynced to %" PRIu64 " %s end %" PRIu64, m->logst.start,
                  tui_glyph(c, "·", "-"), m->logst.durable, tui_glyph(c, "·", "-"), m->logst.end);
     else

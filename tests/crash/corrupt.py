@@ -300,8 +300,9 @@ def body(t, every):
           "none silently wrong" % (ncases, len(log), len(recs), len(db) // 256, matrix["refused"], matrix["whole"],
                                    matrix["cut"], matrix["boundary"]) if t.failed == 0 else
           "corrupt: matrix: %d cases, %d FAILED" % (ncases, t.failed))
-    print("corrupt: %d single-bit flips in the log (every %s byte): %d refused, %d opened whole, %d cut and reported"
-          % (sum(flips.values()), "" if every == 1 else "%dth" % every, flips["refused"], flips["whole"], flips["cut"]))
+    print("corrupt: %d single-bit flips in the log (%s): %d refused, %d opened whole, %d cut and reported"
+          % (sum(flips.values()), "every byte" if every == 1 else "every %dth byte" % every, flips["refused"],
+             flips["whole"], flips["cut"]))
     print("corrupt: %d passed, %d failed" % (t.passed, t.failed))
     return 1 if t.failed else 0
 

@@ -522,8 +522,8 @@ static bool soak(void)
     return s && *s && strcmp(s, "0") != 0;
 }
 
-static int seeds(void) { return soak() ? 3 : 1; }
-static int txns(void) { return soak() ? 60 : 24; }
+static int seeds(void) { return soak() ? 5 : 1; }
+static int txns(void) { return soak() ? 80 : 24; }
 
 static void test_every_crash_point_under_sync_full(void)
 {
