@@ -152,12 +152,14 @@ unit: $(UNIT_BIN)
 bench: acidbase
 	./acidbase bench
 
-# The kill -9 crash harness, long: hundreds of SIGKILLs over different seeds on the release
-# build (tests/crash/run.sh; `make test` runs its short mode); the ACID checker's random
-# histories (40,000; `make test` runs 4,000) and the replica set's random workloads (60,000;
-# `make test` runs 3,000), each against its reference.
-soak: acidbase build/san/tests/test_property build/san/tests/test_base_property
+# The kill -9 crash harness, long: a thousand SIGKILLs over different seeds on the release
+# build (tests/crash/run.sh; `make test` runs its short mode); the in-process crash sweep
+# over longer workloads and more seeds (test_crashpoints; `make test` sweeps a short one);
+# the ACID checker's random histories (40,000; `make test` runs 4,000) and the replica
+# set's random workloads (60,000; `make test` runs 3,000), each against its reference.
+soak: acidbase build/san/tests/test_property build/san/tests/test_base_property build/san/tests/test_crashpoints
 	sh tests/crash/run.sh ./acidbase --soak
+	ACIDBASE_CRASH_SOAK=1 build/san/tests/test_crashpoints
 	ACIDBASE_PROPERTY_SOAK=1 build/san/tests/test_property
 	sh tests/limits/run.sh ./acidbase --big
 	build/san/tests/test_base_property --soak

@@ -320,11 +320,13 @@ done
 # ---- 7. the benchmark suite, tiny -----------------------------------------------------------
 # Every key, in this order; each a number, or null for a figure --quick leaves out
 # (rounds_n10000) or one that cannot be measured here (the lab screen needs a pty).
-bench_keys="wal_commit_per_s raw_fdatasync_per_s sqlite_commit_per_s group8_commits_per_fsync
-group8_commit_per_s group64_commit_per_s redo_records_per_s log_read_mb_per_s lock_pairs_per_s
-deadlock_detect_us rounds_n100 rounds_n1000 rounds_n10000 log3_n1000 deliveries_per_s
-acid_check_ops_per_s base_check_ops_per_s trace_write_events_per_s trace_read_events_per_s
-frame_us step_100k_ms startup_ms tui_rss_kb"
+bench_keys="wal_commit_per_s raw_fdatasync_per_s sqlite_commit_per_s wal_vs_raw_ratio wal_vs_sqlite_ratio
+group8_commits_per_fsync group8_commit_per_s group64_commit_per_s group_full_commit_per_s
+group8_vs_full_ratio group64_vs_full_ratio group64_raw_ceiling_per_s redo_records_per_s
+log_read_mb_per_s log_peak_bytes_100k lock_pairs_per_s deadlock_detect_us rounds_n100 rounds_n1000
+rounds_n10000 log3_n1000 deliveries_per_s acid_check_ops_per_s base_check_ops_per_s
+acid_check_growth_10x base_check_growth_10x trace_write_events_per_s trace_read_events_per_s
+frame_us step_100k_ms startup_ms startup_run_ms startup_lessons_ms tui_rss_kb"
 bench_nullable="rounds_n10000 frame_us tui_rss_kb"
 (cd "$tmp" && $limit "$bin" bench --quick --json >"$tmp/bench.json" 2>"$tmp/bench.err")
 rc=$?

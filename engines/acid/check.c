@@ -118,7 +118,11 @@ int engine_check(const acid_engine *ce)
         const acid_txn *g = e->group[i];
         if (!g->committing || g->session < 1 || g->session > e->nsess || e->sess[g->session].txn != g)
             return 5;
+        if (!g->commit_lsn || g->commit_lsn >= e->st.w.end || g->commit_lsn < e->st.w.durable)
+            return 5;   /* durable, yet not answered: the flush that made it so should have */
     }
+    if (e->group_n > e->nsess || (e->sync == SYNC_GROUP && e->group_n < 1))
+        return 5;
     if (e->nrunq)                                                      /* E6 */
         return 6;
     for (int k = 1; k <= e->nsess; k++)

@@ -41,7 +41,11 @@ static void run_session(acid_engine *e, acid_session *s)
 
 static void pump(acid_engine *e)
 {
-    while (e->nrunq) {
+    /* A commit whose record some fsync of the step made durable is answered now, whoever
+     * flushed (txn.c): that may let more sessions run. */
+    while (txn_group_settle(e) || e->nrunq) {
+        if (!e->nrunq)
+            continue;
         acid_session *s = e->runq[0];
         memmove(e->runq, e->runq + 1, (size_t)(e->nrunq - 1) * sizeof *e->runq);
         e->nrunq--;
@@ -94,13 +98,10 @@ void acid_submit(acid_engine *e, int session, sql_stmt *stmt)
 }
 
 /* A `setup:` line (setup.c). Its fsync also makes the commit records of a waiting group
- * durable: they are answered then, as acid_flush answers them. */
+ * durable: pump answers them, as after any flush. */
 int acid_setup(acid_engine *e, const sql_stmt *s, char *msg, size_t n)
 {
-    uint64_t fs = e->st.w.fsyncs;
     int rc = setup_run(e, s, msg, n);
-    if (e->ngroup && e->st.w.fsyncs > fs)
-        txn_group_complete(e, e->ngroup);
     pump(e);
     return rc;
 }
@@ -112,14 +113,19 @@ int acid_flush(acid_engine *e)
     int rc = wal_flush(&e->st.w);
     if (rc)
         return eng_io_fail(e, rc, "flush");
-    if (e->ngroup)
-        txn_group_complete(e, e->ngroup);
-    pump(e);
+    pump(e);   /* answers the group the fsync made durable */
     return 0;
 }
 
 int acid_set_sync(acid_engine *e, acid_sync mode, int group_n)
 {
+    if (mode == SYNC_GROUP && group_n > e->nsess) {
+        /* A group can hold one commit per session: a bigger one never fills, and its
+         * commits would wait for ever (engine.h). */
+        snprintf(e->err, sizeof e->err, "a group of %d commits can never fill: the engine has %d session%s, "
+                 "each with at most one commit waiting", group_n, e->nsess, e->nsess == 1 ? "" : "s");
+        return -1;
+    }
     if (e->ngroup && (mode != SYNC_GROUP || group_n != e->group_n)) {
         if (acid_flush(e))
             return -1;
@@ -137,29 +143,34 @@ int acid_set_sync(acid_engine *e, acid_sync mode, int group_n)
     return 0;
 }
 
-static int active_list(acid_engine *e, wal_active *out)
-{
-    int n = 0;
-    for (int k = 1; k <= e->nsess; k++)
-        if (e->sess[k].txn)
-            out[n++] = (wal_active){ e->sess[k].txn->cc.id, e->sess[k].txn->last_lsn };
-    return n;
-}
-
 int acid_checkpoint(acid_engine *e)
 {
-    wal_active act[ACID_SESSIONS_MAX] = { { 0, 0 } };   /* zeroed: gcc cannot see active_list fills what is read */
-    int na = active_list(e, act);
-    uint64_t lsn;
-    int nd;
-    if (store_checkpoint(&e->st, act, na, &lsn, &nd))
+    wal_active act[ACID_SESSIONS_MAX] = { { 0, 0 } };   /* zeroed: gcc cannot see what the list fills */
+    st_ckpt c = { .active = act };
+    c.nactive = txn_active_list(e, act, &c.oldest_first, &c.oldest_txn);
+    if (store_checkpoint(&e->st, &c))
         return eng_io_fail(e, -1, "checkpoint");
     eng_note(e, NOTE_ENGINE, 0, false, NULL,
              "checkpoint at LSN %" PRIu64 ": %d dirty page%s written, %d active transaction%s recorded; log and data file fsynced",
-             lsn, nd, nd == 1 ? "" : "s", na, na == 1 ? "" : "s");
-    if (e->ngroup)
-        txn_group_complete(e, e->ngroup);
-    pump(e);
+             c.lsn, c.written, c.written == 1 ? "" : "s", c.nactive, c.nactive == 1 ? "" : "s");
+    char lb[32], why[96];
+    if (c.keep == ST_KEEP_TXN)
+        snprintf(why, sizeof why, "%s is open and its first record is there", txn_label(e, c.keep_txn, lb, sizeof lb));
+    else if (c.keep == ST_KEEP_PAGE)
+        snprintf(why, sizeof why, "page %" PRIu32 " has changes from there not yet in the data file", c.keep_page);
+    else
+        snprintf(why, sizeof why, "the checkpoint record is there");
+    e->last_cut = c;
+    e->has_cut = true;
+    if (c.cut_to > c.cut_from && e->st.w.observe)
+        eng_tail_cut(e, c.cut_to);
+    if (c.cut_to > c.cut_from)
+        eng_note(e, NOTE_ENGINE, 0, false, NULL,
+                 "log cut: LSN %" PRIu64 " to %" PRIu64 " removed (%" PRIu64 " byte%s); it starts at LSN %" PRIu64 " now: %s",
+                 c.cut_from, c.cut_to, c.cut_bytes, c.cut_bytes == 1 ? "" : "s", c.cut_to, why);
+    else
+        eng_note(e, NOTE_ENGINE, 0, false, NULL, "log cut: nothing to cut; it starts at LSN %" PRIu64 ": %s", c.cut_to, why);
+    pump(e);   /* answers the group the checkpoint's flush made durable */
     return 0;
 }
 
@@ -181,9 +192,7 @@ int acid_evict(acid_engine *e)
              written, written == 1 ? "" : "s", nd ? (nd == 1 ? " (page " : " (pages ") : "", list, nd ? ")" : "");
     if (e->st.w.fsyncs > fs)
         eng_note(e, NOTE_ENGINE, 0, false, NULL, "log rule: the log was fsynced first, up to LSN %" PRIu64, e->st.w.durable);
-    if (e->ngroup && e->st.w.fsyncs > fs)
-        txn_group_complete(e, e->ngroup);
-    pump(e);
+    pump(e);   /* answers the group that fsync made durable */
     return 0;
 }
 
@@ -208,6 +217,9 @@ int acid_crash(acid_engine *e, bool torn)
 {
     char lb[32];
     int aborted = 0, lost = 0;
+    /* A waiting commit whose record is durable was answered at the step that made it so;
+     * an I/O error can have stopped that step before it did: answer it first. */
+    txn_group_settle(e);
     uint64_t durable = e->st.w.durable;
     /* Every open transaction ends aborted; what it was doing fails. */
     for (int k = 1; k <= e->nsess; k++) {
@@ -336,11 +348,15 @@ acid_engine *acid_open(const acid_options *opt, hist *h, acid_note_fn fn, void *
         return NULL;
     }
     keep_report(e, &rep, false);
-    if (rep.torn || rep.nlosers || rep.redone) {
-        char torn[160] = "";
+    if (rep.torn || rep.nlosers || rep.redone || rep.zero_bytes) {
+        char torn[200] = "";
         if (rep.torn)
             snprintf(torn, sizeof torn, "; a torn log tail was cut off at offset %" PRIu64 " (%" PRIu64 " byte%s: %s)",
                      rep.torn_offset, rep.torn_bytes, rep.torn_bytes == 1 ? "" : "s", rep.torn_reason);
+        else if (rep.zero_bytes)
+            snprintf(torn, sizeof torn, "; the log ends at offset %" PRIu64 ", followed by %" PRIu64 " zero byte%s "
+                     "(space preallocated for it, or records that never reached the disk), cut",
+                     rep.zero_offset, rep.zero_bytes, rep.zero_bytes == 1 ? "" : "s");
         eng_note(e, NOTE_ENGINE, 0, false, NULL, "recovery on open: %" PRIu64 " redone, %" PRIu64 " undone, %d loser%s%s",
                  rep.redone, rep.undone, rep.nlosers, rep.nlosers == 1 ? "" : "s", torn);
     }

@@ -46,7 +46,11 @@
  *   E4. Only the head of a queue has run; the statements behind it arrived while it was
  *       parked and have not started.
  *   E5. The group holds each committing transaction once, and fewer than fill it; there is
- *       none unless the sync policy is group commit.
+ *       none unless the sync policy is group commit. None of their commit records is
+ *       durable: whatever fsync makes one durable (the group's own, `engine: flush`, a
+ *       checkpoint, the log rule before a page is written) answers it in the same step. A
+ *       group is never bigger than the sessions (acid_set_sync refuses it: it could never
+ *       fill).
  *   E6. The run queue is empty: whatever could run has run.
  *   E7. The scheme agrees with what each open transaction wrote (locking: it holds X on
  *       every row it wrote, to the end) and its own state is sound (lock.h, L1-L3).
@@ -134,7 +138,10 @@ int acid_setup(acid_engine *e, const sql_stmt *s, char *msg, size_t n);
  * engine; *s is left empty). Results arrive as notes, now or when the session resumes. */
 void acid_submit(acid_engine *e, int session, sql_stmt *s);
 
-/* Engine directives. Each returns 0, or -1 on an I/O error (acid_error says what). */
+/* Engine directives. Each returns 0, or -1 on an I/O error (acid_error says what).
+ * acid_set_sync refuses (-1, acid_error says why, nothing changed) a group bigger than the
+ * engine's sessions: it could never fill. A transaction that wrote nothing commits with no
+ * log record and no fsync under every policy, and never waits for a group. */
 int acid_set_sync(acid_engine *e, acid_sync mode, int group_n);
 int acid_flush(acid_engine *e);
 int acid_checkpoint(acid_engine *e);

@@ -42,8 +42,9 @@ typedef struct acid_txn {
     cc_txn cc;             /* id, age, level: what concurrency control knows of it */
     int session;           /* 0: setup */
     bool autocommit;
-    uint64_t last_lsn;
-    uint64_t commit_lsn;
+    uint64_t first_lsn;    /* its BEGIN record, written with its first change; 0: none yet */
+    uint64_t last_lsn;     /* 0 while it has written nothing */
+    uint64_t commit_lsn;   /* its COMMIT record (0: none: open, or it wrote nothing) */
     bool committing;       /* commit record written, waiting for its group's fsync */
     before_img *firsts;    /* the committed image of every row this txn wrote */
     int nfirsts, capfirsts;
@@ -89,6 +90,7 @@ typedef struct txn_info {
 /* One entry of the log tail the view shows (view.h): a record, or a crash's cut. */
 typedef struct tail_ent {
     bool crash, lost;
+    bool cut;              /* a checkpoint cut the log before lsn */
     uint8_t type;
     uint64_t lsn, txn;
     uint32_t table;
@@ -129,6 +131,8 @@ struct acid_engine {
     size_t ntail;
     bool io_failed;        /* an I/O error since the last recovery: the state may be half done */
     rec_report last_rec;   /* the latest recovery's report */
+    st_ckpt last_cut;      /* the latest checkpoint's cut of the log (view.h) */
+    bool has_cut;
     bool has_rec, rec_after_crash;
     char err[600];
 };
@@ -163,6 +167,8 @@ int eng_io_fail(acid_engine *e, int rc, const char *what);
  * runs (an entry whose cut is not known yet) and after (the cut, and the records it took). */
 void eng_tail_record(void *engine, const wal_rec *r);
 size_t eng_tail_crash_begin(acid_engine *e);
+/* A checkpoint cut the log: everything before lsn is gone from the file. */
+void eng_tail_cut(acid_engine *e, uint64_t lsn);
 void eng_tail_crash_end(acid_engine *e, size_t entry, uint64_t log_end);
 
 /* --- check.c ---------------------------------------------------------------------------- */
@@ -185,6 +191,13 @@ acid_session *sess_of_txn(acid_engine *e, uint64_t txn);
 
 /* --- txn.c ---------------------------------------------------------------------------------- */
 acid_txn *txn_begin(acid_engine *e, int session, iso_level level, bool autocommit);
+/* Before t's first change: its BEGIN record (once). */
+void txn_log_begin(acid_engine *e, acid_txn *t);
+/* What a checkpoint records as active: the open transactions with records in the log and
+ * no COMMIT record yet (one waiting for its group has its COMMIT before the checkpoint
+ * record, which the checkpoint's flush makes durable: it is committed, not active). Out:
+ * the oldest one's first LSN and id (0: none), which the log must keep. */
+int txn_active_list(const acid_engine *e, wal_active *out, uint64_t *oldest_first, uint64_t *oldest_txn);
 void txn_remember_first(acid_txn *t, const char *table, const st_row *before);
 void txn_finish(acid_engine *e, acid_txn *t, acid_state how);
 void txn_release(acid_engine *e, acid_txn *t);
@@ -194,6 +207,9 @@ int txn_commit(acid_engine *e, acid_txn *t);
 /* txn_commit under the given policy rather than the engine's (setup: always durable). */
 int txn_commit_as(acid_engine *e, acid_txn *t, acid_sync policy);
 void txn_group_complete(acid_engine *e, int served);
+/* Answers every commit of the group whose record is durable (whatever fsync made it so);
+ * returns how many. The run loop calls it after every step (engine.c, pump). */
+int txn_group_settle(acid_engine *e);
 const txn_info *txn_find(const acid_engine *e, uint64_t id);
 const char *txn_label(const acid_engine *e, uint64_t txn, char *buf, size_t n);
 

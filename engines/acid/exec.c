@@ -126,12 +126,22 @@ static int scan(acid_engine *e, acid_txn *t, st_table *tb, const pred *where, bo
         return X_IOERR;
     }
     int n = 0;
-    for (int i = 0; x == X_DONE && i < nkeys; i++) {
-        x = e->ccops->scan_row(e->cc, &t->cc, tb, &sc, where, &keys[i], &c[n].row, &c[n].matched);
-        if (x != X_DONE)
+    /* A wait resolved inside scan_row (a deadlock's victim rolled back at once) changes rows
+     * read earlier in this scan: the log grew by the victim's undo. The scan then reads its
+     * candidates again, so that what it returns and records (one PREAD, one moment) is the
+     * store as of its end. The locks it holds stay; the rest may park it as usual. */
+    for (uint64_t logged = e->st.w.records; x == X_DONE;) {
+        for (int i = 0; x == X_DONE && i < nkeys; i++) {
+            x = e->ccops->scan_row(e->cc, &t->cc, tb, &sc, where, &keys[i], &c[n].row, &c[n].matched);
+            if (x != X_DONE)
+                break;
+            c[n].key = keys[i];
+            n++;
+        }
+        if (x != X_DONE || e->st.w.records == logged)
             break;
-        c[n].key = keys[i];
-        n++;
+        logged = e->st.w.records;
+        n = 0;
     }
     if (keys != small)
         free(keys);
@@ -152,6 +162,7 @@ int exec_write(acid_engine *e, acid_txn *t, st_table *tb, const scalar *key, boo
 {
     st_row before;
     uint64_t version = 0;
+    txn_log_begin(e, t);   /* its BEGIN record comes with its first change (txn.c) */
     int rc = e->ccops->write(e->cc, &t->cc, tb, key, exists, value, &t->last_lsn, &before, &version);
     if (rc)
         return eng_io_fail(e, rc, "write");

@@ -31,6 +31,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,12 +61,16 @@ struct fio_file {
     uint8_t *held;             /* write-behind: bytes [held_off, held_off + nheld) not yet written */
     uint64_t held_off;
     size_t nheld, capheld;
+    bool replaced;             /* fio_replace'd, the directory not synced since (D1): */
+    int replaced_fd;           /*   the file it replaced, still open */
+    uint64_t replaced_size;    /*   and its content's length */
 };
 
 struct fio_env {
     fio_file *files;
     fio_stats stats;
     long fault_sync_countdown;   /* 0 = no fault armed */
+    long fault_write_countdown;  /* likewise for writes */
     int crashed;                 /* an injected crash fired and fio_crash not yet called */
     int real_sync;
     int last_errno;
@@ -82,6 +87,14 @@ fio_env *fio_env_new(void)
 
 static int write_all(fio_file *f, uint64_t off, const void *buf, size_t n);
 static int release_held(fio_file *f);
+
+/* The replaced file is gone for good: its name now durably holds the new one (D1). */
+static void replaced_forget(fio_file *f)
+{
+    if (f->replaced)
+        close(f->replaced_fd);
+    f->replaced = false;
+}
 
 static void undo_clear(fio_file *f)
 {
@@ -104,6 +117,7 @@ void fio_close(fio_file *f)
     free(f->held);
     undo_clear(f);
     free(f->undo);
+    replaced_forget(f);
     if (f->fd >= 0 && f->phys > f->size && ftruncate(f->fd, (off_t)f->size) == 0)
         f->phys = f->size;   /* best effort: recovery takes a zero tail as the end anyway */
     if (f->fd >= 0)
@@ -286,8 +300,13 @@ static int hold(fio_file *f, uint64_t off, const void *buf, size_t n)
 
 int fio_write(fio_file *f, uint64_t off, const void *buf, size_t n)
 {
-    if (f->env->crashed)
+    fio_env *env = f->env;
+    if (env->crashed)
         return FIO_ECRASH;
+    if (env->fault_write_countdown > 0 && --env->fault_write_countdown == 0) {
+        env->crashed = 1;
+        return FIO_ECRASH;
+    }
     int rc;
     if (f->write_behind && n && off == f->size && off >= f->synced_size) {
         rc = hold(f, off, buf, n);
@@ -360,12 +379,40 @@ void fio_keep_on_crash(fio_file *f, uint64_t bytes)
     f->keep_on_crash = bytes;
 }
 
+/* Puts the replaced file's content back under the name (into f's descriptor, which the
+ * name points at), durably. */
+static int restore_replaced(fio_file *f)
+{
+    int rc = FIO_OK;
+    if (ftruncate(f->fd, 0) < 0)
+        rc = fail_errno(f->env);
+    uint8_t buf[65536];
+    for (uint64_t off = 0; !rc && off < f->replaced_size;) {
+        size_t want = f->replaced_size - off < sizeof buf ? (size_t)(f->replaced_size - off) : sizeof buf;
+        ssize_t r = pread(f->replaced_fd, buf, want, (off_t)off);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            rc = r < 0 ? fail_errno(f->env) : FIO_EIO;
+            break;
+        }
+        rc = write_all(f, off, buf, (size_t)r);
+        off += (uint64_t)r;
+    }
+    if (!rc && f->env->real_sync && fdatasync(f->fd) < 0)
+        rc = fail_errno(f->env);
+    f->size = f->synced_size = f->phys = f->replaced_size;
+    replaced_forget(f);
+    return rc;
+}
+
 int fio_crash(fio_env *env, fio_crash_report *rep)
 {
     fio_crash_report r = { 0, 0 };
     int rc = FIO_OK;
     env->crashed = 0;
     env->fault_sync_countdown = 0;
+    env->fault_write_countdown = 0;
     for (fio_file *f = env->files; f; f = f->next) {
         r.bytes_lost += fio_pending_bytes(f);
         r.writes_lost += f->writes_since_sync;
@@ -393,6 +440,12 @@ int fio_crash(fio_env *env, fio_crash_report *rep)
         f->size = f->synced_size = keep;
         f->keep_on_crash = 0;
         f->writes_since_sync = 0;
+        if (f->replaced) {
+            /* D1: the rename was never made durable; the name holds the old file again. */
+            int w = restore_replaced(f);
+            if (w && !rc)
+                rc = w;
+        }
     }
     if (rep)
         *rep = r;
@@ -402,6 +455,77 @@ int fio_crash(fio_env *env, fio_crash_report *rep)
 void fio_fault_syncs(fio_env *env, long nth)
 {
     env->fault_sync_countdown = nth > 0 ? nth : 0;
+}
+
+void fio_fault_writes(fio_env *env, long nth)
+{
+    env->fault_write_countdown = nth > 0 ? nth : 0;
+}
+
+int fio_faulted(const fio_env *env)
+{
+    return env->crashed;
+}
+
+int fio_sync_dir(fio_env *env, const char *dir)
+{
+    if (env->crashed)
+        return FIO_ECRASH;
+    if (env->fault_sync_countdown > 0 && --env->fault_sync_countdown == 0) {
+        env->crashed = 1;
+        return FIO_ECRASH;
+    }
+    if (env->real_sync) {
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+            return fail_errno(env);
+        int r = fsync(fd);
+        int rc = r < 0 ? fail_errno(env) : FIO_OK;
+        close(fd);
+        if (rc)
+            return rc;
+    }
+    for (fio_file *f = env->files; f; f = f->next)
+        replaced_forget(f);
+    env->stats.dir_syncs++;
+    return FIO_OK;
+}
+
+int fio_replace(fio_file *f, const char *path, fio_file *with, const char *with_path)
+{
+    fio_env *env = f->env;
+    if (env->crashed)
+        return FIO_ECRASH;
+    int rc = release_held(f);
+    if (!rc)
+        rc = release_held(with);
+    if (rc)
+        return rc;
+    /* Both must be durable as they are: the model restores f's old content at a crash
+     * (D1) and has nothing to restore of with's. */
+    if (fio_pending_bytes(f) || fio_pending_bytes(with) || f->replaced || env != with->env)
+        return FIO_EIO;
+    if (rename(with_path, path) < 0)
+        return fail_errno(env);
+    f->replaced = true;
+    f->replaced_fd = f->fd;
+    f->replaced_size = f->size;
+    f->fd = with->fd;
+    f->size = with->size;
+    f->phys = with->phys;
+    f->synced_size = with->synced_size;
+    f->writes_since_sync = 0;
+    with->fd = -1;
+    fio_close(with);
+    extend_phys(f);
+    return FIO_OK;
+}
+
+int fio_unlink(fio_env *env, const char *path)
+{
+    if (unlink(path) < 0 && errno != ENOENT)
+        return fail_errno(env);
+    return FIO_OK;
 }
 
 void fio_set_prealloc(fio_file *f, uint64_t chunk)

@@ -17,9 +17,20 @@
  * difference is outside the model: a real kill -9 of the process loses held bytes, which
  * is allowed because they are not durable and nobody has been told they are.
  *
+ * Directories: a file replaced by another (fio_replace: a rename over it, how the log is
+ * cut behind a checkpoint) is only durably replaced once the directory is synced
+ * (fio_sync_dir, which is also what makes a newly created file's name durable, as SQLite
+ * syncs the directory after creating a journal). Until then fio_crash() puts the old
+ * content back under the name (D1). The model does not drop a newly created file whose
+ * directory was not synced: the engine syncs the directory right after creating its files,
+ * before anything is written that a crash could need.
+ *
  * Faults for tests (SQLite's crash VFS, in miniature):
- *   - fio_fault_syncs(env, n): the n-th sync from now, and everything after it, fails with
- *     FIO_ECRASH without syncing; the caller unwinds and the test calls fio_crash().
+ *   - fio_fault_syncs(env, n): the n-th sync from now (file or directory), and everything
+ *     after it, fails with FIO_ECRASH without syncing; the caller unwinds and the test
+ *     calls fio_crash().
+ *   - fio_fault_writes(env, n): the same at the n-th write from now: that write does not
+ *     happen, and every write and sync after it fails (a crash at a write boundary).
  *   - fio_keep_on_crash(file, bytes): at the next crash keep that many bytes of the
  *     file's unsynced tail (a torn write: part of the last write reached the platter).
  *
@@ -28,9 +39,11 @@
  *   F2. The synced size (the file's length at its last sync) is at most fio_size(); bytes
  *       below it that no write has touched since the last sync are durable.
  *   F3. Past fio_size() a file holds only zero bytes (a preallocated tail), if anything.
+ *   D1. After fio_crash() a name replaced by fio_replace() and not followed by a
+ *       successful fio_sync_dir() holds the content it had before the replacement.
  *
- * Not here: caching (the buffer pool does that), directories beyond create-and-sync,
- * concurrency (the engine is single-threaded).
+ * Not here: caching (the buffer pool does that), directories beyond creating them, syncing
+ * them and renaming a file in them, concurrency (the engine is single-threaded).
  */
 #ifndef AB_FIO_H
 #define AB_FIO_H
@@ -50,6 +63,7 @@ typedef struct fio_file fio_file;
 
 typedef struct fio_stats {
     uint64_t syncs;          /* fio_sync calls that reached the disk */
+    uint64_t dir_syncs;      /* fio_sync_dir calls that reached the disk */
     uint64_t writes;         /* fio_write calls */
     uint64_t bytes_written;
 } fio_stats;
@@ -80,6 +94,9 @@ uint64_t fio_pending_bytes(const fio_file *f);
 int fio_crash(fio_env *env, fio_crash_report *rep);
 
 void fio_fault_syncs(fio_env *env, long nth);
+void fio_fault_writes(fio_env *env, long nth);
+/* Has an injected fault fired since the last fio_crash()? */
+int fio_faulted(const fio_env *env);
 void fio_keep_on_crash(fio_file *f, uint64_t bytes);
 /* How far a file of size bytes grows past its end at once with preallocation chunk:
  * a quarter of its size, doubling from chunk up to 16 x chunk. Performance: each growth
@@ -101,6 +118,17 @@ void fio_set_real_sync(fio_env *env, int on);
 
 fio_stats fio_get_stats(const fio_env *env);
 const char *fio_strerror(const fio_env *env, int rc);
+
+/* fsyncs the directory dir (a sync for fio_fault_syncs): the names created or replaced in
+ * it are durable (D1). */
+int fio_sync_dir(fio_env *env, const char *dir);
+/* Renames with_path (the file `with`, open, fully synced) over path (the file f, open, with
+ * nothing unsynced). Afterwards f is the new file under its old name: same object, the new
+ * content, size and descriptor (its settings, preallocation and write-behind, stay); `with`
+ * is closed. Durable at the next fio_sync_dir (D1). */
+int fio_replace(fio_file *f, const char *path, fio_file *with, const char *with_path);
+/* Removes path if it exists (a leftover of an interrupted replacement); 0 or FIO_EIO. */
+int fio_unlink(fio_env *env, const char *path);
 
 /* mkdir -p with mode 0700 for the directories it creates; 0 or FIO_EIO. */
 int fio_mkdirs(const char *path);

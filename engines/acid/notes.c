@@ -89,7 +89,7 @@ void eng_tail_record(void *engine, const wal_rec *r)
 {
     acid_engine *e = engine;
     tail_ent *t = tail_push(e);
-    t->crash = t->lost = false;
+    t->crash = t->lost = t->cut = false;
     t->type = r->type;
     t->lsn = r->lsn;
     t->txn = r->txn;
@@ -99,6 +99,14 @@ void eng_tail_record(void *engine, const wal_rec *r)
         t->before = r->before;
         t->after = r->after;
     }
+}
+
+void eng_tail_cut(acid_engine *e, uint64_t lsn)
+{
+    tail_ent *t = tail_push(e);
+    memset(t, 0, sizeof *t);
+    t->cut = true;
+    t->lsn = lsn;
 }
 
 size_t eng_tail_crash_begin(acid_engine *e)
@@ -118,7 +126,7 @@ void eng_tail_crash_end(acid_engine *e, size_t entry, uint64_t log_end)
     /* Records appended before the crash at or past where it cut the log are gone. */
     for (size_t i = first; i < entry; i++) {
         tail_ent *t = &e->tail[i % ACID_VIEW_LOG_TAIL];
-        if (!t->crash && t->lsn >= log_end)
+        if (!t->crash && !t->cut && t->lsn >= log_end)
             t->lost = true;
     }
 }

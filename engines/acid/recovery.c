@@ -7,6 +7,7 @@
 #include "recovery.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +16,8 @@
 
 typedef struct log_iter {
     store *st;
-    uint64_t off;          /* next record */
-    uint64_t size;         /* file size */
+    uint64_t off;          /* next record (an LSN) */
+    uint64_t size;         /* the LSN just past the file's end */
     uint8_t *buf;
     uint64_t buf_off;
     size_t len;
@@ -28,7 +29,7 @@ static int iter_init(log_iter *it, store *st, uint64_t from)
     memset(it, 0, sizeof *it);
     it->st = st;
     it->off = from;
-    it->size = fio_size(st->logf);
+    it->size = st->w.base + fio_size(st->logf);
     it->buf = malloc(ITER_WINDOW);
     return it->buf ? 0 : -1;
 }
@@ -64,7 +65,7 @@ static int iter_next(log_iter *it, wal_rec *r)
         if (it->size - it->off < want)
             want = (size_t)(it->size - it->off);
         size_t got = 0;
-        rc = fio_read(it->st->logf, it->off, it->buf, want, &got);
+        rc = fio_read(it->st->logf, it->off - it->st->w.base, it->buf, want, &got);
         if (rc) {
             it->err = rc;
             return 0;
@@ -158,7 +159,7 @@ static int fail(store *st, int rc, const char *what)
     return rc ? rc : -1;
 }
 
-/* Is every byte of the log from `from` to the end of the file zero? */
+/* Is every byte of the log file from offset `from` to its end zero? */
 static bool zero_tail(store *st, uint64_t from)
 {
     uint8_t buf[4096];
@@ -183,14 +184,15 @@ static bool zero_tail(store *st, uint64_t from)
 #define INTACT_SCAN (16u << 20)
 
 typedef struct intact {
-    uint64_t first;        /* offset of the first whole record after the damage; 0: none */
+    uint64_t first;        /* file offset of the first whole record after the damage; 0: none */
     uint64_t records, commits;
 } intact;
 
+/* from: a file offset. */
 static void intact_after(store *st, uint64_t from, intact *out)
 {
     memset(out, 0, sizeof *out);
-    uint64_t size = fio_size(st->logf);
+    uint64_t size = fio_size(st->logf), base = st->w.base;
     if (from + 1 >= size)
         return;
     uint64_t want = size - (from + 1);
@@ -207,10 +209,10 @@ static void intact_after(store *st, uint64_t from, intact *out)
         for (int b = 7; b >= 0; b--)
             lsn = lsn << 8 | buf[i + 8 + b];
         wal_rec r;
-        if (lsn != off || wal_decode(buf + i, got - i, off, &r) != WAL_OK)
+        if (lsn != base + off || wal_decode(buf + i, got - i, base + off, &r) != WAL_OK)
             continue;
         out->first = off;
-        while (i < got && wal_decode(buf + i, got - i, from + 1 + i, &r) == WAL_OK) {
+        while (i < got && wal_decode(buf + i, got - i, base + from + 1 + i, &r) == WAL_OK) {
             out->records++;
             out->commits += r.type == WAL_COMMIT;
             i += r.size;
@@ -220,8 +222,144 @@ static void intact_after(store *st, uint64_t from, intact *out)
     free(buf);
 }
 
-/* The data page with the newest LSN (pages that do not decode are skipped: reading them
- * reports their damage later). false when the file has no data page. */
+/* The data file, page by page, before anything is changed: every page must decode (a
+ * damaged one is refused, never used), a page the last checkpoint says exists (below its
+ * next page) must be there (a zeroed, truncated or cut-short one is refused: the changes
+ * that built it are behind the checkpoint, maybe cut from the log), and no page may be
+ * newer than the log's end (W3). A page the checkpoint did not know, created since, may be
+ * missing: the log holds every change it ever had, and redo rebuilds it from nothing.
+ * Returns 0, or STORE_EDAMAGED with st->err set. */
+static int check_data_file(store *st, uint32_t known, uint64_t log_end, uint64_t log_file_end)
+{
+    uint64_t size = fio_size(st->datf);
+    uint64_t npages = (size + PAGE_SIZE - 1) / PAGE_SIZE;
+    if (npages < known)
+        npages = known;
+    uint8_t buf[PAGE_SIZE];
+    uint32_t newest_no = 0;
+    uint64_t newest = 0;
+    for (uint64_t pn = 1; pn < npages; pn++) {
+        size_t got = 0;
+        int rc = pn * PAGE_SIZE < size ? fio_read(st->datf, pn * PAGE_SIZE, buf, PAGE_SIZE, &got) : 0;
+        if (rc)
+            return fail(st, rc, "reading the data file");
+        memset(buf + got, 0, PAGE_SIZE - got);
+        page pg;
+        int d = page_decode(buf, (uint32_t)pn, &pg);
+        if (got < PAGE_SIZE && pn < known)
+            d = PAGE_EMPTY;   /* cut short: whatever it decodes as, its page is not there */
+        if (d < 0) {
+            snprintf(st->err, sizeof st->err,
+                     "recovery: data file page %" PRIu64 " is damaged (%s%s): it is never used. Nothing was changed. "
+                     "Restore %s/acidbase.db from a copy",
+                     pn, page_strerror(d), got && got < PAGE_SIZE ? "; the file ends inside it" : "", st->dir);
+            return STORE_EDAMAGED;
+        }
+        if (d == PAGE_EMPTY && pn < known) {
+            const char *how = got == 0 ? "past the end of the file" : got < PAGE_SIZE ? "cut short by the end of the file"
+                                                                                        : "all zero bytes";
+            snprintf(st->err, sizeof st->err,
+                     "recovery: data file page %" PRIu64 " is missing (%s, the file is %" PRIu64 " bytes), but the last "
+                     "checkpoint says the database has pages 1 to %" PRIu32 ": what that page held is older than the "
+                     "checkpoint, so the log need not hold it any more. Nothing was changed. Restore %s/acidbase.db "
+                     "from a copy",
+                     pn, how, size, known - 1, st->dir);
+            return STORE_EDAMAGED;
+        }
+        if (d == PAGE_OK && pg.lsn > newest) {
+            newest = pg.lsn;
+            newest_no = (uint32_t)pn;
+        }
+    }
+    /* The log rule (W3) means no page can be newer than the durable log. A page that is
+     * says the log lost records that had been durable: cut, replaced by an older copy, or
+     * damaged. Nothing the log holds can make such a database consistent again. */
+    if (newest_no && newest >= log_end) {
+        snprintf(st->err, sizeof st->err,
+                 "recovery: data file page %" PRIu32 " holds a change from LSN %" PRIu64 " but the log's last whole "
+                 "record ends at offset %" PRIu64 ": the log has lost records that were durable (it was cut, "
+                 "replaced or damaged), and the database cannot be made consistent from it. Nothing was changed. "
+                 "Restore both files of %s from a copy, or start again in an empty directory",
+                 newest_no, newest, log_file_end, st->dir);
+        return STORE_EDAMAGED;
+    }
+    return 0;
+}
+
+/* --- the passes --------------------------------------------------------------------- */
+
+/* A checkpoint record's catalog and limits (the master's, or one met in the scan). */
+static int take_checkpoint(store *st, const wal_rec *r, rtab *t, bool tables_only, uint64_t *max_txn,
+                           uint64_t *max_ver, uint32_t *max_page, uint32_t *known)
+{
+    wal_ckpt c;
+    if (wal_ckpt_decode(r->payload, r->payload_len, &c) != WAL_OK)
+        return WAL_EBAD;
+    for (int i = 0; i < c.ntables; i++)
+        if (store_add_table_sql(st, c.tables[i].id, c.tables[i].sql)) {
+            wal_ckpt_free(&c);
+            return -1;
+        }
+    if (!tables_only) {
+        for (int i = 0; i < c.ndirty; i++)
+            dpt_add(t, c.dirty[i].page, c.dirty[i].rec_lsn);
+        for (int i = 0; i < c.nactive; i++)
+            att_put(t, c.active[i].txn, c.active[i].last_lsn);
+    }
+    if (c.next_txn > *max_txn + 1)
+        *max_txn = c.next_txn - 1;
+    if (c.next_version > *max_ver + 1)
+        *max_ver = c.next_version - 1;
+    if (c.next_page > *max_page + 1)
+        *max_page = c.next_page - 1;
+    if (c.next_page > *known)
+        *known = c.next_page;
+    wal_ckpt_free(&c);
+    return 0;
+}
+
+static int refuse(store *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int refuse(store *st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(st->err, sizeof st->err, fmt, ap);
+    va_end(ap);
+    return STORE_EDAMAGED;
+}
+
+/* The record at LSN lsn, read from the file into a malloc'ed *buf. */
+static int read_at(store *st, uint64_t lsn, wal_rec *r, uint8_t **buf)
+{
+    *buf = malloc(WAL_REC_MAX);
+    if (!*buf)
+        return FIO_ENOMEM;
+    size_t n = 0;
+    int rc = fio_read(st->logf, lsn - st->w.base, *buf, WAL_REC_MAX, &n);
+    return rc ? rc : wal_decode(*buf, n, lsn, r);
+}
+
+/* The LSN the log's first record (file offset 16) names itself, when it is whole and its
+ * checksum good; false otherwise. */
+static bool first_record_lsn(store *st, uint64_t *lsn)
+{
+    uint8_t *buf = malloc(WAL_REC_MAX);
+    size_t n = 0;
+    bool ok = false;
+    if (buf && fio_read(st->logf, WAL_HDR_SIZE, buf, WAL_REC_MAX, &n) == 0 && n >= WAL_REC_HDR) {
+        uint64_t l = 0;
+        for (int b = 7; b >= 0; b--)
+            l = l << 8 | buf[8 + b];
+        wal_rec r;
+        ok = wal_decode(buf, n, l, &r) == WAL_OK;
+        *lsn = l;
+    }
+    free(buf);
+    return ok;
+}
+
+/* The data page with the newest LSN (pages that do not decode are skipped); false when the
+ * file has none. */
 static bool newest_page(store *st, uint32_t *no, uint64_t *lsn)
 {
     uint64_t size = fio_size(st->datf);
@@ -241,8 +379,6 @@ static bool newest_page(store *st, uint32_t *no, uint64_t *lsn)
     }
     return any;
 }
-
-/* --- the passes --------------------------------------------------------------------- */
 
 static int analysis(store *st, rtab *t, rec_report *rep, uint64_t *max_txn, uint64_t *max_ver,
                     uint32_t *max_page)
@@ -267,45 +403,79 @@ static int analysis(store *st, rtab *t, rec_report *rep, uint64_t *max_txn, uint
         st->ids_seq = ids.seq;
     }
 
-    uint64_t start = WAL_HDR_SIZE;
-    if (ph.master_lsn >= WAL_HDR_SIZE && ph.master_lsn < fio_size(st->logf)) {
-        uint8_t *buf = malloc(WAL_REC_MAX);
+    uint64_t base = st->w.base, first = wal_start(&st->w), file_end = base + fio_size(st->logf);
+    uint64_t start = first;
+    uint32_t known = 0;   /* pages 1..known-1 exist (the newest checkpoint's next page) */
+    rep->log_start = first;
+    /* The first record names its own LSN (wal.h): whole, with a good checksum, but not the
+     * one the header's base gives it, it says the base is what is damaged. */
+    uint64_t named = 0;
+    if (first_record_lsn(st, &named) && named != first)
+        return refuse(st, "recovery: the log's header is damaged: it says the log starts at LSN %" PRIu64 ", but its "
+                          "first record, whole, is LSN %" PRIu64 ". Nothing was changed. Restore both files of %s from "
+                          "a copy",
+                      first, named, st->dir);
+    if (ph.master_lsn) {
+        /* The master names the last checkpoint, written only once that record was durable
+         * and the log cut no further than it (store.h S3): the log must hold it. */
+        if (ph.master_lsn < first || ph.master_lsn >= file_end)
+            return refuse(st, "recovery: the data file says the last checkpoint is at LSN %" PRIu64 ", but the log "
+                              "holds LSN %" PRIu64 " to %" PRIu64 ": the log is not the one this data file was written "
+                              "with, or it lost records that were durable. Nothing was changed. Restore both files of %s "
+                              "from a copy",
+                          ph.master_lsn, first, file_end, st->dir);
         wal_rec r;
-        size_t n = 0;
-        if (buf && fio_read(st->logf, ph.master_lsn, buf, WAL_REC_MAX, &n) == 0 &&
-            wal_decode(buf, n, ph.master_lsn, &r) == WAL_OK && r.type == WAL_CHECKPOINT) {
-            wal_ckpt c;
-            if (wal_ckpt_decode(r.payload, r.payload_len, &c) == WAL_OK) {
-                for (int i = 0; i < c.ntables; i++)
-                    if (store_add_table_sql(st, c.tables[i].id, c.tables[i].sql)) {
-                        wal_ckpt_free(&c);
-                        free(buf);
-                        return -1;
-                    }
-                for (int i = 0; i < c.ndirty; i++)
-                    dpt_add(t, c.dirty[i].page, c.dirty[i].rec_lsn);
-                for (int i = 0; i < c.nactive; i++)
-                    att_put(t, c.active[i].txn, c.active[i].last_lsn);
-                if (c.next_txn > *max_txn + 1)
-                    *max_txn = c.next_txn - 1;
-                if (c.next_version > *max_ver + 1)
-                    *max_ver = c.next_version - 1;
-                if (c.next_page > *max_page + 1)
-                    *max_page = c.next_page - 1;
-                start = ph.master_lsn + r.size;
-                rep->checkpoint_lsn = ph.master_lsn;
-                st->master_lsn = ph.master_lsn;
-                wal_ckpt_free(&c);
+        uint8_t *buf;
+        rc = read_at(st, ph.master_lsn, &r, &buf);
+        if (rc > -10 && rc < 0) {
+            free(buf);
+            return fail(st, rc, "reading the checkpoint record");
+        }
+        if (rc == WAL_OK && r.type != WAL_CHECKPOINT)
+            rc = WAL_EBAD;
+        if (rc == WAL_OK) {
+            int tc = take_checkpoint(st, &r, t, false, max_txn, max_ver, max_page, &known);
+            if (tc == -1) {
+                free(buf);
+                return -1;   /* st->err says why */
             }
+            rc = tc;
+            start = ph.master_lsn + r.size;
+            rep->checkpoint_lsn = ph.master_lsn;
+            st->master_lsn = ph.master_lsn;
         }
         free(buf);
+        if (rc)
+            return refuse(st, "recovery: the log is damaged at offset %" PRIu64 " (%s): that is the checkpoint record "
+                              "the data file names as the last one, where recovery must start. Nothing was changed. "
+                              "Restore both files of %s from a copy",
+                          ph.master_lsn - base, wal_strerror(rc), st->dir);
     }
 
     rep->analysis_from = rep->checkpoint_lsn ? rep->checkpoint_lsn : start;
     log_iter it;
+    wal_rec r;
+    if (rep->checkpoint_lsn > first) {
+        /* What the log keeps before its checkpoint (an open transaction's records, S3) is
+         * there for undo: it must read whole, or the damage is refused now rather than met
+         * half way through undo. */
+        if (iter_init(&it, st, first))
+            return fail(st, -3, "out of memory");
+        it.size = rep->checkpoint_lsn;
+        while (iter_next(&it, &r))
+            ;
+        uint64_t bad = it.off;
+        int err = it.err;
+        iter_done(&it);
+        if (err || bad != rep->checkpoint_lsn)
+            return refuse(st, "recovery: the log is damaged at offset %" PRIu64 " (%s), before the checkpoint record "
+                              "at offset %" PRIu64 " that recovery starts from: records a transaction open at that "
+                              "checkpoint may need for undo. Nothing was changed. Restore both files of %s from a copy",
+                          bad - base, err ? wal_strerror(err) : "a record runs into the checkpoint",
+                          rep->checkpoint_lsn - base, st->dir);
+    }
     if (iter_init(&it, st, start))
         return fail(st, -3, "out of memory");
-    wal_rec r;
     while (iter_next(&it, &r)) {
         rep->analysis_scanned++;
         if (r.txn > *max_txn)
@@ -328,6 +498,14 @@ static int analysis(store *st, rtab *t, rec_report *rep, uint64_t *max_txn, uint
             break;
         }
         case WAL_CHECKPOINT:
+            /* Met in a scan from the start of the log (the data file's header lost its
+             * master record): its catalog, limits and pages. Its dirty pages and active
+             * transactions the scan itself finds, since the log before it was cut only
+             * where S3 allows. */
+            if (take_checkpoint(st, &r, t, true, max_txn, max_ver, max_page, &known) == -1) {
+                iter_done(&it);
+                return -1;
+            }
             break;
         default:
             if (is_change(r.type)) {
@@ -345,61 +523,63 @@ static int analysis(store *st, rtab *t, rec_report *rep, uint64_t *max_txn, uint
     uint64_t end = it.off;
     int why = it.err;
     iter_done(&it);
-    if ((why == WAL_ESHORT || why == WAL_EBAD) && zero_tail(st, end)) {
-        /* The log's preallocated zeros (wal.h), left by a real crash: a clean end. */
-        rc = fio_truncate(st->logf, end);
-        if (rc)
-            return fail(st, rc, "cutting the log's zero tail");
-        why = 0;
-    }
-    /* The log rule (W3) means no page can be newer than the durable log. A page that is
-     * says the log lost records that had been durable: cut, replaced by an older copy, or
-     * damaged. Nothing the log holds can make such a database consistent again. */
-    uint32_t pno = 0;
-    uint64_t plsn = 0;
-    if (newest_page(st, &pno, &plsn) && plsn >= end) {
-        snprintf(st->err, sizeof st->err,
-                 "recovery: data file page %" PRIu32 " holds a change from LSN %" PRIu64 " but the log's last whole "
-                 "record ends at offset %" PRIu64 ": the log has lost records that were durable (it was cut, "
-                 "replaced or damaged), and the database cannot be made consistent from it. Nothing was changed. "
-                 "Restore both files of %s from a copy, or start again in an empty directory",
-                 pno, plsn, end, st->dir);
-        return STORE_EDAMAGED;
-    }
+    bool zeros = (why == WAL_ESHORT || why == WAL_EBAD) && zero_tail(st, end - base);
+    if (zeros)
+        why = 0;   /* the log's preallocated zeros (wal.h), left by a real crash: a clean end */
     if (why == WAL_ESHORT || why == WAL_ECRC || why == WAL_EBAD) {
         /* Whole records after the bad one: the log is damaged in the middle, not torn at
          * its end. Cutting it would throw away work that was durable (commits that were
          * acknowledged), so recovery refuses and changes nothing on disk. */
         intact in;
-        intact_after(st, end, &in);
+        intact_after(st, end - base, &in);
         if (in.first) {
-            snprintf(st->err, sizeof st->err,
-                     "recovery: the log is damaged at offset %" PRIu64 " (%s) but %" PRIu64 " whole record%s "
-                     "follow%s it from offset %" PRIu64 " (%" PRIu64 " commit%s): this is not a torn tail, and "
-                     "cutting the log there would lose that work. Nothing was changed. To open the database "
-                     "without it, cut the log yourself: truncate -s %" PRIu64 " %s/acidbase.log",
-                     end, wal_strerror(why), in.records, in.records == 1 ? "" : "s", in.records == 1 ? "s" : "",
-                     in.first, in.commits, in.commits == 1 ? "" : "s", end, st->dir);
-            return STORE_EDAMAGED;
+            /* Cutting there opens the database only if no page is newer than the cut (W3). */
+            char advice[1200];
+            uint32_t pno = 0;
+            uint64_t plsn = 0;
+            if (newest_page(st, &pno, &plsn) && plsn >= end)
+                snprintf(advice, sizeof advice, "The data file already holds a change from after it (page %" PRIu32
+                         ", LSN %" PRIu64 "), so cutting the log would not open it either: restore both files of %s "
+                         "from a copy", pno, plsn, st->dir);
+            else
+                snprintf(advice, sizeof advice, "To open the database without it, cut the log yourself: truncate -s %"
+                         PRIu64 " %s/acidbase.log", end - base, st->dir);
+            return refuse(st,
+                          "recovery: the log is damaged at offset %" PRIu64 " (%s) but %" PRIu64 " whole record%s "
+                          "follow%s it from offset %" PRIu64 " (%" PRIu64 " commit%s): this is not a torn tail, and "
+                          "cutting the log there would lose that work. Nothing was changed. %s",
+                          end - base, wal_strerror(why), in.records, in.records == 1 ? "" : "s",
+                          in.records == 1 ? "s" : "", in.first, in.commits, in.commits == 1 ? "" : "s", advice);
         }
+    } else if (why) {
+        return fail(st, why, "reading the log");
+    }
+    rc = check_data_file(st, known, end, end - base);
+    if (rc)
+        return rc;
+    if (zeros) {
+        rep->zero_offset = end - base;
+        rep->zero_bytes = file_end - end;
+        rc = fio_truncate(st->logf, end - base);
+        if (rc)
+            return fail(st, rc, "cutting the log's zero tail");
+    } else if (why) {
         /* A torn or corrupt tail: cut it off, durably, before anything is appended. */
         rep->torn = true;
-        rep->torn_offset = end;
-        rep->torn_bytes = fio_size(st->logf) - end;
+        rep->torn_offset = end - base;
+        rep->torn_bytes = file_end - end;
         snprintf(rep->torn_reason, sizeof rep->torn_reason, "%s", wal_strerror(why));
-        rc = fio_truncate(st->logf, end);
+        rc = fio_truncate(st->logf, end - base);
         if (rc)
             return fail(st, rc, "cutting the torn log tail");
         if (st->h) {
             hist_event *e = hist_add_acid(st->h, st->db, EV_LOG_TORN);
             if (e) {
-                e->n[0] = (int64_t)end;
+                e->n[0] = (int64_t)(end - base);
                 e->n[1] = (int64_t)rep->torn_bytes;
                 hist_set_text(st->h, e, rep->torn_reason);
             }
         }
-    } else if (why) {
-        return fail(st, why, "reading the log");
     }
     wal_set_end(&st->w, end);
     rep->log_end = end;

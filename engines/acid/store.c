@@ -636,36 +636,72 @@ void store_txn_end(store *st, uint64_t txn)
     st->nresv = k;
 }
 
-int store_checkpoint(store *st, const wal_active *active, int nactive, uint64_t *lsn_out, int *ndirty_out)
+/* S3: the log from c->cut_to on, in a new file put in its place. */
+static int cut_log(store *st, st_ckpt *c)
 {
+    char path[1100], tmp[1110];
+    snprintf(path, sizeof path, "%s/acidbase.log", st->dir);
+    snprintf(tmp, sizeof tmp, "%s/acidbase.log.new", st->dir);
+    uint64_t old_size = fio_size(st->logf);
+    fio_file *nf = NULL;
+    int rc = fio_unlink(st->env, tmp);   /* a leftover of a cut a crash interrupted */
+    if (!rc)
+        rc = fio_open(st->env, tmp, &nf);
+    if (!rc)
+        rc = wal_copy_from(&st->w, c->cut_to, nf);
+    if (!rc)
+        rc = fio_replace(st->logf, path, nf, tmp);   /* closes nf */
+    else if (nf) {
+        fio_close(nf);
+        fio_unlink(st->env, tmp);
+    }
+    if (rc)
+        return rc;
+    wal_rebase(&st->w, c->cut_to);
+    c->cut_bytes = old_size - fio_size(st->logf);
+    return fio_sync_dir(st->env, st->dir);
+}
+
+int store_checkpoint(store *st, st_ckpt *c)
+{
+    c->lsn = 0;
+    c->written = 0;
+    c->cut_from = c->cut_to = wal_start(&st->w);
+    c->cut_bytes = 0;
+    c->keep = ST_KEEP_CHECKPOINT;
+    c->keep_txn = 0;
+    c->keep_page = 0;
+    /* The pages first (each after the log through its LSN: W3), so that the record lists
+     * the dirty pages as they are when it is written: none. */
+    int rc = bp_flush_all(&st->bp, true, &c->written);
+    if (rc)
+        return st_fail(st, rc, "checkpoint failed writing pages: %s", rc_text(st, rc));
     /* The limits, not the counters: every id below them may have been handed out (S1). */
-    wal_ckpt c = { .next_txn = st->txn_limit, .next_version = st->version_limit,
-                   .next_page = st->next_page, .ntables = st->ntables, .nactive = nactive };
+    wal_ckpt k = { .next_txn = st->txn_limit, .next_version = st->version_limit,
+                   .next_page = st->next_page, .ntables = st->ntables, .nactive = c->nactive };
     wal_table_def defs[STORE_TABLES_MAX];
     for (int i = 0; i < st->ntables; i++) {
         defs[i].id = st->tables[i]->id;
         snprintf(defs[i].sql, sizeof defs[i].sql, "%s", st->tables[i]->sql);
     }
-    c.tables = defs;
+    k.tables = defs;
     uint32_t pages[BP_FRAMES_MAX];
     uint64_t recs[BP_FRAMES_MAX];
     int nd = bp_dirty_pages(&st->bp, pages, recs, BP_FRAMES_MAX);
     wal_dirty dirty[BP_FRAMES_MAX];
     for (int i = 0; i < nd; i++)
         dirty[i] = (wal_dirty){ pages[i], recs[i] };
-    c.dirty = dirty;
-    c.ndirty = nd;
-    c.active = (wal_active *)active;
+    k.dirty = dirty;
+    k.ndirty = nd;
+    k.active = (wal_active *)c->active;
     uint8_t *payload;
     uint32_t len;
-    if (wal_ckpt_encode(&c, &payload, &len))
+    if (wal_ckpt_encode(&k, &payload, &len))
         return st_fail(st, -1, "checkpoint record too large");
     wal_rec r = { .type = WAL_CHECKPOINT, .payload = payload, .payload_len = len };
     uint64_t lsn = wal_append(&st->w, &r);
     free(payload);
-    int rc = wal_flush(&st->w);
-    if (!rc)
-        rc = bp_flush_all(&st->bp, true, NULL);
+    rc = wal_flush(&st->w);
     if (!rc) {
         uint8_t hdr[PAGE_SIZE];
         page_header ph = { .master_lsn = lsn };
@@ -677,16 +713,33 @@ int store_checkpoint(store *st, const wal_active *active, int nactive, uint64_t 
     if (rc)
         return st_fail(st, rc, "checkpoint failed: %s", rc_text(st, rc));
     st->master_lsn = lsn;
-    if (lsn_out)
-        *lsn_out = lsn;
-    if (ndirty_out)
-        *ndirty_out = nd;
+    c->lsn = lsn;
+    /* S3: where the log may start now. */
+    uint64_t cut = lsn;
+    for (int i = 0; i < nd; i++)
+        if (recs[i] < cut) {
+            cut = recs[i];
+            c->keep = ST_KEEP_PAGE;
+            c->keep_page = pages[i];
+        }
+    if (c->oldest_first && c->oldest_first < cut) {
+        cut = c->oldest_first;
+        c->keep = ST_KEEP_TXN;
+        c->keep_txn = c->oldest_txn;
+    }
+    if (cut > c->cut_from) {
+        c->cut_to = cut;
+        rc = cut_log(st, c);
+        if (rc)
+            return st_fail(st, rc, "checkpoint: cutting the log before LSN %llu failed: %s",
+                           (unsigned long long)cut, rc_text(st, rc));
+    }
     if (st->h) {
         hist_event *e = hist_add_acid(st->h, st->db, EV_CHECKPOINT);
         if (e) {
             e->n[0] = (int64_t)lsn;
-            e->n[1] = nd;
-            e->n[2] = nactive;
+            e->n[1] = c->written;
+            e->n[2] = c->nactive;
         }
     }
     return 0;
@@ -722,9 +775,26 @@ int store_open(store *st, const char *dir, fio_env *env, hist *h, int frames)
     rc = fio_open(env, path, &st->datf);
     if (rc)
         return st_fail(st, rc, "cannot open %s: %s", path, fio_strerror(env, rc));
+    bool created = fio_size(st->logf) == 0;
+    if (created && fio_size(st->datf) > 0)
+        /* The data file has been written, so the log had a header, durably, before it: an
+         * empty log is a lost one, and a new one would silently forget the database. */
+        return st_fail(st, STORE_EDAMAGED, "%s/acidbase.log is empty, but %s/acidbase.db holds %llu bytes: the log "
+                       "was lost, and the database cannot be recovered without it. Nothing was changed. Restore both "
+                       "files from a copy, or start again in an empty directory",
+                       dir, dir, (unsigned long long)fio_size(st->datf));
     rc = wal_open(&st->w, st->logf, h);
     if (rc)
         return st_fail(st, rc, "%s/acidbase.log: %s", dir, rc_text(st, rc));
+    /* A new log's name must be durable before anything in it is (SQLite syncs the
+     * directory after creating a journal for the same reason); a cut that a crash
+     * interrupted before its rename leaves a copy nobody needs (S3). */
+    snprintf(path, sizeof path, "%s/acidbase.log.new", dir);
+    rc = fio_unlink(env, path);
+    if (!rc && created)
+        rc = fio_sync_dir(env, dir);
+    if (rc)
+        return st_fail(st, rc, "%s: %s", dir, rc_text(st, rc));
     bp_init(&st->bp, st->datf, &st->w, h, frames);
     return 0;
 }
@@ -746,14 +816,13 @@ void store_close(store *st)
 
 int store_crash(store *st, bool torn, fio_crash_report *lost)
 {
-    if (torn && st->w.end > st->w.durable) {
-        /* Half of the last record reaches the disk: the torn write recovery must cut. */
-        wal_write(&st->w);
-        uint64_t last = st->w.last_lsn;
-        uint64_t size = st->w.end - last;
-        uint64_t keep_to = last + size / 2;
-        if (keep_to > st->w.durable)
-            fio_keep_on_crash(st->logf, keep_to - st->w.durable);
+    if (torn && st->w.written > st->w.durable) {
+        /* The first record written after the last fsync reaches the disk cut in half, and
+         * nothing after it: the torn write recovery must cut (SCENARIO.md, `engine: crash
+         * torn`). A record still in memory, never written, cannot reach the disk. */
+        uint32_t size = 0;
+        if (wal_size_at(&st->w, st->w.durable, &size) == WAL_OK)
+            fio_keep_on_crash(st->logf, size / 2);
     }
     int frames = st->bp.nframes;
     wal_observer observe = st->w.observe;   /* the engine's, kept across the crash */

@@ -56,7 +56,7 @@
 #define STORE_ROWS_MAX 2000000   /* rows (and ghosts) per table: an INSERT past it fails */
 
 /* Error codes: fio -1..-9, wal -10..-19, page -20..-29, the store -30..-39. */
-enum { STORE_EDAMAGED = -30 };   /* the log is damaged in the middle (recovery.c) */
+enum { STORE_EDAMAGED = -30 };   /* a damaged file recovery refuses to open (recovery.c) */
 
 typedef struct st_ent {
     scalar key;
@@ -127,8 +127,8 @@ void store_close(store *st);          /* memory only; nothing is written */
 /* The database number its events carry (history.h); kept across store_crash. */
 void store_set_db(store *st, uint8_t db);
 /* Power loss: drop everything unsynced (fio_crash) and forget memory; the files stay open,
- * as store_open leaves them, for recovery_run. torn: keep half of the log's last unsynced
- * record on disk first. */
+ * as store_open leaves them, for recovery_run. torn: the first log record written after
+ * the last fsync reaches the disk cut in half, and nothing after it (SCENARIO.md). */
 int store_crash(store *st, bool torn, fio_crash_report *lost);
 
 st_table *store_table(store *st, const char *name);
@@ -180,9 +180,36 @@ uint64_t store_log_txn(store *st, uint8_t type, uint64_t txn, uint64_t prev_lsn,
 /* The transaction has ended: drop its ghosts and slot reservations. */
 void store_txn_end(store *st, uint64_t txn);
 
-/* Checkpoint: record (catalog, dirty pages, active txns), flush the log, write and sync
- * the pages, then point the master record at it. */
-int store_checkpoint(store *st, const wal_active *active, int nactive, uint64_t *lsn, int *ndirty);
+/* Checkpoint: write and sync every dirty page (log first), then a checkpoint record
+ * (catalog, id limits, the dirty pages: none now, the active transactions), flush the log,
+ * point the master record in the data file's header at it, and cut the log before the
+ * oldest record anything still needs (S3).
+ *   S3. The log keeps every record from min(the checkpoint record, the oldest recLSN of a
+ *       dirty page it lists, the first record of the oldest active transaction it lists):
+ *       redo needs nothing older (every older change is in the data file, which the
+ *       checkpoint synced), undo needs nothing older (no open transaction wrote it), and
+ *       the catalog and the id limits are in the checkpoint record itself. The cut copies
+ *       the rest into a new file whose header names its base (wal.h), renames it over the
+ *       log and syncs the directory (fio.h, D1): a crash at any moment leaves the old log
+ *       or the new one, both whole. It happens after the master record is durable, so the
+ *       master always names a checkpoint the log holds. */
+typedef enum { ST_KEEP_CHECKPOINT = 0, ST_KEEP_TXN, ST_KEEP_PAGE } st_keep;
+typedef struct st_ckpt {
+    /* in */
+    const wal_active *active;   /* the active transactions (txn.c says which) */
+    int nactive;
+    uint64_t oldest_first;      /* the first LSN of the oldest of them (0: none) */
+    uint64_t oldest_txn;        /* its id */
+    /* out */
+    uint64_t lsn;               /* the checkpoint record */
+    int written;                /* dirty pages written */
+    uint64_t cut_from, cut_to;  /* the log's first LSN before and after (equal: no cut) */
+    uint64_t cut_bytes;         /* bytes the cut removed from the file */
+    st_keep keep;               /* what the oldest record kept belongs to */
+    uint64_t keep_txn;          /* ST_KEEP_TXN: the transaction */
+    uint32_t keep_page;         /* ST_KEEP_PAGE: the page */
+} st_ckpt;
+int store_checkpoint(store *st, st_ckpt *c);
 
 const char *store_errmsg(const store *st);
 /* Any error code of fio, wal or page, in words. */

@@ -1,9 +1,20 @@
 /*
- * txn.c: transactions. Begin (an id, a BEGIN record, the scheme told), rollback (the
- * transaction's records undone newest first, each by a compensation record, then ABORT),
- * commit (the scheme's validation, the COMMIT record, then the sync policy), and group
- * commit: under `sync group n` a commit record waits, written but not fsynced, until n
- * commits share one fsync, and none is answered before it.
+ * txn.c: transactions. Begin (an id, the scheme told; the BEGIN record waits for the first
+ * change, txn_log_begin), rollback (the transaction's records undone newest first, each by
+ * a compensation record, then ABORT), commit (the scheme's validation, the COMMIT record,
+ * then the sync policy), and group commit: under `sync group n` a commit record waits,
+ * written but not fsynced, until n commits share one fsync, and none is answered before it.
+ *
+ * A transaction that changed nothing has nothing in the log and nothing to make durable:
+ * its COMMIT writes no record and syncs nothing under any policy (it never joins a group),
+ * its ROLLBACK writes no ABORT (SQLite's read transactions do the same: no journal, no
+ * fsync). Its id is still unique for the database's life: ids come from the durable
+ * reservation (store.h, S1), not from the log.
+ *
+ * The group answers what is durable, whoever made it so (txn_group_settle): its own fsync
+ * when it fills, or any other flush of the log (`engine: flush`, a checkpoint, the log rule
+ * before a page is written, a setup line). A commit is answered exactly when its record is
+ * durable, so what a client is told matches what a crash leaves.
  *
  * Also here: the registry of every transaction the engine has begun (id, session, its
  * number in the session, the LSN of its answered commit), which gives the labels the
@@ -123,13 +134,36 @@ acid_txn *txn_begin(acid_engine *e, int session, iso_level level, bool autocommi
     t->info = e->ntxns;
     e->txns[e->ntxns++] = (txn_info){ t->cc.id, (uint8_t)session, nth, 0 };
     e->ccops->begin(e->cc, &t->cc);
-    t->last_lsn = store_log_txn(&e->st, WAL_BEGIN, t->cc.id, 0, (uint8_t)t->cc.level);
     hist_event *x = eng_ev(e, EV_TXN_BEGIN, session, t->cc.id);
     if (x) {
         x->n[0] = t->cc.level;
         x->n[1] = autocommit;
     }
     return t;
+}
+
+void txn_log_begin(acid_engine *e, acid_txn *t)
+{
+    if (t->first_lsn)
+        return;
+    t->first_lsn = t->last_lsn = store_log_txn(&e->st, WAL_BEGIN, t->cc.id, 0, (uint8_t)t->cc.level);
+}
+
+int txn_active_list(const acid_engine *e, wal_active *out, uint64_t *oldest_first, uint64_t *oldest_txn)
+{
+    int n = 0;
+    *oldest_first = *oldest_txn = 0;
+    for (int k = 1; k <= e->nsess; k++) {
+        const acid_txn *t = e->sess[k].txn;
+        if (!t || !t->first_lsn || t->commit_lsn)
+            continue;
+        out[n++] = (wal_active){ t->cc.id, t->last_lsn };
+        if (!*oldest_first || t->first_lsn < *oldest_first) {
+            *oldest_first = t->first_lsn;
+            *oldest_txn = t->cc.id;
+        }
+    }
+    return n;
 }
 
 void txn_remember_first(acid_txn *t, const char *table, const st_row *before)
@@ -166,7 +200,7 @@ void txn_finish(acid_engine *e, acid_txn *t, acid_state how)
 
 int txn_rollback(acid_engine *e, acid_txn *t, const char *why)
 {
-    uint64_t lsn = t->last_lsn;
+    uint64_t lsn = t->first_lsn ? t->last_lsn : 0;
     while (lsn) {
         uint64_t next = 0;
         st_undo_info info;
@@ -187,7 +221,8 @@ int txn_rollback(acid_engine *e, acid_txn *t, const char *why)
         }
         lsn = next;
     }
-    t->last_lsn = store_log_txn(&e->st, WAL_ABORT, t->cc.id, t->last_lsn, 0);
+    if (t->first_lsn)   /* nothing logged, nothing to end in the log */
+        t->last_lsn = store_log_txn(&e->st, WAL_ABORT, t->cc.id, t->last_lsn, 0);
     eng_ev_text(e, EV_TXN_ABORT, t->session, t->cc.id, why);
     txn_finish(e, t, AS_ABORTED);
     return 0;
@@ -218,6 +253,11 @@ int txn_commit_as(acid_engine *e, acid_txn *t, acid_sync policy)
     int x = e->ccops->commit(e->cc, &t->cc);
     if (x != CC_OK)
         return x;
+    if (!t->first_lsn) {
+        /* It wrote nothing: no commit record, no fsync, no group to wait for. */
+        txn_committed(e, t);
+        return X_DONE;
+    }
     t->commit_lsn = store_log_txn(&e->st, WAL_COMMIT, t->cc.id, t->last_lsn, 0);
     t->last_lsn = t->commit_lsn;
     int rc;
@@ -261,14 +301,10 @@ int txn_commit_as(acid_engine *e, acid_txn *t, acid_sync policy)
     return X_DONE;
 }
 
-/* The group's fsync happened (one fsync served `served` commits): answer every parked
- * commit, oldest first. */
-void txn_group_complete(acid_engine *e, int served)
+/* Answers the parked commits g[0..n) (oldest first), whose records one fsync made durable
+ * together with `served` commits in all. */
+static void group_answer(acid_engine *e, acid_txn **g, int n, int served)
 {
-    int n = e->ngroup;
-    acid_txn *g[ACID_SESSIONS_MAX + 1];
-    memcpy(g, e->group, (size_t)n * sizeof *g);
-    e->ngroup = 0;
     /* One message for the whole group: "autocommit: committed (group commit: n commits,
      * 1 fsync)"; an explicit COMMIT gets it without the "autocommit: " prefix. */
     char msg[96];
@@ -295,4 +331,32 @@ void txn_group_complete(acid_engine *e, int served)
                 sess_runq_add(e, s);
         }
     }
+}
+
+/* The group's fsync happened (one fsync served `served` commits): answer every parked
+ * commit, oldest first. */
+void txn_group_complete(acid_engine *e, int served)
+{
+    int n = e->ngroup;
+    acid_txn *g[ACID_SESSIONS_MAX + 1];
+    memcpy(g, e->group, (size_t)n * sizeof *g);
+    e->ngroup = 0;
+    group_answer(e, g, n, served);
+}
+
+int txn_group_settle(acid_engine *e)
+{
+    acid_txn *g[ACID_SESSIONS_MAX + 1];
+    int n = 0, k = 0;
+    for (int i = 0; i < e->ngroup; i++) {
+        acid_txn *t = e->group[i];
+        if (t->commit_lsn < e->st.w.durable)
+            g[n++] = t;
+        else
+            e->group[k++] = t;
+    }
+    e->ngroup = k;
+    if (n)
+        group_answer(e, g, n, n);
+    return n;
 }

@@ -297,10 +297,23 @@ bool acid_view_wait_of(const acid_engine *e, uint64_t txn, acid_view_wait *w)
 
 void acid_view_log_state(const acid_engine *e, acid_view_log *out)
 {
+    memset(out, 0, sizeof *out);
+    out->start = wal_start(&e->st.w);
     out->end = e->st.w.end;
     out->durable = e->st.w.durable;
     out->records = e->st.w.records;
     out->fsyncs = e->st.w.fsyncs;
+    out->file_bytes = e->st.logf ? fio_size(e->st.logf) : 0;
+    out->has_cut = e->has_cut;
+    if (e->has_cut) {
+        const st_ckpt *c = &e->last_cut;
+        out->cut_from = c->cut_from;
+        out->cut_to = c->cut_to;
+        out->cut_bytes = c->cut_bytes;
+        out->keep = c->keep == ST_KEEP_TXN ? ACID_KEEP_TXN : c->keep == ST_KEEP_PAGE ? ACID_KEEP_PAGE : ACID_KEEP_CHECKPOINT;
+        out->keep_txn = c->keep_txn;
+        out->keep_page = c->keep_page;
+    }
 }
 
 int acid_view_log_tail(const acid_engine *e, acid_view_rec *out, int max)
@@ -314,8 +327,9 @@ int acid_view_log_tail(const acid_engine *e, acid_view_rec *out, int max)
         acid_view_rec *r = &out[k++];
         memset(r, 0, sizeof *r);
         r->crash = t->crash;
+        r->cut = t->cut;
         r->lsn = t->lsn;
-        if (t->crash)
+        if (t->crash || t->cut)
             continue;
         r->txn = t->txn;
         r->type = wal_type_name(t->type);
@@ -331,6 +345,7 @@ int acid_view_log_tail(const acid_engine *e, acid_view_rec *out, int max)
             r->after = t->after.exists ? t->after.value : 0;
         }
         r->lost = t->lost;
+        r->gone = !t->lost && t->lsn < wal_start(&e->st.w);
         r->durable = t->lsn < e->st.w.durable && !t->lost;
     }
     return k;

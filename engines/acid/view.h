@@ -96,17 +96,31 @@ bool acid_view_wait_of(const acid_engine *e, uint64_t txn, acid_view_wait *w);
 
 /* --- the log ----------------------------------------------------------------------------- */
 
+typedef enum { ACID_KEEP_CHECKPOINT = 0, ACID_KEEP_TXN, ACID_KEEP_PAGE } acid_keep;
+
 typedef struct acid_view_log {
+    uint64_t start;            /* the first LSN the log file holds: a checkpoint cut the rest */
     uint64_t end;              /* next LSN */
     uint64_t durable;          /* fsynced up to here */
     uint64_t records;          /* appended since the engine opened (or last crashed) */
     uint64_t fsyncs;
+    uint64_t file_bytes;       /* the log file's length */
+    /* The latest checkpoint's cut (store.h S3), when there was a checkpoint: */
+    bool has_cut;
+    uint64_t cut_from, cut_to; /* LSNs [cut_from, cut_to) were removed (equal: nothing was) */
+    uint64_t cut_bytes;
+    acid_keep keep;            /* what the first record kept belongs to: the checkpoint record
+                                  itself, an open transaction's first record, a dirty page's
+                                  oldest change not yet in the data file */
+    uint64_t keep_txn;         /* ACID_KEEP_TXN */
+    uint32_t keep_page;        /* ACID_KEEP_PAGE */
 } acid_view_log;
 
 void acid_view_log_state(const acid_engine *e, acid_view_log *out);
 
 typedef struct acid_view_rec {
     bool crash;                /* not a record: a crash cut the log at lsn here */
+    bool cut;                  /* not a record: a checkpoint cut the log before lsn here */
     uint64_t lsn, txn;
     const char *type;          /* "begin", "update", "clr", ... */
     bool change;               /* insert, update, delete or clr: the fields below are set */
@@ -117,9 +131,12 @@ typedef struct acid_view_rec {
     int64_t before, after;
     bool durable;              /* below the durable end, and not lost */
     bool lost;                 /* appended before a crash that cut it away */
+    bool gone;                 /* cut from the log by a checkpoint (it was durable, and is
+                                  no longer needed: store.h S3) */
 } acid_view_rec;
 
-/* The newest records, newest first, with a crash's cut as an entry of its own: up to max
+/* The newest records, newest first, with a crash's cut and a checkpoint's cut as entries of
+ * their own: up to max
  * (at most ACID_VIEW_LOG_TAIL are kept); returns how many. Records of `setup:` lines are
  * not among them (setup is the initial state). */
 #define ACID_VIEW_LOG_TAIL 32

@@ -3,8 +3,8 @@
  * layout and the invariants W1-W4.
  *
  * What this module does not do: decide when to fsync (the engine's sync policy does),
- * recovery (recovery.c reads the log through wal_decode), or log truncation (the log of a
- * teaching database stays small; a checkpoint bounds recovery, not the file).
+ * recovery (recovery.c reads the log through wal_decode), or decide where the log is cut
+ * (store.c does, at a checkpoint; wal_copy_from only copies the part that stays).
  */
 #include "wal.h"
 #include "crc32.h"
@@ -207,6 +207,7 @@ int wal_open(wal *w, fio_file *f, hist *h)
      * each commit's fdatasync does not also journal a new file size (fio.c). */
     fio_set_prealloc(f, WAL_PREALLOC);
     uint8_t hdr[WAL_HDR_SIZE];
+    uint64_t base = 0;
     if (fio_size(f) < WAL_HDR_SIZE) {
         memset(hdr, 0, sizeof hdr);
         memcpy(hdr, "ACIDWAL1", 8);
@@ -222,8 +223,12 @@ int wal_open(wal *w, fio_file *f, hist *h)
             return rc;
         if (got < sizeof hdr || memcmp(hdr, "ACIDWAL1", 8) != 0)
             return WAL_EHEADER;
+        base = get64(hdr + 8);
+        if (base > UINT64_MAX / 2)
+            return WAL_EHEADER;
     }
-    w->end = w->written = w->durable = WAL_HDR_SIZE;
+    w->base = base;
+    w->end = w->written = w->durable = base + WAL_HDR_SIZE;
     return WAL_OK;
 }
 
@@ -286,7 +291,7 @@ int wal_write(wal *w)
 {
     if (w->written == w->end)
         return FIO_OK;
-    int rc = fio_write(w->f, w->written, w->tail, (size_t)(w->end - w->written));
+    int rc = fio_write(w->f, w->written - w->base, w->tail, (size_t)(w->end - w->written));
     if (rc)
         return rc;
     w->written = w->end;
@@ -323,9 +328,28 @@ int wal_flush_to(wal *w, uint64_t lsn)
     return wal_flush(w);
 }
 
+int wal_size_at(wal *w, uint64_t lsn, uint32_t *size)
+{
+    uint8_t b[4];
+    if (lsn < wal_start(w) || lsn + 4 > w->end)
+        return WAL_EBAD;
+    if (lsn >= w->written) {
+        memcpy(b, w->tail + (lsn - w->written), 4);
+    } else {
+        size_t got = 0;
+        int rc = fio_read(w->f, lsn - w->base, b, 4, &got);
+        if (rc)
+            return rc;
+        if (got < 4)
+            return WAL_ESHORT;
+    }
+    *size = get32(b);
+    return WAL_OK;
+}
+
 int wal_read(wal *w, uint64_t lsn, wal_rec *r, uint8_t *buf, size_t cap)
 {
-    if (lsn < WAL_HDR_SIZE || lsn >= w->end)
+    if (lsn < wal_start(w) || lsn >= w->end)
         return WAL_EBAD;
     if (lsn >= w->written) {
         size_t off = (size_t)(lsn - w->written);
@@ -343,12 +367,38 @@ int wal_read(wal *w, uint64_t lsn, wal_rec *r, uint8_t *buf, size_t cap)
     size_t from_file = want;
     if (lsn + from_file > w->written)
         from_file = (size_t)(w->written - lsn);
-    int rc = fio_read(w->f, lsn, buf, from_file, &got);
+    int rc = fio_read(w->f, lsn - w->base, buf, from_file, &got);
     if (rc)
         return rc;
     if (got == from_file && from_file < want)
         memcpy(buf + from_file, w->tail, want - from_file);
     return wal_decode(buf, got == from_file ? want : got, lsn, r);
+}
+
+int wal_copy_from(wal *w, uint64_t from, fio_file *to)
+{
+    if (from < wal_start(w) || from > w->end || w->durable != w->end || fio_size(to) != 0)
+        return WAL_EBAD;
+    uint8_t hdr[WAL_HDR_SIZE];
+    memcpy(hdr, "ACIDWAL1", 8);
+    put64(hdr + 8, from - WAL_HDR_SIZE);
+    int rc = fio_write(to, 0, hdr, sizeof hdr);
+    uint8_t buf[65536];
+    for (uint64_t lsn = from; !rc && lsn < w->end;) {
+        size_t want = w->end - lsn < sizeof buf ? (size_t)(w->end - lsn) : sizeof buf, got = 0;
+        rc = fio_read(w->f, lsn - w->base, buf, want, &got);
+        if (!rc && got != want)
+            rc = WAL_ESHORT;
+        if (!rc)
+            rc = fio_write(to, lsn - from + WAL_HDR_SIZE, buf, want);
+        lsn += want;
+    }
+    return rc ? rc : fio_sync(to);
+}
+
+void wal_rebase(wal *w, uint64_t from)
+{
+    w->base = from - WAL_HDR_SIZE;
 }
 
 /* --- payloads -------------------------------------------------------------------- */

@@ -1,16 +1,21 @@
 /*
- * wal.h: the write-ahead log. An append-only file of checksummed records; the LSN of a
- * record is its byte offset in the file, so undo can jump straight to a record.
+ * wal.h: the write-ahead log. An append-only file of checksummed records. A record's LSN
+ * is its byte position in the log's whole history: its offset in the file plus the file's
+ * base, so undo can jump straight to a record, and LSNs keep increasing when the log is
+ * cut behind a checkpoint (the file then starts later in that history).
  *
  * File layout:
- *   offset 0: 16-byte file header: "ACIDWAL1" then 8 zero bytes. The first LSN is 16.
+ *   offset 0: 16-byte file header: "ACIDWAL1", then 8 bytes: the base, the LSN of the
+ *             file's byte 0 (0 for a log never cut). The first record sits at offset 16,
+ *             LSN base + 16, and names that LSN itself, which is how a damaged base is
+ *             told from a damaged record (recovery.c).
  *   then records, back to back:
  *
  *   offset size  field
  *        0    4  total length of the record in bytes, header and CRC included
  *        4    1  type (wal_type)
  *        5    3  reserved (zero)
- *        8    8  LSN (the record's own offset: a record read from the wrong place fails)
+ *        8    8  LSN (base + the record's offset: a record read from the wrong place fails)
  *       16    8  previous LSN of the same transaction (0: none)
  *       24    8  transaction id (0 for checkpoint and create)
  *       32    .  payload, by type:
@@ -31,6 +36,12 @@
  * An INSERT's before image and a DELETE's after image have exists = 0. A CLR carries the
  * image it restores as its after image, so redo treats it like any other change.
  *
+ * A transaction's first record is its BEGIN, written with its first change: a transaction
+ * that changes nothing leaves nothing in the log (no BEGIN, no COMMIT, no fsync; txn.c).
+ * A checkpoint record's catalog and id limits make the log before it unnecessary for
+ * anything but the transactions it lists as active (their first records) and the pages it
+ * lists as dirty (their recLSNs): store.c cuts the log there (wal_copy_from).
+ *
  * Durability: appended records sit in an in-memory tail until wal_write() hands them to
  * the file and wal_flush() fsyncs them. durable_end() is the end of the fsynced prefix.
  * The file grows in zero-filled chunks of WAL_PREALLOC bytes, more as it gets longer
@@ -39,7 +50,8 @@
  * record's length is never 0).
  *
  * Invariants:
- *   W1. LSNs strictly increase in file order; every record's LSN is its offset.
+ *   W1. LSNs strictly increase in file order; every record's LSN is its offset plus the
+ *       file's base, and the base only grows (a cut log starts later in the same history).
  *   W2. durable_end <= written_end <= end.
  *   W3. (the log rule, enforced by the buffer pool) a page whose LSN is L reaches the data
  *       file only when the record at L lies below durable_end.
@@ -117,11 +129,20 @@ typedef struct wal {
     uint64_t unsynced_records;
     uint64_t fsyncs;
     uint64_t last_lsn;     /* LSN of the last record appended */
+    uint64_t base;         /* the LSN of the file's byte 0 (the header's base) */
 } wal;
 
-/* Checks or writes the file header. The end of the log is set by recovery (wal_set_end)
- * once it knows where the last good record ends. */
+/* Checks or writes the file header (a new file gets base 0) and reads its base. The end of
+ * the log is set by recovery (wal_set_end) once it knows where the last good record ends.
+ * The log's first LSN is then wal_start(w), and the record at LSN l sits at file offset
+ * l - w->base. */
 int wal_open(wal *w, fio_file *f, hist *h);
+static inline uint64_t wal_start(const wal *w) { return w->base + WAL_HDR_SIZE; }
+/* The log from LSN from (a record's start, everything durable) into the empty file to:
+ * a header whose base puts that record at offset 16, the records, an fsync. The store
+ * then puts `to` in the log's place (fio_replace) and sets w->base (wal_rebase). */
+int wal_copy_from(wal *w, uint64_t from, fio_file *to);
+void wal_rebase(wal *w, uint64_t from);
 void wal_close(wal *w);
 /* Everything in [0, end) is on disk and durable (after recovery cut the file there). */
 void wal_set_end(wal *w, uint64_t end);
@@ -135,6 +156,8 @@ int wal_flush(wal *w);
 /* The log rule: make the record at lsn durable if it is not yet. */
 int wal_flush_to(wal *w, uint64_t lsn);
 
+/* The length of the record at lsn (from its first 4 bytes, not checked further). */
+int wal_size_at(wal *w, uint64_t lsn, uint32_t *size);
 /* Reads the record at lsn, from the tail or the file; buf holds the bytes (payloads point
  * into it). */
 int wal_read(wal *w, uint64_t lsn, wal_rec *r, uint8_t *buf, size_t cap);

@@ -502,8 +502,15 @@ static int scn_engine_line(scn_p *p, scn_line *out)
         return -1;
     out->eng = (scn_engine)g->code;
     if (out->eng == ENG_SYNC_GROUP) {
-        if (scn_number(p, scn_next(p, 0), 1, INT_MAX, "a number of commits (1 or more) after group", &v))
+        scn_tok t = scn_next(p, 0);
+        if (scn_number(p, t, 1, INT_MAX, "a number of commits (1 or more) after group", &v))
             return -1;
+        /* Each of the nine sessions has at most one commit waiting: a bigger group never
+         * fills, and its commits would wait for ever (engine.h, E5). */
+        if (v > 9)
+            return scn_fail(p, t.off, "a group of %" PRId64 " commits can never fill: there are 9 sessions (T1 to T9), "
+                            "each with at most one commit waiting (give 1 to 9; real engines bound the wait by time "
+                            "instead: PostgreSQL's commit_delay, MySQL's binlog_group_commit_sync_delay)", v);
         out->eng_n = (int)v;
         out->n = v;
     } else if (out->eng == ENG_FRAMES) {

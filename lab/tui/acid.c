@@ -11,7 +11,8 @@
  *                     with its writer and the committed value it hides
  *   locks             each resource with its holders and its queue, in queue order
  *   waits-for         one edge per waiting transaction; a deadlock's cycle while it is news
- *   log               the last records: LSN, transaction, type, before -> after, fsynced?
+ *   log               the last records: LSN, transaction, type, before -> after, fsynced?;
+ *                     where a crash cut it, and where a checkpoint cut it and why no further
  *   buffer pool       each frame: page, table, dirty or clean, page LSN, recLSN
  *
  * Small windows drop the buffer pool first, then the log, rather than squeezing every
@@ -1459,8 +1460,12 @@ static void draw_log(const tui_ctx *c, WINDOW *w, const model *m, int y, int x, 
     if (h <= 0)
         return;
     char info[128];
-    snprintf(info, sizeof info, "fsynced to LSN %" PRIu64 " %s end %" PRIu64, m->logst.durable, tui_glyph(c, "·", "-"),
-             m->logst.end);
+    if (m->logst.start > 16)   /* a checkpoint cut it (a log never cut starts at 16): where it starts now */
+        snprintf(info, sizeof info, "from LSN %" PRIu64 " %s fsynced to %" PRIu64 " %s end %" PRIu64, m->logst.start,
+                 tui_glyph(c, "·", "-"), m->logst.durable, tui_glyph(c, "·", "-"), m->logst.end);
+    else
+        snprintf(info, sizeof info, "fsynced to LSN %" PRIu64 " %s end %" PRIu64, m->logst.durable, tui_glyph(c, "·", "-"),
+                 m->logst.end);
     heading(c, w, y, x, wd, "log", info);
     int k = h - 1 < m->nlog ? h - 1 : m->nlog;
     if (k <= 0)
@@ -1472,7 +1477,7 @@ static void draw_log(const tui_ctx *c, WINDOW *w, const model *m, int y, int x, 
         snprintf(b, sizeof b, "%" PRIu64, m->log[i].lsn);
         if (sw(b) > lw)
             lw = sw(b);
-        if (!m->log[i].crash) {
+        if (!m->log[i].crash && !m->log[i].cut) {
             txn_label(m, m->log[i].txn, b, sizeof b);
             if (sw(b) > bw)
                 bw = sw(b);
@@ -1492,16 +1497,36 @@ static void draw_log(const tui_ctx *c, WINDOW *w, const model *m, int y, int x, 
                 rule(c, w, yy, x + u, wd - u > 8 ? 8 : wd - u);
             continue;
         }
-        const char *mark = l->lost ? tui_glyph(c, "✗", "x") : l->durable ? tui_glyph(c, "✓", "*") : tui_glyph(c, "·", " ");
-        tui_role mr = l->lost ? R_BAD : l->durable ? R_OK : R_WARN;
-        tui_role tr = l->lost ? R_DIM : R_NORMAL;
+        if (l->cut) {
+            /* The checkpoint's cut, and why the log could go no further (store.h S3). */
+            char b[160], lb[24];
+            const acid_view_log *g = &m->logst;
+            if (g->has_cut && g->cut_to == l->lsn && g->keep == ACID_KEEP_TXN) {
+                txn_label(m, g->keep_txn, lb, sizeof lb);
+                snprintf(b, sizeof b, " cut before LSN %" PRIu64 ": %s is open, its undo starts there ", l->lsn, lb);
+            } else if (g->has_cut && g->cut_to == l->lsn && g->keep == ACID_KEEP_PAGE) {
+                snprintf(b, sizeof b, " cut before LSN %" PRIu64 ": page %" PRIu32 " needs redo from there ", l->lsn,
+                         g->keep_page);
+            } else {
+                snprintf(b, sizeof b, " cut before LSN %" PRIu64 ": the checkpoint needs nothing older ", l->lsn);
+            }
+            rule(c, w, yy, x + 2, 2);
+            int u = 4 + tui_put(c, w, yy, x + 4, wd - 4, R_DIM, "%s", b);
+            if (u < wd)
+                rule(c, w, yy, x + u, wd - u > 8 ? 8 : wd - u);
+            continue;
+        }
+        const char *mark = l->lost ? tui_glyph(c, "✗", "x") : l->gone ? tui_glyph(c, "✂", "/")
+                         : l->durable ? tui_glyph(c, "✓", "*") : tui_glyph(c, "·", " ");
+        tui_role mr = l->lost ? R_BAD : l->gone ? R_DIM : l->durable ? R_OK : R_WARN;
+        tui_role tr = l->lost || l->gone ? R_DIM : R_NORMAL;
         tui_put(c, w, yy, x, 1, mr, "%s", mark);
         char lb[24];
         txn_label(m, l->txn, lb, sizeof lb);
         int u = 2;
         u += tui_put(c, w, yy, x + u, wd - u, tr, "%*" PRIu64 "  ", lw, l->lsn);
         u += tui_put(c, w, yy, x + u, wd - u, tr, "%-*s  ", bw, lb);
-        u += tui_put(c, w, yy, x + u, wd - u, l->lost ? R_DIM : R_HEADING, "%-10s ", l->type);
+        u += tui_put(c, w, yy, x + u, wd - u, l->lost || l->gone ? R_DIM : R_HEADING, "%-10s ", l->type);
         char d[160] = "", kb[96];
         if (l->change) {
             char k1[40];

@@ -1,50 +1,59 @@
 #!/usr/bin/env python3
-"""killnine.py: the kill -9 crash harness of issue 8 ("Crash safety", first bullet).
+"""killnine.py: the kill -9 crash harness (issue 8, "Crash safety"; issue 15, "Durability
+without exceptions").
 
     python3 tests/crash/killnine.py --bin ACIDBASE --seed S --rounds R [--accounts N]
                                     [--dir DIR] [--verbose]
 
-One seed is one database directory and R+1 processes of `ACIDBASE run - --dir DIR`
-(engine: sync full, the default), each fed line by line through a pipe:
+One seed is one database directory and R+1 processes of `ACIDBASE run - --dir DIR`, each
+fed line by line through a pipe:
 
   * run 0 creates `accounts` (id INT PRIMARY KEY, balance INT CHECK (balance >= 0)) with
     N accounts holding 100 each, so the total is 100*N for ever;
-  * every run writes random transactions by session T1 and reads the answer to each line
-    before writing the next: transfers (BEGIN, UPDATE -x, UPDATE +x, COMMIT), a few that
-    end in ROLLBACK, a few that try an overdraft (error check) and roll back;
-  * now and then an `engine: checkpoint` before a transaction, or an `engine: evict`
-    after its first UPDATE (uncommitted pages reach the data file, so undo has work);
-  * at a random moment it kills the process with SIGKILL: after a random number of lines,
-    possibly mid-transaction, and either after reading the last answer or right after
-    writing the line without reading it (so a COMMIT may be in flight), sometimes after a
-    short random sleep;
+  * every later run first picks its sync policy at random: `sync full`, `sync group 2` or
+    `sync group 3` (commits wait for their group), or `sync off` (a COMMIT is answered
+    after write(): a killed process loses nothing the OS was handed, only a power loss
+    would). Then three sessions T1, T2, T3 run transactions interleaved statement by
+    statement, each on its own third of the accounts (so they never wait for each other's
+    locks, only for their group): transfers (BEGIN, UPDATE -x, UPDATE +x, COMMIT), some
+    ending in ROLLBACK, some trying an overdraft (error check) and rolling back. Between
+    statements, at random: `engine: checkpoint` (which cuts the log), `engine: evict`
+    (uncommitted pages reach the data file, and the log rule's fsync may complete a waiting
+    group), `engine: flush`; so checkpoints and evictions also come while a commit waits for
+    its group;
+  * an acknowledgement is read from the COMMIT's answer itself and nothing else: the
+    answer to the COMMIT line ("-> committed"), or, for a COMMIT that waited for its group,
+    the line that resumes it ("T1 resumed: COMMIT  -> committed (group commit ...)"),
+    whenever it comes. A COMMIT written whose acknowledgement was not read before the kill
+    (unanswered yet, waiting for its group, or its answer unread) is in flight;
+  * at a random moment SIGKILL: after a random number of lines, possibly mid-transaction,
+    either after reading the last answer or right after writing the line, sometimes after
+    a short random sleep;
   * the next run opens the same DIR and checks, with `T1: SELECT * FROM accounts` and
     `T1: SELECT SUM(balance) FROM accounts`:
-      - the rows are exactly the balances after every acknowledged commit ("-> committed"),
-        or, when a COMMIT was written but its answer not read before the kill, exactly
-        either those or those plus the whole of that transfer (all of it or none of it);
-      - so nothing uncommitted is visible and no acknowledged commit is lost;
+      - the rows are the balances after every acknowledged commit, plus, of the commits in
+        flight, some whole ones and nothing of the others (all or nothing each): so no
+        acknowledged commit is lost and nothing uncommitted is visible;
       - the sum is the total;
-      - recovery said what it did: a "recovery on open: N redone, N undone, N losers"
-        line, if any, is well formed, and it is required when the killed transaction had
-        its uncommitted pages evicted (so the data file holds work to undo or redo); if it
-        also had written neither COMMIT nor ROLLBACK, the line must count a loser and an
-        undo. With nothing to do (everything already in the data file) no line is
-        required: the engine prints one only when it redid or undid something.
+      - recovery said what it did: a "recovery on open: N redone, N undone, N losers" line,
+        if any, is well formed, and it counts a loser and an undo when a killed transaction
+        had its uncommitted pages evicted and had written neither COMMIT nor ROLLBACK.
   * after the last kill a final run checks the same and closes stdin: exit status 0.
 
-Every violation is printed as "VIOLATION seed S round R: what". The last line is
-"killnine seed S: P passed, F failed", counted per round (one round = one kill and the
-checks on reopening after it). Exit status 1 when anything failed.
+Every violation is printed as "VIOLATION seed S round R: what". The last lines are
+"killnine seed S: A acknowledged commits (G after waiting for their group); L reopenings lost
+acknowledged work" and
+"killnine seed S: K kills; P passed, F failed", counted per round (one round = one kill and
+the checks on reopening after it). Exit status 1 when anything failed.
 """
 
 import argparse
+import itertools
 import os
 import random
 import re
 import select
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -53,6 +62,8 @@ import time
 CREATE = ("setup: CREATE TABLE IF NOT EXISTS accounts "
           "(id INT PRIMARY KEY, balance INT CHECK (balance >= 0))")
 LINE_TIMEOUT = 30.0  # seconds to wait for the answer to one line
+SESSIONS = (1, 2, 3)
+RESUMED = re.compile(r"^\s*T(\d) resumed: COMMIT  -> (.*)$")
 
 
 class Died(Exception):
@@ -60,9 +71,11 @@ class Died(Exception):
 
 
 class Proc:
-    """One `acidbase run - --dir DIR` with its transcript read line by line."""
+    """One `acidbase run - --dir DIR` with its transcript read line by line. Every line read
+    goes through on_line (the acknowledgements of resumed COMMITs come on lines of their
+    own, whenever the group completes)."""
 
-    def __init__(self, binary, d, errpath):
+    def __init__(self, binary, d, errpath, on_line):
         env = dict(os.environ)
         # A SIGKILL'd process cannot report leaks; the harness is about durability.
         env["ASAN_OPTIONS"] = "detect_leaks=0"
@@ -72,6 +85,7 @@ class Proc:
                                   stderr=self.err, env=env)
         self.buf = b""
         self.extra = []  # transcript lines that are not answers (recovery, notes)
+        self.on_line = on_line
 
     def write(self, line):
         try:
@@ -94,7 +108,9 @@ class Proc:
                     raise Died("stdout closed (exit %s)" % self.p.wait())
                 self.buf += chunk
         line, self.buf = self.buf.split(b"\n", 1)
-        return line.decode(errors="replace")
+        line = line.decode(errors="replace")
+        self.on_line(line)
+        return line
 
     def answer(self, stmt):
         """The answer text (after '  -> ') to the line just written."""
@@ -106,7 +122,7 @@ class Proc:
 
     def echo(self, stmt):
         """Waits for the echo of an `engine:` line (it has no '  -> ' answer; its notes
-        follow on lines of their own and are skipped by the next answer())."""
+        follow on lines of their own and are read by the next answer())."""
         while True:
             line = self.readline()
             if line == stmt:
@@ -147,6 +163,23 @@ def parse_rows(ans):
     return rows
 
 
+class Session:
+    """What one session is doing, as far as the harness has read."""
+
+    def __init__(self, no):
+        self.no = no
+        self.script = []       # (statement, the answer it must start with or None)
+        self.pos = 0
+        self.transfer = None   # (src, dst, x) when the script commits one
+        self.committing = False  # COMMIT written, its acknowledgement not read
+        self.waiting = False   # its COMMIT answered "blocked": waits for its group
+        self.changed = False   # an UPDATE of its open transaction changed a row
+        self.evicted = False   # ... and its pages were evicted (no COMMIT/ROLLBACK since)
+
+    def busy(self):
+        return self.pos < len(self.script) or self.committing
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
@@ -154,7 +187,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=15)
     # 24 accounts, 5 rows a page: 5 pages for a pool of 4 frames, so pages get evicted.
     ap.add_argument("--accounts", type=int, default=24)
-    ap.add_argument("--max-lines", type=int, default=48, help="most lines before a kill")
+    ap.add_argument("--max-lines", type=int, default=60, help="most lines before a kill")
     ap.add_argument("--dir", help="database directory (default: a fresh temporary one)")
     ap.add_argument("--verbose", action="store_true")
     a = ap.parse_args()
@@ -167,70 +200,91 @@ def main():
     os.makedirs(d, exist_ok=True)
     errpath = os.path.join(top, "stderr")
     bal = {i: 100 for i in range(1, n + 1)}  # after every acknowledged commit
+    third = n // 3
+    part = {s: list(range(1 + (s - 1) * third, 1 + s * third if s < 3 else n + 1)) for s in SESSIONS}
     passed = failed = 0
     kills = 0
+    acked_total = acked_group = lost_total = 0
 
     def log(msg):
         if a.verbose:
             print("seed %d: %s" % (a.seed, msg), flush=True)
 
     # run r: open (checks for r > 0), transactions, kill (r < rounds); r == rounds: close.
-    pending = None      # (src, dst, amount) whose COMMIT was written, answer unread
-    must_recover = False  # the killed transaction's uncommitted pages were on disk
-    must_loser = False    # ... and it wrote neither COMMIT nor ROLLBACK
+    in_flight = []         # transfers whose COMMIT was written, acknowledgement unread
+    must_loser = False     # a killed transaction had evicted pages and no COMMIT/ROLLBACK
     fatal = False
     for r in range(a.rounds + 1):
         why = []
-        proc = Proc(a.bin, d, errpath)
+        sess = {s: Session(s) for s in SESSIONS}
+        acked_now = []
+
+        def on_line(line):
+            m = RESUMED.match(line)
+            if not m:
+                return
+            s = sess.get(int(m.group(1)))
+            if s is None or not s.committing:
+                why.append("a resumed COMMIT of T%s that was not waiting: %r" % (m.group(1), line))
+                return
+            if m.group(2).startswith("committed"):
+                acked_now.append((s.transfer, True))
+            s.committing = s.waiting = False
+
+        proc = Proc(a.bin, d, errpath, on_line)
         try:
             if r == 0:
                 if proc.ask(CREATE) != "ok":
                     why.append("CREATE TABLE not ok")
                 vals = ", ".join("(%d, 100)" % i for i in range(1, n + 1))
-                stmt = "setup: INSERT INTO accounts VALUES " + vals
-                ans = proc.ask(stmt)
+                ans = proc.ask("setup: INSERT INTO accounts VALUES " + vals)
                 if ans != "ok":
                     why.append("setup INSERT: %s" % ans)
             else:
                 proc.ask(CREATE)
                 ans = proc.ask("T1: SELECT * FROM accounts")
                 rows = parse_rows(ans)
-                after = None
-                if pending:
-                    s, t, x = pending
-                    after = dict(bal)
-                    after[s] -= x
-                    after[t] += x
+                found = None
+                if rows is not None:
+                    # The acknowledged balances plus some whole in-flight transfers.
+                    for k in range(len(in_flight) + 1):
+                        for sub in itertools.combinations(in_flight, k):
+                            after = dict(bal)
+                            for (s, t, x) in sub:
+                                after[s] -= x
+                                after[t] += x
+                            if rows == after:
+                                found = after
+                                break
+                        if found is not None:
+                            break
                 if rows is None:
                     why.append("SELECT * answered %r" % ans)
-                elif rows == bal:
-                    pass
-                elif after is not None and rows == after:
-                    bal = after  # the in-flight commit made it, whole
+                elif found is not None:
+                    bal = found  # the in-flight commits that made it, whole
                 else:
                     diff = sorted(k for k in set(rows) | set(bal) if rows.get(k) != bal.get(k))
-                    why.append("rows %s, expected %s%s (differ at ids %s)" % (
-                        ans.split(" (")[0], bal,
-                        " or %s (in-flight COMMIT of %d from %d to %d)" % (after, x, s, t)
-                        if after else "", diff))
+                    why.append("rows %s, expected %s plus whole transfers among the in-flight %s "
+                               "(differ at ids %s): an acknowledged commit lost, or part of one kept" % (
+                                   ans.split(" (")[0], bal, in_flight, diff))
                 ans = proc.ask("T1: SELECT SUM(balance) FROM accounts")
                 m = re.match(r"(-?\d+)", ans)
                 if not m or int(m.group(1)) != total:
                     why.append("SUM(balance) answered %r, expected %d" % (ans, total))
                 recl = [l for l in proc.extra if "recovery on open:" in l]
-                if must_recover and not recl:
-                    why.append("no 'recovery on open' line, although the killed transaction's "
-                               "uncommitted pages had been evicted to the data file; "
-                               "transcript before the first answer: %r" % proc.extra)
+                if must_loser and not recl:
+                    why.append("no 'recovery on open' line, although a killed transaction's uncommitted "
+                               "pages had been evicted; transcript before the first answer: %r" % proc.extra)
                 if recl:
                     rm = re.search(r"recovery on open: (\d+) redone, (\d+) undone, (\d+) loser", recl[0])
                     if not rm:
                         why.append("recovery line not understood: %r" % recl[0])
                     elif must_loser and (int(rm.group(3)) < 1 or int(rm.group(2)) < 1):
-                        why.append("the killed transaction (pages evicted, no COMMIT or ROLLBACK "
-                                   "written) is not reported as an undone loser: %r" % recl[0])
-                if rows is not None and rows != bal:
+                        why.append("a killed transaction (pages evicted, no COMMIT or ROLLBACK written) "
+                                   "is not reported as an undone loser: %r" % recl[0])
+                if rows is not None and found is None:
                     if set(rows) == set(bal) and all(v >= 0 for v in rows.values()):
+                        lost_total += 1
                         bal = rows  # go on from what is there: one failure is reported once
                     else:
                         fatal = True  # accounts lost or invented: this seed cannot go on
@@ -262,89 +316,134 @@ def main():
                           flush=True)
                 break
 
-            # Random work, then SIGKILL.
+            # The sync policy of this run.
+            policy = rng.choice(["sync full", "sync full", "sync group 2", "sync group 3", "sync group 3",
+                                 "sync off"])
+            proc.write("engine: " + policy)
+            proc.echo("engine: " + policy)
+
+            def new_script(s):
+                """A transfer, a rollback or an overdraft within the session's accounts."""
+                mine = part[s.no]
+                src = rng.choice([i for i in mine if bal[i] > 0] or mine)
+                dst = rng.choice([i for i in mine if i != src])
+                kind = rng.random()
+                T = "T%d: " % s.no
+                s.transfer = None
+                if kind < 0.8 and bal[src] > 0:
+                    x = rng.randint(1, bal[src])
+                    s.script = [(T + "BEGIN", None),
+                                (T + "UPDATE accounts SET balance = balance - %d WHERE id = %d" % (x, src), "1 row"),
+                                (T + "UPDATE accounts SET balance = balance + %d WHERE id = %d" % (x, dst), "1 row"),
+                                (T + "COMMIT", None)]
+                    s.transfer = (src, dst, x)
+                elif kind < 0.9:
+                    x = max(1, min(rng.randint(1, 50), bal[src]))
+                    s.script = [(T + "BEGIN", None),
+                                (T + "UPDATE accounts SET balance = balance - %d WHERE id = %d" % (x, src),
+                                 "1 row" if bal[src] >= x else "error check"),
+                                (T + "UPDATE accounts SET balance = balance + %d WHERE id = %d" % (x, dst), "1 row"),
+                                (T + "ROLLBACK", None)]
+                else:
+                    x = bal[src] + rng.randint(1, 20)
+                    s.script = [(T + "BEGIN", None),
+                                (T + "UPDATE accounts SET balance = balance + %d WHERE id = %d" % (x, dst), "1 row"),
+                                (T + "UPDATE accounts SET balance = balance - %d WHERE id = %d" % (x, src), "error check"),
+                                (T + "ROLLBACK", None)]
+                s.pos = 0
+                s.changed = s.evicted = False
+
+            def take_acks():
+                nonlocal acked_total, acked_group
+                for (tr, grouped) in acked_now:
+                    if tr:
+                        s_, t_, x_ = tr
+                        bal[s_] -= x_
+                        bal[t_] += x_
+                        acked_total += 1
+                        acked_group += grouped
+                acked_now.clear()
+
             budget = rng.randint(1, a.max_lines)
             read_last = rng.random() < 0.6
             lines = 0
-            acked = 0
-            pending = None
             killed = False
-            must_recover = must_loser = False
             while not killed:
-                # the source has money (the total is 100*N, so some account does)
-                s = rng.choice([i for i in range(1, n + 1) if bal[i] > 0])
-                t = rng.choice([i for i in range(1, n + 1) if i != s])
-                kind = rng.random()
-                if kind < 0.8:
-                    x = rng.randint(1, bal[s])
-                    script = [("T1: BEGIN", None),
-                              ("T1: UPDATE accounts SET balance = balance - %d WHERE id = %d" % (x, s), "1 row"),
-                              ("T1: UPDATE accounts SET balance = balance + %d WHERE id = %d" % (x, t), "1 row"),
-                              ("T1: COMMIT", "committed")]
-                elif kind < 0.9:
-                    x = rng.randint(1, 50)
-                    script = [("T1: BEGIN", None),
-                              ("T1: UPDATE accounts SET balance = balance - %d WHERE id = %d" % (min(x, bal[s]), s), "1 row"),
-                              ("T1: UPDATE accounts SET balance = balance + %d WHERE id = %d" % (min(x, bal[s]), t), "1 row"),
-                              ("T1: ROLLBACK", None)]
-                    x = None
+                take_acks()
+                r_ = rng.random()
+                if r_ < 0.12:
+                    stmt = rng.choice(["engine: checkpoint", "engine: checkpoint", "engine: evict", "engine: flush"])
+                    s = None
                 else:
-                    x = bal[s] + rng.randint(1, 20)
-                    script = [("T1: BEGIN", None),
-                              ("T1: UPDATE accounts SET balance = balance + %d WHERE id = %d" % (x, t), "1 row"),
-                              ("T1: UPDATE accounts SET balance = balance - %d WHERE id = %d" % (x, s), "error check"),
-                              ("T1: ROLLBACK", None)]
-                    x = None
-                if rng.random() < 0.15:
-                    # dirty pages, uncommitted ones too, reach the data file mid-transaction
-                    script.insert(2, ("engine: evict", None))
-                if rng.random() < 0.08:
-                    script.insert(0, ("engine: checkpoint", None))
-                evicted = False
-                for stmt, want in script:
-                    if evicted and stmt in ("T1: COMMIT", "T1: ROLLBACK"):
-                        must_loser = False
-                    proc.write(stmt)
-                    lines += 1
-                    if lines >= budget and not read_last:
-                        if stmt == "T1: COMMIT":
-                            pending = (s, t, x)
-                        if rng.random() < 0.5:
-                            time.sleep(rng.random() * 0.003)
-                        killed = True
-                        break
-                    ans = proc.echo(stmt) if stmt.startswith("engine:") else proc.answer(stmt)
+                    ready = [s for s in sess.values() if not s.committing]
+                    if not ready:
+                        # every session waits for its group: only a flush or a checkpoint helps
+                        stmt, s = rng.choice(["engine: checkpoint", "engine: flush", "engine: evict"]), None
+                    else:
+                        s = rng.choice(ready)
+                        if s.pos >= len(s.script):
+                            new_script(s)
+                        stmt, want = s.script[s.pos]
+                        s.pos += 1
+                proc.write(stmt)
+                lines += 1
+                is_commit = s is not None and stmt.endswith(": COMMIT")
+                if is_commit:
+                    s.committing = True
+                    s.evicted = False
+                elif s is not None and stmt.endswith(": ROLLBACK"):
+                    s.evicted = False
+                if lines >= budget and not read_last:
+                    if rng.random() < 0.5:
+                        time.sleep(rng.random() * 0.003)
+                    killed = True
+                    break
+                if s is None:
+                    proc.echo(stmt)
                     if stmt == "engine: evict":
-                        evicted = must_recover = must_loser = True
-                    elif stmt in ("T1: COMMIT", "T1: ROLLBACK"):
-                        must_recover = must_loser = False
-                    if want and not ans.startswith(want):
-                        why.append("%r answered %r, expected %r" % (stmt, ans, want))
-                        # the model no longer knows this transaction: roll it back
-                        proc.ask("T1: ROLLBACK")
-                        must_recover = must_loser = False
-                        break
-                    if stmt == "T1: COMMIT" and ans.startswith("committed"):
-                        bal[s] -= x
-                        bal[t] += x
-                        acked += 1
+                        for o in sess.values():
+                            if o.changed and o.pos < len(o.script) and not o.committing:
+                                o.evicted = True   # an open transaction with a change on disk
                     if lines >= budget:
                         killed = True
-                        break
+                    continue
+                ans = proc.answer(stmt)
+                if is_commit:
+                    if ans.startswith("committed"):
+                        acked_now.append((s.transfer, False))
+                        s.committing = False
+                    elif ans.startswith("blocked"):
+                        s.waiting = True
+                    else:
+                        why.append("%r answered %r" % (stmt, ans))
+                        s.committing = False
+                elif want == "1 row" and ans.startswith(want):
+                    s.changed = True
+                if not is_commit and want and not ans.startswith(want):
+                    why.append("%r answered %r, expected %r" % (stmt, ans, want))
+                    # the model no longer knows this transaction: roll it back
+                    proc.ask("T%d: ROLLBACK" % s.no)
+                    s.pos = len(s.script)
+                    s.transfer = None
+                    s.evicted = False
+                if lines >= budget:
+                    killed = True
+            take_acks()
+            in_flight = [s.transfer for s in sess.values() if s.committing and s.transfer]
+            must_loser = any(s.evicted for s in sess.values())
             proc.kill()
             kills += 1
-            log("round %d: killed after %d lines (%s), %d commits acknowledged%s%s" % (
-                r, lines, "answer read" if read_last else "answer unread", acked,
-                ", COMMIT in flight" if pending else "",
-                ", evicted loser" if must_loser else ", evicted" if must_recover else ""))
+            log("round %d (%s): killed after %d lines (%s), %d in flight%s" % (
+                r, policy, lines, "answer read" if read_last else "answer unread", len(in_flight),
+                ", evicted loser" if must_loser else ""))
         except Died as e:
             why.append("acidbase died: %s; stderr: %s" % (e, open(errpath, errors="replace").read()[-800:]))
             try:
                 proc.kill()
             except Exception:
                 pass
-            pending = None
-            must_recover = must_loser = False
+            in_flight = []
+            must_loser = False
         if r > 0 or why:
             if why:
                 failed += 1
@@ -353,10 +452,9 @@ def main():
         for w in why:
             print("VIOLATION seed %d round %d: %s" % (a.seed, r, w), flush=True)
 
-    if not a.dir:
-        shutil.rmtree(top, ignore_errors=True)
-    else:
-        shutil.rmtree(top, ignore_errors=True)
+    shutil.rmtree(top, ignore_errors=True)
+    print("killnine seed %d: %d acknowledged commits (%d after waiting for their group); %d reopenings "
+          "lost acknowledged work" % (a.seed, acked_total, acked_group, lost_total), flush=True)
     print("killnine seed %d: %d kills; %d passed, %d failed" % (a.seed, kills, passed, failed),
           flush=True)
     return 1 if failed else 0

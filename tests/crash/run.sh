@@ -4,10 +4,11 @@
 #   sh tests/crash/run.sh ACIDBASE_BIN [--soak]
 #
 # Each seed gets its own database directory; killnine.py pipes random transfers between
-# accounts into `ACIDBASE_BIN run - --dir DIR`, kills it with SIGKILL at a random moment,
-# reopens the same DIR and checks that every acknowledged commit is there, nothing
-# uncommitted is visible, the total is unchanged and recovery reported its work
-# (see the comment at the top of killnine.py).
+# accounts into `ACIDBASE_BIN run - --dir DIR` (three sessions, sync full, off or group
+# commit, random checkpoints, evictions and flushes), kills it with SIGKILL at a random
+# moment, reopens the same DIR and checks that every commit acknowledged by its COMMIT's
+# answer is there, nothing uncommitted is visible, the total is unchanged and recovery
+# reported its work (see the comment at the top of killnine.py).
 #
 #   short mode (make test): seeds 1..3, 15 kills each (45 kills, a few seconds even with
 #                           the sanitized build);
@@ -52,6 +53,9 @@ fi
 passed=0
 failed=0
 kills=0
+acked=0
+grouped=0
+lostw=0
 start=$(date +%s)
 out=$(mktemp "${TMPDIR:-/tmp}/acidbase-crash.XXXXXX") || exit 2
 trap 'rm -f "$out"' EXIT
@@ -59,6 +63,12 @@ for seed in $seeds; do
     python3 "$here/killnine.py" --bin "$bin" --seed "$seed" --rounds "$rounds" >"$out" 2>&1
     rc=$?
     grep -v '^killnine seed ' "$out"
+    ack=$(grep -E '^killnine seed [0-9]+: [0-9]+ acknowledged commits' "$out" | tail -n 1)
+    if [ -n "$ack" ]; then
+        acked=$((acked + $(printf '%s\n' "$ack" | sed 's/.*: \([0-9]*\) acknowledged.*/\1/')))
+        grouped=$((grouped + $(printf '%s\n' "$ack" | sed 's/.*(\([0-9]*\) after waiting.*/\1/')))
+        lostw=$((lostw + $(printf '%s\n' "$ack" | sed 's/.*; \([0-9]*\) reopenings.*/\1/')))
+    fi
     line=$(grep -E '^killnine seed [0-9]+: [0-9]+ kills; [0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1)
     if [ -n "$line" ]; then
         k=$(printf '%s\n' "$line" | sed 's/.*: \([0-9]*\) kills;.*/\1/')
@@ -95,6 +105,6 @@ else
     tail -5 "$out"
     failed=$((failed + 1))
 fi
-echo "crash: $kills kills over seeds $(echo $seeds | tr '\n' ' ' | sed 's/ *$//; s/ /,/g') in $(($(date +%s) - start))s"
+echo "crash: $kills kills over seeds $(echo $seeds | tr '\n' ' ' | sed 's/ *$//; s/ /,/g') in $(($(date +%s) - start))s: $acked commits acknowledged by their COMMIT's answer ($grouped after waiting for their group), $lostw reopenings lost acknowledged work"
 echo "crash: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -8,7 +8,8 @@
 #   - drawing is read-only: a run with a frame after every step leaves the same transcript,
 #     the same history and the same buffer pool (LRU order included) as a run without;
 #   - the dirty read, the blocked statement, the deadlock's cycle, the crash's recovery
-#     passes and a log record lost in a crash are on screen, in words a learner reads;
+#     passes, a log record lost in a crash and a checkpoint's cut of the log (where, and
+#     why no further) are on screen, in words a learner reads;
 #   - the ASCII fallback writes only ASCII; small windows drop the buffer pool first.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -249,6 +250,14 @@ screen crash assets/tour.scn 34 80 46 && {
 screen lost tests/scenarios/crash-small-buffer-pool.scn 1000 80 46 && {
   has lost "lost in the crash"
   has lost "UPDATE c value=100 WHERE id=1"
+}
+
+# A checkpoint's cut of the log: where, and why no further (T2 is open); the records
+# before it are marked as cut.
+screen cut tests/scenarios/durability-checkpoint-cuts-the-log.scn 7 80 46 && {
+  has cut "from LSN 516"
+  has cut "cut before LSN 516: T2 is open, its undo starts there"
+  has cut "✂"
 }
 
 # ASCII fallback and monochrome: only ASCII bytes.

@@ -190,10 +190,10 @@ static void test_ids_stay_unique_across_crash_reopen_and_a_cut_log(void)
     CHECK(now.ntxn == 1 && now.txn[0] > before);
     CHECK(now.nver == 1 && now.ver[0] > vbefore);
 
-    /* The log cut behind a checkpoint (as issue 15 will cut it: before the oldest recLSN
-     * and the oldest active transaction; a second checkpoint with nothing dirty and nothing
-     * open lets everything before it go), after read-only work that wrote no durable
-     * record and a crash that took it. */
+    /* The log cut behind a checkpoint (store.h S3: before the oldest recLSN and the oldest
+     * active transaction; a second checkpoint with nothing dirty and nothing open lets
+     * everything before it go), after read-only work that wrote no record at all and a
+     * crash. The ids before the cut are in no record the log still holds. */
     CHECK_EQ_INT(acid_checkpoint(e), 0);
     CHECK_EQ_INT(acid_checkpoint(e), 0);
     uint64_t master = 0;
@@ -208,16 +208,19 @@ static void test_ids_stay_unique_across_crash_reopen_and_a_cut_log(void)
     acid_close(e);
     char path[300];
     snprintf(path, sizeof path, "%s/acidbase.log", dir);
-    int fd = open(path, O_WRONLY);
+    int fd = open(path, O_RDONLY);
+    uint8_t head[16 + 16] = { 0 };
     CHECK(fd >= 0 && master > 16);
     if (fd >= 0) {
-        static const uint8_t zero[4096];
-        for (uint64_t off = 16; off < master; off += sizeof zero) {
-            size_t n = master - off < sizeof zero ? (size_t)(master - off) : sizeof zero;
-            CHECK_EQ_INT(pwrite(fd, zero, n, (off_t)off), (long long)n);
-        }
+        CHECK_EQ_INT(pread(fd, head, sizeof head, 0), (long long)sizeof head);
         close(fd);
     }
+    uint64_t base = 0, first = 0;
+    for (int b = 7; b >= 0; b--) {
+        base = base << 8 | head[8 + b];
+        first = first << 8 | head[16 + 8 + b];
+    }
+    CHECK(base + 16 == master && first == master);   /* the file starts at the checkpoint */
     hist *h3 = hist_new();
     e = reopen_engine(h3, dir, 0);
     CHECK(e != NULL);

@@ -601,6 +601,46 @@ static void dump_history(const hist *h)
     }
 }
 
+/* The engine's own word after a crash (not the checker's): a transaction the crash named
+ * lost (TXN_LOST: answered, its commit record never durable) left nothing behind, so no
+ * read after that crash returns a version it wrote. Returns how many reads do. */
+static int lost_writes_read(const hist *h, uint64_t seed)
+{
+    size_t n = hist_count(h);
+    int bad = 0;
+    size_t prev = 0;   /* the events since the previous crash */
+    for (size_t c = 0; c < n; c++) {
+        const hist_event *crash = hist_get(h, c);
+        if (crash->side != SIDE_ACID || crash->kind != EV_CRASH)
+            continue;
+        size_t from = prev;
+        prev = c + 1;
+        for (size_t l = from; l < c; l++) {
+            if (hist_get(h, l)->kind != EV_TXN_LOST)
+                continue;
+            uint64_t lost = hist_get(h, l)->txn;
+            for (size_t w = 0; w < l; w++) {
+                const hist_event *wr = hist_get(h, w);
+                if (wr->side != SIDE_ACID || wr->kind != EV_WRITE || wr->txn != lost)
+                    continue;
+                uint64_t v = (uint64_t)wr->n[0];
+                for (size_t r = c + 1; r < n; r++) {
+                    const hist_event *rd = hist_get(h, r);
+                    bool hit = rd->side == SIDE_ACID && rd->kind == EV_READ && (uint64_t)rd->n[0] == v;
+                    for (int j = 0; !hit && rd->side == SIDE_ACID && rd->kind == EV_PREAD && j < rd->nrows; j++)
+                        hit = rd->rows[j].version == v;
+                    if (hit) {
+                        fprintf(stderr, "seed %" PRIu64 ": txn %" PRIu64 " was reported lost in the crash at event %u, "
+                                "but event %u reads its version %" PRIu64 "\n", seed, lost, crash->seq, rd->seq, v);
+                        bad++;
+                    }
+                }
+            }
+        }
+    }
+    return bad;
+}
+
 static int compare_history(uint64_t seed, const gen_opts *o, stats *st, bool incremental)
 {
     run r;
@@ -611,6 +651,8 @@ static int compare_history(uint64_t seed, const gen_opts *o, stats *st, bool inc
     st->deadlocks += r.deadlocks;
     bool crashed = hist_count_kind(r.h, EV_CRASH) > 0;
     st->with_crash += crashed;
+    if (crashed)
+        st->disagreements += lost_writes_read(r.h, seed);
     bool want[C__N], skip;
     ref_classes(r.h, want, &skip);
     acid_findings f = { 0 };

@@ -622,9 +622,9 @@ static void test_checkpoint_bounds_analysis(void)
     fixture fx;
     fx_create(&fx, 4);
     fx_txn(&fx, 1, 4, 10, true);
-    uint64_t lsn;
-    int nd;
-    CHECK_EQ_INT(store_checkpoint(&fx.st, NULL, 0, &lsn, &nd), 0);
+    st_ckpt c = { 0 };
+    CHECK_EQ_INT(store_checkpoint(&fx.st, &c), 0);
+    uint64_t lsn = c.lsn;
     fx_txn(&fx, 1, 2, 7, true);
     fx_close(&fx);
     rec_report rep;

@@ -8,15 +8,23 @@
  * explains each figure and records the latest results.
  *
  * Families, their files and their figures (the JSON keys):
- *   wal       wal.c       wal_commit_per_s, raw_fdatasync_per_s, sqlite_commit_per_s
- *   group     group.c     group8_commits_per_fsync, group8_commit_per_s, group64_commit_per_s
- *   recovery  recovery.c  redo_records_per_s, log_read_mb_per_s
+ *   wal       wal.c       wal_commit_per_s, raw_fdatasync_per_s, sqlite_commit_per_s,
+ *                         wal_vs_raw_ratio, wal_vs_sqlite_ratio
+ *   group     group.c     group8_commits_per_fsync, group8_commit_per_s, group64_commit_per_s,
+ *                         group_full_commit_per_s, group8_vs_full_ratio, group64_vs_full_ratio,
+ *                         group64_raw_ceiling_per_s
+ *   recovery  recovery.c  redo_records_per_s, log_read_mb_per_s, log_peak_bytes_100k
  *   locks     locks.c     lock_pairs_per_s, deadlock_detect_us
  *   gossip    gossip.c    rounds_n100, rounds_n1000, rounds_n10000, log3_n1000, deliveries_per_s
- *   checker   checker.c   acid_check_ops_per_s, base_check_ops_per_s
+ *   checker   checker.c   acid_check_ops_per_s, base_check_ops_per_s, acid_check_growth_10x,
+ *                         base_check_growth_10x
  *   trace     trace.c     trace_write_events_per_s, trace_read_events_per_s
  *   tui       tui.c       frame_us, step_100k_ms
- *   startup   startup.c   startup_ms, tui_rss_kb
+ *   startup   startup.c   startup_ms, startup_run_ms, startup_lessons_ms, tui_rss_kb
+ * A verdict that rests on ratios (wal, group, the checkers' growth) rests on the median of
+ * the ratios taken run by run, each run against the reference run beside it; those medians
+ * are figures of their own (the *_ratio and *_growth_10x keys), so that --json carries what
+ * the verdicts rest on, not only the medians of each side (whose ratio can differ).
  * Shared: util.c (notes, errors, time, statistics, files, the seeded generator), acid.c
  * (driving the ACID engine directly), workload.c (seeded workloads run through the runner),
  * pty.c (the lab on a pseudo-terminal).
@@ -45,15 +53,15 @@
 enum { BENCH_OK = 0, BENCH_USAGE = 2, BENCH_ERR = 3 };
 
 enum {
-    F_WAL, F_RAW, F_SQLITE,
-    F_G8_PER_FSYNC, F_G8, F_G64,
-    F_REDO, F_LOGREAD,
+    F_WAL, F_RAW, F_SQLITE, F_WAL_RAW_RATIO, F_WAL_SQL_RATIO,
+    F_G8_PER_FSYNC, F_G8, F_G64, F_G_FULL, F_G8_RATIO, F_G64_RATIO, F_G64_RAW,
+    F_REDO, F_LOGREAD, F_LOG_PEAK,
     F_LOCKS, F_DEADLOCK,
     F_R100, F_R1000, F_R10000, F_LOG3, F_DELIVERIES,
-    F_ACIDCHK, F_BASECHK,
+    F_ACIDCHK, F_BASECHK, F_ACID_GROWTH, F_BASE_GROWTH,
     F_TRACE_W, F_TRACE_R,
     F_FRAME, F_STEP,
-    F_STARTUP, F_RSS,
+    F_STARTUP, F_STARTUP_RUN, F_STARTUP_LESSONS, F_RSS,
     F__COUNT
 };
 
@@ -71,10 +79,7 @@ typedef struct bench {
     char root[1100];          /* the temporary directory of this run */
     char fsname[160];         /* its file system, for the report */
     double fig[F__COUNT];     /* NAN: not measured */
-    /* Verdicts that need more than one figure or a figure outside the JSON. */
-    double acid_growth, base_growth;     /* time ratio of the 10x history */
-    double g8_ratio, g64_ratio;          /* group rates over the sync-full runs beside them */
-    double wal_raw_ratio, wal_sql_ratio; /* engine over raw, over sqlite, run by run (median) */
+
     lab_run lab;              /* the lab session, once run */
     bool lab_done;
     char *notes;              /* lines printed under the table */

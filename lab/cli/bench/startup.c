@@ -38,19 +38,16 @@
 #include <unistd.h>
 
 
-int bench_startup(bench *b)
+/* The median wall time, in ms, of `self argv...` started with posix_spawn (stdout and
+ * stderr to /dev/null) and waited for, after warm-ups; -1 with b->err when it fails. */
+static double spawn_ms(bench *b, const char *self, char *const *argv, int runs)
 {
-    char self[4096];
-    if (self_path(b, self, sizeof self))
-        return -1;
     /* posix_spawn: a fork of this process, large after the other benchmarks, would be
      * timed too. */
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    char *const argv[] = { self, "--version", NULL };
-    int runs = b->quick ? 2 : 31;
     double t[64];
     for (int r = b->quick ? -1 : -3; r < runs; r++) {
         double t0 = now_s();
@@ -66,14 +63,49 @@ int bench_startup(bench *b)
         double dt = now_s() - t0;
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
             posix_spawn_file_actions_destroy(&fa);
-            return fail(b, "bench: %s --version failed", self);
+            return fail(b, "bench: `%s %s %s` failed (status %d)", self, argv[1], argv[2] ? argv[2] : "", status);
         }
         if (r >= 0)
             t[r] = dt;
     }
     posix_spawn_file_actions_destroy(&fa);
-    b->fig[F_STARTUP] = median(t, runs) * 1e3;
+    return median(t, runs) * 1e3;
+}
+
+int bench_startup(bench *b)
+{
+    char self[4096];
+    if (self_path(b, self, sizeof self))
+        return -1;
+    int runs = b->quick ? 2 : 31;
+    char *const version[] = { self, "--version", NULL };
+    if ((b->fig[F_STARTUP] = spawn_ms(b, self, version, runs)) < 0)
+        return -1;
     note(b, "startup: `%s --version`, posix_spawn + wait, median of %d", self, runs);
+
+    /* The commands a learner and a grader start most: `run` of a small scenario (a fresh
+     * temporary database: its files created, recovery, the directory synced, two setup lines
+     * fsynced, four statements, the files removed) and `lessons` (every lesson file read and
+     * checked, the progress database opened). */
+    char scn[1300], db0[1300];
+    snprintf(scn, sizeof scn, "%s/startup.scn", b->root);
+    snprintf(db0, sizeof db0, "%s/startup-progress.db", b->root);
+    FILE *f = fopen(scn, "w");
+    if (!f)
+        return fail(b, "bench: cannot write %s: %s", scn, strerror(errno));
+    fputs("setup: CREATE TABLE t (id INT PRIMARY KEY, v INT)\nsetup: INSERT INTO t VALUES (1, 10), (2, 20)\n"
+          "T1: UPDATE t SET v = 11 WHERE id = 1\nT2: SELECT * FROM t\nexpect T2 rows {1:11, 2:20}\n", f);
+    if (fclose(f))
+        return fail(b, "bench: cannot write %s", scn);
+    char *const run[] = { self, "run", scn, "--quiet", NULL };
+    if ((b->fig[F_STARTUP_RUN] = spawn_ms(b, self, run, runs)) < 0)
+        return -1;
+    char *const lessons[] = { self, "--db", db0, "lessons", NULL };
+    if ((b->fig[F_STARTUP_LESSONS] = spawn_ms(b, self, lessons, runs)) < 0)
+        return -1;
+    note(b, "startup: `acidbase run` of a 5-line scenario (a fresh database, real fsync) %.1f ms; `acidbase lessons` "
+            "(lists the %s lessons, a progress database in the benchmark's directory) %.1f ms; medians of %d",
+         b->fig[F_STARTUP_RUN], "bundled", b->fig[F_STARTUP_LESSONS], runs);
 
     /* The lab with a lesson open; until the lesson screen exists, the busy sandbox. */
     char db[1300];

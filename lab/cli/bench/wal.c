@@ -221,11 +221,11 @@ int bench_wal(bench *b)
     note(b, "wal: engine %.0f commits/s = %.2f x raw, %.2f x sqlite; without a history (NULL hist) %.0f commits/s = %.2f x raw",
          b->fig[F_WAL], b->fig[F_WAL] / b->fig[F_RAW], b->fig[F_WAL] / b->fig[F_SQLITE], nohist,
          nohist / b->fig[F_RAW]);
-    b->wal_raw_ratio = median(q_raw, reps);
-    b->wal_sql_ratio = median(q_sql, reps);
+    b->fig[F_WAL_RAW_RATIO] = median(q_raw, reps);
+    b->fig[F_WAL_SQL_RATIO] = median(q_sql, reps);
     note(b, "wal: taken run by run (each engine run against the raw and sqlite runs next to it, so that a drift of "
             "the disk's speed during the benchmark cancels out), median: %.2f x raw, %.2f x sqlite (these give the "
-            "verdict)", b->wal_raw_ratio, b->wal_sql_ratio);
+            "verdict: wal_vs_raw_ratio, wal_vs_sqlite_ratio)", b->fig[F_WAL_RAW_RATIO], b->fig[F_WAL_SQL_RATIO]);
     note(b, "wal: the same raw loop on a file that grows at every append: %.0f syncs/s (each fdatasync also journals "
             "the new file size; raw with preallocation is %.2f x that)",
          growing, b->fig[F_RAW] / growing);
