@@ -12,6 +12,7 @@
  */
 #include "engine.h"
 #include "recovery.h"
+#include "common/arith.h"
 #include "common/putbuf.h"
 
 #include <inttypes.h>
@@ -807,7 +808,11 @@ static int exec_select(acid_engine *e, acid_session *s, acid_txn *t, q_item *it,
         }
         nr++;
         count++;
-        sum += c[i].row.value;
+        if (q->sel == SEL_SUM && arith_add(sum, c[i].row.value, &sum) != ARITH_OK) {
+            cand_free(c, cbuf);
+            return stmt_fail(e, s, it, ARITH_RANGE_NAME, "integer out of range (SQLSTATE " ARITH_RANGE_SQLSTATE
+                             "): SUM(%s) over %s does not fit an INT", q->sumcol, tb->name);
+        }
     }
     cand_free(c, cbuf);
     if (q->sel == SEL_ROWS) {
@@ -846,8 +851,18 @@ static int exec_update_delete(acid_engine *e, acid_session *s, acid_txn *t, q_it
         for (int i = 0; i < n; i++) {
             if (!c[i].matched)
                 continue;
-            int64_t old = c[i].row.value, nv = q->upd == UPD_SET ? q->operand
-                                             : q->upd == UPD_ADD ? old + q->operand : old - q->operand;
+            int64_t old = c[i].row.value, nv = q->operand;
+            int arc = q->upd == UPD_SET ? ARITH_OK : q->upd == UPD_ADD ? arith_add(old, q->operand, &nv)
+                                                                        : arith_sub(old, q->operand, &nv);
+            if (arc != ARITH_OK) {
+                char k[64];
+                scalar_format(&c[i].key, false, k, sizeof k);
+                cand_free(c, cbuf);
+                return stmt_fail(e, s, it, arith_errname(arc), "%s (SQLSTATE %s): %s/%s: %" PRId64 " %c %" PRId64
+                                 " does not fit an INT; the statement changed nothing%s", arith_strerror(arc),
+                                 arith_sqlstate(arc), tb->name, k, old, q->upd == UPD_ADD ? '+' : '-', q->operand,
+                                 t->autocommit ? "" : " and the transaction stays open");
+            }
             if (!check_ok(tb, &c[i].key, nv)) {
                 char k[64], chk[256];
                 scalar_format(&c[i].key, false, k, sizeof k);
@@ -1364,8 +1379,14 @@ int acid_setup(acid_engine *e, const sql_stmt *s, char *msg, size_t n)
                 rc = store_read(&e->st, tb, &key, &row);
                 if (rc || !row.exists || !pred_eval(w, &key, row.value))
                     continue;
-                int64_t nv = s->upd == UPD_SET ? s->operand : s->upd == UPD_ADD ? row.value + s->operand
-                                                                                 : row.value - s->operand;
+                int64_t nv = s->operand;
+                int arc = s->upd == UPD_SET ? ARITH_OK : s->upd == UPD_ADD ? arith_add(row.value, s->operand, &nv)
+                                                                            : arith_sub(row.value, s->operand, &nv);
+                if (s->kind == SQL_UPDATE && arc != ARITH_OK) {
+                    snprintf(msg, n, "%s (SQLSTATE %s) updating %s", arith_strerror(arc), arith_sqlstate(arc), tb->name);
+                    rc = -1;
+                    break;
+                }
                 if (s->kind == SQL_UPDATE && !check_ok(tb, &key, nv)) {
                     snprintf(msg, n, "the update violates the CHECK of %s", tb->name);
                     rc = -1;

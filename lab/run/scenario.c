@@ -35,6 +35,7 @@
  */
 #include "scenario.h"
 #include "grammar.h"
+#include "common/arith.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -843,6 +844,10 @@ static int scn_error_word(scn_p *p, scn_expect *ex)
         ex->word[k++] = (char)tolower((unsigned char)c);
     }
     ex->word[k] = '\0';
+    /* A SQLSTATE stands for its error's name: `error 22003` is `error out-of-range`. */
+    const char *alias = arith_error_alias(ex->word);
+    if (alias != ex->word)
+        snprintf(ex->word, sizeof ex->word, "%s", alias);
     p->at = p->n;
     return 0;
 }
