@@ -67,7 +67,8 @@ static const char *lessons_help =
     "exit status:\n"
     "  0  every lesson loads (and with --verify, passes)\n"
     "  1  some lesson is broken or fails verification\n"
-    "  2  usage error, or no lesson by that id or number\n"
+    "  2  usage error, or no lesson by that id or number, or the progress database (--db)\n"
+    "     is a file this lab did not make: it is refused and left untouched\n"
     "  3  an I/O error: no lessons directory, or the engines cannot run\n";
 
 static const char *lesson_help =
@@ -251,14 +252,22 @@ int cmd_lessons(int argc, char **argv, const cli_globals *g)
         progress_col pc = { 0 };
         char path[1024];
         progress_default_learner(g ? g->user : NULL, pc.learner, sizeof pc.learner);
+        /* Listing only shows progress: it never creates or writes the database. */
         if (progress_default_path(g ? g->db : NULL, path, sizeof path) != PROGRESS_OK ||
-            progress_open(path, &pc.pg) != PROGRESS_OK)
+            progress_open_readonly(path, &pc.pg) != PROGRESS_OK)
             pc.pg = NULL;
+        if (pc.pg && progress_warning(pc.pg))
+            fprintf(stderr, "acidbase: %s\n", progress_warning(pc.pg));
+        if (pc.pg && progress_refused(pc.pg)) {
+            progress_close(pc.pg);
+            pc.pg = NULL;
+            rc = LC_USAGE;
+        }
         list(&set, pick, &pc, stdout);
         if (pc.pg)
             progress_close(pc.pg);
         for (int i = 0; i < set.n; i++)
-            if (pick[i] && set.v[i].broken)
+            if (pick[i] && set.v[i].broken && rc < LC_FAILED)
                 rc = LC_FAILED;
     }
     free(pick);

@@ -8,11 +8,13 @@
 #    outside the lab's own directories: `progress --export` refuses such a name, `check`,
 #    `grade` and `replay` of a hostile trace write nothing;
 # 3. a full disk (a 256 KiB tmpfs in a mount namespace made here with unshare; skipped
-#    with a note where that is not allowed): the progress database says "the disk is full"
-#    and keeps everything saved before; the engine refuses to open with "No space left on
-#    device" (exit 3) and loses no commit.
+#    with a note where that is not allowed): progress is still shown; `progress --reset
+#    --yes` says "the disk is full", "nothing was forgotten" and exits 3, and everything
+#    saved before is kept; the engine refuses to open with "No space left on device"
+#    (exit 3) and loses no commit.
 # Last line: "files: N passed, N failed".
 bin=$1
+root=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/acidbase-files.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 2
@@ -32,25 +34,16 @@ done
 for f in data/db/acidbase.db data/db/acidbase.log; do
     [ "$(mode "$f")" = 600 ] && ok || bad "$f has mode $(mode "$f"), not 600"
 done
+# Showing progress creates nothing (issue 16, case 2: a display-only command never
+# writes); the modes of a database the lab makes are pinned in tests/unit/test_progress.c.
 ACIDBASE_DB="$tmp/home/.local/share/acidbase/progress.db" "$bin" progress --user ana >/dev/null 2>&1
-[ "$(mode home/.local/share/acidbase)" = 700 ] && ok || bad "the progress directory has mode $(mode home/.local/share/acidbase)"
-[ "$(mode home/.local/share/acidbase/progress.db)" = 600 ] && ok || bad "the progress database has mode $(mode home/.local/share/acidbase/progress.db)"
+[ ! -e home ] && ok || bad "progress (showing) created $(find home | head -3)"
+ACIDBASE_DB="$tmp/home/.local/share/acidbase/progress.db" "$bin" lessons >/dev/null 2>&1
+[ ! -e home ] && ok || bad "lessons created $(find home | head -3)"
 
 # ---- 2. path safety ------------------------------------------------------------------
 export ACIDBASE_DB="$tmp/p/progress.db"
-"$bin" progress --user ana >/dev/null 2>&1
-python3 - "$ACIDBASE_DB" <<'PY'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-db.execute("INSERT OR IGNORE INTO learner (name, created) VALUES ('ana', '2026-01-01T00:00:00Z')")
-lid = db.execute("SELECT id FROM learner WHERE name = 'ana'").fetchone()[0]
-for lesson in ("../../escaped", "dirty-read"):
-    db.execute("INSERT INTO lesson_progress (learner_id, lesson, status, attempts, page, seed, updated) "
-               "VALUES (?, ?, 'started', 1, 0, 1, '2026-01-01T00:00:00Z')", (lid, lesson))
-    db.execute("INSERT INTO scenario_line VALUES (?, ?, 1, 'setup: CREATE TABLE t (id INT PRIMARY KEY, v INT)')",
-               (lid, lesson))
-db.commit()
-PY
+python3 "$root/tests/progress/mkdb.py" "$ACIDBASE_DB" ana ../../escaped dirty-read
 mkdir -p out/a/b
 "$bin" progress --user ana --export out/a/b >export.out 2>&1
 rc=$?
@@ -80,25 +73,21 @@ after=$(find "$tmp" | sort | md5sum)
 if command -v unshare >/dev/null 2>&1 && unshare -m true 2>/dev/null; then
     mkdir -p full
     cat >full.sh <<'EOF2'
-bin=$1 d=$2
+bin=$1 d=$2 root=$3
 mount -t tmpfs -o size=256k tmpfs "$d" || { echo "SKIP: cannot mount a tmpfs"; exit 0; }
 export ACIDBASE_DB="$d/p/progress.db"
-"$bin" progress --user ana >/dev/null 2>&1
-python3 - "$ACIDBASE_DB" <<'PY'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-db.execute("INSERT OR IGNORE INTO learner (name, created) VALUES ('ana', '2026-01-01T00:00:00Z')")
-lid = db.execute("SELECT id FROM learner WHERE name = 'ana'").fetchone()[0]
-db.execute("INSERT INTO lesson_progress (learner_id, lesson, status, attempts, page, seed, updated) "
-           "VALUES (?, 'dirty-read', 'started', 3, 0, 1, '2026-01-01T00:00:00Z')", (lid,))
-db.commit()
-PY
+python3 "$root/tests/progress/mkdb.py" "$ACIDBASE_DB" ana dirty-read
 printf 'setup: CREATE TABLE t (id INT PRIMARY KEY, v INT)\nsetup: INSERT INTO t VALUES (1, 1)\nT1: UPDATE t SET v = 7 WHERE id = 1\n' |
     "$bin" run - --dir "$d/db" >/dev/null 2>&1 || echo "FAIL: the database could not be made before the disk filled"
 dd if=/dev/zero of="$d/fill" bs=4k >/dev/null 2>&1
-"$bin" progress --user bob >p.out 2>&1
+"$bin" progress --user ana >p.out 2>&1
 echo "progress-rc $?"
-grep -q "the disk is full" p.out && echo "OK full-message" || { echo "FAIL: progress on a full disk:"; sed 's/^/    | /' p.out; }
+grep -q "dirty-read" p.out && echo "OK full-show" || { echo "FAIL: progress shown on a full disk:"; sed 's/^/    | /' p.out; }
+# Issue 16, case 7: a reset that cannot be written says so and fails; nothing is forgotten.
+"$bin" progress --user ana --reset --yes >r.out 2>&1
+echo "reset-rc $?"
+grep -q "the disk is full" r.out && grep -q "nothing was forgotten" r.out && ! grep -q "^Forgot" r.out &&
+    echo "OK full-message" || { echo "FAIL: progress --reset on a full disk:"; sed 's/^/    | /' r.out; }
 printf 'T1: SELECT * FROM t\n' | "$bin" run - --dir "$d/db2" >e.out 2>&1
 echo "engine-new-rc $?"
 grep -q "No space left on device" e.out && echo "OK engine-message" || { echo "FAIL: a new database on a full disk:"; sed 's/^/    | /' e.out; }
@@ -108,13 +97,14 @@ grep -q "dirty-read" p2.out && echo "OK progress-kept" || { echo "FAIL: progress
 printf 'T1: SELECT * FROM t\n' | "$bin" run - --dir "$d/db" >e2.out 2>&1
 grep -q -F '{1:7}' e2.out && echo "OK commits-kept" || { echo "FAIL: a commit made before the disk filled is gone:"; sed 's/^/    | /' e2.out; }
 EOF2
-    unshare -m sh full.sh "$bin" "$tmp/full" >full.out 2>&1
+    unshare -m sh full.sh "$bin" "$tmp/full" "$root" >full.out 2>&1
     if grep -q '^SKIP' full.out; then
         echo "files: full disk not tested here: $(grep '^SKIP' full.out)"
     else
         grep -q '^progress-rc 0$' full.out && ok || bad "progress on a full disk: $(grep progress-rc full.out)"
+        grep -q '^reset-rc 3$' full.out && ok || bad "progress --reset on a full disk: $(grep reset-rc full.out)"
         grep -q '^engine-new-rc 3$' full.out && ok || bad "a new database on a full disk: $(grep engine-new-rc full.out)"
-        for what in full-message engine-message progress-kept commits-kept; do
+        for what in full-show full-message engine-message progress-kept commits-kept; do
             grep -q "^OK $what\$" full.out && ok || bad "full disk: $what"
         done
         grep '^FAIL' -A8 full.out
