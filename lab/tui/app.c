@@ -335,11 +335,10 @@ int app_queue_file(app *a, const char *path, char *msg, size_t n)
     }
     char **v = NULL, *buf = NULL;
     size_t cap = 0;
-    int nv = 0, capv = 0;
-    ssize_t len;
-    while ((len = getline(&buf, &cap, f)) >= 0) {
-        while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
-            buf[--len] = 0;
+    int nv = 0, capv = 0, got;
+    scn_error e;
+    /* scn_read_line: no byte order mark, and a NUL stops the file with its position. */
+    while ((got = scn_read_line(f, nv + 1, &buf, &cap, &e)) > 0) {
         if (nv == capv) {
             capv = capv ? capv * 2 : 64;
             char **nvv = realloc(v, (size_t)capv * sizeof *nvv);
@@ -351,6 +350,11 @@ int app_queue_file(app *a, const char *path, char *msg, size_t n)
     }
     free(buf);
     fclose(f);
+    if (got < 0) {
+        snprintf(msg, n, "%s:%d:%d: %s", path, e.line, e.col, e.msg);
+        strv_free(v, nv);
+        return -1;
+    }
     int rc = app_queue_lines(a, v, nv);
     strv_free(v, nv);
     return rc;

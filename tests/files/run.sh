@@ -12,6 +12,11 @@
 #    --yes` says "the disk is full", "nothing was forgotten" and exits 3, and everything
 #    saved before is kept; the engine refuses to open with "No space left on device"
 #    (exit 3) and loses no commit.
+# 4. text files (issue 16): a UTF-8 BOM at the start of a scenario (a file, `run -`) or a
+#    lesson is skipped; a NUL on standard input is an error at its position and nothing
+#    after it runs; a lesson whose title holds an escape sequence is broken at its
+#    position and nothing raw reaches the terminal (`lessons`, `--verify`), nor from a file
+#    name; a FIFO named x.lesson does not hang `lessons --dir` or `--verify`.
 # Last line: "files: N passed, N failed".
 bin=$1
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -112,6 +117,41 @@ EOF2
 else
     echo "files: full disk not tested here: unshare -m is not allowed"
 fi
+
+# ---- 4. text files: NUL, BOM, control characters, FIFOs (issue 16, cases 4, 6, 8) -----
+# A leading UTF-8 BOM is skipped (a scenario file, `run -`, a lesson); a NUL on standard
+# input is an error at its position and nothing after it runs.
+printf '\357\273\277setup: CREATE TABLE t (id INT PRIMARY KEY, v INT)\nexpect table t {}\n' >bom.scn
+"$bin" run bom.scn --quiet >bom.out 2>&1 && ok || { bad "run of a file with a BOM: exit $?"; sed 's/^/    | /' bom.out; }
+"$bin" run - --quiet <bom.scn >bom.out 2>&1 && ok || { bad "run - of a BOM: exit $?"; sed 's/^/    | /' bom.out; }
+printf 'setup: CREATE TABLE t (id INT PRIMARY KEY, v INT)\nsetup: INSERT INTO t VALUES (1, 1), (2, 2)\nT1: DELETE FROM t\000 WHERE id = 1\nexpect table t {}\n' >nul.scn
+"$bin" run - <nul.scn >nul.out 2>nul.err
+rc=$?
+[ "$rc" = 2 ] && ok || bad "run - with a NUL: exit $rc, expected 2"
+grep -q '^<stdin>:3:18: a NUL byte' nul.err && ok || { bad "run - with a NUL: no position"; sed 's/^/    | /' nul.err; }
+grep -q 'DELETE' nul.out && bad "run - ran the line with a NUL" || ok
+# Lessons: a BOM is skipped; an escape sequence in a title makes the lesson broken, with its
+# position, and nothing raw reaches the terminal; a FIFO named x.lesson is not read (it
+# would block for ever); a file name with an escape is shown escaped.
+mkdir -p les
+cp "$(ls "$root"/lessons/*.lesson | head -n 1)" les/
+first=$(ls les)
+{ printf '\357\273\277'; cat "les/$first"; } >les/tmp && mv les/tmp "les/$first"
+mkfifo les/x.lesson
+sed 's/^title: .*/title: Dirty \x1b[2J\x1b]0;owned\x07reads/' "les/$first" >"les/$(printf 'evil\033[31m').lesson"
+timeout 60 "$bin" lessons --dir les >les.out 2>&1
+rc=$?
+[ "$rc" != 124 ] && ok || bad "lessons --dir with a FIFO named x.lesson hung"
+grep -q 'ok$' les.out && ok || { bad "lessons: the lesson with a BOM is not ok"; sed 's/^/    | /' les.out; }
+grep -q 'a control character (byte 0x1b)' les.out && ok || { bad "lessons: an escape in a title is not refused"; sed 's/^/    | /' les.out; }
+grep -q "$(printf '\033')" les.out && { bad "lessons printed an escape character"; sed 's/^/    | /' les.out | cat -v; } || ok
+grep -q 'evil\\x1b\[31m.lesson' les.out && ok || { bad "lessons: the file name is not shown escaped"; sed 's/^/    | /' les.out | cat -v; }
+timeout 120 "$bin" lessons --dir les --verify >ver.out 2>&1
+rc=$?
+[ "$rc" != 124 ] && ok || bad "lessons --verify with a FIFO named x.lesson hung"
+grep -q "$(printf '\033')" ver.out && { bad "lessons --verify printed an escape character"; cat -v ver.out | sed 's/^/    | /'; } || ok
+timeout 60 "$bin" lesson "$(sed -n 's/^id: *//p' "les/$first")" --show --dir les >show.out 2>&1 && ok ||
+    { bad "lesson --show of a lesson with a BOM: exit $?"; sed 's/^/    | /' show.out; }
 
 echo "files: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
