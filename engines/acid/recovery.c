@@ -444,7 +444,16 @@ static int redo(store *st, rtab *t, rec_report *rep)
             rep->redone++;
         }
         int why = it.err;
+        uint64_t at = it.off;
         iter_done(&it);
+        if (why == WAL_ESHORT || why == WAL_ECRC || why == WAL_EBAD) {
+            /* Damage before the end analysis found: named like every other refusal. */
+            snprintf(st->err, sizeof st->err, "recovery: %.300s/acidbase.log is damaged at offset %" PRIu64 " (the record "
+                     "of LSN %" PRIu64 ", which redo must read: it lies before the last checkpoint, LSN %" PRIu64 "): "
+                     "%s. The database was not opened; restore both files of %.300s from a copy", st->dir, at, at,
+                     st->master_lsn, wal_strerror(why), st->dir);
+            return STORE_EDAMAGED;
+        }
         if (why)
             return fail(st, why, "reading the log for redo");
     }

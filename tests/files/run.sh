@@ -17,6 +17,11 @@
 #    after it runs; a lesson whose title holds an escape sequence is broken at its
 #    position and nothing raw reaches the terminal (`lessons`, `--verify`), nor from a file
 #    name; a FIFO named x.lesson does not hang `lessons --dir` or `--verify`.
+# 5. the engine's own files (issue 16): an acidbase.log of 1 to 15 bytes, a symbolic link
+#    as acidbase.log (its target kept), a data file without its log, a data file that is
+#    not ours, a FIFO: each refused (exit 3) before anything is written, the directory
+#    byte for byte as it was; a byte flipped in a record before the checkpoint is refused
+#    naming the file, the offset, the LSN and the checkpoint's LSN.
 # Last line: "files: N passed, N failed".
 bin=$1
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -152,6 +157,66 @@ rc=$?
 grep -q "$(printf '\033')" ver.out && { bad "lessons --verify printed an escape character"; cat -v ver.out | sed 's/^/    | /'; } || ok
 timeout 60 "$bin" lesson "$(sed -n 's/^id: *//p' "les/$first")" --show --dir les >show.out 2>&1 && ok ||
     { bad "lesson --show of a lesson with a BOM: exit $?"; sed 's/^/    | /' show.out; }
+
+# ---- 5. the engine's files: never written unless ours (issue 16, cases 5 and 10) -------
+printf 'setup: CREATE TABLE IF NOT EXISTS t (id INT PRIMARY KEY, v INT)\nexpect table t {}\n' >open.scn
+engine_refuses() {   # $1 = what, $2 = the --dir, $3 = text the message must hold
+    before=$(cd "$2" && ls -l --time-style=+%s.%N | md5sum; find . -maxdepth 1 -type f -exec md5sum {} + | sort)
+    timeout 60 "$bin" run open.scn --dir "$2" >eng.out 2>&1
+    rc=$?
+    [ "$rc" = 3 ] && ok || { bad "$1: exit $rc, expected 3"; sed 's/^/    | /' eng.out; }
+    grep -q -F -- "$3" eng.out && ok || { bad "$1: the message lacks '$3'"; sed 's/^/    | /' eng.out; }
+    after=$(cd "$2" && ls -l --time-style=+%s.%N | md5sum; find . -maxdepth 1 -type f -exec md5sum {} + | sort)
+    [ "$before" = "$after" ] && ok || { bad "$1: the directory changed"; ls -la "$2" | sed 's/^/    | /'; }
+}
+for n in 1 7 15; do
+    mkdir -p short$n
+    head -c $n /dev/urandom >short$n/acidbase.log
+    : >short$n/acidbase.db
+    engine_refuses "a $n-byte acidbase.log" short$n "acidbase.log is not an acidbase log: $n bytes"
+done
+mkdir -p linked
+printf 'precious notes\n' >notes.txt
+ln -s ../notes.txt linked/acidbase.log
+: >linked/acidbase.db
+engine_refuses "acidbase.log a symbolic link" linked "it is a symbolic link"
+[ "$(cat notes.txt)" = "precious notes" ] && ok || bad "the symbolic link's target was written"
+mkdir -p nolog
+head -c 512 /dev/zero >nolog/acidbase.db
+engine_refuses "acidbase.db without its log" nolog "acidbase.log is missing"
+[ ! -e nolog/acidbase.log ] && ok || bad "a log was created beside a lone data file"
+mkdir -p foreigndb
+"$bin" run open.scn --dir foreigndb --quiet >/dev/null 2>&1
+printf 'not pages' >foreigndb/acidbase.db
+engine_refuses "a foreign acidbase.db" foreigndb "is not an acidbase data file"
+mkdir -p fifo
+mkfifo fifo/acidbase.log
+: >fifo/acidbase.db
+engine_refuses "a FIFO as acidbase.log" fifo "it is not a regular file"
+# Case 10: a flipped byte in a record before the checkpoint (an open transaction's update,
+# which recovery must read to undo or redo it): refused naming the file, offset and LSN.
+mkdir -p ckpt
+printf 'setup: CREATE TABLE t (id INT PRIMARY KEY, v INT)\nsetup: INSERT INTO t VALUES (1, 1)\nT1: BEGIN\nT1: UPDATE t SET v = 2 WHERE id = 1\nengine: checkpoint\n' >ckpt.scn
+"$bin" run ckpt.scn --dir ckpt --quiet >/dev/null 2>&1 || bad "the checkpoint database could not be made"
+off=$(python3 - ckpt/acidbase.log <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+# Records after the 16-byte header: a 4-byte length first (wal.h). The last record is the
+# checkpoint; flip a byte in the middle of the one before it (T1's update).
+offs, at = [], 16
+while at + 4 <= len(d):
+    n = struct.unpack_from("<I", d, at)[0]
+    if n == 0 or at + n > len(d):
+        break
+    offs.append(at)
+    at += n
+print(offs[-2] + 20, offs[-2], offs[-1])
+PY
+)
+set -- $off
+printf '\125' | dd of=ckpt/acidbase.log bs=1 seek="$1" conv=notrunc 2>/dev/null
+engine_refuses "a flipped byte before the checkpoint" ckpt "acidbase.log is damaged at offset $2 (the record of LSN $2"
+grep -q "before the last checkpoint, LSN $3" eng.out && ok || { bad "the checkpoint's LSN is not named"; sed 's/^/    | /' eng.out; }
 
 echo "files: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
