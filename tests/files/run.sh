@@ -22,6 +22,9 @@
 #    not ours, a FIFO: each refused (exit 3) before anything is written, the directory
 #    byte for byte as it was; a byte flipped in a record before the checkpoint is refused
 #    naming the file, the offset, the LSN and the checkpoint's LSN.
+# 6. the lab (tmux): `:w FILE` refuses an existing file and a symbolic link, `:w!` replaces
+#    a regular file but never writes through a link, `:w` makes a new one; a file name
+#    with a newline is shown escaped on the screen.
 # Last line: "files: N passed, N failed".
 bin=$1
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -217,6 +220,59 @@ set -- $off
 printf '\125' | dd of=ckpt/acidbase.log bs=1 seek="$1" conv=notrunc 2>/dev/null
 engine_refuses "a flipped byte before the checkpoint" ckpt "acidbase.log is damaged at offset $2 (the record of LSN $2"
 grep -q "before the last checkpoint, LSN $3" eng.out && ok || { bad "the checkpoint's LSN is not named"; sed 's/^/    | /' eng.out; }
+
+# ---- 6. the lab's :w and its screen (issue 16, cases 9 and 4) ----------------------------
+if command -v tmux >/dev/null 2>&1; then
+    SOCK=ab-files-$$
+    T() { tmux -L "$SOCK" "$@"; }
+    seen() {   # $1 = text to wait for on the screen (up to 15 s)
+        i=0
+        while [ $i -lt 150 ]; do
+            T capture-pane -p -t f 2>/dev/null | grep -q -F -- "$1" && return 0
+            sleep 0.1
+            i=$((i + 1))
+        done
+        return 1
+    }
+    mkdir -p lab
+    printf 'mine\n' >lab/existing.scn
+    printf 'precious\n' >lab/target.txt
+    ln -s target.txt lab/link.scn
+    # A progress database named with a newline, and not ours: the lab's warning names it.
+    weird=$(printf 'lab/odd\nname.db')
+    printf 'not a database\n' >"$weird"
+    printf 'setup: CREATE TABLE t (id INT PRIMARY KEY, v INT)\n' >lab/start.scn
+    T new-session -d -s f -x 160 -y 48 "cd '$tmp' && ACIDBASE_DB='$weird' TERM=xterm-256color LANG=C.UTF-8 ASAN_OPTIONS=detect_leaks=0 '$bin' lab lab/start.scn; sleep 30"
+    if seen "sandbox"; then
+        ok
+        # Case 4: a file name with a newline is shown escaped, on one line.
+        seen 'odd\nname.db is not a SQLite database' && ok || { bad "the lab shows a file name's newline raw"; T capture-pane -p -t f | sed 's/^/    | /'; }
+        [ "$(cat "$weird")" = "not a database" ] && ok || bad "the lab wrote to a progress database that is not ours"
+        T send-keys -t f ':setup: CREATE TABLE u (id INT PRIMARY KEY, v INT)' Enter
+        seen "u (id INT" || true
+        T send-keys -t f ':w lab/existing.scn' Enter
+        seen "exists: not written" && ok || bad ":w over an existing file: no refusal on screen"
+        [ "$(cat lab/existing.scn)" = mine ] && ok || bad ":w wrote over an existing file"
+        T send-keys -t f ':w lab/link.scn' Enter
+        seen "is a symbolic link: not written" && ok || bad ":w through a symbolic link: no refusal on screen"
+        T send-keys -t f ':w! lab/link.scn' Enter
+        sleep 0.5
+        [ "$(cat lab/target.txt)" = precious ] && [ -L lab/link.scn ] && ok || bad ":w! followed a symbolic link"
+        T send-keys -t f ':w lab/new.scn' Enter
+        seen "to lab/new.scn" && ok || bad ":w to a new file: not saved"
+        grep -q '^setup: CREATE TABLE u' lab/new.scn 2>/dev/null && ok || bad ":w wrote no lines to a new file"
+        T send-keys -t f ':w! lab/existing.scn' Enter
+        seen "to lab/existing.scn" && ok || bad ":w! over an existing file: not saved"
+        grep -q '^setup: CREATE TABLE u' lab/existing.scn && ok || bad ":w! did not replace the file"
+        ls lab | grep -q '\.tmp' && bad ":w! left a temporary file" || ok
+    else
+        bad "the lab did not start for the :w test"
+        T capture-pane -p -t f | sed 's/^/    | /' | head -10
+    fi
+    T kill-server 2>/dev/null
+else
+    echo "files: tmux is missing: :w is not tested here"
+fi
 
 echo "files: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
