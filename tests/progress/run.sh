@@ -9,7 +9,8 @@
 # 1. a version-1 database written by hand (python3's sqlite3) is shown without being
 #    written, and migrated by the first command that writes (a reset);
 # 2. --export replays the saved lines into DIR/<learner>-<lesson>.json, a trace that
-#    `acidbase grade` accepts and that names the lesson and the learner;
+#    `acidbase grade` accepts and that names the lesson and the learner; saved lines with
+#    INT64_MIN % -1 and an UPDATE out of range export and grade (issue 16, case 1);
 # 3. --reset: refused off a terminal without --yes (exit 2, nothing lost), asked on a
 #    terminal (script(1)), done with --yes;
 # 4. where the database is: --db before the command, $ACIDBASE_DB, $XDG_DATA_HOME; showing
@@ -172,6 +173,22 @@ fi
 [ ! -e "$out/ana-lost-update.json" ] && pass || fail "a lesson with no lines was exported"
 : >"$tmp/file"
 run "--export into a regular file is an I/O error" 3 "$bin" --db "$db" --user ana progress --export "$tmp/file/x"
+
+# Issue 16, case 1: saved lines with INT64_MIN % -1 killed --export (SIGFPE); they export,
+# and the trace grades.
+fpedb=$tmp/fpe/progress.db
+python3 "$root/tests/progress/mkdb.py" "$fpedb" ana int-range
+sq "$fpedb" "DELETE FROM scenario_line" >/dev/null
+n=1
+for l in 'setup: CREATE TABLE t (id INT PRIMARY KEY, v INT)' 'setup: INSERT INTO t VALUES (1, -9223372036854775808)' \
+         'T1: SELECT * FROM t WHERE v % -1 = 0' 'T1: UPDATE t SET v = v - 1' 'expect T1 error out-of-range'; do
+    sq "$fpedb" "INSERT INTO scenario_line VALUES (1, 'int-range', $n, '$l')" >/dev/null
+    n=$((n + 1))
+done
+if run "--export of INT64_MIN % -1 lines" 0 "$bin" --db "$fpedb" --user ana progress --export "$tmp/fpe/out"; then
+    run "the exported INT64_MIN % -1 trace grades" 0 "$bin" grade "$tmp/fpe/out/ana-int-range.json"
+    run "check reads it" 0 "$bin" check "$tmp/fpe/out/ana-int-range.json"
+fi
 
 # ---- 3. reset ----------------------------------------------------------------------------
 if run "--reset off a terminal without --yes is refused" 2 "$bin" --db "$db" --user ana progress --reset; then
