@@ -17,8 +17,8 @@
  * ACID engine fails the statement (`expect T1 error out-of-range`), the replica set
  * answers the request with an error and writes nothing.
  *
- * What PostgreSQL does (src/backend/utils/adt/int8.c, int8mod and int8div, every version
- * since 8.x): x % -1 is 0 for every x, INT64_MIN included ("the correct answer is
+ * What PostgreSQL does (src/backend/utils/adt/int8.c, int8mod and int8div, as in its
+ * current source): x % -1 is 0 for every x, INT64_MIN included ("the correct answer is
  * perfectly well-defined, namely zero"); INT64_MIN / -1 is an error; so is a zero divisor.
  * PostgreSQL words the 64-bit error "bigint out of range" (its "integer" is 32 bits); our
  * only integer type is the 64-bit INT, so we say "integer out of range". Both are SQLSTATE
