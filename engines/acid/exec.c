@@ -14,6 +14,7 @@
  * parsing (sql.c), the anomaly checker (history/acidcheck.c).
  */
 #include "engine_int.h"
+#include "common/arith.h"
 #include "common/putbuf.h"
 
 #include <inttypes.h>
@@ -237,7 +238,12 @@ static int exec_select(acid_engine *e, acid_session *s, acid_txn *t, q_item *it,
         }
         nr++;
         count++;
-        sum += c[i].row.value;
+        if (q->sel == SEL_SUM && arith_add(sum, c[i].row.value, &sum) != ARITH_OK) {
+            cand_free(c, cbuf);
+            free(rows);
+            return stmt_fail(e, s, it, ARITH_RANGE_NAME, "integer out of range (SQLSTATE " ARITH_RANGE_SQLSTATE
+                             "): SUM(%s) over %s does not fit an INT", q->sumcol, tb->name);
+        }
     }
     cand_free(c, cbuf);
     if (q->sel == SEL_ROWS) {
@@ -276,8 +282,18 @@ static int exec_update_delete(acid_engine *e, acid_session *s, acid_txn *t, q_it
         for (int i = 0; i < n; i++) {
             if (!c[i].matched)
                 continue;
-            int64_t old = c[i].row.value, nv = q->upd == UPD_SET ? q->operand
-                                             : q->upd == UPD_ADD ? old + q->operand : old - q->operand;
+            int64_t old = c[i].row.value, nv = q->operand;
+            int arc = q->upd == UPD_SET ? ARITH_OK : q->upd == UPD_ADD ? arith_add(old, q->operand, &nv)
+                                                                        : arith_sub(old, q->operand, &nv);
+            if (arc != ARITH_OK) {
+                char k[64];
+                scalar_format(&c[i].key, false, k, sizeof k);
+                cand_free(c, cbuf);
+                return stmt_fail(e, s, it, arith_errname(arc), "%s (SQLSTATE %s): %s/%s: %" PRId64 " %c %" PRId64
+                                 " does not fit an INT; the statement changed nothing%s", arith_strerror(arc),
+                                 arith_sqlstate(arc), tb->name, k, old, q->upd == UPD_ADD ? '+' : '-', q->operand,
+                                 t->autocommit ? "" : " and the transaction stays open");
+            }
             if (!exec_check_ok(tb, &c[i].key, nv)) {
                 char k[64], chk[256];
                 scalar_format(&c[i].key, false, k, sizeof k);

@@ -64,6 +64,7 @@ struct fio_file {
     bool replaced;             /* fio_replace'd, the directory not synced since (D1): */
     int replaced_fd;           /*   the file it replaced, still open */
     uint64_t replaced_size;    /*   and its content's length */
+    int created;               /* this open made the file */
 };
 
 struct fio_env {
@@ -137,23 +138,55 @@ void fio_env_free(fio_env *env)
 static int fail_errno(fio_env *env)
 {
     env->last_errno = errno;
+    env->errbuf[0] = '\0';
+    return FIO_EIO;
+}
+
+/* A refusal in words of our own (fio_strerror gives them). */
+static int fail_msg(fio_env *env, int eno, const char *why)
+{
+    env->last_errno = eno;
+    snprintf(env->errbuf, sizeof env->errbuf, "%s", why);
     return FIO_EIO;
 }
 
 int fio_open(fio_env *env, const char *path, fio_file **out)
 {
+    return fio_open_how(env, path, FIO_OPEN_ANY, out);
+}
+
+int fio_open_how(fio_env *env, const char *path, int how, fio_file **out)
+{
     *out = NULL;
     if (env->crashed)
         return FIO_ECRASH;
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0)
+    /* O_NOFOLLOW: a link where the file should be is refused (ELOOP), not followed to
+     * whatever it names. O_NONBLOCK: opening a FIFO never waits; it is refused below. */
+    int flags = O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, fd = -1, created = 0;
+    if (how & FIO_OPEN_EXISTING)
+        fd = open(path, flags);
+    if (fd < 0 && (how & FIO_OPEN_NEW) && (!(how & FIO_OPEN_EXISTING) || errno == ENOENT)) {
+        fd = open(path, flags | O_CREAT | O_EXCL, 0600);
+        created = fd >= 0;
+    }
+    if (fd < 0) {
+        if (errno == ELOOP)
+            return fail_msg(env, ELOOP, "it is a symbolic link, and the database's files are never opened through one");
         return fail_errno(env);
+    }
     struct stat st;
     if (fstat(fd, &st) < 0) {
         int rc = fail_errno(env);
         close(fd);
         return rc;
     }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return fail_msg(env, EINVAL, "it is not a regular file");
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
     fio_file *f = calloc(1, sizeof *f);
     if (!f) {
         close(fd);
@@ -161,11 +194,58 @@ int fio_open(fio_env *env, const char *path, fio_file **out)
     }
     f->env = env;
     f->fd = fd;
+    f->created = created;
     f->size = f->synced_size = f->phys = (uint64_t)st.st_size;
     f->next = env->files;
     env->files = f;
     *out = f;
     return FIO_OK;
+}
+
+int fio_created(const fio_file *f)
+{
+    return f->created;
+}
+
+int fio_open_pair(fio_env *env, const char *a, const char *b, fio_file **fa, fio_file **fb, char *why, size_t n)
+{
+    *fa = *fb = NULL;
+    const char *path[2] = { a, b };
+    fio_file **out[2] = { fa, fb };
+    int rc[2], missing[2];
+    char msg[2][256];
+    for (int i = 0; i < 2; i++) {
+        rc[i] = fio_open_how(env, path[i], FIO_OPEN_EXISTING, out[i]);
+        missing[i] = rc[i] == FIO_EIO && env->last_errno == ENOENT;
+        snprintf(msg[i], sizeof msg[i], "%s", fio_strerror(env, rc[i]));
+    }
+    int bad = rc[0] && !missing[0] ? 0 : rc[1] && !missing[1] ? 1 : -1;
+    if (bad < 0 && missing[0] != missing[1]) {
+        int gone = missing[0] ? 0 : 1;
+        snprintf(why, n, "%s is there but %s is missing: the two files of a database go together, so this is "
+                 "refused and nothing was written (restore the missing file, or start in an empty directory)",
+                 path[!gone], path[gone]);
+        bad = gone;
+    } else if (bad >= 0) {
+        snprintf(why, n, "cannot open %s: %s", path[bad], msg[bad]);
+    }
+    if (bad < 0 && missing[0]) {
+        /* A new database: both files, each created exclusively. */
+        for (int i = 0; i < 2 && bad < 0; i++)
+            if ((rc[i] = fio_open_how(env, path[i], FIO_OPEN_NEW, out[i])) != FIO_OK) {
+                snprintf(why, n, "cannot create %s: %s", path[i], fio_strerror(env, rc[i]));
+                bad = i;
+            }
+    }
+    if (bad < 0)
+        return FIO_OK;
+    for (int i = 0; i < 2; i++) {
+        if (*out[i] && fio_created(*out[i]))
+            unlink(path[i]);   /* made by this call: leave nothing behind */
+        fio_close(*out[i]);
+        *out[i] = NULL;
+    }
+    return rc[bad] ? rc[bad] : FIO_EIO;
 }
 
 int fio_read(fio_file *f, uint64_t off, void *buf, size_t n, size_t *got)
@@ -553,7 +633,7 @@ const char *fio_strerror(const fio_env *env, int rc)
 {
     switch (rc) {
     case FIO_OK: return "ok";
-    case FIO_EIO: return strerror(env->last_errno);
+    case FIO_EIO: return env->errbuf[0] ? env->errbuf : strerror(env->last_errno);
     case FIO_ECRASH: return "crashed (injected fault)";
     case FIO_ENOMEM: return "out of memory";
     }

@@ -42,6 +42,14 @@
  *   D1. After fio_crash() a name replaced by fio_replace() and not followed by a
  *       successful fio_sync_dir() holds the content it had before the replacement.
  *
+ * Other people's files (issue 16): a file is opened only as a regular file and never
+ * through a symbolic link (O_NOFOLLOW), and a new one is created exclusively (O_EXCL), so
+ * a link planted where the log should be, or a file that appears between looking and
+ * creating, is refused rather than written. fio_open_pair opens the two files of a
+ * database together: both there, or both new; one without the other is refused and
+ * nothing is created. What the bytes must look like is the caller's to check (store.c),
+ * before it writes anything.
+ *
  * Not here: caching (the buffer pool does that), directories beyond creating them, syncing
  * them and renaming a file in them, concurrency (the engine is single-threaded).
  */
@@ -77,8 +85,18 @@ fio_env *fio_env_new(void);
 void fio_env_free(fio_env *env);     /* closes any file still open */
 
 /* Opens (creating with mode 0600 if missing) path for reading and writing. A file that
- * exists is taken as durable up to its current size. */
+ * exists is taken as durable up to its current size. A symbolic link or anything but a
+ * regular file at path is refused (FIO_EIO, fio_strerror says which); a file is created
+ * with O_EXCL, never over one that appeared meanwhile. */
 int fio_open(fio_env *env, const char *path, fio_file **out);
+/* How fio_open_how may find path: there already, created now, or either. */
+enum { FIO_OPEN_EXISTING = 1, FIO_OPEN_NEW = 2, FIO_OPEN_ANY = 3 };
+int fio_open_how(fio_env *env, const char *path, int how, fio_file **out);
+/* The two files of one database: both there (opened), or both missing (both created);
+ * one without the other is refused with a message in why and nothing is created. */
+int fio_open_pair(fio_env *env, const char *a, const char *b, fio_file **fa, fio_file **fb, char *why, size_t n);
+/* Whether this open created the file. */
+int fio_created(const fio_file *f);
 void fio_close(fio_file *f);
 
 int fio_read(fio_file *f, uint64_t off, void *buf, size_t n, size_t *got);

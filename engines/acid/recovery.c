@@ -446,10 +446,10 @@ static int analysis(store *st, rtab *t, rec_report *rep, uint64_t *max_txn, uint
         }
         free(buf);
         if (rc)
-            return refuse(st, "recovery: the log is damaged at offset %" PRIu64 " (%s): that is the checkpoint record "
-                              "the data file names as the last one, where recovery must start. Nothing was changed. "
-                              "Restore both files of %s from a copy",
-                          ph.master_lsn - base, wal_strerror(rc), st->dir);
+            return refuse(st, "recovery: %s/acidbase.log is damaged at offset %" PRIu64 " (the record of LSN %" PRIu64
+                              ": %s): that is the checkpoint record the data file names as the last one, where "
+                              "recovery must start. Nothing was changed. Restore both files of %s from a copy",
+                          st->dir, ph.master_lsn - base, ph.master_lsn, wal_strerror(rc), st->dir);
     }
 
     rep->analysis_from = rep->checkpoint_lsn ? rep->checkpoint_lsn : start;
@@ -468,11 +468,12 @@ static int analysis(store *st, rtab *t, rec_report *rep, uint64_t *max_txn, uint
         int err = it.err;
         iter_done(&it);
         if (err || bad != rep->checkpoint_lsn)
-            return refuse(st, "recovery: the log is damaged at offset %" PRIu64 " (%s), before the checkpoint record "
-                              "at offset %" PRIu64 " that recovery starts from: records a transaction open at that "
-                              "checkpoint may need for undo. Nothing was changed. Restore both files of %s from a copy",
-                          bad - base, err ? wal_strerror(err) : "a record runs into the checkpoint",
-                          rep->checkpoint_lsn - base, st->dir);
+            return refuse(st, "recovery: %s/acidbase.log is damaged at offset %" PRIu64 " (the record of LSN %" PRIu64
+                              ", before the last checkpoint, LSN %" PRIu64 " at offset %" PRIu64 ", where recovery "
+                              "starts: a transaction open at that checkpoint may need it for undo): %s. Nothing was "
+                              "changed. Restore both files of %s from a copy",
+                          st->dir, bad - base, bad, rep->checkpoint_lsn, rep->checkpoint_lsn - base,
+                          err ? wal_strerror(err) : "a record runs into the checkpoint", st->dir);
     }
     if (iter_init(&it, st, start))
         return fail(st, -3, "out of memory");
@@ -545,10 +546,11 @@ static int analysis(store *st, rtab *t, rec_report *rep, uint64_t *max_txn, uint
                 snprintf(advice, sizeof advice, "To open the database without it, cut the log yourself: truncate -s %"
                          PRIu64 " %s/acidbase.log", end - base, st->dir);
             return refuse(st,
-                          "recovery: the log is damaged at offset %" PRIu64 " (%s) but %" PRIu64 " whole record%s "
+                          "recovery: %s/acidbase.log is damaged at offset %" PRIu64 " (the record of LSN %" PRIu64
+                          ": %s) but %" PRIu64 " whole record%s "
                           "follow%s it from offset %" PRIu64 " (%" PRIu64 " commit%s): this is not a torn tail, and "
                           "cutting the log there would lose that work. Nothing was changed. %s",
-                          end - base, wal_strerror(why), in.records, in.records == 1 ? "" : "s",
+                          st->dir, end - base, end, wal_strerror(why), in.records, in.records == 1 ? "" : "s",
                           in.records == 1 ? "s" : "", in.first, in.commits, in.commits == 1 ? "" : "s", advice);
         }
     } else if (why) {
@@ -636,7 +638,16 @@ static int redo(store *st, rtab *t, rec_report *rep)
             rep->redone++;
         }
         int why = it.err;
+        uint64_t at = it.off;
         iter_done(&it);
+        if (why == WAL_ESHORT || why == WAL_ECRC || why == WAL_EBAD) {
+            /* Damage before the end analysis found: named like every other refusal. */
+            snprintf(st->err, sizeof st->err, "recovery: %.300s/acidbase.log is damaged at offset %" PRIu64 " (the record "
+                     "of LSN %" PRIu64 ", which redo must read: it lies before the last checkpoint, LSN %" PRIu64 "): "
+                     "%s. The database was not opened; restore both files of %.300s from a copy", st->dir, at - st->w.base, at,
+                     st->master_lsn, wal_strerror(why), st->dir);
+            return STORE_EDAMAGED;
+        }
         if (why)
             return fail(st, why, "reading the log for redo");
     }

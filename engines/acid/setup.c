@@ -7,6 +7,7 @@
  * Not here: running statements in sessions (exec.c).
  */
 #include "engine_int.h"
+#include "common/arith.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -164,8 +165,14 @@ int setup_run(acid_engine *e, const sql_stmt *s, char *msg, size_t n)
                 rc = store_read(&e->st, tb, &key, &row);
                 if (rc || !row.exists || !pred_eval(w, &key, row.value))
                     continue;
-                int64_t nv = s->upd == UPD_SET ? s->operand : s->upd == UPD_ADD ? row.value + s->operand
-                                                                                 : row.value - s->operand;
+                int64_t nv = s->operand;
+                int arc = s->upd == UPD_SET ? ARITH_OK : s->upd == UPD_ADD ? arith_add(row.value, s->operand, &nv)
+                                                                            : arith_sub(row.value, s->operand, &nv);
+                if (s->kind == SQL_UPDATE && arc != ARITH_OK) {
+                    snprintf(msg, n, "%s (SQLSTATE %s) updating %s", arith_strerror(arc), arith_sqlstate(arc), tb->name);
+                    rc = -1;
+                    break;
+                }
                 if (s->kind == SQL_UPDATE && !exec_check_ok(tb, &key, nv)) {
                     snprintf(msg, n, "the update violates the CHECK of %s", tb->name);
                     rc = -1;

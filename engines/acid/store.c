@@ -523,6 +523,10 @@ int store_undo_step(store *st, uint64_t txn, uint64_t *last_lsn, uint64_t lsn, u
     wal_rec r;
     memset(info, 0, sizeof *info);
     int rc = wal_read(&st->w, lsn, &r, buf, sizeof buf);
+    if (rc == WAL_ESHORT || rc == WAL_ECRC || rc == WAL_EBAD)   /* named like every other refusal */
+        return st_fail(st, STORE_EDAMAGED, "%.300s/acidbase.log is damaged at offset %llu (the record of LSN %llu, "
+                       "which undo must read): %s; restore both files of %.300s from a copy",
+                       st->dir, (unsigned long long)lsn, (unsigned long long)lsn, rc_text(st, rc), st->dir);
     if (rc)
         return st_fail(st, rc, "cannot read log record at LSN %llu to undo it: %s",
                        (unsigned long long)lsn, rc_text(st, rc));
@@ -766,23 +770,38 @@ int store_open(store *st, const char *dir, fio_env *env, hist *h, int frames)
     st->env = env;
     if (fio_mkdirs(dir))
         return st_fail(st, FIO_EIO, "cannot create directory %s", dir);
-    char path[1100];
+    char path[1100], dpath[1100];
     snprintf(path, sizeof path, "%s/acidbase.log", dir);
-    int rc = fio_open(env, path, &st->logf);
+    snprintf(dpath, sizeof dpath, "%s/acidbase.db", dir);
+    /* Both files, or neither (a new database); no link, nothing but regular files, and
+     * nothing that cannot be ours: refused before a byte is written (fio.h). */
+    int rc = fio_open_pair(env, path, dpath, &st->logf, &st->datf, st->err, sizeof st->err);
     if (rc)
-        return st_fail(st, rc, "cannot open %s: %s", path, fio_strerror(env, rc));
-    snprintf(path, sizeof path, "%s/acidbase.db", dir);
-    rc = fio_open(env, path, &st->datf);
-    if (rc)
-        return st_fail(st, rc, "cannot open %s: %s", path, fio_strerror(env, rc));
-    bool created = fio_size(st->logf) == 0;
-    if (created && fio_size(st->datf) > 0)
+        return rc;
+    uint64_t lsize = fio_size(st->logf), dsize = fio_size(st->datf);
+    uint8_t magic[8] = { 0 };
+    size_t got = 0;
+    if (dsize >= sizeof magic)
+        fio_read(st->datf, 0, magic, sizeof magic, &got);
+    if (lsize > 0 && lsize < WAL_HDR_SIZE)
+        return st_fail(st, WAL_EHEADER, "%s is not an acidbase log: %llu bytes, shorter than its %d-byte header; "
+                       "nothing was written", path, (unsigned long long)lsize, WAL_HDR_SIZE);
+    bool created = lsize == 0;
+    if (created && dsize > 0)
         /* The data file has been written, so the log had a header, durably, before it: an
-         * empty log is a lost one, and a new one would silently forget the database. */
+         * empty log is a lost one (or the files are not ours), and a new one would silently
+         * forget the database. */
         return st_fail(st, STORE_EDAMAGED, "%s/acidbase.log is empty, but %s/acidbase.db holds %llu bytes: the log "
-                       "was lost, and the database cannot be recovered without it. Nothing was changed. Restore both "
-                       "files from a copy, or start again in an empty directory",
-                       dir, dir, (unsigned long long)fio_size(st->datf));
+                       "was lost, or these files are not an acidbase database, and the database cannot be recovered "
+                       "without it. Nothing was changed. Restore both files from a copy, or start again in an empty "
+                       "directory", dir, dir, (unsigned long long)dsize);
+    /* Not ours: no header of ours in the first page, or too short to hold one. A data file
+     * of ours cut short (not whole pages) is recovery's to judge: it names the missing page. */
+    bool ours = got == sizeof magic && (!memcmp(magic, "ACIDBASE", 8) || !memcmp(magic, "\0\0\0\0\0\0\0\0", 8));
+    if (dsize > 0 && (!ours || dsize < PAGE_SIZE))
+        return st_fail(st, PAGE_EBADMAGIC, "%s is not an acidbase data file (%llu bytes, %s); nothing was written",
+                       dpath, (unsigned long long)dsize, dsize < PAGE_SIZE ? "shorter than one page"
+                                                                           : "no data file header in its first page");
     rc = wal_open(&st->w, st->logf, h);
     if (rc)
         return st_fail(st, rc, "%s/acidbase.log: %s", dir, rc_text(st, rc));

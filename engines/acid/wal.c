@@ -208,7 +208,9 @@ int wal_open(wal *w, fio_file *f, hist *h)
     fio_set_prealloc(f, WAL_PREALLOC);
     uint8_t hdr[WAL_HDR_SIZE];
     uint64_t base = 0;
-    if (fio_size(f) < WAL_HDR_SIZE) {
+    /* Only an empty log gets a header: a file of 1 to 15 bytes is not ours, and is
+     * refused below before anything is written over it (store_open says so first). */
+    if (fio_size(f) == 0) {
         memset(hdr, 0, sizeof hdr);
         memcpy(hdr, "ACIDWAL1", 8);
         int rc = fio_write(f, 0, hdr, sizeof hdr);

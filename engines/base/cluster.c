@@ -14,6 +14,7 @@
  */
 #include "cluster.h"
 #include "wire.h"
+#include "common/arith.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -577,7 +578,7 @@ static int elem_cmp(const void *a, const void *b)
     return strcmp((const char *)a, (const char *)b);
 }
 
-static void rmw_value(const bkey *k, base_op op, const char *elem, int64_t delta, char *out, size_t n)
+static int rmw_value(const bkey *k, base_op op, const char *elem, int64_t delta, char *out, size_t n)
 {
     if (op == BREQ_INCR) {
         int64_t best = 0;
@@ -590,8 +591,11 @@ static void rmw_value(const bkey *k, base_op op, const char *elem, int64_t delta
                 best = x;
             any = true;
         }
-        snprintf(out, n, "%" PRId64, best + delta);
-        return;
+        int64_t v;
+        if (arith_add(best, delta, &v) != ARITH_OK)
+            return ARITH_RANGE;
+        snprintf(out, n, "%" PRId64, v);
+        return ARITH_OK;
     }
     char elems[64][BASE_VALUE_MAX + 1];
     int ne = 0;
@@ -622,6 +626,21 @@ static void rmw_value(const bkey *k, base_op op, const char *elem, int64_t delta
     }
     if (o < n)
         snprintf(out + o, n - o, "}");
+    return ARITH_OK;
+}
+
+/* What replica id has added (delta > 0) or subtracted (delta < 0) in all to the PN-counter
+ * at k: the entry an INCR by id of delta grows (arith_counter_step bounds it). */
+static uint64_t counter_own(const bkey *k, uint32_t id, int64_t delta)
+{
+    uint64_t most = 0;
+    for (uint32_t i = 0; k && i < k->nv; i++)
+        for (uint32_t j = 0; k->v[i].kind == BV_COUNTER && j < k->v[i].ctr.len; j++)
+            if (k->v[i].ctr.e[j].r == id) {
+                uint64_t x = delta > 0 ? k->v[i].ctr.e[j].p : k->v[i].ctr.e[j].n;
+                most = x > most ? x : most;
+            }
+    return most;
 }
 
 static void finish_read(cluster *c, preq *q);
@@ -739,20 +758,27 @@ uint64_t cluster_submit(cluster *c, uint32_t coord, const base_req *r)
     const char *val = r->value;
     int64_t delta = r->delta;
     bool crdt_op = c->cfg.resolve == RES_CRDT && (r->op == BREQ_ADD || r->op == BREQ_REMOVE || r->op == BREQ_INCR);
+    int arc = ARITH_OK;   /* an INCR past the INT range is answered with an error, nothing written */
     switch (r->op) {
     case BREQ_PUT: op = ROP_PUT; break;
     case BREQ_DEL: op = ROP_DEL; val = NULL; break;
     default:
         if (crdt_op) {
             op = r->op == BREQ_ADD ? ROP_ADD : r->op == BREQ_REMOVE ? ROP_REMOVE : ROP_INCR;
+            if (op == ROP_INCR)
+                arc = arith_counter_step(counter_own(rep_find(rp, r->key), coord, delta), delta, c->cfg.n);
         } else {
-            rmw_value(rep_find(rp, r->key), r->op, r->value, r->delta, value, sizeof value);
+            arc = rmw_value(rep_find(rp, r->key), r->op, r->value, r->delta, value, sizeof value);
             op = ROP_PUT;
             val = value;
         }
     }
+    if (arc != ARITH_OK)
+        snprintf(msg, sizeof msg, "%s (SQLSTATE %s): INCR %s %" PRId64 " %s", arith_strerror(arc), arith_sqlstate(arc),
+                 r->key, delta, crdt_op ? "would take this replica's share of the counter past the INT range"
+                                        : "does not fit an INT");
     dot made = { 0, 0 };
-    int rc = rep_write(rp, &x, op, r->key, val, delta, &made, msg, sizeof msg);
+    int rc = arc != ARITH_OK ? -2 : rep_write(rp, &x, op, r->key, val, delta, &made, msg, sizeof msg);
     if (rc) {
         /* A refusal says "refused: ..." (never "unavailable": nothing was tried). */
         char why[320];

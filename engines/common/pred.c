@@ -2,6 +2,7 @@
  * pred.c: conjunctions of simple terms over a (key, value) row. See pred.h.
  */
 #include "pred.h"
+#include "arith.h"
 #include "putbuf.h"
 
 #include <ctype.h>
@@ -100,11 +101,13 @@ static bool term_eval(const pred_term *t, const scalar *key, int64_t value)
             return false;
         return cmp_holds(scalar_cmp(key, &t->lit), (pred_op)t->op);
     case PT_MOD: {
-        if ((!on_key || key->type == SC_INT) && t->mod_m != 0) {
-            /* SQL's % keeps the dividend's sign; so do we (C99 does the same). */
-            int64_t r = (on_key ? key->i : value) % t->mod_m;
+        /* SQL's % keeps the dividend's sign; so does arith_mod, and x % -1 is 0 for
+         * every x (INT64_MIN % -1 would trap in C). A zero divisor is refused by the
+         * parser (sql.c); a term that holds one anyway (a hand-made trace) matches
+         * nothing rather than dividing. */
+        int64_t r;
+        if ((!on_key || key->type == SC_INT) && arith_mod(on_key ? key->i : value, t->mod_m, &r) == ARITH_OK)
             return r == t->mod_r;
-        }
         return false;
     }
     case PT_IN:

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "run/findings.h"
 #include "trace/trace.h"
+#include "common/text.h"
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
@@ -56,28 +57,61 @@ static void label_list(const finding *f, findings *l, char *buf, size_t n)
     }
 }
 
+/* Prints text that came from the trace (keys, names, the file's own name): control
+ * characters and bytes that are not UTF-8 escaped (text.h), so a trace cannot repaint
+ * the terminal or forge a line. */
+static void put_text(FILE *out, const char *s, size_t len)
+{
+    char small[512];
+    size_t need = text_escape(s, len, small, sizeof small);
+    if (need < sizeof small) {
+        fputs(small, out);
+        return;
+    }
+    char *big = malloc(need + 1);
+    if (big)
+        text_escape(s, len, big, need + 1);
+    fputs(big ? big : "(out of memory)", out);
+    free(big);
+}
+
+static void put_str(const char *s)
+{
+    put_text(stdout, s, strlen(s));
+}
+
 static void print_text(const char *file, const trace *t, const finding_list *f, findings *l)
 {
     size_t nev = hist_count(t->h);
+    put_str(file);
     if (f->n == 0) {
-        printf("%s: %zu events; the checkers found nothing to report.\n", file, nev);
+        printf(": %zu events; the checkers found nothing to report.\n", nev);
         return;
     }
-    printf("%s: %zu events; the checkers report %d %s:\n", file, nev, f->n, f->n == 1 ? "finding" : "findings");
+    printf(": %zu events; the checkers report %d %s:\n", nev, f->n, f->n == 1 ? "finding" : "findings");
     for (int i = 0; i < f->n; i++) {
         const finding *x = &f->v[i];
         char txns[512];
         label_list(x, l, txns, sizeof txns);
-        printf("\n%d. %s", i + 1, x->name);
-        for (int j = 0; j < x->naliases; j++)
-            printf("%s%s", j ? ", " : " (", x->aliases[j]);
+        printf("\n%d. ", i + 1);
+        put_str(x->name);
+        for (int j = 0; j < x->naliases; j++) {
+            fputs(j ? ", " : " (", stdout);
+            put_str(x->aliases[j]);
+        }
         printf("%s", x->naliases ? ")" : "");
-        if (txns[0])
-            printf(", %s %s", x->ntxns == 1 ? "transaction" : "transactions", txns);
-        if (x->client)
-            printf(", client %s", x->client);
-        if (x->key)
-            printf(", key %s", x->key);
+        if (txns[0]) {
+            printf(", %s ", x->ntxns == 1 ? "transaction" : "transactions");
+            put_str(txns);
+        }
+        if (x->client) {
+            fputs(", client ", stdout);
+            put_str(x->client);
+        }
+        if (x->key) {
+            fputs(", key ", stdout);
+            put_str(x->key);
+        }
         if (x->node)
             printf(", at n%d", x->node);
         printf(", found at event %" PRIu64 ":\n", x->seq);
@@ -85,8 +119,10 @@ static void print_text(const char *file, const trace *t, const finding_list *f, 
         const char *p = x->text;
         while (*p) {
             const char *nl = strchr(p, '\n');
-            int len = nl ? (int)(nl - p) : (int)strlen(p);
-            printf("   %.*s\n", len, p);
+            size_t len = nl ? (size_t)(nl - p) : strlen(p);
+            fputs("   ", stdout);
+            put_text(stdout, p, len);
+            fputc('\n', stdout);
             p += len + (nl ? 1 : 0);
         }
     }
@@ -132,8 +168,12 @@ static int print_json(const char *file, const trace *t, const finding_list *f, f
         cJSON_AddStringToObject(o, "text", x->text);
     }
     cJSON_AddBoolToObject(root, "matches_trace", matches);
-    char *s = cJSON_Print(root);
+    char *raw = cJSON_Print(root);
     cJSON_Delete(root);
+    /* cJSON copies bytes as they are; a file name that is not UTF-8 must not make the
+     * output invalid JSON (text.h: U+FFFD for each maximal invalid subsequence). */
+    char *s = raw ? text_utf8_repair(raw) : NULL;
+    free(raw);
     if (!s)
         return TRACE_NOMEM;
     printf("%s\n", s);
@@ -174,7 +214,9 @@ int cmd_check(int argc, char **argv, const cli_globals *g)
     trace_err err;
     int rc = trace_read(file, &t, &err);
     if (rc) {
-        fprintf(stderr, "acidbase: %s\n", err.msg);
+        fputs("acidbase: ", stderr);
+        put_text(stderr, err.msg, strlen(err.msg));
+        fputc('\n', stderr);
         return rc == TRACE_NOMEM ? TRACE_IOERR : rc;
     }
     findings *l = findings_new(t.h);
@@ -191,8 +233,13 @@ int cmd_check(int argc, char **argv, const cli_globals *g)
         rc = print_json(file, &t, f, l, !differ);
     else
         print_text(file, &t, f, l);
-    if (differ)
-        fprintf(stderr, "acidbase: %s: the findings differ from the ones the trace records: %s\n", file, why);
+    if (differ) {
+        fputs("acidbase: ", stderr);
+        put_text(stderr, file, strlen(file));
+        fputs(": the findings differ from the ones the trace records: ", stderr);
+        put_text(stderr, why, strlen(why));
+        fputc('\n', stderr);
+    }
     fflush(stdout);
     findings_free(l);
     trace_free(&t);

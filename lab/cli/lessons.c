@@ -15,6 +15,7 @@
 #include "learn/lesson.h"
 #include "learn/progress.h"
 #include "learn/verify.h"
+#include "common/text.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -67,7 +68,8 @@ static const char *lessons_help =
     "exit status:\n"
     "  0  every lesson loads (and with --verify, passes)\n"
     "  1  some lesson is broken or fails verification\n"
-    "  2  usage error, or no lesson by that id or number\n"
+    "  2  usage error, or no lesson by that id or number, or the progress database (--db)\n"
+    "     is a file this lab did not make: it is refused and left untouched\n"
     "  3  an I/O error: no lessons directory, or the engines cannot run\n";
 
 static const char *lesson_help =
@@ -140,6 +142,15 @@ static int no_such_lesson(const lesson_set *set, const char *name, const char *d
 
 /* --- lessons ------------------------------------------------------------------------------ */
 
+/* Text from a lesson file or its name, for the terminal: control characters and bytes
+ * that are not UTF-8 escaped (text.h). The parser refuses them inside a lesson; a file
+ * name can still hold them. Cut to n. */
+static const char *esc(const char *s, char *buf, size_t n)
+{
+    text_escape(s ? s : "", s ? strlen(s) : 0, buf, n);
+    return buf;
+}
+
 static void list(const lesson_set *set, const bool *pick, const progress_col *pc, FILE *out)
 {
     int wid = 2, wtitle = 5, wprog = 8;
@@ -162,17 +173,17 @@ static void list(const lesson_set *set, const bool *pick, const progress_col *pc
         const lesson *l = &set->v[i];
         if (!pick[i])
             continue;
-        char num[16];
+        char num[16], title[512], err[2048];
         number_text(l, num, sizeof num);
         fprintf(out, "%3s  %-*s  %-*.*s  %-4s  ", num, wid, l->id[0] ? l->id : "-", wtitle, wtitle,
-                l->title ? l->title : "-", part_roman(l->part));
+                l->title ? esc(l->title, title, sizeof title) : "-", part_roman(l->part));
         if (pc->pg) {
             if (!lesson_status(pc, l, prog, sizeof prog))
                 prog[0] = 0;
             fprintf(out, "%-*s  ", wprog, prog);
         }
         if (l->broken)
-            fprintf(out, "broken: %s\n", l->error);
+            fprintf(out, "broken: %s\n", esc(l->error, err, sizeof err));
         else
             fprintf(out, "ok\n");
     }
@@ -251,14 +262,22 @@ int cmd_lessons(int argc, char **argv, const cli_globals *g)
         progress_col pc = { 0 };
         char path[1024];
         progress_default_learner(g ? g->user : NULL, pc.learner, sizeof pc.learner);
+        /* Listing only shows progress: it never creates or writes the database. */
         if (progress_default_path(g ? g->db : NULL, path, sizeof path) != PROGRESS_OK ||
-            progress_open(path, &pc.pg) != PROGRESS_OK)
+            progress_open_readonly(path, &pc.pg) != PROGRESS_OK)
             pc.pg = NULL;
+        if (pc.pg && progress_warning(pc.pg))
+            fprintf(stderr, "acidbase: %s\n", progress_warning(pc.pg));
+        if (pc.pg && progress_refused(pc.pg)) {
+            progress_close(pc.pg);
+            pc.pg = NULL;
+            rc = LC_USAGE;
+        }
         list(&set, pick, &pc, stdout);
         if (pc.pg)
             progress_close(pc.pg);
         for (int i = 0; i < set.n; i++)
-            if (pick[i] && set.v[i].broken)
+            if (pick[i] && set.v[i].broken && rc < LC_FAILED)
                 rc = LC_FAILED;
     }
     free(pick);
@@ -334,8 +353,9 @@ static void lesson_print(const lesson *l, FILE *out, bool solution)
     char num[16];
     number_text(l, num, sizeof num);
     fprintf(out, "Lesson %s: %s\n", num, l->title ? l->title : "(no title)");
+    char path[1024];
     fprintf(out, "part %s (%s), id %s, file %s\n", part_roman(l->part), lesson_part_name(l->part), l->id,
-            l->path);
+            esc(l->path, path, sizeof path));
     if (l->concepts)
         fprintf(out, "concepts: %s\n", l->concepts);
     if (l->refs)
@@ -429,7 +449,8 @@ int lesson_show_main(int argc, char **argv)
     if (!l) {
         rc = no_such_lesson(&set, name, shown);
     } else if (l->broken) {
-        fprintf(stderr, "acidbase: lesson %s is broken: %s\n", name, l->error);
+        char err[2048];
+        fprintf(stderr, "acidbase: lesson %s is broken: %s\n", name, esc(l->error, err, sizeof err));
         rc = LC_FAILED;
     } else {
         lesson_print(l, stdout, solution);

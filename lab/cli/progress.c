@@ -41,12 +41,16 @@ static const char *progress_help =
     "  --yes, -y       do not ask (needed for --reset when not on a terminal)\n"
     "  --help, --version\n"
     "\n"
-    "A damaged database is moved aside (PATH.corrupt-N) and a fresh one started; one that\n"
-    "cannot be written is read, and a warning says nothing will be saved.\n"
+    "Showing and --export only read the database: they never create, move or write it (no\n"
+    "database yet is no progress yet). Only a file that is an acidbase progress database\n"
+    "(SQLite, with this lab's application_id) is ever used: anything else at PATH is refused\n"
+    "and left untouched. A damaged database of ours is moved aside (PATH.corrupt-N) by the\n"
+    "next command that writes (--reset, the lab) and a fresh one started.\n"
     "\n"
     "exit status: 0 done; 1 a reset declined, or a lesson whose saved lines no longer run\n"
-    "(the others are exported); 2 bad options, or --reset without --yes off a terminal;\n"
-    "3 the database or an export file cannot be used.\n";
+    "(the others are exported); 2 bad options, --reset without --yes off a terminal, or PATH\n"
+    "is not an acidbase progress database (refused, untouched); 3 the database or an export\n"
+    "file cannot be used, or a reset could not be written (nothing was forgotten).\n";
 
 static int usage(const char *fmt, const char *arg)
 {
@@ -91,8 +95,9 @@ static int show_one(const progress_rec *r, void *ctx)
 
 static int show(progress *p, const char *learner)
 {
+    struct stat st;
     printf("progress of %s in %s%s\n\n", learner, progress_path(p),
-           progress_saved(p) ? "" : " (not saved: see the warning)");
+           stat(progress_path(p), &st) == 0 ? "" : " (no database there yet)");
     show_ctx c = { 0 };
     int rc = progress_list(p, learner, show_one, &c);
     if (rc) {
@@ -220,21 +225,35 @@ static int count_one(const progress_rec *r, void *ctx)
     return 0;
 }
 
-static int reset(progress *p, const char *learner, const char *lesson, bool yes)
+/* How many records a reset would forget (n), or -1 after printing why it cannot tell. */
+static int reset_count(progress *p, const char *learner, const char *lesson)
 {
     int n = 0;
     if (lesson) {
         progress_rec rec;
         if (progress_get(p, learner, lesson, &rec)) {
             fprintf(stderr, "acidbase: %s\n", progress_errmsg(p));
-            return PCMD_IOERR;
+            return -1;
         }
         n = rec.updated[0] != '\0';
         progress_rec_free(&rec);
     } else if (progress_list(p, learner, count_one, &n)) {
         fprintf(stderr, "acidbase: %s\n", progress_errmsg(p));
-        return PCMD_IOERR;
+        return -1;
     }
+    return n;
+}
+
+static int reset_write(progress *p, const char *learner, const char *lesson, const char *what);
+
+/* Forgets what the read-only store ro says there is, through a store opened for
+ * writing (db); ro is closed first. */
+static int reset(progress *ro, const char *db, const char *learner, const char *lesson, bool yes)
+{
+    int n = reset_count(ro, learner, lesson);
+    progress_close(ro);
+    if (n < 0)
+        return PCMD_IOERR;
     if (n == 0) {
         printf("%s has no progress %s%s: nothing to reset.\n", learner, lesson ? "in " : "yet",
                lesson ? lesson : "");
@@ -260,8 +279,38 @@ static int reset(progress *p, const char *learner, const char *lesson, bool yes)
             return PCMD_NOT_DONE;
         }
     }
+    progress *p;
+    int orc = progress_open(db, &p);
+    if (orc) {
+        fprintf(stderr, "acidbase: cannot open the progress database: %s\n", progress_strerror(orc));
+        return PCMD_IOERR;
+    }
+    int rc = reset_write(p, learner, lesson, what);
+    progress_close(p);
+    return rc;
+}
+
+/* A store in memory (a read-only file, a full disk) would forget only its copy: the file
+ * keeps everything, so that is a failure, not "Forgot ..."; so is a reset that did not
+ * take, counted again afterwards. */
+static int reset_write(progress *p, const char *learner, const char *lesson, const char *what)
+{
+    if (progress_warning(p))
+        fprintf(stderr, "acidbase: %s\n", progress_warning(p));
+    if (progress_refused(p))
+        return PCMD_USAGE;
+    if (!progress_saved(p)) {
+        fprintf(stderr, "acidbase: cannot reset: %s cannot be written; nothing was forgotten\n", progress_path(p));
+        return PCMD_IOERR;
+    }
     if (progress_reset(p, learner, lesson)) {
-        fprintf(stderr, "acidbase: %s\n", progress_errmsg(p));
+        fprintf(stderr, "acidbase: cannot reset: %s; nothing was forgotten\n", progress_errmsg(p));
+        return PCMD_IOERR;
+    }
+    int left = reset_count(p, learner, lesson);
+    if (left != 0) {
+        if (left > 0)
+            fprintf(stderr, "acidbase: the reset did not take: %s still holds %s\n", progress_path(p), what);
         return PCMD_IOERR;
     }
     printf("Forgot %s.\n", what);
@@ -318,20 +367,23 @@ int cmd_progress(int argc, char **argv, const cli_globals *gin)
         fprintf(stderr, "acidbase: no usable learner name: give one with --user NAME\n");
         return PCMD_USAGE;
     }
+    /* Showing and exporting never create or change the database; a reset looks first
+     * (read-only) and opens it for writing only when there is something to forget. */
     progress *p;
-    int rc = progress_open(g.db, &p);
+    int rc = progress_open_readonly(g.db, &p);
     if (rc) {
         fprintf(stderr, "acidbase: cannot open the progress database: %s\n", progress_strerror(rc));
         return PCMD_IOERR;
     }
     if (progress_warning(p))
         fprintf(stderr, "acidbase: %s\n", progress_warning(p));
-    if (export_dir)
-        rc = export_all(p, learner, export_dir);
-    else if (do_reset)
-        rc = reset(p, learner, reset_lesson, yes);
-    else
-        rc = show(p, learner);
+    if (progress_refused(p)) {
+        progress_close(p);
+        return PCMD_USAGE;
+    }
+    if (do_reset)
+        return reset(p, g.db, learner, reset_lesson, yes);
+    rc = export_dir ? export_all(p, learner, export_dir) : show(p, learner);
     progress_close(p);
     return rc;
 }

@@ -85,18 +85,19 @@ static void print_record(void *arg, const run_record *r)
         free(buf);
 }
 
-/* Reads one line of any length into *buf; 0 at EOF. Lines longer than SCN_LINE_MAX are
- * returned whole (the parser refuses them with a position). */
-static int read_line(FILE *f, char **buf, size_t *cap)
+/* Reads line lineno of any length into *buf (scn_read_line: no BOM, no NUL); 0 at EOF.
+ * Lines longer than SCN_LINE_MAX are returned whole (the parser refuses them with a
+ * position); a line with a NUL is an error printed at its position (*bad set). */
+static int read_line(FILE *f, const char *path, int lineno, char **buf, size_t *cap, bool *bad)
 {
-    ssize_t n = getline(buf, cap, f);
-    if (n < 0)
+    scn_error e;
+    int rc = scn_read_line(f, lineno, buf, cap, &e);
+    if (rc < 0) {
+        fprintf(stderr, "%s:%d:%d: %s\n", path, e.line, e.col, e.msg);
+        *bad = true;
         return 0;
-    if (n > 0 && (*buf)[n - 1] == '\n')
-        (*buf)[--n] = 0;
-    if (n > 0 && (*buf)[n - 1] == '\r')
-        (*buf)[--n] = 0;
-    return 1;
+    }
+    return rc;
 }
 
 /* A file is checked whole first: a typo on line 40 stops the run before line 1. Returns
@@ -104,8 +105,9 @@ static int read_line(FILE *f, char **buf, size_t *cap)
 static int check_file(FILE *f, const char *path, char **buf, size_t *cap)
 {
     int lineno = 0, bad = 0;
+    bool nul = false;
     scn_line *l = calloc(1, sizeof *l);
-    while (l && read_line(f, buf, cap)) {
+    while (l && read_line(f, path, lineno + 1, buf, cap, &nul)) {
         scn_error e;
         lineno++;
         if (scn_parse_line(*buf, lineno, l, &e) == 0)
@@ -119,7 +121,7 @@ static int check_file(FILE *f, const char *path, char **buf, size_t *cap)
         fprintf(stderr, "acidbase: reading %s: %s\n", path, strerror(errno));
         return RUN_IOERR;
     }
-    if (bad) {
+    if (bad || nul) {
         if (bad > 20)
             fprintf(stderr, "%s: %d more errors not shown\n", path, bad - 20);
         return RUN_INVALID;
@@ -149,10 +151,13 @@ static int run_file(runner_opts *o, const char *path, bool quiet, const char *tr
         rc = RUN_IOERR;
     }
     int lineno = 0;
-    while (r && rc == RUN_OK && read_line(f, &buf, &cap)) {
+    bool nul = false;
+    while (r && rc == RUN_OK && read_line(f, pr.name, lineno + 1, &buf, &cap, &nul)) {
         rc = runner_line(r, buf, ++lineno);
         fflush(stdout);
     }
+    if (nul && rc == RUN_OK)
+        rc = RUN_INVALID;
     if (r) {
         int passed, failed;
         runner_counts(r, &passed, &failed);

@@ -31,10 +31,12 @@
  */
 #include "lesson.h"
 #include "run/scenario.h"
+#include "common/text.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -916,6 +918,15 @@ static int parse_text(lesson_parser *p, const char *text, size_t len)
         const char *nul = memchr(p->s, 0, p->n);
         if (nul)
             return fail_at(p, p->lineno, col_at(p->s, (size_t)(nul - p->s)), "a NUL byte: a lesson is a text file");
+        /* Lesson text reaches the screen and `lesson --show`: UTF-8, and no control
+         * character but TAB (an escape sequence would repaint the terminal). */
+        size_t bad = text_utf8_check(p->s, p->n);
+        if (bad < p->n)
+            return fail_at(p, p->lineno, col_at(p->s, bad), "invalid UTF-8 (byte 0x%02x): a lesson is UTF-8 text",
+                           (unsigned char)p->s[bad]);
+        if ((bad = text_control_at(p->s, p->n)) < p->n)
+            return fail_at(p, p->lineno, col_at(p->s, bad), "a control character (byte 0x%02x); only TAB is allowed",
+                           (unsigned char)p->s[bad]);
         if (p->n > LESSON_LINE_MAX)
             return fail_at(p, p->lineno, col_at(p->s, LESSON_LINE_MAX),
                            "line too long (at most %d bytes)", LESSON_LINE_MAX);
@@ -960,6 +971,10 @@ static int parse_buffer(const char *name, const char *text, size_t len, lesson *
     } else if ((p.sl = malloc(sizeof *p.sl)) == NULL) {
         oom(&p);
     } else {
+        if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+            text += 3;          /* a UTF-8 byte order mark: not part of the lesson */
+            len -= 3;
+        }
         rc = parse_text(&p, text, len);
     }
     prose_clear(&p);
@@ -1001,10 +1016,23 @@ int lesson_load(const char *path, lesson *l)
     l->path = strdup(p.path);
     if (!l->path)
         return oom(&p);
-    FILE *f = path ? fopen(path, "rb") : NULL;
-    if (!f) {
+    /* A regular file only: opening a FIFO named x.lesson would wait for a writer for
+     * ever, a device could be endless. O_NONBLOCK makes the open itself return. */
+    int fd = path ? open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC) : -1;
+    struct stat st;
+    if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+        close(fd);
         l->broken = true;
-        snprintf(l->error, sizeof l->error, "%s: cannot open: %s", p.path, path ? strerror(errno) : "no file name");
+        snprintf(l->error, sizeof l->error, "%s: not a regular file", p.path);
+        return -1;
+    }
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    if (!f) {
+        int eno = errno;
+        if (fd >= 0)
+            close(fd);
+        l->broken = true;
+        snprintf(l->error, sizeof l->error, "%s: cannot open: %s", p.path, path ? strerror(eno) : "no file name");
         return -1;
     }
     char *text = malloc(LESSON_FILE_MAX + 1);
@@ -1149,6 +1177,11 @@ int lesson_load_all(const char *dir, lesson_set *set)
     while ((de = readdir(d))) {
         size_t len = strlen(de->d_name);
         if (de->d_name[0] == '.' || len < 8 || strcmp(de->d_name + len - 7, ".lesson"))
+            continue;
+        /* Regular files (or links to them) only: a FIFO or a directory named x.lesson is
+         * not a lesson, and reading one could hang. */
+        struct stat st;
+        if (fstatat(dirfd(d), de->d_name, &st, 0) != 0 || !S_ISREG(st.st_mode))
             continue;
         if (nn == cap) {
             cap = cap ? cap * 2 : 32;

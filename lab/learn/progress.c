@@ -2,18 +2,28 @@
  * progress.c: the progress store in SQLite. See progress.h for the data and invariants.
  *
  * Opening is a short ladder, each rung falling to the next only when it must:
- *   1. create the missing directories (0700) and the file (0600, empty: SQLite reads an
- *      empty file as an empty database);
- *   2. look at it: application_id, user_version and integrity_check. A damaged or newer
- *      file is moved aside (invariant 3) and step 1 runs again; a SQLite file that some
- *      other program owns is left alone and the store goes to memory;
- *   3. WAL mode, then the migrations in one BEGIN IMMEDIATE transaction, which is also the
+ *   1. whose file is it (own_file): only a regular file that starts with SQLite's header
+ *      AND carries our application_id (in the file, or in page 1 of its -wal: a database
+ *      an older lab left in WAL mode when it was killed) is ours. Anything else (a text
+ *      file, another program's SQLite file, an empty file, a FIFO, a directory) is refused
+ *      and left untouched: the store goes to memory, progress_refused() says so, and the
+ *      commands exit 2. This is read with plain open/read, before SQLite sees the file;
+ *   2. no file: create the missing directories (0700), build the database under a
+ *      temporary name beside it (0600, schema and application_id committed, closed), then
+ *      give it its name with renameat2(RENAME_NOREPLACE) (or link), which never replaces a
+ *      file: the name never points at an empty or half-made database, and a file that
+ *      appeared meanwhile is kept and looked at instead;
+ *   3. ours: look at it: application_id, user_version and integrity_check. A damaged or
+ *      newer file is moved aside (invariant 3) and step 2 runs again;
+ *   4. WAL mode, then the migrations in one BEGIN IMMEDIATE transaction, which is also the
  *      proof that the file can be written;
- *   4. when any of that fails for want of permission (a read-only file, directory or file
+ *   5. when any of that fails for want of permission (a read-only file, directory or file
  *      system; a read-only file is caught before SQLite opens it, which would leave -wal
  *      and -shm files behind), the file is copied into an in-memory database (through the
  *      immutable URI form, which creates nothing, unless a -wal exists whose content only a
  *      plain read-only connection sees) and the lab runs on the copy.
+ * progress_open_readonly() is rung 1, then rung 5's copy for a file of ours: it never
+ * creates, moves or writes anything (a missing file is an empty store).
  *
  * Writes share one shape (tx_run): BEGIN IMMEDIATE, make sure the learner and the lesson's
  * row exist, the op's statements, COMMIT; on SQLITE_BUSY the whole transaction is rolled
@@ -55,6 +65,7 @@ struct progress {
     char errmsg[512];
     int sqlite_rc;           /* the extended code of the last SQLite failure */
     int skipped_names;       /* records the last progress_list skipped (unusable names) */
+    bool refused;            /* the file is not ours: left untouched, the store is in memory */
 };
 
 /* ---- schema ----------------------------------------------------------------------------- */
@@ -199,6 +210,7 @@ const char *progress_errmsg(const progress *p) { return p ? p->errmsg : ""; }
 const char *progress_warning(const progress *p) { return p && p->warning[0] ? p->warning : NULL; }
 const char *progress_path(const progress *p) { return p->path; }
 bool progress_saved(const progress *p) { return p->saved; }
+bool progress_refused(const progress *p) { return p && p->refused; }
 
 static const char *const status_names[] = { "new", "started", "done" };
 
@@ -305,18 +317,87 @@ static int make_parents(const char *path, char *why, size_t n)
     }
 }
 
-/* The file, created 0600 when missing; 1 when this call created it. */
-static int make_file(const char *path, char *why, size_t n)
+/* The directory path is in: "." for a bare name, "/" for a file at the root. */
+static void parent_dir(const char *path, char *dir, size_t n)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-        close(fd);
-        return 1;
-    }
-    if (errno == EEXIST)
+    snprintf(dir, n, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, n, ".");
+    else
+        slash[slash == dir] = '\0';
+}
+
+/* Whose file is at path (rung 1 of the ladder). */
+enum { OWN_MISSING, OWN_OURS, OWN_FOREIGN, OWN_UNREADABLE };
+
+static uint32_t be32(const unsigned char *b)
+{
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* The application_id in the last copy of page 1 that path's -wal holds; 0 when there is
+ * no -wal or no page 1 in it. (The WAL format: a 32-byte header whose bytes 8..11 are the
+ * page size, then frames of a 24-byte header, whose first 4 bytes are the page number,
+ * and one page. sqlite.org/fileformat2.html, section 4.) */
+static uint32_t wal_app_id(const char *path)
+{
+    char wal[PATH_MAX + 8];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    int fd = open(wal, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
         return 0;
-    snprintf(why, n, "cannot create %s: %s", path, strerror(errno));
-    return -1;
+    uint32_t id = 0;
+    unsigned char h[32];
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && pread(fd, h, 32, 0) == 32 &&
+        (be32(h) & 0xfffffffe) == 0x377f0682) {
+        uint32_t page = be32(h + 8);
+        if (page >= 512 && page <= 65536 && (page & (page - 1)) == 0)
+            for (off_t at = 32; at + 24 + (off_t)page <= st.st_size; at += 24 + page) {
+                unsigned char f[24], a[4];
+                if (pread(fd, f, 24, at) != 24)
+                    break;
+                if (be32(f) == 1 && pread(fd, a, 4, at + 24 + 68) == 4)
+                    id = be32(a);
+            }
+    }
+    close(fd);
+    return id;
+}
+
+/* Reads the start of path (never blocking on a FIFO, never writing) and says whether the
+ * file is ours; why says what it is otherwise. */
+static int own_file(const char *path, char *why, size_t n)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT || errno == ENOTDIR)   /* ENOTDIR: making the directories will say why */
+            return OWN_MISSING;
+        snprintf(why, n, "%s cannot be read (%s)", path, strerror(errno));
+        return errno == ENOTDIR || errno == ELOOP ? OWN_FOREIGN : OWN_UNREADABLE;
+    }
+    struct stat st;
+    unsigned char h[100];
+    ssize_t got = 0;
+    int own = OWN_FOREIGN;
+    if (fstat(fd, &st) != 0)
+        snprintf(why, n, "%s cannot be read (%s)", path, strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        snprintf(why, n, "%s is not a regular file", path);
+    else if ((got = pread(fd, h, sizeof h, 0)) < 0)
+        snprintf(why, n, "%s cannot be read (%s)", path, strerror(errno)), own = OWN_UNREADABLE;
+    else if (got == 0)
+        snprintf(why, n, "%s is an empty file", path);
+    else if (got < (ssize_t)sizeof h || memcmp(h, "SQLite format 3", 16) != 0)
+        snprintf(why, n, "%s is not a SQLite database", path);
+    else if (be32(h + 68) == PROGRESS_APP_ID || (be32(h + 68) == 0 && wal_app_id(path) == PROGRESS_APP_ID))
+        own = OWN_OURS;
+    else
+        snprintf(why, n, "%s is a SQLite database of another program (application_id %u, ours is %u)",
+                 path, be32(h + 68), (unsigned)PROGRESS_APP_ID);
+    close(fd);
+    return own;
 }
 
 /* Renames path (and its -wal) to path.corrupt-N, the first free N; removes its -shm. */
@@ -486,7 +567,7 @@ static int look(progress *p, char *why, size_t n)
         return is_access(x) ? LOOK_ACCESS : LOOK_FAIL;
     }
     if (app != PROGRESS_APP_ID && (app != 0 || version != 0 || tables != 0)) {
-        snprintf(why, n, "it is a SQLite database of another program");
+        snprintf(why, n, "a SQLite database of another program");
         return LOOK_FOREIGN;
     }
     if (version > PROGRESS_SCHEMA_VERSION || version < 0) {
@@ -538,6 +619,54 @@ static int open_conn(progress *p, const char *name, int flags)
     return 0;
 }
 
+/* Rung 2: a new database, whole and recognisably ours before it has its name. Returns 0
+ * when path now names a file (ours, or one that appeared meanwhile: the caller looks at it
+ * again), -1 with why when nothing could be made there. */
+static int create_fresh(progress *p, char *why, size_t n)
+{
+    char tmp[PATH_MAX + 16];
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.new-XXXXXX", p->path) >= sizeof tmp) {
+        snprintf(why, n, "cannot create %s: the path is too long", p->path);
+        return -1;
+    }
+    int fd = mkostemp(tmp, O_CLOEXEC);   /* 0600 */
+    if (fd < 0) {
+        snprintf(why, n, "cannot create %s: %s", p->path, strerror(errno));
+        return -1;
+    }
+    close(fd);
+    int rc = open_conn(p, tmp, SQLITE_OPEN_READWRITE) ? PROGRESS_EDB : migrate(p);
+    int src = p->sqlite_rc;
+    close_db(p);
+    if (rc != PROGRESS_OK) {
+        unlink(tmp);
+        char jr[PATH_MAX + 32];
+        snprintf(jr, sizeof jr, "%s-journal", tmp);
+        unlink(jr);
+        struct statvfs vfs;
+        char dir[PATH_MAX];
+        parent_dir(p->path, dir, sizeof dir);
+        if (statvfs(dir, &vfs) == 0 && vfs.f_bavail == 0)
+            snprintf(why, n, "cannot create %s: the disk is full (%s)", p->path, sqlite3_errstr(src));
+        else
+            snprintf(why, n, "cannot create %s: %s", p->path, p->errmsg);
+        return -1;
+    }
+    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, p->path, RENAME_NOREPLACE) == 0)
+        return 0;
+    int e = errno;
+    if (e == EINVAL || e == ENOSYS) {   /* a file system without RENAME_NOREPLACE */
+        e = link(tmp, p->path) == 0 ? 0 : errno;
+        unlink(tmp);
+    } else {
+        unlink(tmp);
+    }
+    if (e == 0 || e == EEXIST)
+        return 0;
+    snprintf(why, n, "cannot create %s: %s", p->path, strerror(e));
+    return -1;
+}
+
 /* The file as a URI with immutable=1: readable without a -shm, in a read-only directory. */
 static void immutable_uri(const char *path, char *buf, size_t n)
 {
@@ -563,7 +692,10 @@ static bool copy_into_memory(progress *p)
     const char *names[2] = { has_wal ? p->path : uri, has_wal ? uri : p->path };
     int flags[2] = { has_wal ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
                      has_wal ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI : SQLITE_OPEN_READONLY };
-    for (int i = 0; i < 2; i++) {
+    /* Without a -wal, a plain read-only connection would see nothing more, and it would
+     * create a -wal and -shm beside the file that it does not remove: only the immutable
+     * form is tried. */
+    for (int i = 0; i < (has_wal ? 2 : 1); i++) {
         sqlite3 *src = NULL;
         if (sqlite3_open_v2(names[i], &src, flags[i], NULL) != SQLITE_OK) {
             sqlite3_close(src);
@@ -612,12 +744,7 @@ static int open_memory(progress *p, bool copy, const char *why)
 static void unwritable(progress *p, int sqlite_rc, char *why, size_t n)
 {
     char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s", p->path);
-    char *slash = strrchr(dir, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else
-        slash[slash == dir] = '\0';
+    parent_dir(p->path, dir, sizeof dir);
     int fd = open(p->path, O_RDWR | O_CLOEXEC);
     if (fd < 0) {
         snprintf(why, n, "%s cannot be written: the file is read-only (%s)", p->path, strerror(errno));
@@ -634,15 +761,39 @@ static void unwritable(progress *p, int sqlite_rc, char *why, size_t n)
         snprintf(why, n, "%s cannot be written (%s)", p->path, sqlite3_errstr(sqlite_rc));
 }
 
+/* Rung 1's refusal: the file is not ours; nothing is touched, the store is in memory. */
+static int refuse(progress *p, const char *why)
+{
+    close_db(p);
+    p->refused = true;
+    p->saved = false;
+    if (open_conn(p, ":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY))
+        return fail(p, PROGRESS_ENOMEM, "cannot open an in-memory database");
+    add_warning(p, "%s, so it is not an acidbase progress database: refused and left untouched "
+                   "(give another file with --db). Nothing is read from it or saved to it.", why);
+    return migrate(p);
+}
+
 static int open_file(progress *p)
 {
     char why[WHY_MAX];
+    /* Each round: make the file if missing, then use it, or move it aside and go round. */
     for (int round = 0; round < 3; round++) {
-        if (make_parents(p->path, why, sizeof why) != 0)
-            return open_memory(p, false, why);
-        int made = make_file(p->path, why, sizeof why);
-        if (made < 0)
-            return open_memory(p, false, why);
+        int own = own_file(p->path, why, sizeof why);
+        if (own == OWN_MISSING) {
+            if (make_parents(p->path, why, sizeof why) != 0 || create_fresh(p, why, sizeof why) != 0)
+                return open_memory(p, false, why);
+            own = own_file(p->path, why, sizeof why);
+        }
+        if (own == OWN_FOREIGN)
+            return refuse(p, why);
+        struct stat lst;
+        if (own == OWN_MISSING && lstat(p->path, &lst) == 0) {
+            snprintf(why, sizeof why, "%s is a symbolic link to a file that does not exist", p->path);
+            return refuse(p, why);
+        }
+        if (own == OWN_MISSING)
+            continue;   /* made, and at once moved or removed by someone else */
         /* A file we may not write: straight to the copy, before SQLite, opening it read-
          * write, would leave -wal and -shm files behind that nobody can remove. */
         if (faccessat(AT_FDCWD, p->path, R_OK | W_OK, AT_EACCESS) != 0 &&
@@ -666,8 +817,9 @@ static int open_file(progress *p)
             continue;
         }
         if (seen == LOOK_FOREIGN) {
-            snprintf(why, sizeof why, "%s is not an acidbase progress database (%s)", p->path, what);
-            return open_memory(p, false, why);
+            close_db(p);
+            snprintf(why, sizeof why, "%s is %s", p->path, what);
+            return refuse(p, why);
         }
         if (seen == LOOK_ACCESS) {
             unwritable(p, p->sqlite_rc, why, sizeof why);
@@ -721,6 +873,42 @@ int progress_open(const char *path, progress **out)
                                         : "there is no home directory to keep it in");
     } else {
         rc = open_file(p);
+    }
+    if (rc == PROGRESS_OK)
+        run_sql(p, "PRAGMA foreign_keys = ON", NULL);
+    if (rc != PROGRESS_OK || !p->db) {
+        progress_close(p);
+        return rc ? rc : PROGRESS_EDB;
+    }
+    *out = p;
+    return PROGRESS_OK;
+}
+
+int progress_open_readonly(const char *path, progress **out)
+{
+    *out = NULL;
+    progress *p = calloc(1, sizeof *p);
+    if (!p)
+        return PROGRESS_ENOMEM;
+    char why[WHY_MAX];
+    int own = OWN_MISSING, rc;
+    if (progress_default_path(path, p->path, sizeof p->path) != PROGRESS_OK)
+        snprintf(p->path, sizeof p->path, ":memory:");
+    else
+        own = own_file(p->path, why, sizeof why);
+    if (own == OWN_FOREIGN) {
+        rc = refuse(p, why);
+    } else if (open_conn(p, ":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY)) {
+        rc = fail(p, PROGRESS_ENOMEM, "cannot open an in-memory database");
+    } else {
+        /* Nothing there: no progress yet, and nothing is created. Ours: a copy, read
+         * through the immutable form (or read-only when a -wal holds part of it). */
+        if (own == OWN_OURS && !copy_into_memory(p))
+            add_warning(p, "%s cannot be read as a progress database (it may be damaged); it was left "
+                           "as it is, and no progress is shown.", p->path);
+        else if (own == OWN_UNREADABLE)
+            add_warning(p, "%s; no progress is shown.", why);
+        rc = p->db ? migrate(p) : fail(p, PROGRESS_ENOMEM, "cannot open an in-memory database");
     }
     if (rc == PROGRESS_OK)
         run_sql(p, "PRAGMA foreign_keys = ON", NULL);

@@ -28,9 +28,14 @@
  *      busy database is waited for (busy_timeout) and the transaction retried; SQLITE_BUSY
  *      never reaches the caller before PROGRESS_BUSY_TRIES attempts.
  *   2. The database is in WAL mode, so a lab reading never blocks one writing.
- *   3. A file that is not a SQLite database, fails integrity_check, or carries a
- *      user_version newer than this lab knows is never written: it is renamed to
+ *   3. Only a file that is ours is ever written, moved or migrated: a regular file with
+ *      SQLite's header and our application_id (0x41434442, "ACDB", set by the first
+ *      migration since the first release). Any other file at the path (not SQLite, an
+ *      empty file, another program's database, a FIFO) is refused and left untouched
+ *      (progress_refused). A file of ours that fails integrity_check, or carries a
+ *      user_version newer than this lab knows, is never written: it is renamed to
  *      PATH.corrupt-N (the first free N, with its -wal) and a fresh database created.
+ *      A new database is built under a temporary name and given its name only when whole.
  *   4. The store always opens (short of running out of memory): when the file cannot be
  *      created or written, progress lives in memory (starting from a copy of what the file
  *      holds, when it can be read) and progress_warning() says so. Callers show the warning
@@ -110,6 +115,10 @@ bool progress_name_ok(const char *name);
  * store at path, or at progress_default_path(NULL) when path is NULL. Fails only when
  * nothing at all can be opened (PROGRESS_ENOMEM, PROGRESS_EDB); *out is then NULL. */
 int progress_open(const char *path, progress **out);
+/* For commands that only show progress: never creates, moves or writes a file. A missing
+ * database is an empty store ("no progress yet"); a file of ours is read into memory; a
+ * file that is not ours is refused as progress_open does. */
+int progress_open_readonly(const char *path, progress **out);
 void progress_close(progress *p);
 
 /* What the caller should show once, or NULL: the file was moved aside, or progress is
@@ -118,6 +127,10 @@ const char *progress_warning(const progress *p);
 /* The database file in use; progress_saved is false when the store lives in memory. */
 const char *progress_path(const progress *p);
 bool progress_saved(const progress *p);
+/* True when the file at the path is not an acidbase progress database: it was refused and
+ * left untouched, the warning says what it is, and the store is an empty one in memory.
+ * The commands exit 2 on it (their --help says so). */
+bool progress_refused(const progress *p);
 
 const char *progress_strerror(int code);
 /* The last failure's message ("" when none). */

@@ -10,6 +10,7 @@
 #include "verify.h"
 #include "run/grammar.h"
 #include "run/scenario.h"
+#include "common/text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -404,9 +405,14 @@ int lesson_verify(const lesson *l, FILE *out)
     char num[16] = "--";
     if (l->number > 0)
         snprintf(num, sizeof num, "%02d", l->number);
-    const char *name = l->id[0] ? l->id : l->path;
+    /* A file name can hold control characters (the parser refuses them inside a lesson):
+     * shown escaped (text.h). */
+    char path[1024], error[2048];
+    text_escape(l->path, strlen(l->path), path, sizeof path);
+    const char *name = l->id[0] ? l->id : path;
     if (l->broken) {
-        fprintf(out, "FAIL %s %s: does not load\n  %s\n", num, name, l->error);
+        text_escape(l->error, strlen(l->error), error, sizeof error);
+        fprintf(out, "FAIL %s %s: does not load\n  %s\n", num, name, error);
         return 1;
     }
     /* The details go to a buffer first: the verdict line comes before them. */

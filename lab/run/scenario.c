@@ -35,6 +35,8 @@
  */
 #include "scenario.h"
 #include "grammar.h"
+#include "common/arith.h"
+#include "common/text.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -917,6 +919,10 @@ static int scn_error_word(scn_p *p, scn_expect *ex)
         ex->word[k++] = (char)tolower((unsigned char)c);
     }
     ex->word[k] = '\0';
+    /* A SQLSTATE stands for its error's name: `error 22003` is `error out-of-range`. */
+    const char *alias = arith_error_alias(ex->word);
+    if (alias != ex->word)
+        snprintf(ex->word, sizeof ex->word, "%s", alias);
     p->at = p->n;
     return 0;
 }
@@ -1398,6 +1404,64 @@ static int scn_body(scn_p *p, scn_line *out)
     return scn_fail(p, w.off, "unknown actor or area %s; expected %s", shown, list);
 }
 
+#define SCN_BOM "\xEF\xBB\xBF"
+
+/* The column of byte off in text (characters, as scn_col counts them). */
+static int scn_text_col(const char *text, size_t off)
+{
+    scn_p p = { text, off, 0, 0, NULL };
+    return scn_col(&p, off);
+}
+
+/* Text no line may hold, wherever it is (even in a comment): bytes that are not UTF-8,
+ * and control characters but TAB. They would reach traces as invalid JSON, and screens
+ * and reports as escape sequences. */
+static int scn_bad_text(const char *text, size_t len, int lineno, scn_error *err)
+{
+    size_t at = text_utf8_check(text, len);
+    if (at < len) {
+        err->line = lineno;
+        err->col = scn_text_col(text, at);
+        snprintf(err->msg, sizeof err->msg, "invalid UTF-8 (byte 0x%02x): a scenario is UTF-8 text",
+                 (unsigned char)text[at]);
+        return -1;
+    }
+    at = text_control_at(text, len);
+    if (at < len) {
+        unsigned cp = (unsigned char)text[at] < 0x80 ? (unsigned char)text[at]
+                                                      : (unsigned)((text[at] & 0x1F) << 6 | (text[at + 1] & 0x3F));
+        err->line = lineno;
+        err->col = scn_text_col(text, at);
+        snprintf(err->msg, sizeof err->msg, "a control character (U+%04X) in the line; only TAB is allowed", cp);
+        return -1;
+    }
+    return 0;
+}
+
+int scn_read_line(FILE *f, int lineno, char **buf, size_t *cap, scn_error *err)
+{
+    ssize_t n = getline(buf, cap, f);
+    if (n < 0)
+        return 0;
+    if (n > 0 && (*buf)[n - 1] == '\n')
+        (*buf)[--n] = 0;
+    if (n > 0 && (*buf)[n - 1] == '\r')
+        (*buf)[--n] = 0;
+    if (lineno == 1 && n >= 3 && memcmp(*buf, SCN_BOM, 3) == 0) {
+        memmove(*buf, *buf + 3, (size_t)n - 2);
+        n -= 3;
+    }
+    const char *nul = memchr(*buf, 0, (size_t)n);
+    if (nul) {
+        memset(err, 0, sizeof *err);
+        err->line = lineno;
+        err->col = scn_text_col(*buf, (size_t)(nul - *buf));
+        snprintf(err->msg, sizeof err->msg, "a NUL byte in the line (the text after it would be lost)");
+        return -1;
+    }
+    return 1;
+}
+
 int scn_parse_line(const char *text, int lineno, scn_line *out, scn_error *err)
 {
     scn_error scratch;
@@ -1415,6 +1479,12 @@ int scn_parse_line(const char *text, int lineno, scn_line *out, scn_error *err)
     size_t len = strlen(text);
     while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
         len--;
+    if (lineno == 1 && len >= 3 && memcmp(text, SCN_BOM, 3) == 0) {
+        text += 3;                  /* a byte order mark: not part of the text */
+        len -= 3;
+    }
+    if (scn_bad_text(text, len, lineno, err))
+        return -1;
     if (len > SCN_LINE_MAX - 1) {
         err->line = lineno;
         err->col = 1;

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "acid/sql.h"
 
 #define SCN_LINE_MAX 4096
@@ -164,8 +165,20 @@ typedef struct scn_error {
 } scn_error;
 
 /* Parses one line (no trailing newline needed; one is ignored). Returns 0, or -1 with
- * *err filled. *out needs scn_line_free afterwards only when 0 was returned. */
+ * *err filled. *out needs scn_line_free afterwards only when 0 was returned.
+ * A line is UTF-8 text: a byte that is not well-formed UTF-8, or a control character
+ * other than TAB (an escape sequence, a carriage return inside the line), is an error at
+ * its column. A UTF-8 byte order mark at the start of line 1 is skipped (a reader that
+ * uses scn_read_line never passes one on). */
 int scn_parse_line(const char *text, int lineno, scn_line *out, scn_error *err);
+
+/* Reads the next line of a scenario (a file, `run -`, a lesson's lab file) into *buf
+ * (grown as needed; free it when done) without its "\n" or "\r\n", skipping a UTF-8
+ * byte order mark at the start of line 1 (lineno is the number this line will have).
+ * Returns 1 for a line, 0 at the end (or a read error: ferror tells), -1 for a line the
+ * parser could not even see whole: a NUL byte in it, reported in *err at its column
+ * (`DELETE FROM t\0 WHERE id = 1` must not run as `DELETE FROM t`). */
+int scn_read_line(FILE *f, int lineno, char **buf, size_t *cap, scn_error *err);
 void scn_line_free(scn_line *l);
 
 const char *scn_state_name(scn_state s);

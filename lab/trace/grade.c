@@ -13,6 +13,7 @@
 #include "learn/verify.h"
 #include "run/runner.h"
 #include "acid/view.h"
+#include "common/fmix.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -400,12 +401,32 @@ static void replay_and_score(const trace *t, const char *name, const lesson *l, 
         res->score += gs.met[g] ? go->weight : 0;
     }
 done:
+    /* A replay that differs from a trace of another version is most likely that: the
+     * engines changed between the versions. Told apart from an edited trace of this
+     * version, which is what a difference means when the versions agree (lab_version is
+     * a claim, like every field: traces.md says what that does and does not prove). */
     if (res->status == GRADE_REJECTED && strcmp(t->lab_version, ACIDBASE_VERSION)) {
-        size_t k = strlen(res->reason);
-        snprintf(res->reason + k, sizeof res->reason - k, " (the trace was written by acidbase %.40s; this is %s)",
-                 t->lab_version, ACIDBASE_VERSION);
+        char was[sizeof res->reason];
+        snprintf(was, sizeof was, "%s", res->reason);
+        reason(res, GRADE_VERSION, "written by acidbase %.40s, and this is %s: its replay differs (%s); grade it with "
+               "acidbase %.40s, or have it exported again with this version", t->lab_version, ACIDBASE_VERSION, was,
+               t->lab_version);
     }
     runner_free(r);
+}
+
+/* The run a trace carries: its seed and scenario lines determine every event (deterministic
+ * engines), so an accepted trace's run is named by a hash of them. */
+static uint64_t run_of(const trace *t)
+{
+    uint64_t h = fmix64(t->seed ^ 0x6163696462617365ULL);
+    for (int i = 0; i < t->nlines; i++) {
+        h = fmix64(h ^ (uint64_t)(uint32_t)t->lines[i].line);
+        for (const unsigned char *c = (const unsigned char *)t->lines[i].text; *c; c++)
+            h = fmix64(h ^ *c);
+        h = fmix64(h ^ 0x0a);
+    }
+    return h;
 }
 
 static void grade_trace_lesson(const trace *t, const char *name, const lesson *l, grade_result *res)
@@ -413,15 +434,21 @@ static void grade_trace_lesson(const trace *t, const char *name, const lesson *l
     memset(res, 0, sizeof *res);
     res->file = strdup(name);
     res->learner = t->learner ? strdup(t->learner) : NULL;
+    res->lesson = t->lesson ? strdup(t->lesson) : NULL;
     res->tests = calloc((size_t)t->nexpects + (l ? (size_t)l->ngoals : 0) + 1, sizeof *res->tests);
     if (!res->file || !res->tests || (t->learner && !res->learner)) {
         reason(res, GRADE_IOERR, "out of memory");
         return;
     }
+    snprintf(res->created, sizeof res->created, "%s", t->created ? t->created : "");
     if (!t->replayable)
         reason(res, GRADE_REJECTED, "not replayable, so it cannot be graded: %s", t->unreplayable_reason);
     else
         replay_and_score(t, name, l, res);
+    if (res->status == GRADE_ACCEPTED) {
+        res->has_run = true;
+        res->run = run_of(t);
+    }
     if (res->status != GRADE_ACCEPTED) {
         for (int i = 0; i < res->ntests; i++) {
             free(res->tests[i].text);
@@ -444,7 +471,7 @@ void grade_file_lesson(const char *path, const lesson *l, grade_result *res)
         size_t n = strlen(path);
         const char *msg = strncmp(err.msg, path, n) == 0 && err.msg[n] == ':' && err.msg[n + 1] == ' '
                               ? err.msg + n + 2 : err.msg;
-        reason(res, rc == TRACE_INVALID ? GRADE_INVALID : GRADE_IOERR, "%s", msg);
+        reason(res, err.version ? GRADE_VERSION : rc == TRACE_INVALID ? GRADE_INVALID : GRADE_IOERR, "%s", msg);
         return;
     }
     grade_trace_lesson(&t, path, l, res);
@@ -455,6 +482,8 @@ void grade_result_free(grade_result *r)
 {
     free(r->file);
     free(r->learner);
+    free(r->lesson);
+    free(r->same_run);
     for (int i = 0; i < r->ntests; i++) {
         free(r->tests[i].text);
         free(r->tests[i].output);
@@ -463,3 +492,168 @@ void grade_result_free(grade_result *r)
     memset(r, 0, sizeof *r);
 }
 
+
+const char *grade_status_word(grade_status s)
+{
+    switch (s) {
+    case GRADE_ACCEPTED: return "accepted";
+    case GRADE_VERSION: return "version-mismatch";
+    case GRADE_LEARNER: return "wrong-learner";
+    case GRADE_UNGRADABLE: return "not-gradable";
+    default: return "rejected";
+    }
+}
+
+/* --- a result as bytes (for the child process that grades one trace) ------------------------ */
+
+/* Every field in a fixed order: integers as 8 bytes, strings as an 8-byte length (or ~0 for
+ * NULL) and their bytes. The two ends are the same program, so the byte order is the host's. */
+typedef struct wbuf { char *p; size_t n, cap; bool oom; } wbuf;
+
+static void w_mem(wbuf *b, const void *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->n + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->n + n)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = true;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+}
+
+static void w_u64(wbuf *b, uint64_t v)
+{
+    w_mem(b, &v, sizeof v);
+}
+
+static void w_str(wbuf *b, const char *s)
+{
+    w_u64(b, s ? strlen(s) : UINT64_MAX);
+    if (s)
+        w_mem(b, s, strlen(s));
+}
+
+int grade_result_encode(const grade_result *r, char **buf, size_t *len)
+{
+    wbuf b = { 0 };
+    w_u64(&b, 0x47524144u);   /* "GRAD" */
+    w_u64(&b, (uint64_t)r->status);
+    w_u64(&b, (uint64_t)(int64_t)r->score);
+    w_u64(&b, (uint64_t)(int64_t)r->max_score);
+    w_u64(&b, r->events);
+    w_u64(&b, r->has_run);
+    w_u64(&b, r->run);
+    w_str(&b, r->created);
+    w_str(&b, r->file);
+    w_str(&b, r->learner);
+    w_str(&b, r->lesson);
+    w_str(&b, r->reason);
+    w_u64(&b, (uint64_t)r->ntests);
+    for (int i = 0; i < r->ntests; i++) {
+        w_u64(&b, (uint64_t)(int64_t)r->tests[i].line);
+        w_u64(&b, r->tests[i].ok);
+        w_u64(&b, (uint64_t)(int64_t)r->tests[i].weight);
+        w_str(&b, r->tests[i].text);
+        w_str(&b, r->tests[i].output);
+    }
+    if (b.oom) {
+        free(b.p);
+        return -1;
+    }
+    *buf = b.p;
+    *len = b.n;
+    return 0;
+}
+
+typedef struct rbuf { const char *p; size_t n, at; bool bad; } rbuf;
+
+static uint64_t r_u64(rbuf *b)
+{
+    uint64_t v = 0;
+    if (b->bad || b->n - b->at < sizeof v) {
+        b->bad = true;
+        return 0;
+    }
+    memcpy(&v, b->p + b->at, sizeof v);
+    b->at += sizeof v;
+    return v;
+}
+
+/* A fresh string (NULL for a NULL one, and on damage with b->bad set). */
+static char *r_str(rbuf *b)
+{
+    uint64_t n = r_u64(b);
+    if (b->bad || n == UINT64_MAX)
+        return NULL;
+    if (n > b->n - b->at) {
+        b->bad = true;
+        return NULL;
+    }
+    char *s = malloc((size_t)n + 1);
+    if (!s) {
+        b->bad = true;
+        return NULL;
+    }
+    memcpy(s, b->p + b->at, (size_t)n);
+    s[n] = 0;
+    b->at += (size_t)n;
+    return s;
+}
+
+int grade_result_decode(const char *buf, size_t len, grade_result *out)
+{
+    memset(out, 0, sizeof *out);
+    rbuf b = { buf, len, 0, false };
+    if (r_u64(&b) != 0x47524144u)
+        return -1;
+    uint64_t st = r_u64(&b);
+    out->status = st <= GRADE_UNGRADABLE ? (grade_status)st : GRADE_UNGRADABLE;
+    out->score = (int)(int64_t)r_u64(&b);
+    out->max_score = (int)(int64_t)r_u64(&b);
+    out->events = (size_t)r_u64(&b);
+    out->has_run = r_u64(&b) != 0;
+    out->run = r_u64(&b);
+    char *created = r_str(&b);
+    snprintf(out->created, sizeof out->created, "%s", created ? created : "");
+    free(created);
+    out->file = r_str(&b);
+    out->learner = r_str(&b);
+    out->lesson = r_str(&b);
+    char *why = r_str(&b);
+    snprintf(out->reason, sizeof out->reason, "%s", why ? why : "");
+    free(why);
+    uint64_t nt = r_u64(&b);
+    if (!b.bad && nt <= (len - b.at) / 40)   /* each test takes at least 40 bytes */
+        out->tests = calloc((size_t)nt + 1, sizeof *out->tests);
+    if (!out->tests)
+        b.bad = true;
+    for (uint64_t i = 0; !b.bad && i < nt; i++) {
+        grade_test *x = &out->tests[out->ntests];
+        x->line = (int)(int64_t)r_u64(&b);
+        x->ok = r_u64(&b) != 0;
+        x->weight = (int)(int64_t)r_u64(&b);
+        x->text = r_str(&b);
+        x->output = r_str(&b);
+        if (b.bad || !x->text || !x->output) {
+            free(x->text);
+            free(x->output);
+            b.bad = true;
+            break;
+        }
+        out->ntests++;
+    }
+    if (b.bad || b.at != len || !out->file) {
+        grade_result_free(out);
+        return -1;
+    }
+    return 0;
+}

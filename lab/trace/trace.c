@@ -19,6 +19,7 @@ int trace_fail(trace_err *err, int code, const char *fmt, ...)
         vsnprintf(err->msg, sizeof err->msg, fmt, ap);
         va_end(ap);
         err->code = code;
+        err->version = false;
     }
     return code;
 }

@@ -58,6 +58,8 @@ enum { TRACE_OK = 0, TRACE_INVALID = 2, TRACE_IOERR = 3, TRACE_NOMEM = 4 };
 typedef struct trace_err {
     int code;           /* TRACE_* */
     char msg[1024];     /* "FILE: events[12].tick: expected an integer, found a string" */
+    bool version;       /* TRACE_INVALID because the file's format version is not ours: a
+                           trace of another acidbase, not a damaged or edited one */
 } trace_err;
 
 typedef struct trace_line { int line; char *text; } trace_line;

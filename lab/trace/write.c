@@ -8,6 +8,7 @@
  * caller gives the lines, events, findings and results (export.h makes them from a run).
  */
 #include "trace.h"
+#include "common/text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -64,9 +65,26 @@ static void jb_lit(jbuf *b, const char *s)
 }
 
 /* A JSON string: quotes, backslashes and control characters escaped; other bytes as they
- * are (scenario text is UTF-8). */
+ * are (scenario text is UTF-8: the parser refuses anything else). Should bytes that are not
+ * UTF-8 reach here anyway, each maximal invalid subsequence is written as U+FFFD
+ * (text_utf8_repair): what we write is always valid JSON for a strict parser. */
 static void jb_strn(jbuf *b, const char *s, size_t n)
 {
+    if (text_utf8_check(s, n) < n) {
+        char *raw = malloc(n + 1), *fixed = NULL;
+        if (raw) {
+            memcpy(raw, s, n);
+            raw[n] = 0;
+            fixed = text_utf8_repair(raw);
+        }
+        if (fixed)
+            jb_strn(b, fixed, strlen(fixed));
+        else
+            b->oom = true;
+        free(raw);
+        free(fixed);
+        return;
+    }
     if (!jb_reserve(b, 6 * n + 2))
         return;
     char *o = b->p + b->n;

@@ -205,7 +205,7 @@ static const action actions[] = {
     { ' ', "space", "play or pause the queued lines", a_play },
     { '+', "+ -", "play faster or slower", a_speed },
     { 'e', "e", "export the run as a trace (JSON) in the current directory", a_export },
-    { ':', ":", "type any scenario line (:w FILE saves the session, :q quits)", a_cmd },
+    { ':', ":", "type any scenario line (:w FILE saves the session, :w! FILE over a file, :q quits)", a_cmd },
     { '\t', "Tab", "switch pane on a small screen", a_focus },
     { KEY_PPAGE, "PgUp PgDn", "scroll the event log", a_log },
     { '[', "[ ]", "the lesson's story: previous and next page", a_page },

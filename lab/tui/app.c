@@ -12,9 +12,11 @@
 #include "trace/trace.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct app {
@@ -335,11 +337,10 @@ int app_queue_file(app *a, const char *path, char *msg, size_t n)
     }
     char **v = NULL, *buf = NULL;
     size_t cap = 0;
-    int nv = 0, capv = 0;
-    ssize_t len;
-    while ((len = getline(&buf, &cap, f)) >= 0) {
-        while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
-            buf[--len] = 0;
+    int nv = 0, capv = 0, got;
+    scn_error e;
+    /* scn_read_line: no byte order mark, and a NUL stops the file with its position. */
+    while ((got = scn_read_line(f, nv + 1, &buf, &cap, &e)) > 0) {
         if (nv == capv) {
             capv = capv ? capv * 2 : 64;
             char **nvv = realloc(v, (size_t)capv * sizeof *nvv);
@@ -351,6 +352,11 @@ int app_queue_file(app *a, const char *path, char *msg, size_t n)
     }
     free(buf);
     fclose(f);
+    if (got < 0) {
+        snprintf(msg, n, "%s:%d:%d: %s", path, e.line, e.col, e.msg);
+        strv_free(v, nv);
+        return -1;
+    }
     int rc = app_queue_lines(a, v, nv);
     strv_free(v, nv);
     return rc;
@@ -420,20 +426,47 @@ int app_queue_trace(app *a, const char *path, char *msg, size_t n)
     return rc;
 }
 
-int app_save(app *a, const char *path, char *msg, size_t n)
+int app_save(app *a, const char *path, bool replace, char *msg, size_t n)
 {
     changed(a);
-    FILE *f = fopen(path, "w");
+    /* Never through a symbolic link, and an existing file only when asked (:w!): then the
+     * new content goes to a temporary file beside it and is renamed over it, which
+     * replaces the name and never writes into whatever a link would point at. */
+    struct stat st;
+    bool there = lstat(path, &st) == 0;
+    if (there && S_ISLNK(st.st_mode)) {
+        snprintf(msg, n, "%s is a symbolic link: not written (give the file itself)", path);
+        return -1;
+    }
+    if (there && !replace) {
+        snprintf(msg, n, "%s exists: not written (:w! %s replaces it)", path, path);
+        return -1;
+    }
+    if (there && !S_ISREG(st.st_mode)) {
+        snprintf(msg, n, "%s is not a regular file: not written", path);
+        return -1;
+    }
+    char tmp[4096];
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= sizeof tmp) {
+        snprintf(msg, n, "cannot write %s: the name is too long", path);
+        return -1;
+    }
+    const char *target = there ? tmp : path;
+    int fd = open(target, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!f) {
-        snprintf(msg, n, "cannot write %s: %s", path, strerror(errno));
+        snprintf(msg, n, "cannot write %s: %s", path, errno == EEXIST ? "it exists (:w! replaces it)" : strerror(errno));
+        if (fd >= 0)
+            close(fd);
         return -1;
     }
     int nlines = app_nlines(a);
     fprintf(f, "# saved from the acidbase lab\n");
     for (int i = 0; i < nlines; i++)
         fprintf(f, "%s\n", app_line(a, i));
-    if (fclose(f)) {
+    if (fclose(f) || (there && rename(tmp, path) != 0)) {
         snprintf(msg, n, "cannot write %s: %s", path, strerror(errno));
+        unlink(target);
         return -1;
     }
     snprintf(msg, n, "saved %d line%s to %s", nlines, nlines == 1 ? "" : "s", path);

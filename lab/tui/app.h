@@ -54,8 +54,9 @@ const char *app_asset(const char *rel, char *buf, size_t n);
 /* A trace's seed, and its scenario lines queued (acidbase replay). */
 int app_trace_seed(const char *path, uint64_t *seed, char *msg, size_t n);
 int app_queue_trace(app *a, const char *path, char *msg, size_t n);
-/* Writes the recorded lines as a scenario file. */
-int app_save(app *a, const char *path, char *msg, size_t n);
+/* Writes the recorded lines as a scenario file: a new file, or (replace) an existing
+ * regular one; never through a symbolic link. */
+int app_save(app *a, const char *path, bool replace, char *msg, size_t n);
 /* Writes the run as a JSON trace; _as also names the lesson, its content hash and the
  * learner (any may be NULL), so a grader knows which goals to score. */
 int app_export(app *a, const char *path, char *msg, size_t n);

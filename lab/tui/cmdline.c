@@ -1,7 +1,7 @@
 /*
  * cmdline.c: the command line (:). Editing (UTF-8 aware backspace), history (up, down),
  * completion (Tab) from the scenario language's table (grammar.h), and what Enter does:
- * the command line's own commands (:w FILE, :export FILE, :theme, :help, :menu, :reset,
+ * the command line's own commands (:w FILE, :w! FILE, :export FILE, :theme, :help, :menu, :reset,
  * :q), or any scenario line, run as a step (session.c: exec_line).
  */
 #include "ui.h"
@@ -14,7 +14,7 @@
 #include <strings.h>
 
 /* The command line's own commands (not scenario lines), for completion. */
-static const char *const lab_commands[] = { "w ", "export ", "theme ", "menu", "reset", "help", "q" };
+static const char *const lab_commands[] = { "w ", "w! ", "export ", "theme ", "menu", "reset", "help", "q" };
 
 /* Tab: the scenario language's completions (grammar.h) and the command line's own. One
  * candidate is taken; several extend the line as far as they agree. */
@@ -71,11 +71,13 @@ static void command(tui *t, const char *line)
     cmdhist_add(t, p);
     if (!strcmp(p, "q") || !strcmp(p, "quit")) {
         t->quit = true;
-    } else if (!strncmp(p, "w ", 2)) {
-        int rc = app_save(t->a, p + 2 + strspn(p + 2, " "), m, sizeof m);
+    } else if (!strncmp(p, "w ", 2) || !strncmp(p, "w! ", 3)) {
+        bool replace = p[1] == '!';
+        const char *file = p + 2 + replace;
+        int rc = app_save(t->a, file + strspn(file, " "), replace, m, sizeof m);
         say(t, rc != 0, "%s", m);
-    } else if (!strcmp(p, "w")) {
-        say(t, true, "give a file name: :w my-session.scn");
+    } else if (!strcmp(p, "w") || !strcmp(p, "w!")) {
+        say(t, true, "give a file name: :w my-session.scn (:w! FILE replaces an existing file)");
     } else if (!strncmp(p, "export ", 7)) {
         int rc = app_export(t->a, p + 7 + strspn(p + 7, " "), m, sizeof m);
         say(t, rc != 0, "%s", m);

@@ -2,6 +2,7 @@
  * draw.c: themes, roles, clipped UTF-8 text and boxes. See draw.h.
  */
 #include "draw.h"
+#include "common/text.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -258,6 +259,15 @@ static int put_text(const tui_ctx *c, WINDOW *w, int y, int x, int maxw, tui_rol
         }
         bytes = 0;
         cols = 0;
+    }
+    /* Control characters and bytes that are not UTF-8 (a file name, anything read from a
+     * file) are drawn escaped (text.h): waddnstr would move the cursor on a \n or \r and
+     * let one text overwrite the screen's other lines. */
+    char esc[PUT_BYTES];
+    if (text_needs_escape(s, n)) {
+        text_escape(s, n, esc, sizeof esc);
+        s = esc;
+        n = strlen(esc);
     }
     /* Cut at maxw display columns, never inside a character. */
     mbstate_t st;

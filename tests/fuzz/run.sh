@@ -19,9 +19,13 @@ for t in "$@"; do
     for s in $seeds tests/fuzz/regress/$t; do [ -d "$s" ] && existing="$existing $s"; done
     mkdir -p "build/fuzz/corpus/$t"
     log=build/fuzz/$t.log
+    # A dictionary (tests/fuzz/TARGET.dict) gives the mutator the tokens of the format and
+    # the values that break arithmetic and text handling (INT64 extremes, NUL, BOM, bad UTF-8).
+    dict=
+    [ -f "tests/fuzz/$t.dict" ] && dict="-dict=tests/fuzz/$t.dict"
     # The scenario target makes a database directory per input: keep those in memory.
     TMPDIR=/dev/shm ASAN_OPTIONS=detect_leaks=1 \
-        "build/fuzz/fuzz-$t" -max_total_time="$secs" -timeout=20 -print_final_stats=1 \
+        "build/fuzz/fuzz-$t" -max_total_time="$secs" -timeout=20 -print_final_stats=1 $dict \
         -artifact_prefix="build/fuzz/findings/$t-" "build/fuzz/corpus/$t" $existing >"$log" 2>&1
     rc=$?
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)

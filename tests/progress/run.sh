@@ -6,18 +6,25 @@
 #
 #   sh tests/progress/run.sh ACIDBASE_BIN
 #
-# 1. a version-1 database written by hand (python3's sqlite3) is shown, and migrated;
+# 1. a version-1 database written by hand (python3's sqlite3) is shown without being
+#    written, and migrated by the first command that writes (a reset);
 # 2. --export replays the saved lines into DIR/<learner>-<lesson>.json, a trace that
-#    `acidbase grade` accepts and that names the lesson and the learner;
+#    `acidbase grade` accepts and that names the lesson and the learner; saved lines with
+#    INT64_MIN % -1 and an UPDATE out of range export and grade (issue 16, case 1);
 # 3. --reset: refused off a terminal without --yes (exit 2, nothing lost), asked on a
 #    terminal (script(1)), done with --yes;
-# 4. where the database is: --db before the command, $ACIDBASE_DB, $XDG_DATA_HOME, with
-#    the directories 0700 and the file 0600;
-# 5. a damaged file moved aside with a message; a path that cannot be created (under a
-#    regular file: fails even for root) and a read-only directory (as root, run with
-#    CAP_DAC_OVERRIDE dropped by setpriv, so the permission bits bind) both leave the
-#    command working, with a warning;
-# 6. usage errors.
+# 4. where the database is: --db before the command, $ACIDBASE_DB, $XDG_DATA_HOME; showing
+#    creates neither the file nor its directories;
+# 5. a damaged file of ours is shown as nothing, with a message, and left as it is; a path
+#    that cannot be created (under a regular file) shows "no database there yet"; a
+#    read-only directory (as root, run with CAP_DAC_OVERRIDE dropped by setpriv, so the
+#    permission bits bind) shows what was saved, and `--reset --yes` there fails (exit 3,
+#    "nothing was forgotten") and forgets nothing (issue 16, case 7);
+# 6. usage errors;
+# 7. issue 16, case 2: a --db that is not an acidbase progress database (a copy of
+#    /etc/passwd, a user's notes, an empty file, another program's SQLite file, a FIFO, a
+#    symbolic link to notes) is refused by every command (exit 2) and left byte for byte
+#    as it was, with nothing created beside it.
 #
 # Prints "FAIL: ..." per failure and ends with "progress-cli: N passed, N failed".
 
@@ -26,6 +33,7 @@ if [ $# -ne 1 ]; then
     exit 2
 fi
 bin=$1
+root=$(cd "$(dirname "$0")/../.." && pwd)
 case $bin in
 /*) ;;
 *) bin=$(pwd)/$bin ;;
@@ -139,11 +147,7 @@ if run "a version-1 database is shown" 0 "$bin" --db "$db" --user ana progress; 
     has "show: the goal and when" "$tmp/out" "2024-09-01T08:30:00Z"
     has "show: the lesson never started is listed" "$tmp/out" "lost-update"
 fi
-[ "$(sq "$db" 'PRAGMA user_version')" = 3 ] && pass || fail "the database was not migrated to version 3"
-[ "$(sq "$db" "SELECT hints_used, time_spent FROM lesson_progress WHERE lesson = 'dirty-read'")" = "0|0" ] &&
-    pass || fail "version 2's columns are not 0 for a version-1 row"
-[ "$(sq "$db" "SELECT length(content_hash) FROM lesson_progress WHERE lesson = 'dirty-read'")" = "0" ] &&
-    pass || fail "version 3's content_hash is not empty for a version-1 row"
+[ "$(sq "$db" 'PRAGMA user_version')" = 1 ] && pass || fail "showing progress wrote to the database (migrated it)"
 [ ! -s "$tmp/err" ] && pass || { fail "a clean database gave a warning"; show "$tmp/err"; }
 
 # ---- 2. export ---------------------------------------------------------------------------
@@ -170,6 +174,22 @@ fi
 : >"$tmp/file"
 run "--export into a regular file is an I/O error" 3 "$bin" --db "$db" --user ana progress --export "$tmp/file/x"
 
+# Issue 16, case 1: saved lines with INT64_MIN % -1 killed --export (SIGFPE); they export,
+# and the trace grades.
+fpedb=$tmp/fpe/progress.db
+python3 "$root/tests/progress/mkdb.py" "$fpedb" ana int-range
+sq "$fpedb" "DELETE FROM scenario_line" >/dev/null
+n=1
+for l in 'setup: CREATE TABLE t (id INT PRIMARY KEY, v INT)' 'setup: INSERT INTO t VALUES (1, -9223372036854775808)' \
+         'T1: SELECT * FROM t WHERE v % -1 = 0' 'T1: UPDATE t SET v = v - 1' 'expect T1 error out-of-range'; do
+    sq "$fpedb" "INSERT INTO scenario_line VALUES (1, 'int-range', $n, '$l')" >/dev/null
+    n=$((n + 1))
+done
+if run "--export of INT64_MIN % -1 lines" 0 "$bin" --db "$fpedb" --user ana progress --export "$tmp/fpe/out"; then
+    run "the exported INT64_MIN % -1 trace grades" 0 "$bin" grade "$tmp/fpe/out/ana-int-range.json"
+    run "check reads it" 0 "$bin" check "$tmp/fpe/out/ana-int-range.json"
+fi
+
 # ---- 3. reset ----------------------------------------------------------------------------
 if run "--reset off a terminal without --yes is refused" 2 "$bin" --db "$db" --user ana progress --reset; then
     has "--reset refused" "$tmp/err" "add --yes"
@@ -192,6 +212,12 @@ else
     echo "note: script(1) is missing: the terminal prompt of --reset is not tested"
 fi
 run "--reset LESSON --yes" 0 "$bin" --db "$db" --user ana progress --reset dirty-read --yes
+# The first command that writes migrated the version-1 file.
+[ "$(sq "$db" 'PRAGMA user_version')" = 3 ] && pass || fail "the database was not migrated to version 3"
+[ "$(sq "$db" "SELECT count(*) FROM lesson_progress WHERE hints_used != 0 OR time_spent != 0")" = 0 ] &&
+    pass || fail "version 2's columns are not 0 for a version-1 row"
+[ "$(sq "$db" "SELECT count(*) FROM lesson_progress WHERE length(content_hash) != 0")" = 0 ] &&
+    pass || fail "version 3's content_hash is not empty for a version-1 row"
 [ "$(sq "$db" "SELECT count(*) FROM lesson_progress WHERE lesson = 'dirty-read'")" = 0 ] &&
     pass || fail "--reset dirty-read --yes kept the lesson"
 [ "$(sq "$db" "SELECT count(*) FROM goal_met")" = 0 ] && pass || fail "--reset kept the goals"
@@ -201,32 +227,36 @@ has "--reset of nothing" "$tmp/out" "nothing to reset"
 # ---- 4. where the database is --------------------------------------------------------------
 env_db=$tmp/env/p.db
 run "\$ACIDBASE_DB" 0 env ACIDBASE_DB="$env_db" "$bin" --user ana progress
-[ -f "$env_db" ] && pass || fail "\$ACIDBASE_DB was not used"
+has "\$ACIDBASE_DB is used" "$tmp/out" "progress of ana in $env_db (no database there yet)"
+[ ! -e "$tmp/env" ] && pass || fail "showing progress created $tmp/env"
 run "--db wins over \$ACIDBASE_DB" 0 env ACIDBASE_DB="$env_db" "$bin" --db "$tmp/opt/p.db" --user ana progress
 has "--db wins" "$tmp/out" "$tmp/opt/p.db"
 xdg=$tmp/xdg
 run "\$XDG_DATA_HOME" 0 env -u ACIDBASE_DB XDG_DATA_HOME="$xdg" "$bin" --user ana progress
-mode_is "the directory made" "$xdg" 700
-mode_is "the directory made" "$xdg/acidbase" 700
-mode_is "the database file" "$xdg/acidbase/progress.db" 600
+has "\$XDG_DATA_HOME is used" "$tmp/out" "$xdg/acidbase/progress.db"
+[ ! -e "$xdg" ] && pass || fail "showing progress created $xdg"
 run "HOME" 0 env -u ACIDBASE_DB -u XDG_DATA_HOME HOME="$tmp/home" "$bin" --user ana progress
-[ -f "$tmp/home/.local/share/acidbase/progress.db" ] && pass || fail "~/.local/share/acidbase/progress.db was not used"
+has "HOME is used" "$tmp/out" "$tmp/home/.local/share/acidbase/progress.db"
+[ ! -e "$tmp/home" ] && pass || fail "showing progress created $tmp/home"
 run "--db=PATH and --user=NAME" 0 "$bin" --db="$tmp/eq.db" --user=ben progress
 has "--user=NAME" "$tmp/out" "progress of ben"
 
 # ---- 5. bad files and places -----------------------------------------------------------------
 bad=$tmp/bad.db
-echo "not a database, just words" >"$bad"
-if run "a damaged file is moved aside" 0 "$bin" --db "$bad" --user ana progress; then
-    has "moved aside" "$tmp/err" "was damaged"
-    has "moved aside" "$tmp/err" "$bad.corrupt-1"
+python3 "$root/tests/progress/mkdb.py" "$bad" ana dirty-read
+python3 - "$bad" <<'PY'
+import sys
+f = open(sys.argv[1], "r+b"); f.seek(4096); f.write(b"\x5a" * 512); f.close()
+PY
+sum_before=$(md5sum "$bad")
+if run "a damaged file of ours is shown as nothing" 0 "$bin" --db "$bad" --user ana progress; then
+    has "damaged" "$tmp/err" "left as it is"
 fi
-[ "$(cat "$bad.corrupt-1" 2>/dev/null)" = "not a database, just words" ] && pass || fail "the damaged file was not kept"
-[ "$(sq "$bad" 'PRAGMA user_version')" = 3 ] && pass || fail "no fresh database after moving aside"
+[ "$(md5sum "$bad")" = "$sum_before" ] && [ "$(ls "$tmp" | grep -c '^bad.db')" = 1 ] && pass ||
+    fail "showing a damaged database changed or moved it: $(ls "$tmp" | grep '^bad.db')"
 
 if run "a path under a regular file" 0 "$bin" --db "$tmp/file/sub/progress.db" --user ana progress; then
-    has "cannot be created" "$tmp/err" "progress is not being saved"
-    has "cannot be created" "$tmp/out" "not saved"
+    has "cannot be created" "$tmp/out" "no database there yet"
 fi
 
 # A read-only directory holding a database with progress in it.
@@ -249,9 +279,16 @@ fi
 if [ "$unpriv" = skip ]; then
     echo "note: running as root without setpriv: the read-only directory is not tested"
 elif run "a read-only directory" 0 $unpriv "$bin" --db "$ro/progress.db" --user ana progress; then
-    has "read-only" "$tmp/err" "its directory $ro is read-only"
     has "read-only: what was saved is shown" "$tmp/out" "kept-lesson"
     [ "$(ls "$ro")" = "progress.db" ] && pass || fail "files were left in the read-only directory: $(ls "$ro")"
+    # Issue 16, case 7: "Forgot all of ana's progress" and exit 0, with everything still there.
+    if run "--reset --yes in a read-only directory fails" 3 $unpriv "$bin" --db "$ro/progress.db" --user ana \
+        progress --reset --yes; then
+        has "read-only reset" "$tmp/err" "nothing was forgotten"
+        grep -q '^Forgot' "$tmp/out" && fail "a failed reset said it forgot" || pass
+    fi
+    [ "$(sq "$ro/progress.db" "SELECT count(*) FROM lesson_progress WHERE lesson = 'kept-lesson'")" = 1 ] &&
+        pass || fail "a failed reset lost progress"
 fi
 chmod 0700 "$ro"
 
@@ -264,6 +301,27 @@ run "progress --help" 0 "$bin" progress --help
 has "progress --help" "$tmp/out" "--export DIR"
 run "--db before --help" 0 "$bin" --db "$db" --help
 has "--help lists progress" "$tmp/out" "progress"
+
+# ---- 7. a --db that is not ours -------------------------------------------------------------
+hostile=$tmp/hostile
+mkdir -p "$hostile"
+head -c 2000 /etc/passwd >"$hostile/passwd"
+printf 'my notes\n' >"$hostile/notes.txt"
+: >"$hostile/empty"
+sq "$hostile/recipes.db" "CREATE TABLE recipes (name TEXT)" >/dev/null
+ln -s notes.txt "$hostile/link.db"
+mkfifo "$hostile/fifo.db"
+before=$(cd "$hostile" && ls -la --time-style=+ | md5sum; md5sum passwd notes.txt empty recipes.db)
+for f in passwd notes.txt empty recipes.db link.db fifo.db; do
+    run "--db $f: progress refuses it" 2 "$bin" --db "$hostile/$f" --user ana progress &&
+        has "--db $f" "$tmp/err" "refused and left untouched"
+    run "--db $f: progress --reset --yes refuses it" 2 "$bin" --db "$hostile/$f" --user ana progress --reset --yes
+    run "--db $f: progress --export refuses it" 2 "$bin" --db "$hostile/$f" --user ana progress --export "$tmp/hx"
+    run "--db $f: lessons refuses it" 2 "$bin" --db "$hostile/$f" lessons --dir "$root/lessons"
+done
+after=$(cd "$hostile" && ls -la --time-style=+ | md5sum; md5sum passwd notes.txt empty recipes.db)
+[ "$before" = "$after" ] && pass || fail "a --db that is not ours was changed: $(ls -la "$hostile")"
+[ ! -e "$tmp/hx" ] && pass || fail "progress --export of a refused database made its directory"
 
 printf 'progress-cli: %d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]

@@ -14,7 +14,18 @@
 # 4. replay verification: an edited value, two swapped events (renumbered, or not), a
 #    dropped event, an edited expectation, finding or scenario line: each rejected with
 #    the event or field named; a --dir run on an existing database is refused;
-# 5. the command line: help, usage errors, I/O errors and their exit codes.
+# 5. the command line: help, usage errors, I/O errors and their exit codes;
+# 6. hostile and careless traces (issue 16): a class graded with one trace that takes the
+#    grader down (killed by a signal, or past --timeout) still gets every other trace graded
+#    and results.json and the CSV written; the INT64_MIN % -1 run grades; invalid UTF-8 in
+#    a trace is refused with its byte offset, and every JSON output is valid UTF-8 for
+#    Python's strict parser even for a file name that is not; escape sequences and newlines
+#    in a trace reach the text reports escaped; a spreadsheet formula as a learner is a
+#    string in the CSV; another trace version, and another lab_version whose replay
+#    differs, are told apart from an edited trace; edited metadata is accepted (what a
+#    trace cannot prove) and --expect-learner (a name, the file's name, its directory,
+#    Gradescope's submission metadata) ties a trace to a learner; the same run in two
+#    submissions is warned about; a FIFO given as a trace does not hang grade or check.
 #
 # Prints "FAIL: ..." per failure and ends with "trace: N passed, N failed".
 
@@ -263,6 +274,172 @@ run "check a scenario, not a trace" 2 "$bin" check two.scn && has "check a scena
 run "grade --out into a missing directory" 3 "$bin" grade two.json --out nodir/results.json && pass
 run "run --trace into a missing directory" 3 "$bin" run two.scn --quiet --trace nodir/t.json && pass
 run "run --trace without a file" 2 "$bin" run two.scn --trace && pass
+
+# ---- 6. hostile and careless traces ------------------------------------------------------------------
+h=$tmp/hostile
+mkdir -p "$h"
+cd "$h" || exit 2
+# Issue 16, case 1: the lines that raised SIGFPE now run; their trace grades with a good one.
+printf 'setup: CREATE TABLE t (id INT PRIMARY KEY, v INT)\nsetup: INSERT INTO t VALUES (1, -9223372036854775808)\nT1: SELECT * FROM t WHERE v %% -1 = 0\nexpect T1 rows {1:-9223372036854775808}\n' >fpe.scn
+run "run the INT64_MIN % -1 scenario" 0 "$bin" run fpe.scn --quiet --trace fpe.json && pass
+cp "$tmp/two.json" good.json
+run "grade it with a good trace, Gradescope and CSV" 1 "$bin" grade good.json fpe.json --format gradescope --out rs.json \
+    --csv rs.csv && pass
+$tool gradescope rs.json >"$tmp/out" 2>&1 && pass || { fail "results.json after case 1"; show "$tmp/out"; }
+has "case 1: fpe.json graded" rs.csv "fpe.json,,accepted,1,1,"
+
+# One trace that takes the grader down: the others are graded and everything is written.
+# slow.json replays a line edited to 10^8 ticks (seconds of replay); --timeout 1.
+printf 'cluster: replicas 1\nrun: tick 1\nexpect converged\n' >slow.scn
+run "run the slow scenario" 0 "$bin" run slow.scn --quiet --trace slow0.json && pass
+$tool set slow0.json slow.json scenario.1.text '"run: tick 100000000"'
+cp good.json good2.json
+run "grade with a trace past --timeout" 3 "$bin" grade good.json slow.json good2.json --timeout 1 --format gradescope \
+    --out to.json --csv to.csv && pass
+has "timeout: said on stderr" "$tmp/err" "slow.json: not-gradable: grading it took longer than 1 s"
+has "timeout: the CSV row" to.csv "slow.json,,not-gradable,0,0,"
+has "timeout: the others graded" to.csv "good2.json,,accepted,2,3,"
+$tool gradescope to.json >"$tmp/out" 2>&1 && pass || { fail "results.json with a timed-out trace"; show "$tmp/out"; }
+# The same trace, its grading process killed by a signal as a crash (or the OOM killer)
+# would; SIGKILL, which no sanitizer can catch and turn into an exit status. It is graded
+# first, so the first child process grade makes is the one for slow.json.
+"$bin" grade slow.json good.json good2.json --timeout 0 --format json --out crash.json --csv crash.csv \
+    >"$tmp/out" 2>"$tmp/err" &
+gpid=$!
+victim=
+for i in $(seq 1 200); do
+    victim=$(ps -o pid= --ppid "$gpid" 2>/dev/null | tr -d ' ' | head -n 1)
+    [ -n "$victim" ] && break
+    sleep 0.05
+done
+if [ -n "$victim" ]; then
+    sleep 0.2
+    kill -KILL "$victim" 2>/dev/null
+else
+    kill "$gpid"
+fi
+wait "$gpid"
+rc=$?
+[ "$rc" = 3 ] && pass || { fail "grade with a crashed child: exit $rc, expected 3"; show "$tmp/err"; }
+has "crash: said" "$tmp/err" "slow.json: not-gradable: the grader stopped on this trace (signal 9"
+has "crash: the others graded" crash.csv "good2.json,,accepted,2,3,"
+python3 -c 'import json, sys
+t = json.load(open(sys.argv[1]))["traces"]
+assert [x["status"] for x in t] == ["not-gradable", "accepted", "accepted"], [x["status"] for x in t]' crash.json \
+    >"$tmp/out" 2>&1 && pass || { fail "crash: the JSON report"; show "$tmp/out"; }
+
+# Case 3: a trace is UTF-8; every JSON we write is, whatever the file names.
+python3 -c 'import sys
+d = open(sys.argv[1], "rb").read()
+i = d.index(b"expect T2 rows")
+open(sys.argv[2], "wb").write(d[:i + 7] + b"\xff\xfe" + d[i + 9:])' good.json badutf.json
+run "grade a trace with invalid UTF-8" 2 "$bin" grade badutf.json && pass
+has "invalid UTF-8: the offset" "$tmp/out" "invalid UTF-8 at byte"
+run "check a trace with invalid UTF-8" 2 "$bin" check badutf.json && has "check: invalid UTF-8" "$tmp/err" "invalid UTF-8 at byte"
+weird=$(printf 'n\377me.json')
+cp good.json "$weird"
+run "grade a file whose name is not UTF-8 (json)" 2 "$bin" grade "$weird" badutf.json --format json --out names.json \
+    --csv names.csv && pass
+run "grade a file whose name is not UTF-8 (gradescope)" 1 "$bin" grade "$weird" --format gradescope --out names-gs.json && pass
+run "check --json of a file whose name is not UTF-8" 0 "$bin" check "$weird" --json && cp "$tmp/out" names-check.json
+for f in names.json names-gs.json names-check.json; do
+    python3 -c 'import json, sys; json.loads(open(sys.argv[1], "rb").read().decode("utf-8", "strict"))' "$f" \
+        >"$tmp/out" 2>&1 && pass || { fail "$f is not valid UTF-8 JSON"; show "$tmp/out"; }
+done
+python3 -c 'import sys; open(sys.argv[1], "rb").read().decode("utf-8", "strict")' names.csv >"$tmp/out" 2>&1 && pass ||
+    { fail "the CSV is not UTF-8"; show "$tmp/out"; }
+
+# Case 4: a trace's text reaches reports escaped; a formula is a string in the CSV.
+$tool set good.json evil1.json expects.1.text '"expect T2 rows {A:500, B:300}\u001b[2K\r  passed  line 9\naccepted (9 events): 3 of 3 points"'
+$tool set evil1.json evil.json learner '"=HYPERLINK(\"http://x\",\"ok\")"'
+run "grade a trace with escape sequences" 1 "$bin" grade evil.json --csv evil.csv && pass
+if grep -q "$(printf '[\033\r]')" "$tmp/out"; then fail "the grade report carries control characters"; show "$tmp/out"; else pass; fi
+has "escaped in the report" "$tmp/out" '\x1b[2K\r  passed  line 9\naccepted (9 events): 3 of 3 points'
+[ "$(grep -c '' "$tmp/out")" = 1 ] && pass || { fail "the forged text made more report lines"; show "$tmp/out"; }
+has "CSV: the formula neutralised" evil.csv "\"'=HYPERLINK(\"\"http://x\"\",\"\"ok\"\")\""
+if grep -q "$(printf '\033')" evil.csv; then fail "the CSV carries an escape character"; else pass; fi
+python3 -c 'import json, sys
+t = json.load(open(sys.argv[1]))
+def walk(x):
+    if isinstance(x, dict):
+        if x.get("key") == "A":
+            x["key"] = "A\u001b]0;pwned\u0007"
+        for v in x.values():
+            walk(v)
+    elif isinstance(x, list):
+        for v in x:
+            walk(v)
+walk(t["events"])
+json.dump(t, open(sys.argv[2], "w"))' good.json evilkey.json
+run "check a trace with an escape sequence in a key" 1 "$bin" check evilkey.json
+if grep -q "$(printf '\033')" "$tmp/out" "$tmp/err"; then fail "check printed an escape character"; show "$tmp/out"; else pass; fi
+has "check: the key escaped" "$tmp/out" 'accounts/A\x1b]0;pwned\x07'
+run "grade a trace with an escape sequence in a key" 1 "$bin" grade evilkey.json
+if grep -q "$(printf '\033')" "$tmp/out" "$tmp/err"; then fail "grade printed an escape character"; show "$tmp/out"; else pass; fi
+
+# Case 11: what cannot be proven, and what can be told apart.
+$tool set good.json v3.json version 3
+run "grade a trace of another format version" 1 "$bin" grade v3.json --csv v3.csv && pass
+has "format version: its own status" v3.csv "v3.json,,version-mismatch,"
+has "format version: said" "$tmp/out" "a trace of another acidbase version"
+$tool set good.json old1.json lab_version '"0.0.1"'
+$tool set old1.json old.json expects.1.ok true
+run "grade an old version's trace whose replay differs" 1 "$bin" grade old.json --csv old.csv && pass
+has "old version: its own status" old.csv "old.json,,version-mismatch,"
+has "old version: what to do" "$tmp/out" "grade it with acidbase 0.0.1"
+$tool set good.json same1.json expects.1.ok true
+run "grade an edited trace of this version" 1 "$bin" grade same1.json --csv same1.csv && pass
+has "edited: rejected" same1.csv "same1.json,,rejected,"
+# Metadata is a claim: edited, it is accepted (traces.md says so); --expect-learner ties it.
+$tool set good.json meta1.json learner '"bob"'
+$tool set meta1.json meta2.json created '"2001-01-01T00:00:00Z"'
+$tool set meta2.json meta3.json settings.real_sync true
+$tool set meta3.json meta4.json settings.kept_database true
+run "edited metadata is not detected (a documented limit)" 1 "$bin" grade meta4.json && pass
+has "edited metadata: accepted" "$tmp/out" "meta4.json: accepted"
+run "--expect-learner NAME catches another learner's trace" 1 "$bin" grade meta4.json --expect-learner ana --csv el.csv && pass
+has "--expect-learner: status" el.csv "meta4.json,bob,wrong-learner,0,3,"
+run "--expect-learner NAME accepts the learner's own" 1 "$bin" grade meta4.json --expect-learner bob --csv el2.csv && pass
+has "--expect-learner: own trace accepted" el2.csv "meta4.json,bob,accepted,2,3,"
+$tool set meta1.json meta-lesson.json lesson '"dirty-read"'
+cp meta-lesson.json bob-dirty-read.json
+cp meta-lesson.json ana-dirty-read.json
+run "--expect-learner-from file: LEARNER-LESSON.json" 1 "$bin" grade bob-dirty-read.json ana-dirty-read.json \
+    --expect-learner-from file --csv ef.csv && pass
+has "from file: bob's own" ef.csv "bob-dirty-read.json,bob,accepted,"
+has "from file: a copy named for ana" ef.csv "ana-dirty-read.json,bob,wrong-learner,"
+mkdir -p sub/bob sub/ana
+cp meta1.json sub/bob/trace.json
+cp meta1.json sub/ana/trace.json
+run "--expect-learner-from dir" 1 "$bin" grade sub/bob/trace.json sub/ana/trace.json --expect-learner-from dir --csv ed.csv && pass
+has "from dir: bob's own" ed.csv "sub/bob/trace.json,bob,accepted,"
+has "from dir: in ana's directory" ed.csv "sub/ana/trace.json,bob,wrong-learner,"
+printf '{"id": 1, "users": [{"email": "bob@example.edu", "id": 7, "name": "Bob B"}]}' >meta.json
+run "--expect-learner-from gradescope: the local part of the email" 1 "$bin" grade meta1.json \
+    --expect-learner-from gradescope=meta.json --format gradescope --out gs1.json && pass
+python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["score"] == 2' gs1.json && pass ||
+    fail "gradescope: bob's own trace was not graded"
+run "--expect-learner-from gradescope: another user" 1 "$bin" grade good.json \
+    --expect-learner-from gradescope=meta.json --format gradescope --out gs.json && pass
+has "gradescope: not graded" gs.json "wrong-learner"
+run "--expect-learner-from gradescope: no metadata" 3 "$bin" grade good.json --expect-learner-from gradescope=nometa.json && pass
+run "--expect-learner-from bogus" 2 "$bin" grade good.json --expect-learner-from bogus && pass
+# The same run in two submissions: a warning naming both, in the reports too.
+run "grade two copies of one run" 1 "$bin" grade good.json good2.json --format json --out same.json && pass
+has "same run: warned" "$tmp/err" "good.json and good2.json carry the same run"
+has "same run: the same creation time" "$tmp/err" "one is likely a copy"
+python3 -c 'import json, sys
+t = json.load(open(sys.argv[1]))["traces"]
+assert t[0]["same_run_as"] == "good2.json" and t[1]["same_run_as"] == "good.json", t' same.json \
+    >"$tmp/out" 2>&1 && pass || { fail "same run: same_run_as"; show "$tmp/out"; }
+run "grade two different runs" 0 "$bin" grade fpe.json "$tmp/stdin.json" && pass
+if grep -q "same run" "$tmp/err" "$tmp/out"; then fail "two different runs were called the same"; else pass; fi
+
+# Case 8: a FIFO given as a trace is refused at once.
+mkfifo fifo.json
+run "grade a FIFO" 2 "$bin" grade fifo.json && has "FIFO: said" "$tmp/out" "not a regular file"
+run "check a FIFO" 2 "$bin" check fifo.json && has "check FIFO: said" "$tmp/err" "not a regular file"
+cd "$tmp" || exit 2
 
 printf 'trace: %d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]

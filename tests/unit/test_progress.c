@@ -3,7 +3,9 @@
  * exactly the lines it saved; two labs writing at once must lose no count; every way the
  * database file can be bad (garbage, a damaged page, a newer schema, another program's
  * file) or out of reach (a path that cannot be created, a read-only file or directory)
- * must leave a working store and a warning; a version-1 file, written here by hand with
+ * must leave a working store and a warning, and only a file that is ours (SQLite with our
+ * application_id) is ever written or moved: anything else at the path is refused and left
+ * byte for byte as it was (issue 16, case 2); a version-1 file, written here by hand with
  * the first schema, must come out at version 2 with its data.
  *
  * Running as root: permission bits do not stop root, so the read-only tests run in a child
@@ -325,29 +327,263 @@ static void test_two_writers_at_once_lose_no_update(void)
 
 /* --- bad files ------------------------------------------------------------------------- */
 
-static void test_a_file_that_is_not_sqlite_is_moved_aside(void)
+/* The whole content of a file, for "left untouched" (up to 4 KiB). */
+static size_t slurp(const char *path, char *buf, size_t n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t got = fread(buf, 1, n, f);
+    fclose(f);
+    return got;
+}
+
+/* How many entries of tmp start with name (the file itself, -wal, -shm, .corrupt-N,
+ * .new-XXXXXX leftovers). */
+static int entries_like(const char *name)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "ls -a '%s' | grep -c '^%s'", tmp, name);
+    FILE *f = popen(cmd, "r");
+    int n = -1;
+    if (f) {
+        if (fscanf(f, "%d", &n) != 1)
+            n = -1;
+        pclose(f);
+    }
+    return n;
+}
+
+/* Issue 16, case 2: `--db /etc/passwd` moved the file aside and made a database there.
+ * A file that is not ours is refused: not renamed, not written, no -wal or -shm beside
+ * it, and the store works in memory with a warning that says why. */
+static void check_refused_untouched(const char *name, const char *content, size_t len, const char *why)
+{
+    char db[300], before[4096], after[4096];
+    path_in(db, sizeof db, name);
+    FILE *f = fopen(db, "wb");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    fwrite(content, 1, len, f);
+    fclose(f);
+    size_t n0 = slurp(db, before, sizeof before);
+    for (int ro = 0; ro < 2; ro++) {
+        progress *p;
+        CHECK_EQ_INT(ro ? progress_open_readonly(db, &p) : progress_open(db, &p), PROGRESS_OK);
+        if (!p)
+            continue;
+        CHECK(progress_refused(p));
+        CHECK(!progress_saved(p));
+        CHECK(contains(progress_warning(p), why));
+        CHECK(contains(progress_warning(p), "refused and left untouched"));
+        CHECK_EQ_INT(progress_hint(p, "ana", "x"), PROGRESS_OK);   /* in memory */
+        progress_close(p);
+    }
+    size_t n1 = slurp(db, after, sizeof after);
+    CHECK(n0 == n1 && memcmp(before, after, n0) == 0);
+    CHECK_EQ_INT(entries_like(name), 1);
+}
+
+static void test_a_text_file_is_refused_and_left_untouched(void)
+{
+    static const char passwd[] = "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n";
+    check_refused_untouched("passwd", passwd, sizeof passwd - 1, "is not a SQLite database");
+    check_refused_untouched("notes.txt", "x", 1, "is not a SQLite database");
+    check_refused_untouched("empty", "", 0, "is an empty file");
+    /* SQLite's magic but not our application_id, and not a whole header. */
+    check_refused_untouched("short", "SQLite format 3", 16, "is not a SQLite database");
+}
+
+static void test_a_fifo_is_refused_without_blocking(void)
+{
+    char db[300];
+    path_in(db, sizeof db, "fifo.db");
+    CHECK_EQ_INT(mkfifo(db, 0600), 0);
+    progress *p;
+    CHECK_EQ_INT(progress_open(db, &p), PROGRESS_OK);   /* would hang on open(2) without O_NONBLOCK */
+    CHECK(progress_refused(p));
+    CHECK(contains(progress_warning(p), "is not a regular file"));
+    progress_close(p);
+    CHECK_EQ_INT(progress_open_readonly(db, &p), PROGRESS_OK);
+    CHECK(progress_refused(p));
+    progress_close(p);
+}
+
+static void test_a_symlink_to_a_file_not_ours_is_refused_and_its_target_kept(void)
+{
+    char target[300], link_[300], dangling[300], nowhere[300], buf[64];
+    path_in(target, sizeof target, "target.txt");
+    path_in(link_, sizeof link_, "link.db");
+    path_in(dangling, sizeof dangling, "dangling.db");
+    path_in(nowhere, sizeof nowhere, "nowhere.db");
+    write_file(target, "a user's notes\n");
+    CHECK_EQ_INT(symlink(target, link_), 0);
+    CHECK_EQ_INT(symlink(nowhere, dangling), 0);
+    progress *p;
+    CHECK_EQ_INT(progress_open(link_, &p), PROGRESS_OK);
+    CHECK(progress_refused(p));
+    progress_close(p);
+    size_t n = slurp(target, buf, sizeof buf);
+    CHECK(n == 15 && memcmp(buf, "a user's notes\n", 15) == 0);
+    /* A link to nothing: nothing is created where it points. */
+    CHECK_EQ_INT(progress_open(dangling, &p), PROGRESS_OK);
+    CHECK(progress_refused(p));
+    CHECK(contains(progress_warning(p), "symbolic link to a file that does not exist"));
+    progress_close(p);
+    CHECK(!exists(nowhere));
+}
+
+/* A file with our header and application_id whose pages are garbage is ours, damaged:
+ * moved aside and a fresh database made; the next free number each time. */
+static void test_a_damaged_file_of_ours_is_moved_aside(void)
 {
     char db[300], aside[320], aside2[320];
     path_in(db, sizeof db, "garbage.db");
     snprintf(aside, sizeof aside, "%s.corrupt-1", db);
     snprintf(aside2, sizeof aside2, "%s.corrupt-2", db);
-    write_file(db, "these are not the pages you are looking for\n");
+    char junk[4096];
+    memset(junk, 0x5a, sizeof junk);
+    memcpy(junk, "SQLite format 3", 16);
+    memcpy(junk + 68, "ACDB", 4);
+    for (int round = 0; round < 2; round++) {
+        FILE *f = fopen(db, "wb");
+        CHECK(f != NULL);
+        if (!f)
+            return;
+        fwrite(junk, 1, sizeof junk, f);
+        fclose(f);
+        progress *p;
+        CHECK_EQ_INT(progress_open(db, &p), PROGRESS_OK);
+        CHECK(!progress_refused(p));
+        CHECK(contains(progress_warning(p), "was damaged"));
+        CHECK(contains(progress_warning(p), round ? aside2 : aside));
+        CHECK(progress_saved(p));
+        CHECK_EQ_INT(progress_hint(p, "ana", "x"), PROGRESS_OK);
+        progress_close(p);
+        CHECK_EQ_INT(raw_int(db, "PRAGMA user_version"), PROGRESS_SCHEMA_VERSION);
+    }
+    CHECK(exists(aside) && exists(aside2));
+}
+
+/* A new database is whole before it has its name: its first bytes carry our
+ * application_id at once, and no temporary file is left beside it. */
+static void test_a_new_database_is_ours_from_its_first_byte(void)
+{
+    char db[300], h[100];
+    path_in(db, sizeof db, "fresh.db");
     progress *p;
     CHECK_EQ_INT(progress_open(db, &p), PROGRESS_OK);
-    CHECK(contains(progress_warning(p), "was damaged"));
-    CHECK(contains(progress_warning(p), aside));
     CHECK(progress_saved(p));
-    CHECK_EQ_INT(progress_hint(p, "ana", "x"), PROGRESS_OK);
+    CHECK(!progress_refused(p));
+    CHECK(progress_warning(p) == NULL);
+    CHECK_EQ_INT(slurp(db, h, sizeof h), 100);
+    CHECK(memcmp(h, "SQLite format 3", 16) == 0 && memcmp(h + 68, "ACDB", 4) == 0);
     progress_close(p);
-    CHECK(exists(aside));
-    CHECK_EQ_INT(raw_int(db, "PRAGMA user_version"), PROGRESS_SCHEMA_VERSION);
-    /* Again: the next free number, the first one kept. */
-    write_file(db, "garbage again, and longer than a header would be: ............................"
-                   "..................................................................................\n");
+    CHECK_EQ_INT(entries_like("fresh.db"), 1);
+}
+
+/* A database an older lab left in WAL mode when it was killed: the application_id is
+ * in the -wal's copy of page 1 only. It is ours, and opens with its data. */
+static void test_a_database_killed_in_wal_mode_is_still_ours(void)
+{
+    char db[300], h[100];
+    path_in(db, sizeof db, "killed.db");
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* What the first labs did: an empty file, WAL mode, then the schema; killed before
+         * any checkpoint copied page 1 into the file. */
+        close(open(db, O_WRONLY | O_CREAT | O_EXCL, 0600));
+        sqlite3 *c;
+        sqlite3_open(db, &c);
+        sqlite3_exec(c, "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0;", NULL, NULL, NULL);
+        sqlite3_exec(c, "BEGIN; PRAGMA application_id = 1094927426;"
+                        "CREATE TABLE learner (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, created TEXT NOT NULL);"
+                        "CREATE TABLE lesson_progress (learner_id INTEGER NOT NULL REFERENCES learner(id),"
+                        "  lesson TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'new', attempts INTEGER NOT NULL DEFAULT 0,"
+                        "  page INTEGER NOT NULL DEFAULT 0, seed INTEGER NOT NULL DEFAULT 0, started TEXT,"
+                        "  updated TEXT NOT NULL, hints_used INTEGER NOT NULL DEFAULT 0,"
+                        "  time_spent INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (learner_id, lesson));"
+                        "CREATE TABLE goal_met (learner_id INTEGER NOT NULL, lesson TEXT NOT NULL, goal TEXT NOT NULL,"
+                        "  met_at TEXT NOT NULL, PRIMARY KEY (learner_id, lesson, goal));"
+                        "CREATE TABLE scenario_line (learner_id INTEGER NOT NULL, lesson TEXT NOT NULL,"
+                        "  n INTEGER NOT NULL, text TEXT NOT NULL, PRIMARY KEY (learner_id, lesson, n));"
+                        "INSERT INTO learner VALUES (1, 'ana', 'then');"
+                        "INSERT INTO lesson_progress (learner_id, lesson, updated, hints_used) VALUES (1, 'kept', 'then', 3);"
+                        "PRAGMA user_version = 2; COMMIT;",
+                     NULL, NULL, NULL);
+        _exit(0);   /* no close: no checkpoint */
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    CHECK_EQ_INT(slurp(db, h, sizeof h) >= 72 ? (int)(h[68] | h[69] | h[70] | h[71]) : -1, 0);
+    progress *p;
+    progress_rec r;
+    CHECK_EQ_INT(progress_open_readonly(db, &p), PROGRESS_OK);
+    if (!p)
+        return;
+    CHECK(!progress_refused(p));
+    CHECK_EQ_INT(progress_get(p, "ana", "kept", &r), PROGRESS_OK);
+    CHECK_EQ_INT(r.hints_used, 3);
+    progress_rec_free(&r);
+    progress_close(p);
     CHECK_EQ_INT(progress_open(db, &p), PROGRESS_OK);
-    CHECK(contains(progress_warning(p), aside2));
+    if (!p)
+        return;
+    CHECK(!progress_refused(p));
+    CHECK(progress_saved(p));
+    CHECK_EQ_INT(progress_hint(p, "ana", "kept"), PROGRESS_OK);
+    CHECK_EQ_INT(progress_get(p, "ana", "kept", &r), PROGRESS_OK);
+    CHECK_EQ_INT(r.hints_used, 4);
+    progress_rec_free(&r);
     progress_close(p);
-    CHECK(exists(aside) && exists(aside2));
+}
+
+/* Display-only commands (progress, lessons) open read-only: a missing database is not
+ * created (nor its directories), a damaged one is not moved aside, nothing is written. */
+static void test_read_only_opening_never_writes(void)
+{
+    char db[340], dir[300];
+    path_in(dir, sizeof dir, "ro-nothing");
+    snprintf(db, sizeof db, "%s/sub/progress.db", dir);
+    progress *p;
+    CHECK_EQ_INT(progress_open_readonly(db, &p), PROGRESS_OK);
+    CHECK(!progress_refused(p));
+    CHECK(progress_warning(p) == NULL);
+    progress_rec r;
+    CHECK_EQ_INT(progress_get(p, "ana", "x", &r), PROGRESS_OK);
+    CHECK_EQ_INT(r.status, PROGRESS_NEW);
+    progress_rec_free(&r);
+    progress_close(p);
+    CHECK(!exists(dir));
+
+    /* Progress saved by a writer is shown; the file is byte for byte the same after. */
+    path_in(db, sizeof db, "ro-kept.db");
+    CHECK_EQ_INT(progress_open(db, &p), PROGRESS_OK);
+    CHECK_EQ_INT(progress_hint(p, "ana", "kept"), PROGRESS_OK);
+    progress_close(p);
+    char before[4096], after[4096];
+    size_t n0 = slurp(db, before, sizeof before);
+    CHECK_EQ_INT(progress_open_readonly(db, &p), PROGRESS_OK);
+    CHECK_EQ_INT(progress_get(p, "ana", "kept", &r), PROGRESS_OK);
+    CHECK_EQ_INT(r.hints_used, 1);
+    progress_rec_free(&r);
+    progress_close(p);
+    size_t n1 = slurp(db, after, sizeof after);
+    CHECK(n0 == n1 && memcmp(before, after, n0) == 0);
+    CHECK_EQ_INT(entries_like("ro-kept.db"), 1);
+
+    /* A damaged file of ours: shown as nothing, with a warning, and not moved. */
+    int fd = open(db, O_WRONLY);
+    char junk[512];
+    memset(junk, 0x5a, sizeof junk);
+    CHECK(pwrite(fd, junk, sizeof junk, raw_int(db, "PRAGMA page_size")) == (ssize_t)sizeof junk);
+    close(fd);
+    CHECK_EQ_INT(progress_open_readonly(db, &p), PROGRESS_OK);
+    CHECK(contains(progress_warning(p), "left as it is"));
+    progress_close(p);
+    CHECK_EQ_INT(entries_like("ro-kept.db"), 1);
 }
 
 static void test_a_damaged_page_is_found_and_moved_aside(void)
@@ -406,6 +642,8 @@ static void test_another_programs_sqlite_file_is_left_alone(void)
     progress *p;
     CHECK_EQ_INT(progress_open(db, &p), PROGRESS_OK);
     CHECK(contains(progress_warning(p), "not an acidbase progress database"));
+    CHECK(contains(progress_warning(p), "SQLite database of another program"));
+    CHECK(progress_refused(p));
     CHECK(!progress_saved(p));
     CHECK_EQ_INT(progress_hint(p, "ana", "x"), PROGRESS_OK);
     progress_close(p);
@@ -683,7 +921,13 @@ int main(void)
     RUN(test_counters_goals_status_and_attempts);
     RUN(test_reset_forgets_one_lesson_or_all);
     RUN(test_two_writers_at_once_lose_no_update);
-    RUN(test_a_file_that_is_not_sqlite_is_moved_aside);
+    RUN(test_a_text_file_is_refused_and_left_untouched);
+    RUN(test_a_fifo_is_refused_without_blocking);
+    RUN(test_a_symlink_to_a_file_not_ours_is_refused_and_its_target_kept);
+    RUN(test_a_damaged_file_of_ours_is_moved_aside);
+    RUN(test_a_new_database_is_ours_from_its_first_byte);
+    RUN(test_a_database_killed_in_wal_mode_is_still_ours);
+    RUN(test_read_only_opening_never_writes);
     RUN(test_a_damaged_page_is_found_and_moved_aside);
     RUN(test_a_newer_schema_is_moved_aside);
     RUN(test_another_programs_sqlite_file_is_left_alone);
