@@ -700,11 +700,13 @@ static int scn_run_line(scn_p *p, scn_line *out)
     if (scn_directive(p, SL_RUN, NULL, &g))
         return -1;
     out->run = (scn_run)g->code;
-    const char *what = out->run == RUN_TICK ? "a number of ticks (0 or more) or end of line"
-                     : out->run == RUN_GOSSIP ? "a number of rounds (0 or more) or end of line"
-                                              : "a maximum number of ticks (0 or more) or end of line";
+    /* Bounded (SCN_RUN_MAX): one line is at most seconds of work, so a typo or a hostile
+     * trace cannot keep `run`, `grade` or the lab busy for hours. */
+    const char *what = out->run == RUN_TICK ? "a number of ticks (0 to 1000000) or end of line"
+                     : out->run == RUN_GOSSIP ? "a number of rounds (0 to 1000000) or end of line"
+                                              : "a maximum number of ticks (0 to 1000000) or end of line";
     scn_tok v = scn_next(p, 0);
-    if (v.len && scn_number(p, v, 0, INT64_MAX, what, &out->n))
+    if (v.len && scn_number(p, v, 0, SCN_RUN_MAX, what, &out->n))
         return -1;
     return scn_end(p);
 }

@@ -21,6 +21,7 @@
 #define SCN_LINE_MAX 4096
 #define SCN_ROWS_MAX 256
 #define SCN_TEXT_MAX 256
+#define SCN_RUN_MAX 1000000    /* ticks or rounds one run: line may ask for */
 
 typedef enum {
     SL_BLANK = 0,    /* empty or comment only */
