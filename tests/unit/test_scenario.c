@@ -1039,7 +1039,7 @@ static void test_error_engine_and_run_mistakes(void)
     CHECK_ERR("engine: flush now", 15, "expected end of line, found 'now'");
     CHECK_ERR("engine: vacuum", 9, "expected an engine directive (sync, flush, checkpoint, evict, "
               "crash, frames), found 'vacuum'");
-    CHECK_ERR("run: tick -1", 11, "expected a number of ticks (0 or more) or end of line, found '-1'");
+    CHECK_ERR("run: tick -1", 11, "expected a number of ticks (0 to 1000000) or end of line, found '-1'");
     CHECK_ERR("run: wait", 6, "expected tick, gossip or settle, found 'wait'");
 }
 
